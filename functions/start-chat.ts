@@ -1,0 +1,37 @@
+/**
+ * POST /start-chat  (public; browsers from ALLOWED_ORIGINS)
+ *
+ * Starts a chat with Flex for a website visitor.
+ *
+ * Body (JSON, all optional):
+ *   friendlyName   string, <= 64 chars: the name agents see ("Customer" if absent)
+ *   question       string, <= 1600 chars: posted as the customer's first message
+ *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
+ *
+ * 200  {conversationSid, identity, token, expiresAt}
+ * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
+ *      403 origin_not_allowed, 415 unsupported_media_type, 502 upstream_error,
+ *      503 not_configured | upstream_rate_limited
+ *
+ * The identity is chosen here, never by the browser, and contains no personal
+ * data. How the chat reaches Flex depends on HANDOFF_MODE (src/handoff/).
+ */
+import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
+import { publicEndpoint } from '../src/endpoint';
+import { createHandoff } from '../src/handoff';
+import { newIdentity } from '../src/identity';
+import { parseStartChatRequest } from '../src/requests';
+import { issueToken } from '../src/tokens';
+
+export const handler = publicEndpoint(async ({ config, fields, twilio, nowMs }) => {
+  const request = parseStartChatRequest(fields);
+  const chat = await createHandoff(twilio(), config).startChat({
+    identity: newIdentity(nowMs),
+    friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+    ...(request.question !== undefined && { question: request.question }),
+    preEngagement: request.preEngagement,
+  });
+  const sessionStartedAt = Math.floor(nowMs / 1000);
+  const { token, expiresAt } = issueToken(config, chat.identity, sessionStartedAt, nowMs);
+  return { conversationSid: chat.conversationSid, identity: chat.identity, token, expiresAt };
+});

@@ -1,0 +1,19 @@
+/**
+ * GET /status  (public; same-origin pages, or browsers from ALLOWED_ORIGINS)
+ *
+ * Says whether this service is configured, so the demo page (and a widget,
+ * before it offers a chat) can tell a developer exactly what is missing.
+ *
+ * 200  {configured: true, handoffMode}
+ * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
+ *      names the environment variables at fault, never their values
+ * 403  {error: {code: "origin_not_allowed", ...}} for other websites
+ *
+ * Makes no Twilio API call.
+ */
+import { publicEndpoint } from '../src/endpoint';
+
+export const handler = publicEndpoint(
+  ({ config }) => ({ configured: true, handoffMode: config.handoff.mode }),
+  { requireOrigin: false, jsonBody: false },
+);

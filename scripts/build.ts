@@ -1,0 +1,75 @@
+/**
+ * npm run build: compiles the service into dist/, which .twilioserverlessrc
+ * points twilio-run (start and deploy) at.
+ *
+ *   functions/<name>.ts  -> dist/functions/<name>.js   one self-contained bundle
+ *                                                       per function; npm packages
+ *                                                       stay external (installed
+ *                                                       from "dependencies" on deploy)
+ *   assets/**            -> dist/assets/**             copied as they are
+ *   client/<entry>.ts    -> dist/assets/<entry>.js     browser bundles
+ *
+ * Bundling each function is what makes shared code in src/ safe on Twilio:
+ * deployed functions cannot rely on relative requires between files. No
+ * source maps are written: everything in dist/assets is public.
+ */
+import { build } from 'esbuild';
+import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+const dist = join(root, 'dist');
+
+/** Entry points of a folder: its .ts files, minus declarations and tests. */
+async function entries(folder: string): Promise<string[]> {
+  const files = await readdir(join(root, folder), { recursive: true });
+  return files
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
+    .map((f) => join(root, folder, f));
+}
+
+export async function buildAll(): Promise<void> {
+  await rm(dist, { recursive: true, force: true });
+  await mkdir(join(dist, 'assets'), { recursive: true });
+
+  await build({
+    entryPoints: await entries('functions'),
+    outdir: join(dist, 'functions'),
+    outbase: join(root, 'functions'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+
+  await cp(join(root, 'assets'), join(dist, 'assets'), { recursive: true });
+  // twilio-run and Twilio serve `/` from the asset at /assets/index.html.
+  await cp(join(root, 'assets', 'index.html'), join(dist, 'assets', 'assets', 'index.html'));
+
+  await build({
+    entryPoints: await entries('client'),
+    outdir: join(dist, 'assets'),
+    outbase: join(root, 'client'),
+    bundle: true,
+    platform: 'browser',
+    target: ['es2020'],
+    format: 'esm',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
+if (require.main === module) {
+  const started = Date.now();
+  buildAll().then(
+    () => console.log(`Built dist/ in ${Date.now() - started} ms`),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

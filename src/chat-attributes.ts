@@ -1,0 +1,57 @@
+/**
+ * What a chat stores on Twilio about its customer, in the shape Flex's own web
+ * chat uses (`from`, `channel_type`, `pre_engagement_data`), so existing
+ * Studio flows and Flex plugins that read those keys keep working.
+ *
+ * @example
+ *   conversationAttributes({ friendlyName: 'Ana', preEngagement: { email: 'a@b.c' } });
+ *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
+ */
+import { BadRequestError } from './errors';
+import type { FlatObject } from './fields';
+import { LIMITS } from './limits';
+
+/** The name agents see when the customer gave none. */
+export const DEFAULT_CUSTOMER_NAME = 'Customer';
+
+export interface CustomerDetails {
+  friendlyName: string;
+  preEngagement: FlatObject;
+}
+
+export interface ConversationAttributes {
+  from: string;
+  channel_type: 'web';
+  pre_engagement_data: FlatObject;
+}
+
+/** JSON for the conversation's `Attributes`, within Twilio's 16 KB limit. */
+export function conversationAttributes(customer: CustomerDetails): string {
+  const attributes: ConversationAttributes = {
+    from: customer.friendlyName,
+    channel_type: 'web',
+    pre_engagement_data: customer.preEngagement,
+  };
+  const json = JSON.stringify(attributes);
+  if (Buffer.byteLength(json) > LIMITS.conversationAttributesMaxBytes) {
+    throw new BadRequestError('Invalid request: check preEngagement.', [
+      {
+        field: 'preEngagement',
+        problem: `together with friendlyName must fit Twilio's ${
+          LIMITS.conversationAttributesMaxBytes / 1024
+        } KB conversation attributes`,
+      },
+    ]);
+  }
+  return json;
+}
+
+/** JSON for the customer participant's `Attributes`. */
+export function participantAttributes(customer: Pick<CustomerDetails, 'friendlyName'>): string {
+  return JSON.stringify({ friendlyName: customer.friendlyName });
+}
+
+/** The conversation's friendly name, as listed in Twilio's Console. */
+export function conversationFriendlyName(customer: Pick<CustomerDetails, 'friendlyName'>): string {
+  return `Web chat with ${customer.friendlyName}`;
+}

@@ -1,0 +1,209 @@
+import { ConfigError } from './errors';
+import {
+  DEFAULTS,
+  loadConfig,
+  normalizeOrigin,
+  parseIsoDuration,
+  readAllowedOrigins,
+} from './config';
+
+const valid = {
+  ACCOUNT_SID: 'AC' + 'a'.repeat(32),
+  AUTH_TOKEN: 'token',
+  API_KEY: 'SK' + 'b'.repeat(32),
+  API_SECRET: 'secret',
+  CONVERSATIONS_SERVICE_SID: 'IS' + 'c'.repeat(32),
+  STUDIO_FLOW_SID: 'FW' + 'd'.repeat(32),
+};
+
+function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
+  try {
+    loadConfig(env, { domainName: 'example-1234.twil.io' });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return Object.fromEntries(error.problems.map((p) => [p.field, p.problem]));
+  }
+  return {};
+}
+
+describe('loadConfig', () => {
+  it('reads a complete configuration with defaults', () => {
+    const config = loadConfig(valid, { domainName: 'example-1234.twil.io' });
+    expect(config).toEqual({
+      accountSid: valid.ACCOUNT_SID,
+      authToken: 'token',
+      apiKey: valid.API_KEY,
+      apiSecret: 'secret',
+      conversationsServiceSid: valid.CONVERSATIONS_SERVICE_SID,
+      handoff: { mode: 'studio', studioFlowSid: valid.STUDIO_FLOW_SID },
+      allowedOrigins: ['https://example-1234.twil.io'],
+      tokenTtlSeconds: 3600,
+      sessionMaxAgeSeconds: 86_400,
+      refreshGraceSeconds: 300,
+      timers: { closed: DEFAULTS.closedTimer },
+    });
+  });
+
+  it('names every missing variable at once, as a 503', () => {
+    let caught: unknown;
+    try {
+      loadConfig({});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.status).toBe(503);
+    expect(error.code).toBe('not_configured');
+    expect(error.problems.map((p) => p.field)).toEqual([
+      'ACCOUNT_SID',
+      'AUTH_TOKEN',
+      'API_KEY',
+      'API_SECRET',
+      'CONVERSATIONS_SERVICE_SID',
+      'STUDIO_FLOW_SID',
+    ]);
+    expect(error.message).toContain('.env.example');
+  });
+
+  it('says which kind of SID it expected and which it found', () => {
+    const problems = problemsOf({ ...valid, CONVERSATIONS_SERVICE_SID: 'AD' + 'c'.repeat(32) });
+    expect(problems.CONVERSATIONS_SERVICE_SID).toMatch(/Conversations Service SID \(IS/);
+    expect(problems.CONVERSATIONS_SERVICE_SID).toMatch(/another kind \(AD…\)/);
+    const swapped = problemsOf({ ...valid, STUDIO_FLOW_SID: 'IS' + 'c'.repeat(32) });
+    expect(swapped.STUDIO_FLOW_SID).toMatch(
+      /Studio Flow SID.*but this is a Conversations Service SID/,
+    );
+  });
+
+  it('never echoes a value in a problem', () => {
+    const secretish = 'AD' + '7'.repeat(32);
+    const problems = problemsOf({
+      ...valid,
+      CONVERSATIONS_SERVICE_SID: secretish,
+      TOKEN_TTL_SECONDS: 'ninety',
+      ALLOWED_ORIGINS: 'https://ok.example.com,not a url',
+    });
+    const text = JSON.stringify(problems);
+    expect(text).not.toContain(secretish);
+    expect(text).not.toContain('ninety');
+    expect(text).not.toContain('not a url');
+  });
+
+  it('rejects malformed SIDs and a SID given as API_SECRET', () => {
+    expect(problemsOf({ ...valid, ACCOUNT_SID: 'AC123' }).ACCOUNT_SID).toMatch(
+      /must be an Account SID/,
+    );
+    expect(problemsOf({ ...valid, API_SECRET: valid.API_KEY }).API_SECRET).toMatch(
+      /looks like a SID/,
+    );
+  });
+
+  it('checks numbers and their ranges', () => {
+    expect(problemsOf({ ...valid, TOKEN_TTL_SECONDS: '86401' }).TOKEN_TTL_SECONDS).toMatch(
+      /60 to 86400/,
+    );
+    expect(problemsOf({ ...valid, TOKEN_TTL_SECONDS: '1e3' }).TOKEN_TTL_SECONDS).toBeDefined();
+    expect(
+      problemsOf({ ...valid, REFRESH_GRACE_SECONDS: '-1' }).REFRESH_GRACE_SECONDS,
+    ).toBeDefined();
+    expect(loadConfig({ ...valid, TOKEN_TTL_SECONDS: '86400' }).tokenTtlSeconds).toBe(86_400);
+  });
+
+  it("enforces Twilio's timer minimums and their order", () => {
+    expect(problemsOf({ ...valid, CONVERSATION_INACTIVE_TIMER: 'PT30S' })).toHaveProperty(
+      'CONVERSATION_INACTIVE_TIMER',
+      expect.stringMatching(/at least 1 minute \(/),
+    );
+    expect(problemsOf({ ...valid, CONVERSATION_CLOSED_TIMER: 'PT9M' })).toHaveProperty(
+      'CONVERSATION_CLOSED_TIMER',
+    );
+    expect(problemsOf({ ...valid, CONVERSATION_CLOSED_TIMER: 'P1M' })).toHaveProperty(
+      'CONVERSATION_CLOSED_TIMER',
+      expect.stringMatching(/ISO 8601/),
+    );
+    expect(
+      problemsOf({
+        ...valid,
+        CONVERSATION_INACTIVE_TIMER: 'P2D',
+        CONVERSATION_CLOSED_TIMER: 'P1D',
+      }),
+    ).toHaveProperty('CONVERSATION_INACTIVE_TIMER', expect.stringMatching(/shorter/));
+    expect(
+      loadConfig({
+        ...valid,
+        CONVERSATION_INACTIVE_TIMER: 'PT5M',
+        CONVERSATION_CLOSED_TIMER: 'PT10M',
+      }).timers,
+    ).toEqual({ inactive: 'PT5M', closed: 'PT10M' });
+  });
+
+  it('refuses a hand-off mode it does not know', () => {
+    expect(problemsOf({ ...valid, HANDOFF_MODE: 'carrier-pigeon' }).HANDOFF_MODE).toMatch(/one of/);
+  });
+});
+
+describe('allowed origins', () => {
+  it('always includes the service itself, https when deployed', () => {
+    expect(readAllowedOrigins({}, { domainName: 'x-1-dev.twil.io' })).toEqual([
+      'https://x-1-dev.twil.io',
+    ]);
+  });
+
+  it('includes localhost and 127.0.0.1 when running locally', () => {
+    expect(readAllowedOrigins({}, { domainName: 'localhost:3000' })).toEqual([
+      'http://localhost:3000',
+      'http://127.0.0.1:3000',
+    ]);
+  });
+
+  it('normalises the configured list', () => {
+    expect(
+      readAllowedOrigins(
+        { ALLOWED_ORIGINS: ' https://WWW.Example.com/ , http://localhost:8080,' },
+        { domainName: 's.twil.io' },
+      ),
+    ).toEqual(['https://s.twil.io', 'https://www.example.com', 'http://localhost:8080']);
+  });
+
+  it('accepts * alone', () => {
+    expect(readAllowedOrigins({ ALLOWED_ORIGINS: '*' })).toBe('*');
+    expect(readAllowedOrigins({ ALLOWED_ORIGINS: '*,https://a.example' })).toBeUndefined();
+  });
+
+  it('rejects entries that are not origins', () => {
+    for (const bad of [
+      'example.com',
+      'https://example.com/path',
+      'ftp://example.com',
+      'https://u:p@example.com',
+    ]) {
+      expect(readAllowedOrigins({ ALLOWED_ORIGINS: bad })).toBeUndefined();
+    }
+  });
+
+  it('normalizeOrigin keeps ports and lower-cases hosts', () => {
+    expect(normalizeOrigin('https://Shop.Example.com:8443')).toBe('https://shop.example.com:8443');
+    expect(normalizeOrigin('https://example.com//')).toBeUndefined();
+  });
+});
+
+describe('parseIsoDuration', () => {
+  it.each([
+    ['PT1M', 60],
+    ['PT10M', 600],
+    ['P1D', 86_400],
+    ['P1DT12H', 129_600],
+    ['P1W', 604_800],
+    ['PT90S', 90],
+  ])('%s is %i seconds', (text, seconds) => {
+    expect(parseIsoDuration(text)).toBe(seconds);
+  });
+
+  it.each(['', 'P', 'PT', '1D', 'P1Y', 'P1M', 'PT1.5M', 'P-1D', 'pt1m'])(
+    '%j is refused',
+    (text) => {
+      expect(parseIsoDuration(text)).toBeUndefined();
+    },
+  );
+});

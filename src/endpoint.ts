@@ -1,0 +1,110 @@
+/**
+ * The one request path of every browser-facing function, so each function
+ * file only says what it does:
+ *
+ *   origin allowed? -> preflight? -> configured? -> JSON body -> run -> respond
+ *
+ * The origin is checked first: a site that may not call us learns nothing,
+ * not even whether we are configured, and nothing reaches Twilio. Every error,
+ * expected or not, leaves through `errorResult`, so there is one error shape.
+ *
+ * @example
+ *   export const handler = publicEndpoint(async ({ config, fields }) => {
+ *     const input = parseSomething(fields);
+ *     return { ok: true };
+ *   });
+ */
+import type {
+  Context,
+  ServerlessCallback,
+  ServerlessFunctionSignature,
+} from '@twilio-labs/serverless-runtime-types/types';
+import type { Twilio } from 'twilio';
+import { loadConfig, readAllowedOrigins, type Config, type Env } from './config';
+import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
+import {
+  errorResult,
+  header,
+  jsonFields,
+  toTwilioResponse,
+  type HttpResult,
+  type JsonBody,
+  type RuntimeEvent,
+} from './http';
+
+/** What the Functions runtime passes as `context`, with our variables. */
+export type FunctionContext = Context<Env>;
+
+/** Each Twilio request may take this long; a Function has 10 s in all. */
+export const TWILIO_TIMEOUT_MS = 3000;
+
+export interface PublicRequest {
+  config: Config;
+  /** Body and query fields, `request` removed; not yet validated. */
+  fields: JsonBody;
+  /** Lazily built, so requests that fail validation never create a client. */
+  twilio: () => Twilio;
+  nowMs: number;
+}
+
+export type PublicHandler = (request: PublicRequest) => JsonBody | Promise<JsonBody>;
+
+export interface PublicEndpointOptions {
+  /**
+   * Refuse requests without an `Origin` header. Browsers send one on every
+   * POST; only read-only GET endpoints, which same-origin pages call without
+   * one, turn this off. Default: true.
+   */
+  requireOrigin?: boolean;
+  /** Require a JSON body (415 otherwise). Default: true. */
+  jsonBody?: boolean;
+}
+
+export function publicEndpoint(
+  run: PublicHandler,
+  options: PublicEndpointOptions = {},
+): ServerlessFunctionSignature<Env, RuntimeEvent> {
+  return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
+    callback(null, toTwilioResponse(await handlePublicRequest(context, event, run, options)));
+  };
+}
+
+export async function handlePublicRequest(
+  context: FunctionContext,
+  event: RuntimeEvent,
+  run: PublicHandler,
+  { requireOrigin = true, jsonBody = true }: PublicEndpointOptions = {},
+): Promise<HttpResult> {
+  const runtime = { domainName: context.DOMAIN_NAME };
+  const origin = header(event, 'origin');
+  let cors: Record<string, string> = {};
+  try {
+    const allowed =
+      readAllowedOrigins(context, runtime) ?? loadConfig(context, runtime).allowedOrigins;
+    if (requireOrigin || origin !== undefined) assertOriginAllowed(allowed, origin);
+    cors = corsHeaders(allowed, origin);
+    if (isPreflight(header(event, 'access-control-request-method'))) {
+      return preflightResult(allowed, origin);
+    }
+    const config = loadConfig(context, runtime);
+    const fields = jsonBody ? jsonFields(event) : {};
+    const body = await run({
+      config,
+      fields,
+      twilio: () => twilioClient(context),
+      nowMs: Date.now(),
+    });
+    return { status: 200, body, headers: cors };
+  } catch (error) {
+    return errorResult(error, cors);
+  }
+}
+
+/**
+ * The runtime's client, built from the project's own `twilio` (v6). The
+ * runtime's type definitions describe the older copy bundled with them, hence
+ * the cast, made once here.
+ */
+export function twilioClient(context: FunctionContext): Twilio {
+  return context.getTwilioClient({ timeout: TWILIO_TIMEOUT_MS }) as unknown as Twilio;
+}

@@ -1,0 +1,119 @@
+/**
+ * The errors a request can end in, each with its HTTP status and a stable
+ * machine-readable code. Domain code throws these; `src/http.ts` turns any of
+ * them into the one JSON error shape `{error: {code, message, fields?}}`.
+ * Anything else thrown is a bug and becomes a bare 500 with no details.
+ */
+
+/** A stable, documented error code: clients may branch on it. */
+export type ErrorCode =
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'origin_not_allowed'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'session_expired'
+  | 'forbidden'
+  | 'not_configured'
+  | 'upstream_error'
+  | 'upstream_rate_limited'
+  | 'internal_error';
+
+export interface FieldProblem {
+  /** The request field (or environment variable) the problem is about. */
+  field: string;
+  /** What is wrong, in words a developer can act on. Never echoes the value. */
+  problem: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: readonly FieldProblem[],
+    /** Extra response headers, e.g. `Retry-After`. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the body or query is malformed, of the wrong type, or too large. */
+export class BadRequestError extends HttpError {
+  constructor(message: string, fields?: readonly FieldProblem[]) {
+    super(400, 'invalid_request', message, fields);
+  }
+}
+
+/** 415: the request body is not JSON. */
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(received: string | undefined) {
+    super(
+      415,
+      'unsupported_media_type',
+      `Send the body as JSON with "Content-Type: application/json"${
+        received ? ` (got "${received.slice(0, 100)}")` : ''
+      }.`,
+    );
+  }
+}
+
+/** 401: the token is missing, malformed, forged, or expired beyond grace. */
+export class UnauthorizedError extends HttpError {
+  constructor(code: 'invalid_token' | 'token_expired', message: string) {
+    super(401, code, message);
+  }
+}
+
+/** 403: the caller is known but not allowed (origin, session age, membership). */
+export class ForbiddenError extends HttpError {
+  constructor(code: 'origin_not_allowed' | 'session_expired' | 'forbidden', message: string) {
+    super(403, code, message);
+  }
+}
+
+/**
+ * 503: the deployment is missing or has malformed configuration. `fields`
+ * names the environment variables; their values are never included.
+ */
+export class ConfigError extends HttpError {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super(
+      503,
+      'not_configured',
+      `This chat service is not configured yet: ${problems
+        .map((p) => p.field)
+        .join(', ')}. See .env.example for what each variable means.`,
+      problems,
+    );
+  }
+}
+
+/**
+ * 502 (or 503 when Twilio rate-limits us): a Twilio API call failed. The
+ * message is generic on purpose; details go to the log, not to the browser.
+ */
+export class UpstreamError extends HttpError {
+  constructor(
+    message: string,
+    /** Which step failed, for logs ("create conversation", ...). */
+    readonly step: string,
+    /** Twilio's HTTP status, if a response came back. */
+    readonly upstreamStatus: number | undefined,
+    /** Twilio's error code (e.g. 20404), if the response had one. */
+    readonly twilioCode: number | undefined,
+  ) {
+    // Twilio's 429 means "try again shortly", which for our caller is a
+    // temporarily unavailable service: 503 with Retry-After, not a bad gateway.
+    const rateLimited = upstreamStatus === 429;
+    super(
+      rateLimited ? 503 : 502,
+      rateLimited ? 'upstream_rate_limited' : 'upstream_error',
+      message,
+      undefined,
+      rateLimited ? { 'Retry-After': '5' } : {},
+    );
+  }
+}

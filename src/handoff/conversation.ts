@@ -1,0 +1,114 @@
+/**
+ * Starts a chat the Flex Conversations way, on the configured service:
+ *
+ *   1. `POST /v1/Services/{IS}/ConversationWithParticipants`: the conversation,
+ *      its attributes and timers, and the customer participant, in one request.
+ *   2. `POST …/Conversations/{CH}/Webhooks`: the conversation-scoped webhook
+ *      that hands the first customer message to Flex (Studio flow or our own
+ *      `/interaction` handler, depending on the mode).
+ *   3. Only with a question: `POST …/Conversations/{CH}/Messages` as the
+ *      customer, with `X-Twilio-Webhook-Enabled: true`, after the webhook exists,
+ *      so the question itself reaches Flex.
+ *
+ * Each step needs the one before, so that is 2 sequential round trips (3 with
+ * a question), the fewest the API allows.
+ *
+ * No orphans: if step 2 or 3 fails, the conversation is deleted before the
+ * error is returned. If step 1 fails ambiguously (timeout or 5xx: Twilio may
+ * have created it anyway), it is deleted by its unique name, which is the
+ * customer's identity. A failed clean-up is logged with the SID; the closed
+ * timer (`CONVERSATION_CLOSED_TIMER`) then ends it.
+ */
+import type { Twilio } from 'twilio';
+import type { WebhookListInstanceCreateOptions } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
+import {
+  conversationAttributes,
+  conversationFriendlyName,
+  participantAttributes,
+} from '../chat-attributes';
+import type { Config } from '../config';
+import { log } from '../log';
+import { isAmbiguousFailure, toHttpError, twilioStep, upstreamStatus } from '../twilio-errors';
+import type { ChatStart, StartedChat } from './types';
+
+export type ScopedWebhook = WebhookListInstanceCreateOptions;
+
+type ConversationConfig = Pick<Config, 'conversationsServiceSid' | 'timers'>;
+
+export async function startConversationChat(
+  client: Twilio,
+  config: ConversationConfig,
+  chat: ChatStart,
+  webhook: ScopedWebhook,
+): Promise<StartedChat> {
+  const service = client.conversations.v1.services(config.conversationsServiceSid);
+  // Built before any request, so an oversized body fails with no side effect.
+  const attributes = conversationAttributes(chat);
+
+  const conversation = await service.conversationWithParticipants
+    .create({
+      friendlyName: conversationFriendlyName(chat),
+      uniqueName: chat.identity,
+      attributes,
+      ...(config.timers.inactive && { 'timers.inactive': config.timers.inactive }),
+      ...(config.timers.closed && { 'timers.closed': config.timers.closed }),
+      participant: [
+        JSON.stringify({ identity: chat.identity, attributes: participantAttributes(chat) }),
+      ],
+    })
+    .catch(async (error: unknown) => {
+      const failure = toHttpError(error, {
+        step: 'create the conversation',
+        notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
+      });
+      if (isAmbiguousFailure(error)) {
+        await removeConversation(client, config, chat.identity, 'ambiguous_create');
+      }
+      throw failure;
+    });
+
+  const conversationSid = conversation.sid;
+  const thisConversation = service.conversations(conversationSid);
+  try {
+    await twilioStep(
+      { step: 'connect the conversation to Flex', logFields: { conversationSid } },
+      () => thisConversation.webhooks.create(webhook),
+    );
+    if (chat.question !== undefined) {
+      const body = chat.question;
+      await twilioStep({ step: 'post the question', logFields: { conversationSid } }, () =>
+        thisConversation.messages.create({
+          author: chat.identity,
+          body,
+          xTwilioWebhookEnabled: 'true',
+        }),
+      );
+    }
+  } catch (error) {
+    await removeConversation(client, config, conversationSid, 'failed_start');
+    throw error;
+  }
+  return { conversationSid, identity: chat.identity };
+}
+
+/**
+ * Deletes a conversation (by SID or unique name). Never throws: the caller is
+ * already failing, and its error is the one to report.
+ */
+export async function removeConversation(
+  client: Twilio,
+  config: ConversationConfig,
+  sidOrUniqueName: string,
+  reason: string,
+): Promise<void> {
+  try {
+    await client.conversations.v1
+      .services(config.conversationsServiceSid)
+      .conversations(sidOrUniqueName)
+      .remove();
+    log.info('conversation_removed', { reason, conversation: sidOrUniqueName });
+  } catch (error) {
+    if (upstreamStatus(error) === 404) return; // never created: nothing to undo
+    log.error('conversation_cleanup_failed', { reason, conversation: sidOrUniqueName, error });
+  }
+}

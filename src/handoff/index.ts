@@ -1,0 +1,19 @@
+/**
+ * Picks the hand-off for the configured `HANDOFF_MODE`.
+ *
+ * @example
+ *   const { conversationSid } = await createHandoff(client, config).startChat(chat);
+ */
+import type { Twilio } from 'twilio';
+import type { Config } from '../config';
+import { studioHandoff } from './studio';
+import type { Handoff } from './types';
+
+export type { ChatStart, Handoff, StartedChat } from './types';
+
+export function createHandoff(client: Twilio, config: Config): Handoff {
+  switch (config.handoff.mode) {
+    case 'studio':
+      return studioHandoff(client, config, config.handoff.studioFlowSid);
+  }
+}

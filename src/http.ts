@@ -1,0 +1,88 @@
+/**
+ * The HTTP edge of every function: reading the runtime's `event`, and writing
+ * the one response shape. Success is the JSON payload; failure is always
+ * `{error: {code, message, fields?}}` with the status of its `HttpError`.
+ * Unexpected errors become a bare 500: no message, no stack, logged once.
+ */
+/// <reference types="@twilio-labs/serverless-runtime-types" />
+import type {
+  ServerlessEventObject,
+  TwilioResponse,
+} from '@twilio-labs/serverless-runtime-types/types';
+import { HttpError, UnsupportedMediaTypeError } from './errors';
+import { log } from './log';
+
+/** Header values as the Functions runtime passes them (names lower-cased). */
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** The runtime's `event`: query and body merged, plus its own `request` key. */
+export type RuntimeEvent = ServerlessEventObject<
+  Record<string, unknown>,
+  Headers,
+  Record<string, string>
+>;
+
+export type JsonBody = Record<string, unknown>;
+
+/** A response before it becomes a `Twilio.Response`: easy to build and to test. */
+export interface HttpResult {
+  status: number;
+  body?: JsonBody;
+  headers?: Record<string, string>;
+}
+
+/** First value of a request header, by case-insensitive name. */
+export function header(event: RuntimeEvent, name: string): string | undefined {
+  // Optional chaining: a hand-built event (tests, other runtimes) may lack them.
+  const value = event.request?.headers?.[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The caller's fields: body and query alike (the runtime merges them), minus
+ * the runtime's own `request` key. Requires a JSON body: the runtime would
+ * otherwise happily merge a form post into the same object.
+ */
+export function jsonFields(event: RuntimeEvent): JsonBody {
+  const contentType = header(event, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError(contentType);
+  const fields: JsonBody = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key !== 'request') fields[key] = value;
+  }
+  return fields;
+}
+
+export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {
+  if (error instanceof HttpError) {
+    const { code, message, fields } = error;
+    return {
+      status: error.status,
+      body: { error: { code, message, ...(fields && { fields }) } },
+      headers: { ...headers, ...error.headers },
+    };
+  }
+  log.error('unexpected_error', { error });
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'Something went wrong on our side.' } },
+    headers,
+  };
+}
+
+/** Writes a result the way the Functions runtime expects it. */
+export function toTwilioResponse(result: HttpResult): TwilioResponse {
+  const response = new Twilio.Response();
+  response.setStatusCode(result.status);
+  // Responses carry tokens or per-request errors: never cache them.
+  response.appendHeader('Cache-Control', 'no-store');
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    response.appendHeader(name, value);
+  }
+  if (result.body !== undefined) {
+    response.appendHeader('Content-Type', 'application/json');
+    response.setBody(result.body);
+  }
+  return response;
+}

@@ -1,0 +1,43 @@
+/**
+ * The public request bodies, validated. Each parser takes the caller's fields
+ * (see `jsonFields`) and returns a typed request or throws a 400 naming every
+ * field at fault.
+ */
+import {
+  optionalFlatObject,
+  optionalText,
+  parseFields,
+  requiredText,
+  type FlatObject,
+} from './fields';
+import { LIMITS } from './limits';
+
+export interface StartChatRequest {
+  /** Shown to agents; absent when the customer gave none. */
+  friendlyName?: string;
+  /** Posted as the customer's first message, so it reaches Flex at once. */
+  question?: string;
+  /** Pre-engagement form answers, stored in the conversation attributes. */
+  preEngagement: FlatObject;
+}
+
+export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
+  return parseFields(fields, {
+    friendlyName: optionalText({ maxLength: LIMITS.friendlyNameMaxLength, singleLine: true }),
+    question: optionalText({ maxLength: LIMITS.questionMaxLength }),
+    preEngagement: optionalFlatObject({
+      maxBytes: LIMITS.preEngagementMaxBytes,
+      keyPattern: LIMITS.preEngagementKeyPattern,
+    }),
+  });
+}
+
+export interface RefreshTokenRequest {
+  token: string;
+}
+
+export function parseRefreshTokenRequest(fields: Record<string, unknown>): RefreshTokenRequest {
+  return parseFields(fields, {
+    token: requiredText({ maxLength: LIMITS.tokenMaxLength, singleLine: true }),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Turns a failed Twilio call into the error our caller should see, and logs
+ * what an operator needs (step, HTTP status, Twilio error code) without the
+ * request's content.
+ *
+ * Credentials Twilio rejects, or a service that does not exist, are
+ * misconfiguration (503 naming the variables); everything else is an upstream
+ * failure (502, or 503 with Retry-After when Twilio rate-limits us).
+ */
+import { ConfigError, HttpError, UpstreamError } from './errors';
+import { log } from './log';
+
+/** The parts of twilio's `RestException` (or a network error) we rely on. */
+interface TwilioFailure {
+  status?: unknown;
+  code?: unknown;
+}
+
+export function upstreamStatus(error: unknown): number | undefined {
+  const status = (error as TwilioFailure | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/**
+ * True when we cannot know whether Twilio acted on the request: no response
+ * (timeout, connection reset) or a 5xx. A 4xx, 429 included, means it did not.
+ */
+export function isAmbiguousFailure(error: unknown): boolean {
+  const status = upstreamStatus(error);
+  return status === undefined || status >= 500;
+}
+
+export interface StepContext {
+  /** Human-readable step, e.g. "create conversation". */
+  step: string;
+  /** Environment variable to blame if Twilio says the resource does not exist. */
+  notFoundMeans?: string;
+  /** Extra safe fields for the log line (SIDs, never customer data). */
+  logFields?: Record<string, unknown>;
+}
+
+export function toHttpError(error: unknown, context: StepContext): HttpError {
+  if (error instanceof HttpError) return error;
+  const status = upstreamStatus(error);
+  const rawCode = (error as TwilioFailure | null)?.code;
+  const twilioCode = typeof rawCode === 'number' ? rawCode : undefined;
+  log.warn('twilio_call_failed', { step: context.step, ...context.logFields, error });
+  if (status === 401) {
+    return new ConfigError([
+      { field: 'ACCOUNT_SID', problem: 'Twilio rejected the account credentials (error 20003)' },
+      { field: 'AUTH_TOKEN', problem: 'Twilio rejected the account credentials (error 20003)' },
+    ]);
+  }
+  if (status === 404 && context.notFoundMeans) {
+    return new ConfigError([
+      { field: context.notFoundMeans, problem: 'does not exist on this Twilio account' },
+    ]);
+  }
+  return new UpstreamError(
+    `Could not ${context.step}: the Twilio request failed. Please try again.`,
+    context.step,
+    status,
+    twilioCode,
+  );
+}
+
+/** Runs one Twilio call; a failure becomes the `HttpError` the caller should see. */
+export async function twilioStep<T>(context: StepContext, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toHttpError(error, context);
+  }
+}

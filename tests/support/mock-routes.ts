@@ -1,0 +1,313 @@
+/**
+ * The Twilio resources the mock knows, with just enough behaviour to be
+ * faithful where it matters to us: unique names, 404s for what is gone, the
+ * five-webhook limit per conversation, deletion cascading to children.
+ */
+import { field, sid, twilioError, type RouteInput, type TwilioMock } from './twilio-mock';
+import { TEST_ENV } from './env';
+
+export interface MockConversation {
+  sid: string;
+  serviceSid: string;
+  uniqueName: string | null;
+  friendlyName: string | null;
+  attributes: string;
+  timers: { inactive?: string; closed?: string };
+  state: string;
+  participants: MockParticipant[];
+  webhooks: MockWebhook[];
+  messages: MockMessage[];
+}
+
+export interface MockParticipant {
+  sid: string;
+  identity: string | null;
+  attributes: string;
+}
+
+export interface MockWebhook {
+  sid: string;
+  target: string;
+  url?: string;
+  method?: string;
+  filters: string[];
+  flowSid?: string;
+}
+
+export interface MockMessage {
+  sid: string;
+  index: number;
+  author: string;
+  body: string | null;
+  attributes: string;
+  webhookEnabled: boolean;
+}
+
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** All conversations the mock holds, by SID. */
+export function conversations(mock: TwilioMock): Map<string, MockConversation> {
+  let map = mock.state.get('conversations') as Map<string, MockConversation> | undefined;
+  if (!map) {
+    map = new Map();
+    mock.state.set('conversations', map);
+  }
+  return map;
+}
+
+/** Finds a conversation by SID or unique name, like Twilio's path lookup. */
+export function findConversation(
+  mock: TwilioMock,
+  serviceSid: string,
+  sidOrName: string,
+): MockConversation | undefined {
+  for (const c of conversations(mock).values()) {
+    if (c.serviceSid === serviceSid && (c.sid === sidOrName || c.uniqueName === sidOrName))
+      return c;
+  }
+  return undefined;
+}
+
+const base = 'https://conversations.twilio.com/v1';
+
+function conversationJson(c: MockConversation) {
+  const url = `${base}/Services/${c.serviceSid}/Conversations/${c.sid}`;
+  return {
+    account_sid: TEST_ENV.ACCOUNT_SID,
+    chat_service_sid: c.serviceSid,
+    messaging_service_sid: null,
+    sid: c.sid,
+    friendly_name: c.friendlyName,
+    unique_name: c.uniqueName,
+    attributes: c.attributes,
+    state: c.state,
+    date_created: now(),
+    date_updated: now(),
+    timers: {
+      ...(c.timers.inactive && { date_inactive: now() }),
+      ...(c.timers.closed && { date_closed: now() }),
+    },
+    links: {
+      participants: `${url}/Participants`,
+      messages: `${url}/Messages`,
+      webhooks: `${url}/Webhooks`,
+    },
+    bindings: null,
+    url,
+  };
+}
+
+function participantJson(c: MockConversation, p: MockParticipant) {
+  return {
+    account_sid: TEST_ENV.ACCOUNT_SID,
+    chat_service_sid: c.serviceSid,
+    conversation_sid: c.sid,
+    sid: p.sid,
+    identity: p.identity,
+    attributes: p.attributes,
+    messaging_binding: null,
+    role_sid: null,
+    date_created: now(),
+    date_updated: now(),
+    url: `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Participants/${p.sid}`,
+    last_read_message_index: null,
+    last_read_timestamp: null,
+  };
+}
+
+function webhookJson(c: MockConversation, w: MockWebhook) {
+  return {
+    account_sid: TEST_ENV.ACCOUNT_SID,
+    chat_service_sid: c.serviceSid,
+    conversation_sid: c.sid,
+    sid: w.sid,
+    target: w.target,
+    url: `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Webhooks/${w.sid}`,
+    configuration: {
+      ...(w.url && { url: w.url, method: w.method ?? 'POST' }),
+      ...(w.flowSid && { flow_sid: w.flowSid }),
+      filters: w.filters,
+    },
+    date_created: now(),
+    date_updated: now(),
+  };
+}
+
+function messageJson(c: MockConversation, m: MockMessage) {
+  return {
+    account_sid: TEST_ENV.ACCOUNT_SID,
+    chat_service_sid: c.serviceSid,
+    conversation_sid: c.sid,
+    sid: m.sid,
+    index: m.index,
+    author: m.author,
+    body: m.body,
+    media: null,
+    attributes: m.attributes,
+    participant_sid: null,
+    date_created: now(),
+    date_updated: now(),
+    delivery: null,
+    url: `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Messages/${m.sid}`,
+    links: {},
+    content_sid: null,
+  };
+}
+
+function notFound(path: string) {
+  return twilioError(404, 20404, `The requested resource ${path} was not found`);
+}
+
+function withConversation(
+  mock: TwilioMock,
+  input: RouteInput,
+  then: (c: MockConversation) => ReturnType<typeof notFound>,
+) {
+  const c = findConversation(mock, input.params.serviceSid ?? '', input.params.sid ?? '');
+  return c ? then(c) : notFound(`/Conversations/${input.params.sid}`);
+}
+
+export function installConversationRoutes(mock: TwilioMock): void {
+  const svc = 'conversations.twilio.com/v1/Services/:serviceSid';
+
+  mock.route('conversations.create', 'POST', `${svc}/ConversationWithParticipants`, (input) => {
+    const serviceSid = input.params.serviceSid ?? '';
+    const uniqueName = field(input, 'UniqueName') ?? null;
+    if (uniqueName !== null && findConversation(mock, serviceSid, uniqueName)) {
+      return twilioError(409, 50353, 'Conversation with provided unique name already exists');
+    }
+    const c: MockConversation = {
+      sid: sid('CH'),
+      serviceSid,
+      uniqueName,
+      friendlyName: field(input, 'FriendlyName') ?? null,
+      attributes: field(input, 'Attributes') ?? '{}',
+      timers: {
+        ...(field(input, 'Timers.Inactive') && { inactive: field(input, 'Timers.Inactive') }),
+        ...(field(input, 'Timers.Closed') && { closed: field(input, 'Timers.Closed') }),
+      },
+      state: field(input, 'State') ?? 'active',
+      participants: (input.form.Participant ?? []).map((json) => {
+        const p = JSON.parse(json) as { identity?: string; attributes?: string };
+        return { sid: sid('MB'), identity: p.identity ?? null, attributes: p.attributes ?? '{}' };
+      }),
+      webhooks: [],
+      messages: [],
+    };
+    conversations(mock).set(c.sid, c);
+    return { status: 201, body: conversationJson(c) };
+  });
+
+  mock.route('conversations.fetch', 'GET', `${svc}/Conversations/:sid`, (input) =>
+    withConversation(mock, input, (c) => ({ status: 200, body: conversationJson(c) })),
+  );
+
+  mock.route('conversations.update', 'POST', `${svc}/Conversations/:sid`, (input) =>
+    withConversation(mock, input, (c) => {
+      const attributes = field(input, 'Attributes');
+      if (attributes !== undefined) c.attributes = attributes;
+      const state = field(input, 'State');
+      if (state !== undefined) c.state = state;
+      return { status: 200, body: conversationJson(c) };
+    }),
+  );
+
+  mock.route('conversations.delete', 'DELETE', `${svc}/Conversations/:sid`, (input) =>
+    withConversation(mock, input, (c) => {
+      conversations(mock).delete(c.sid);
+      return { status: 204 };
+    }),
+  );
+
+  mock.route('webhooks.create', 'POST', `${svc}/Conversations/:sid/Webhooks`, (input) =>
+    withConversation(mock, input, (c) => {
+      if (c.webhooks.length >= 5) {
+        return twilioError(400, 50515, 'Maximum number of webhooks per conversation reached');
+      }
+      const w: MockWebhook = {
+        sid: sid('WH'),
+        target: field(input, 'Target') ?? '',
+        filters: input.form['Configuration.Filters'] ?? [],
+        ...(field(input, 'Configuration.Url') && { url: field(input, 'Configuration.Url') }),
+        ...(field(input, 'Configuration.Method') && {
+          method: field(input, 'Configuration.Method'),
+        }),
+        ...(field(input, 'Configuration.FlowSid') && {
+          flowSid: field(input, 'Configuration.FlowSid'),
+        }),
+      };
+      c.webhooks.push(w);
+      return { status: 201, body: webhookJson(c, w) };
+    }),
+  );
+
+  mock.route('webhooks.list', 'GET', `${svc}/Conversations/:sid/Webhooks`, (input) =>
+    withConversation(mock, input, (c) => ({
+      status: 200,
+      body: {
+        webhooks: c.webhooks.map((w) => webhookJson(c, w)),
+        meta: listMeta(
+          `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Webhooks`,
+          'webhooks',
+        ),
+      },
+    })),
+  );
+
+  mock.route(
+    'webhooks.delete',
+    'DELETE',
+    `${svc}/Conversations/:sid/Webhooks/:webhookSid`,
+    (input) =>
+      withConversation(mock, input, (c) => {
+        const index = c.webhooks.findIndex((w) => w.sid === input.params.webhookSid);
+        if (index < 0) return notFound(`/Webhooks/${input.params.webhookSid}`);
+        c.webhooks.splice(index, 1);
+        return { status: 204 };
+      }),
+  );
+
+  mock.route('messages.create', 'POST', `${svc}/Conversations/:sid/Messages`, (input) =>
+    withConversation(mock, input, (c) => {
+      const m: MockMessage = {
+        sid: sid('IM'),
+        index: c.messages.length,
+        author: field(input, 'Author') ?? 'system',
+        body: field(input, 'Body') ?? null,
+        attributes: field(input, 'Attributes') ?? '{}',
+        webhookEnabled: input.headers['x-twilio-webhook-enabled'] === 'true',
+      };
+      c.messages.push(m);
+      return { status: 201, body: messageJson(c, m) };
+    }),
+  );
+
+  mock.route('participants.list', 'GET', `${svc}/Conversations/:sid/Participants`, (input) =>
+    withConversation(mock, input, (c) => ({
+      status: 200,
+      body: {
+        participants: c.participants.map((p) => participantJson(c, p)),
+        meta: listMeta(
+          `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Participants`,
+          'participants',
+        ),
+      },
+    })),
+  );
+}
+
+function listMeta(url: string, key: string) {
+  return {
+    page: 0,
+    page_size: 50,
+    first_page_url: `${url}?PageSize=50&Page=0`,
+    previous_page_url: null,
+    url: `${url}?PageSize=50&Page=0`,
+    next_page_url: null,
+    key,
+  };
+}
+
+export function installRoutes(mock: TwilioMock): void {
+  installConversationRoutes(mock);
+}

@@ -1,0 +1,340 @@
+/**
+ * A local, stateful stand-in for Twilio's REST API, for tests and benchmarks.
+ *
+ * - The real `twilio` library talks to it over HTTP (see `mockClient`), so
+ *   form encoding, headers and Basic auth are the library's own.
+ * - Every request is validated against Twilio's OpenAPI specs (when present);
+ *   violations are recorded and answered with a 400, like Twilio would.
+ * - It keeps state (conversations, webhooks, messages...), so a test can check
+ *   what is left behind, and answers like Twilio does (404 for what is gone).
+ * - Failures can be injected per route: before the route acts (Twilio refused)
+ *   or after it (Twilio acted but the answer was lost).
+ * - An artificial latency per request lets the benchmark count round trips.
+ *
+ * @example
+ *   const mock = await TwilioMock.start();
+ *   mock.failNext('webhooks.create', { status: 500 });
+ *   // ... call a handler with mock.client() ...
+ *   expect(mock.requests('conversations.create')).toHaveLength(1);
+ *   await mock.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import RequestClient from 'twilio/lib/base/RequestClient';
+import type Response from 'twilio/lib/http/response';
+import { loadSpecs, type SpecValidator } from './openapi';
+import { TEST_ENV } from './env';
+
+export interface RecordedRequest {
+  /** Our route name, e.g. `conversations.create`. */
+  name: string;
+  /** The spec's operationId, when the specs are loaded. */
+  operationId?: string;
+  method: string;
+  host: string;
+  path: string;
+  query: Record<string, string[]>;
+  form: Record<string, string[]>;
+  headers: Record<string, string | undefined>;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface Failure {
+  status: number;
+  /** Twilio error code in the body (default: 20500 for 5xx, 20001 otherwise). */
+  code?: number;
+  message?: string;
+  /**
+   * `before` (default): Twilio refused. `after`: it acted, then answered with
+   * this error. `drop`: it acted, then the connection was cut (no answer).
+   */
+  when?: 'before' | 'after' | 'drop';
+  /** How many requests fail (default 1). */
+  times?: number;
+}
+
+export interface RouteInput {
+  params: Record<string, string>;
+  query: Record<string, string[]>;
+  form: Record<string, string[]>;
+  headers: Record<string, string | undefined>;
+}
+
+export interface RouteOutput {
+  status: number;
+  body?: unknown;
+  /** Cut the connection instead of answering. */
+  drop?: boolean;
+}
+
+type RouteHandler = (input: RouteInput, mock: TwilioMock) => RouteOutput | Promise<RouteOutput>;
+
+interface RouteDef {
+  name: string;
+  method: string;
+  regex: RegExp;
+  keys: string[];
+  handler: RouteHandler;
+}
+
+/** `twilioError(404, 20404, 'not found')`: a body shaped like Twilio's errors. */
+export function twilioError(status: number, code: number, message: string): RouteOutput {
+  return {
+    status,
+    body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+  };
+}
+
+export function sid(prefix: string): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+/** First value of a form field. */
+export function field(input: { form: Record<string, string[]> }, name: string): string | undefined {
+  return input.form[name]?.[0];
+}
+
+export class TwilioMock {
+  readonly recorded: RecordedRequest[] = [];
+  readonly violations: string[] = [];
+  /** Milliseconds to wait before answering each request. */
+  latencyMs = 0;
+  /** Free-form state for route modules (conversations, interactions, ...). */
+  readonly state = new Map<string, unknown>();
+
+  private readonly routes: RouteDef[] = [];
+  private readonly failures = new Map<string, Failure[]>();
+  private readonly specs: SpecValidator | undefined;
+  private server?: Server;
+  private port = 0;
+
+  private constructor(validate: boolean) {
+    this.specs = validate ? loadSpecs() : undefined;
+  }
+
+  /** Starts a mock with every route module installed. */
+  static async start(options: { validate?: boolean } = {}): Promise<TwilioMock> {
+    const mock = new TwilioMock(options.validate ?? true);
+    const { installRoutes } = await import('./mock-routes');
+    installRoutes(mock);
+    await mock.listen();
+    return mock;
+  }
+
+  /** Whether requests are being checked against Twilio's OpenAPI specs. */
+  get validating(): boolean {
+    return this.specs !== undefined;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /**
+   * Registers a route. `path` is `host/path` with `:name` parameters, e.g.
+   * `conversations.twilio.com/v1/Services/:serviceSid/Conversations/:sid`.
+   */
+  route(name: string, method: string, path: string, handler: RouteHandler): void {
+    const keys: string[] = [];
+    const pattern = path
+      .split('/')
+      .map((segment) => {
+        if (segment.startsWith(':')) {
+          keys.push(segment.slice(1));
+          return '([^/]+)';
+        }
+        return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      })
+      .join('/');
+    this.routes.push({ name, method, regex: new RegExp(`^/${pattern}$`), keys, handler });
+  }
+
+  /** Makes the next request(s) to a route fail. */
+  failNext(name: string, failure: Failure): void {
+    const queue = this.failures.get(name) ?? [];
+    for (let i = 0; i < (failure.times ?? 1); i++) queue.push(failure);
+    this.failures.set(name, queue);
+  }
+
+  /** Requests made so far, optionally only those to one route. */
+  requests(name?: string): RecordedRequest[] {
+    return name ? this.recorded.filter((r) => r.name === name) : [...this.recorded];
+  }
+
+  /**
+   * The longest chain of requests each started after the previous one
+   * finished: the round trips on the critical path. Meaningful with a
+   * latency large enough that concurrent requests overlap (>= 10 ms).
+   */
+  sequentialRoundTrips(requests = this.recorded): number {
+    const sorted = [...requests].sort((a, b) => a.startedAt - b.startedAt);
+    const depth = new Map<RecordedRequest, number>();
+    for (const r of sorted) {
+      let d = 1;
+      for (const before of sorted) {
+        if (before.endedAt <= r.startedAt) d = Math.max(d, (depth.get(before) ?? 1) + 1);
+      }
+      depth.set(r, d);
+    }
+    return Math.max(0, ...depth.values());
+  }
+
+  reset(): void {
+    this.recorded.length = 0;
+    this.violations.length = 0;
+    this.failures.clear();
+    this.state.clear();
+    this.latencyMs = 0;
+  }
+
+  /** The real `twilio` library, pointed at this mock. */
+  client(options: { accountSid?: string; authToken?: string } = {}): twilio.Twilio {
+    return twilio(
+      options.accountSid ?? TEST_ENV.ACCOUNT_SID,
+      options.authToken ?? TEST_ENV.AUTH_TOKEN,
+      { httpClient: new MockRequestClient(this.baseUrl), lazyLoading: true },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  private async listen(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.violations.push(`mock crashed: ${String(error)}`);
+        res.writeHead(500).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server?.address() as AddressInfo).port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = performance.now();
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const [, host = '', ...rest] = url.pathname.split('/');
+    const path = `/${rest.join('/')}`;
+    const raw = await readBody(req);
+    const request = {
+      host,
+      method: req.method ?? 'GET',
+      path,
+      query: multimap(url.searchParams),
+      form: multimap(new URLSearchParams(raw)),
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      ),
+    };
+    const route = this.routes.find(
+      (r) => r.method === request.method && r.regex.test(`/${host}${path}`),
+    );
+    const record: RecordedRequest = {
+      name: route?.name ?? 'unknown',
+      ...request,
+      startedAt,
+      endedAt: startedAt,
+    };
+    this.recorded.push(record);
+
+    const output = await this.answer(request, route, record);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    record.endedAt = performance.now();
+    if (output.drop) {
+      req.socket.destroy();
+      return;
+    }
+    const body = output.body === undefined ? '' : JSON.stringify(output.body);
+    res.writeHead(output.status, { 'Content-Type': 'application/json' }).end(body);
+  }
+
+  private async answer(
+    request: Omit<RouteInput, 'params'> & { host: string; method: string; path: string },
+    route: RouteDef | undefined,
+    record: RecordedRequest,
+  ): Promise<RouteOutput> {
+    const unauthenticated = this.authenticate(request.headers.authorization);
+    if (unauthenticated) return unauthenticated;
+    if (this.specs) {
+      const result = this.specs.validateRequest(request);
+      record.operationId = result.operationId;
+      if (result.violations.length > 0) {
+        this.violations.push(...result.violations);
+        return twilioError(400, 20001, result.violations.join('; '));
+      }
+    }
+    if (!route) {
+      this.violations.push(`no mock route for ${request.method} ${request.host}${request.path}`);
+      return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+    }
+    const match = route.regex.exec(`/${request.host}${request.path}`);
+    const params = Object.fromEntries(
+      route.keys.map((k, i) => [k, decodeURIComponent(match?.[i + 1] ?? '')]),
+    );
+    const failure = this.failures.get(route.name)?.shift();
+    if (failure && (failure.when ?? 'before') === 'before') return failureOutput(failure);
+    const output = await route.handler({ ...request, params }, this);
+    if (this.specs && output.body !== undefined) {
+      const problems = this.specs.validateResponse(request, output.status, output.body);
+      this.violations.push(...problems.map((v) => `mock bug: ${v}`));
+    }
+    if (failure?.when === 'drop') return { status: 0, drop: true };
+    return failure ? failureOutput(failure) : output;
+  }
+
+  private authenticate(authorization: string | undefined): RouteOutput | undefined {
+    const expected = `Basic ${Buffer.from(
+      `${TEST_ENV.ACCOUNT_SID}:${TEST_ENV.AUTH_TOKEN}`,
+    ).toString('base64')}`;
+    if (authorization === expected) return undefined;
+    return twilioError(401, 20003, 'Authenticate');
+  }
+}
+
+function failureOutput(failure: Failure): RouteOutput {
+  const code =
+    failure.code ?? (failure.status >= 500 ? 20500 : failure.status === 429 ? 20429 : 20001);
+  return twilioError(
+    failure.status,
+    code,
+    failure.message ?? `Injected failure (${failure.status})`,
+  );
+}
+
+function multimap(params: URLSearchParams): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of params) (out[key] ??= []).push(value);
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The library's own request client (axios, form encoding, auth), with every
+ * `https://<host>/...` rewritten to `http://127.0.0.1:<port>/<host>/...`.
+ */
+export class MockRequestClient extends RequestClient {
+  constructor(private readonly baseUrl: string) {
+    super({ keepAlive: false });
+  }
+
+  override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
+    const url = new URL(opts.uri);
+    const uri = `${this.baseUrl}/${url.host}${url.pathname}${url.search}`;
+    return super.request({ ...opts, uri });
+  }
+}
