@@ -8,6 +8,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
   roots: ['<rootDir>/src', '<rootDir>/tests', '<rootDir>/client'],
   testMatch: ['**/*.test.ts'],
+  globalSetup: '<rootDir>/tests/global-setup.ts',
   // Contract tests share one local mock per file; runtime tests start servers.
   testTimeout: 30000,
 };

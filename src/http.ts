@@ -47,11 +47,9 @@ export function jsonFields(event: RuntimeEvent): JsonBody {
   const contentType = header(event, 'content-type');
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError(contentType);
-  const fields: JsonBody = {};
-  for (const [key, value] of Object.entries(event)) {
-    if (key !== 'request') fields[key] = value;
-  }
-  return fields;
+  // fromEntries defines own properties: a JSON key "__proto__" stays a field
+  // (and is refused as unknown) instead of becoming this object's prototype.
+  return Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
 }
 
 export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {

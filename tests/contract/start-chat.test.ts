@@ -483,3 +483,13 @@ describe('POST /start-chat: when Twilio fails, nothing is left behind', () => {
     expectCleanLogs();
   });
 });
+
+describe('POST /start-chat: prototype keys', () => {
+  it('refuses a top-level "__proto__" field instead of inheriting from it', async () => {
+    const body = JSON.parse('{"__proto__":{"friendlyName":"Injected"}}') as object;
+    const res = await start({ body });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['__proto__']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});

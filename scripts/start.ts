@@ -1,0 +1,83 @@
+/**
+ * npm start: builds dist/, then runs it with twilio-run on PORT (default 3000).
+ *
+ * Does what a bare `twilio-run start` does not: refuses a busy port with a
+ * clear message (twilio-run would hang on an interactive prompt), and says
+ * what is still missing from .env before the first request does.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { loadConfig, type Env } from '../src/config';
+import { ConfigError } from '../src/errors';
+import { buildAll } from './build';
+
+const root = resolve(__dirname, '..');
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer()
+      .once('error', () => done(false))
+      .once('listening', () => probe.close(() => done(true)))
+      .listen(port);
+  });
+}
+
+/** Minimal .env reader, only to warn early; twilio-run loads .env itself. */
+function readDotEnv(path: string): Env {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1]) env[match[1]] = (match[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return env;
+}
+
+function reportConfiguration(port: number): void {
+  const envFile = join(root, '.env');
+  if (!existsSync(envFile)) {
+    console.warn('No .env file yet. Copy .env.example to .env and fill it in;');
+    console.warn('until then the page and /start-chat say what is missing.\n');
+    return;
+  }
+  try {
+    loadConfig(readDotEnv(envFile), { domainName: `localhost:${port}` });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.warn('.env is not complete yet:');
+    for (const { field, problem } of error.problems) console.warn(`  ${field} ${problem}`);
+    console.warn('See .env.example for what each variable means.\n');
+  }
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  }
+  if (!(await portIsFree(port))) {
+    console.error(
+      `Port ${port} is already in use. Stop what runs there, or run: PORT=3001 npm start`,
+    );
+    process.exit(1);
+  }
+  await buildAll();
+  reportConfiguration(port);
+  console.log(`Starting on http://localhost:${port}/ (open it in your browser)\n`);
+
+  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
+  const child = spawn(process.execPath, [twilioRun, 'start', '--port', String(port)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+/**
+ * Property-based: thousands of random requests at both public functions.
+ * Whatever arrives, the answer is a JSON 200 or a JSON 4xx with the one error
+ * shape; never a 500, never a stack trace, and never a Twilio call unless the
+ * request was valid.
+ */
+import fc from 'fast-check';
+import jwt from 'jsonwebtoken';
+import { handler as refresh } from '../../functions/refresh-token';
+import { handler as startChat } from '../../functions/start-chat';
+import { newIdentity } from '../../src/identity';
+import { parseStartChatRequest } from '../../src/requests';
+import { TEST_ENV } from '../support/env';
+import { invoke } from '../support/invoke';
+import { captureLogs, type CapturedLogs } from '../support/logs';
+import { signTestToken } from '../support/tokens';
+import { TwilioMock } from '../support/twilio-mock';
+
+let mock: TwilioMock;
+let logs: CapturedLogs;
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(() => {
+  mock.reset();
+  logs = captureLogs();
+});
+afterEach(() => {
+  logs.restore();
+  expect(mock.violations).toEqual([]);
+});
+
+const STACK = /\bat .+[.:](?:js|ts)\b|Error:|node_modules/;
+
+const fieldName = fc.oneof(
+  fc.constantFrom('friendlyName', 'question', 'preEngagement', 'token', 'identity', 'request'),
+  fc.constantFrom('__proto__', 'constructor', 'toString', ''),
+  fc.string({ maxLength: 12 }),
+);
+const text = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'grapheme', maxLength: 70 }),
+  fc.constantFrom('', '   ', '\n', 'Ana\u0000', 'x'.repeat(64), 'x'.repeat(65), 'q'.repeat(1601)),
+);
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+const preEngagement = fc.oneof(
+  fc.dictionary(
+    fc.oneof(
+      fc.constantFrom('email', 'name', 'a.b', 'bad key', '__proto__', '1st'),
+      fc.string({ maxLength: 8 }),
+    ),
+    fc.oneof(text, fc.double(), fc.boolean(), fc.constant(null), anyJson),
+    { maxKeys: 6 },
+  ),
+  anyJson,
+);
+/** Bodies near the valid shape, and arbitrary ones. */
+const startBody = fc.oneof(
+  fc.record(
+    { friendlyName: fc.oneof(text, anyJson), question: fc.oneof(text, anyJson), preEngagement },
+    { requiredKeys: [] },
+  ),
+  fc.dictionary(fieldName, anyJson, { maxKeys: 5 }),
+  anyJson,
+);
+const headers = fc.record({
+  'content-type': fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    undefined,
+  ),
+  origin: fc.constantFrom('https://www.example.com', 'https://evil.example', 'null', undefined),
+});
+
+function isValidStart(body: unknown): boolean {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return true; // becomes {}
+  try {
+    parseStartChatRequest(body as Record<string, unknown>);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function expectOneErrorShape(status: number, body: unknown): void {
+  if (status === 200) return;
+  expect(body).toEqual({
+    error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }),
+  });
+  const keys = Object.keys((body as { error: object }).error).sort();
+  expect(['code,message', 'code,fields,message']).toContain(keys.join());
+}
+
+describe('random requests', () => {
+  it('/start-chat: never 500, never a stack, Twilio only for valid input', async () => {
+    await fc.assert(
+      fc.asyncProperty(startBody, headers, async (body, hdrs) => {
+        const before = mock.requests().length;
+        const res = await invoke(startChat, { mock, body, headers: hdrs });
+        const calls = mock.requests().length - before;
+
+        expect(res.status).not.toBe(500);
+        expect([200, 400, 403, 415]).toContain(res.status);
+        expect(res.text).not.toMatch(STACK);
+        expectOneErrorShape(res.status, res.body);
+        if (res.status !== 200) expect(calls).toBe(0);
+        if (res.status === 200) {
+          expect(isValidStart(body)).toBe(true);
+          expect(calls).toBeGreaterThanOrEqual(2);
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('/refresh-token: never 500, never a stack, never a Twilio call', async () => {
+    const valid = signTestToken(newIdentity(Date.now()));
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...'AZaz09-_.'.split('')))
+      .map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1));
+    const token = fc.oneof(
+      mutated,
+      fc.string({ maxLength: 200 }),
+      fc.tuple(fc.base64String(), fc.base64String(), fc.base64String()).map((p) => p.join('.')),
+      anyJson,
+    );
+    const body = fc.oneof(
+      token.map((t) => ({ token: t })),
+      fc.dictionary(fieldName, anyJson, { maxKeys: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, headers, async (b, hdrs) => {
+        const res = await invoke(refresh, { mock, body: b, headers: hdrs });
+        expect(res.status).not.toBe(500);
+        expect([200, 400, 401, 403, 415]).toContain(res.status);
+        expect(res.text).not.toMatch(STACK);
+        expectOneErrorShape(res.status, res.body);
+        if (res.status === 200) {
+          // Only a token our secret really signed may be renewed.
+          const t = (b as { token?: unknown }).token;
+          expect(typeof t).toBe('string');
+          expect(() =>
+            jwt.verify(t as string, TEST_ENV.API_SECRET, { algorithms: ['HS256'] }),
+          ).not.toThrow();
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    expect(mock.requests()).toHaveLength(0);
+  });
+});

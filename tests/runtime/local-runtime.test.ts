@@ -1,0 +1,131 @@
+/**
+ * Smoke test on the real local runtime: `twilio-run start` serving the built
+ * dist/, on a free port, called over HTTP. Its functions' Twilio calls go to
+ * the local mock (validated against Twilio's OpenAPI specs).
+ */
+import { SITE_ORIGIN, TEST_ENV } from '../support/env';
+import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
+import { conversations } from '../support/mock-routes';
+import { verifyTestToken } from '../support/tokens';
+import { TwilioMock } from '../support/twilio-mock';
+
+let mock: TwilioMock;
+let configured: LocalRuntime;
+let unconfigured: LocalRuntime;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+  // Two runtimes at once: one fully configured, one with no environment at all.
+  [configured, unconfigured] = await Promise.all([
+    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
+    startLocalRuntime({}),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([configured?.stop(), unconfigured?.stop()]);
+  await mock?.stop();
+});
+
+afterEach(() => expect(mock.violations).toEqual([]));
+
+function post(runtime: LocalRuntime, path: string, body: unknown, origin = SITE_ORIGIN) {
+  return fetch(`${runtime.url}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: origin },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('twilio-run start on dist/', () => {
+  it('serves the demo page at / and /index.html', async () => {
+    for (const path of ['/', '/index.html']) {
+      const res = await fetch(`${configured.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await res.text()).toContain('<script type="module" src="/placeholder.js">');
+    }
+    expect((await fetch(`${configured.url}/placeholder.js`)).status).toBe(200);
+  });
+
+  it('starts a chat through /start-chat and renews its token through /refresh-token', async () => {
+    const res = await post(configured, '/start-chat', {
+      friendlyName: 'Ana',
+      question: 'Hello?',
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(SITE_ORIGIN);
+    const body = (await res.json()) as { conversationSid: string; identity: string; token: string };
+    expect(verifyTestToken(body.token).payload.grants.identity).toBe(body.identity);
+    expect(mock.requests().map((r) => r.name)).toEqual([
+      'conversations.create',
+      'webhooks.create',
+      'messages.create',
+    ]);
+    expect([...conversations(mock).keys()]).toEqual([body.conversationSid]);
+
+    const renewed = await post(configured, '/refresh-token', { token: body.token });
+    expect(renewed.status).toBe(200);
+    expect(((await renewed.json()) as { identity: string }).identity).toBe(body.identity);
+  });
+
+  it('answers the browser preflight itself', async () => {
+    const res = await fetch(`${configured.url}/start-chat`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: SITE_ORIGIN,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-methods')).toMatch(/POST/);
+  });
+
+  it('refuses other origins and non-JSON bodies before calling Twilio', async () => {
+    mock.reset();
+    expect((await post(configured, '/start-chat', {}, 'https://evil.example')).status).toBe(403);
+    const form = await fetch(`${configured.url}/start-chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: SITE_ORIGIN },
+      body: 'friendlyName=Ana',
+    });
+    expect(form.status).toBe(415);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('reports itself configured on /status', async () => {
+    const res = await fetch(`${configured.url}/status`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ configured: true, handoffMode: 'studio' });
+  });
+});
+
+describe('twilio-run start with no .env at all', () => {
+  it('still serves the page, and says exactly what to configure', async () => {
+    expect((await fetch(`${unconfigured.url}/`)).status).toBe(200);
+    for (const res of [
+      await fetch(`${unconfigured.url}/status`),
+      await post(
+        unconfigured,
+        '/start-chat',
+        {},
+        unconfigured.url.replace('localhost', '127.0.0.1'),
+      ),
+    ]) {
+      expect(res.status).toBe(503);
+      const { error } = (await res.json()) as {
+        error: { message: string; fields: { field: string }[] };
+      };
+      expect(error.fields.map((f) => f.field)).toEqual([
+        'ACCOUNT_SID',
+        'AUTH_TOKEN',
+        'API_KEY',
+        'API_SECRET',
+        'CONVERSATIONS_SERVICE_SID',
+        'STUDIO_FLOW_SID',
+      ]);
+      expect(error.message).toContain('.env.example');
+    }
+  });
+});
