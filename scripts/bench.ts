@@ -12,13 +12,20 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { handler as interaction } from '../functions/interaction.protected';
 import { handler as refreshToken } from '../functions/refresh-token';
 import { handler as startChat } from '../functions/start-chat';
 import { invoke } from '../tests/support/invoke';
+import { interactions } from '../tests/support/mock-routes';
 import { TwilioMock } from '../tests/support/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../tests/support/webhooks';
 import { buildAll } from './build';
 
 const ROOT = resolve(__dirname, '..');
+
+/** The bench's own output; the functions' JSON logs are muted while it runs. */
+const print = (line: string) => process.stdout.write(`${line}\n`);
+for (const level of ['log', 'info', 'warn', 'error'] as const) console[level] = () => undefined;
 const LATENCY_MS = 50;
 
 const median = (values: number[]) => {
@@ -79,6 +86,65 @@ async function overhead(mock: TwilioMock): Promise<{ start: number; refresh: num
   return { start: median(startTimes), refresh: median(refreshTimes) };
 }
 
+/** Starts a webhook-mode chat and returns a delivery of its customer's message. */
+async function webhookChat(mock: TwilioMock) {
+  const started = await invoke(startChat, {
+    mock,
+    env: WEBHOOK_ENV,
+    body: { friendlyName: 'Ana' },
+  });
+  const chat = started.body as { conversationSid: string; identity: string };
+  return (index = 0) =>
+    invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery(messageAddedParams({ ...chat, author: chat.identity, index })),
+    });
+}
+
+async function handoff(
+  mock: TwilioMock,
+): Promise<{ requests: number; roundTrips: number; ms: number }> {
+  const runs = 10;
+  const times: number[] = [];
+  let requests = 0;
+  for (let i = 0; i < runs; i++) {
+    mock.reset();
+    const deliver = await webhookChat(mock);
+    const before = mock.requests().length;
+    mock.latencyMs = LATENCY_MS;
+    times.push(
+      await time(async () => {
+        const res = await deliver();
+        if ((res.body as { outcome?: string }).outcome !== 'handed_off') {
+          throw new Error(`no hand-off: ${res.text}`);
+        }
+      }),
+    );
+    requests += mock.requests().length - before;
+  }
+  const ms = median(times);
+  return { requests: requests / runs, roundTrips: ms / LATENCY_MS, ms };
+}
+
+async function concurrentDeliveries(
+  mock: TwilioMock,
+  duplicates: number,
+  distinct: number,
+): Promise<{ interactions: number; handedOff: number }> {
+  mock.reset();
+  const deliver = await webhookChat(mock);
+  mock.latencyMs = 10;
+  const results = await Promise.all([
+    ...Array.from({ length: duplicates }, () => deliver(0)),
+    ...Array.from({ length: distinct }, (_, i) => deliver(i + 1)),
+  ]);
+  const handedOff = results.filter(
+    (r) => (r.body as { outcome?: string }).outcome === 'handed_off',
+  ).length;
+  return { interactions: interactions(mock).length, handedOff };
+}
+
 function coldStart(modulePath: string, runs = 9): number {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(modulePath)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const times: number[] = [];
@@ -94,7 +160,7 @@ async function main(): Promise<void> {
   await buildAll();
   const mock = await TwilioMock.start({ validate: false });
   try {
-    console.log(
+    print(
       `\nPOST /start-chat against a local mock, ${LATENCY_MS} ms per Twilio request (median of 10)\n`,
     );
     const rows = [
@@ -107,43 +173,64 @@ async function main(): Promise<void> {
         question: 'Where is my order?',
       }),
     ];
-    console.log('| case | Twilio requests | sequential round trips | wall time |');
-    console.log('| --- | ---: | ---: | ---: |');
+    print('| case | Twilio requests | sequential round trips | wall time |');
+    print('| --- | ---: | ---: | ---: |');
     for (const r of rows) {
-      console.log(`| ${r.label} | ${r.requests} | ${fmt(r.roundTrips, 2)} | ${fmt(r.ms, 0)} ms |`);
+      print(`| ${r.label} | ${r.requests} | ${fmt(r.roundTrips, 2)} | ${fmt(r.ms, 0)} ms |`);
+    }
+
+    print(
+      `\nPOST /interaction (webhook mode): the delivery that hands off, ${LATENCY_MS} ms per Twilio request (median of 10)\n`,
+    );
+    const h = await handoff(mock);
+    print('| Twilio requests | sequential round trips | wall time |');
+    print('| ---: | ---: | ---: |');
+    print(`| ${h.requests} | ${fmt(h.roundTrips, 2)} | ${fmt(h.ms, 0)} ms |`);
+
+    print('\nConcurrent deliveries for one conversation (10 ms per Twilio request)\n');
+    print('| deliveries at once | Interactions created | deliveries that handed off |');
+    print('| --- | ---: | ---: |');
+    for (const [duplicates, distinct] of [
+      [20, 5],
+      [50, 0],
+      [100, 10],
+    ] as const) {
+      const c = await concurrentDeliveries(mock, duplicates, distinct);
+      const label = `${duplicates} identical + ${distinct} other customer messages`;
+      print(`| ${label} | ${c.interactions} | ${c.handedOff} |`);
+      if (c.interactions !== 1)
+        throw new Error(`expected exactly 1 Interaction, got ${c.interactions}`);
     }
 
     const o = await overhead(mock);
-    console.log(
+    print(
       '\nHandler time with a zero-latency local mock (median, includes loopback HTTP to the mock)\n',
     );
-    console.log('| function | median |');
-    console.log('| --- | ---: |');
-    console.log(`| start-chat (2 Twilio requests) | ${fmt(o.start, 2)} ms |`);
-    console.log(`| refresh-token (no Twilio request) | ${fmt(o.refresh, 2)} ms |`);
+    print('| function | median |');
+    print('| --- | ---: |');
+    print(`| start-chat (2 Twilio requests) | ${fmt(o.start, 2)} ms |`);
+    print(`| refresh-token (no Twilio request) | ${fmt(o.refresh, 2)} ms |`);
   } finally {
     await mock.stop();
   }
 
-  console.log(
-    '\nCold start: require() of each built function in a fresh Node process (median of 9)\n',
-  );
+  print('\nCold start: require() of each built function in a fresh Node process (median of 9)\n');
   const baseline = coldStart('twilio');
-  console.log('| module | load time | vs twilio alone |');
-  console.log('| --- | ---: | ---: |');
-  console.log(`| twilio (whole library, for scale) | ${fmt(baseline)} ms | |`);
+  print('| module | load time | vs twilio alone |');
+  print('| --- | ---: | ---: |');
+  print(`| twilio (whole library, for scale) | ${fmt(baseline)} ms | |`);
   const functions = readdirSync(join(ROOT, 'dist', 'functions')).filter((f) => f.endsWith('.js'));
   for (const file of functions.sort()) {
     const ms = coldStart(join(ROOT, 'dist', 'functions', file));
     const diff = ms - baseline;
-    console.log(
-      `| dist/functions/${file} | ${fmt(ms)} ms | ${diff >= 0 ? '+' : ''}${fmt(diff)} ms |`,
-    );
+    print(`| dist/functions/${file} | ${fmt(ms)} ms | ${diff >= 0 ? '+' : ''}${fmt(diff)} ms |`);
   }
-  console.log(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
+  print(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 /**
  * npm start: builds dist/, then runs it with twilio-run on PORT (default 3000).
+ * Extra arguments go to `twilio-run start` (`npm start -- --ngrok`).
  *
  * Does what a bare `twilio-run start` does not: refuses a busy port with a
  * clear message (twilio-run would hang on an interactive prompt), and says
@@ -67,7 +68,9 @@ async function main(): Promise<void> {
   console.log(`Starting on http://localhost:${port}/ (open it in your browser)\n`);
 
   const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
-  const child = spawn(process.execPath, [twilioRun, 'start', '--port', String(port)], {
+  // Anything after `npm start --` goes to twilio-run, e.g. `npm start -- --ngrok`.
+  const extra = process.argv.slice(2);
+  const child = spawn(process.execPath, [twilioRun, 'start', '--port', String(port), ...extra], {
     cwd: root,
     stdio: 'inherit',
   });

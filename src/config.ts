@@ -19,7 +19,20 @@ export const HANDOFF_MODES = ['studio', 'webhook', 'address', 'flex-flow'] as co
 export type HandoffMode = (typeof HANDOFF_MODES)[number];
 
 /** How a new chat reaches Flex; one variant per `HANDOFF_MODE`. */
-export type HandoffConfig = { mode: 'studio'; studioFlowSid: string };
+export type HandoffConfig =
+  { mode: 'studio'; studioFlowSid: string } | ({ mode: 'webhook' } & WebhookHandoffConfig);
+
+export interface WebhookHandoffConfig {
+  /** Where Conversations posts onMessageAdded: `<public base URL>/interaction`. */
+  interactionUrl: string;
+  workspaceSid: string;
+  workflowSid: string;
+  /** TaskRouter task channel unique name, `chat` by default. */
+  taskChannel: string;
+}
+
+/** The path of the webhook hand-off function (functions/interaction.protected.ts). */
+export const INTERACTION_PATH = '/interaction';
 
 export interface ConversationTimers {
   /** ISO 8601 duration after which the conversation becomes `inactive`. */
@@ -56,6 +69,10 @@ export type Env = {
   CONVERSATIONS_SERVICE_SID?: string;
   HANDOFF_MODE?: string;
   STUDIO_FLOW_SID?: string;
+  PUBLIC_BASE_URL?: string;
+  TASKROUTER_WORKSPACE_SID?: string;
+  TASKROUTER_WORKFLOW_SID?: string;
+  TASK_CHANNEL?: string;
   ALLOWED_ORIGINS?: string;
   TOKEN_TTL_SECONDS?: string;
   SESSION_MAX_AGE_SECONDS?: string;
@@ -76,6 +93,7 @@ export const DEFAULTS = {
   refreshGraceSeconds: 300,
   /** Closes chats nobody touched for a day, so abandoned ones do not pile up. */
   closedTimer: 'P1D',
+  taskChannel: 'chat',
 } as const;
 
 export function loadConfig(env: Env, runtime: RuntimeInfo = {}): Config {
@@ -87,7 +105,7 @@ export function loadConfig(env: Env, runtime: RuntimeInfo = {}): Config {
     apiKey: read.sid('API_KEY', 'SK'),
     apiSecret: read.secret('API_SECRET'),
     conversationsServiceSid: read.sid('CONVERSATIONS_SERVICE_SID', 'IS'),
-    handoff: readHandoff(read),
+    handoff: readHandoff(read, runtime),
     allowedOrigins: read.origins('ALLOWED_ORIGINS', runtime.domainName),
     tokenTtlSeconds: read.integer('TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 86_400),
     sessionMaxAgeSeconds: read.integer(
@@ -128,13 +146,24 @@ export function readAllowedOrigins(
   return read.ok ? origins : undefined;
 }
 
-function readHandoff(read: EnvReader): HandoffConfig {
+function readHandoff(read: EnvReader, runtime: RuntimeInfo): HandoffConfig {
   const mode = read.oneOf('HANDOFF_MODE', HANDOFF_MODES, DEFAULTS.handoffMode);
   switch (mode) {
     case 'studio':
       return { mode, studioFlowSid: read.sid('STUDIO_FLOW_SID', 'FW') };
+    case 'webhook':
+      return {
+        mode,
+        interactionUrl: `${read.publicBaseUrl('PUBLIC_BASE_URL', runtime.domainName)}${INTERACTION_PATH}`,
+        workspaceSid: read.sid('TASKROUTER_WORKSPACE_SID', 'WS'),
+        workflowSid: read.sid('TASKROUTER_WORKFLOW_SID', 'WW'),
+        taskChannel: read.name('TASK_CHANNEL', DEFAULTS.taskChannel),
+      };
     default:
-      read.problem('HANDOFF_MODE', `"${mode}" is not available in this version; use "studio"`);
+      read.problem(
+        'HANDOFF_MODE',
+        `"${mode}" is not available in this version; use "studio" or "webhook"`,
+      );
       return { mode: 'studio', studioFlowSid: '' };
   }
 }
@@ -270,6 +299,46 @@ class EnvReader {
     return { text, seconds };
   }
 
+  /** A unique name such as a task channel's: letters, digits, `_` and `-`. */
+  name(name: keyof Env, fallback: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+      this.problem(name, 'must be a unique name: letters, digits, _ or -, at most 64');
+    }
+    return value;
+  }
+
+  /**
+   * The URL Twilio reaches this service at, without a trailing slash: the
+   * variable if set (a tunnel when running locally), else the deployed domain.
+   */
+  publicBaseUrl(name: keyof Env, domainName: string | undefined): string {
+    const value = this.raw(name);
+    if (value === undefined) {
+      if (domainName && !isLocalHost(domainName)) return `https://${domainName}`;
+      this.problem(
+        name,
+        'is required when running locally: Twilio must reach /interaction, so start a tunnel (twilio-run start --ngrok, or ngrok http 3000) and set its https URL here',
+      );
+      return '';
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['https:', 'http:'].includes(url.protocol) || url.search || url.hash) {
+      this.problem(name, 'must be an absolute URL such as https://abc123.ngrok.app, with no query');
+      return '';
+    }
+    if (isLocalHost(url.host)) {
+      this.problem(name, 'must be reachable by Twilio: not localhost; use a tunnel URL');
+      return '';
+    }
+    return url.href.replace(/\/+$/, '');
+  }
+
   origins(name: keyof Env, domainName: string | undefined): AllowedOrigins {
     const own = ownOrigins(domainName);
     const value = this.raw(name);
@@ -305,11 +374,16 @@ class EnvReader {
  */
 function ownOrigins(domainName: string | undefined): string[] {
   if (!domainName) return [];
-  const [host = '', port] = domainName.split(':');
-  const isLocal = ['localhost', '127.0.0.1', '[::1]'].includes(host);
-  if (!isLocal) return [`https://${domainName}`];
+  const port = /:(\d+)$/.exec(domainName)?.[1];
+  if (!isLocalHost(domainName)) return [`https://${domainName}`];
   const suffix = port ? `:${port}` : '';
   return [`http://localhost${suffix}`, `http://127.0.0.1${suffix}`];
+}
+
+/** `localhost:3000`, `127.0.0.1`, `[::1]:8080`: a host only this machine reaches. */
+function isLocalHost(hostWithPort: string): boolean {
+  const host = hostWithPort.replace(/:\d+$/, '');
+  return ['localhost', '127.0.0.1', '[::1]'].includes(host);
 }
 
 /** `https://Example.com/` -> `https://example.com`; anything with a path -> undefined. */

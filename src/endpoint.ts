@@ -22,6 +22,7 @@ import type {
 import type { Twilio } from 'twilio';
 import { loadConfig, readAllowedOrigins, type Config, type Env } from './config';
 import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
+import { ConfigError } from './errors';
 import {
   errorResult,
   header,
@@ -31,6 +32,7 @@ import {
   type JsonBody,
   type RuntimeEvent,
 } from './http';
+import { assertTwilioSignature } from './twilio-signature';
 
 /** What the Functions runtime passes as `context`, with our variables. */
 export type FunctionContext = Context<Env>;
@@ -98,6 +100,60 @@ export async function handlePublicRequest(
   } catch (error) {
     return errorResult(error, cors);
   }
+}
+
+export interface WebhookRequest<T> {
+  config: Config;
+  /** What `select` picked from the configuration for this webhook. */
+  target: T;
+  /** The posted (and signed) parameters. */
+  fields: JsonBody;
+  twilio: () => Twilio;
+}
+
+/**
+ * The request path of a function Twilio calls (a webhook): configured? ->
+ * meant for this configuration? -> signed by Twilio for the target's URL? ->
+ * run -> respond. No CORS: browsers have no business here.
+ *
+ * `select` picks what the webhook needs from the configuration, including
+ * the exact URL Twilio signs; undefined means this configuration gives the
+ * webhook no purpose (a 503 saying so).
+ *
+ * @example
+ *   export const handler = twilioWebhookEndpoint(
+ *     (config) => (config.handoff.mode === 'webhook' ? config.handoff : undefined),
+ *     (handoff) => handoff.interactionUrl,
+ *     async ({ target, fields }) => ({ ok: true }),
+ *   );
+ */
+export function twilioWebhookEndpoint<T>(
+  select: (config: Config) => T | undefined,
+  signedUrl: (target: T) => string,
+  run: (request: WebhookRequest<T>) => JsonBody | Promise<JsonBody>,
+): ServerlessFunctionSignature<Env, RuntimeEvent> {
+  return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
+    let result: HttpResult;
+    try {
+      const config = loadConfig(context, { domainName: context.DOMAIN_NAME });
+      const target = select(config);
+      if (target === undefined) {
+        throw new ConfigError([
+          {
+            field: 'HANDOFF_MODE',
+            problem: `is "${config.handoff.mode}", so Twilio should not be calling this webhook`,
+          },
+        ]);
+      }
+      assertTwilioSignature(config.authToken, signedUrl(target), event);
+      const fields = Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
+      const body = await run({ config, target, fields, twilio: () => twilioClient(context) });
+      result = { status: 200, body };
+    } catch (error) {
+      result = errorResult(error);
+    }
+    callback(null, toTwilioResponse(result));
+  };
 }
 
 /**

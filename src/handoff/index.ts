@@ -8,6 +8,7 @@ import type { Twilio } from 'twilio';
 import type { Config } from '../config';
 import { studioHandoff } from './studio';
 import type { Handoff } from './types';
+import { webhookHandoff } from './webhook';
 
 export type { ChatStart, Handoff, StartedChat } from './types';
 
@@ -15,5 +16,7 @@ export function createHandoff(client: Twilio, config: Config): Handoff {
   switch (config.handoff.mode) {
     case 'studio':
       return studioHandoff(client, config, config.handoff.studioFlowSid);
+    case 'webhook':
+      return webhookHandoff(client, config, config.handoff);
   }
 }

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
+import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
@@ -14,7 +15,9 @@ import { TEST_ENV } from '../support/env';
 import { invoke } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
 import { signTestToken } from '../support/tokens';
+import { interactions } from '../support/mock-routes';
 import { TwilioMock } from '../support/twilio-mock';
+import { WEBHOOK_ENV, signedDelivery } from '../support/webhooks';
 
 let mock: TwilioMock;
 let logs: CapturedLogs;
@@ -150,5 +153,54 @@ describe('random requests', () => {
       { numRuns: 2000 },
     );
     expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('/interaction: never 500, never a stack; unsigned means 403 and no Twilio call', async () => {
+    const started = await invoke(startChat, { mock, env: WEBHOOK_ENV, body: {} });
+    const chat = started.body as { conversationSid: string; identity: string };
+    const params = fc.dictionary(
+      fc.oneof(
+        fc.constantFrom(
+          'EventType',
+          'ConversationSid',
+          'Author',
+          'ChatServiceSid',
+          'RetryCount',
+          'Body',
+        ),
+        fc.string({ maxLength: 10 }),
+      ),
+      fc.oneof(
+        fc.constantFrom(
+          'onMessageAdded',
+          'onConversationUpdated',
+          chat.conversationSid,
+          chat.identity,
+          'CH' + '0'.repeat(32),
+          'system',
+          TEST_ENV.CONVERSATIONS_SERVICE_SID,
+        ),
+        fc.string({ maxLength: 40 }),
+      ),
+      { maxKeys: 7 },
+    );
+    await fc.assert(
+      fc.asyncProperty(params, fc.boolean(), async (p, signed) => {
+        const before = mock.requests().length;
+        const delivery = signedDelivery(p, signed ? {} : { signature: 'forged' });
+        const res = await invoke(interaction, { mock, env: WEBHOOK_ENV, ...delivery });
+        expect(res.status).not.toBe(500);
+        expect(res.text).not.toMatch(STACK);
+        expectOneErrorShape(res.status, res.body);
+        if (!signed) {
+          expect(res.status).toBe(403);
+          expect(mock.requests().length).toBe(before);
+        } else {
+          expect([200, 400]).toContain(res.status);
+        }
+      }),
+      { numRuns: 800 },
+    );
+    expect(interactions(mock).length).toBeLessThanOrEqual(1);
   });
 });

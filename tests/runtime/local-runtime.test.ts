@@ -5,25 +5,31 @@
  */
 import { SITE_ORIGIN, TEST_ENV } from '../support/env';
 import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { conversations } from '../support/mock-routes';
+import { conversations, interactions } from '../support/mock-routes';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, sign } from '../support/webhooks';
 
 let mock: TwilioMock;
 let configured: LocalRuntime;
 let unconfigured: LocalRuntime;
+let webhookMode: LocalRuntime;
+
+/** What a tunnel (twilio-run --ngrok, ngrok http) would give a local run. */
+const TUNNEL = 'https://tunnel-1234.example';
 
 beforeAll(async () => {
   mock = await TwilioMock.start();
-  // Two runtimes at once: one fully configured, one with no environment at all.
-  [configured, unconfigured] = await Promise.all([
+  // Three runtimes at once: Studio mode, webhook mode, and no environment at all.
+  [configured, webhookMode, unconfigured] = await Promise.all([
     startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
+    startLocalRuntime({ ...WEBHOOK_ENV, PUBLIC_BASE_URL: TUNNEL }, { mockUrl: mock.baseUrl }),
     startLocalRuntime({}),
   ]);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([configured?.stop(), unconfigured?.stop()]);
+  await Promise.all([configured?.stop(), webhookMode?.stop(), unconfigured?.stop()]);
   await mock?.stop();
 });
 
@@ -98,6 +104,47 @@ describe('twilio-run start on dist/', () => {
     const res = await fetch(`${configured.url}/status`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ configured: true, handoffMode: 'studio' });
+  });
+});
+
+describe('twilio-run start in webhook mode, behind a tunnel', () => {
+  it('registers /interaction at the tunnel URL, and a signed delivery creates the Interaction', async () => {
+    mock.reset();
+    const res = await post(webhookMode, '/start-chat', { friendlyName: 'Ana' });
+    expect(res.status).toBe(200);
+    const chat = (await res.json()) as { conversationSid: string; identity: string };
+    const webhookUrl = mock.requests('webhooks.create')[0]?.form['Configuration.Url']?.[0];
+    expect(webhookUrl).toBe(`${TUNNEL}/interaction`);
+
+    // Twilio would post this to the tunnel, which forwards it to the local runtime.
+    const params = messageAddedParams({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+    });
+    const delivery = () =>
+      fetch(`${webhookMode.url}/interaction`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Twilio-Signature': sign(params, webhookUrl),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+    const handed = await delivery();
+    expect(handed.status).toBe(200);
+    expect(await handed.json()).toMatchObject({ outcome: 'handed_off' });
+    expect(interactions(mock)).toHaveLength(1);
+
+    const again = await delivery();
+    expect(await again.json()).toMatchObject({ outcome: 'ignored' });
+    expect(interactions(mock)).toHaveLength(1);
+
+    const unsigned = await fetch(`${webhookMode.url}/interaction`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(unsigned.status).toBe(403);
   });
 });
 

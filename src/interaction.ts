@@ -1,0 +1,339 @@
+/**
+ * `onMessageAdded` -> exactly one Flex Interaction per conversation.
+ *
+ * Conversations calls `/interaction` for every message, retries failed
+ * deliveries, and may deliver several at once. Functions keep no memory
+ * between requests, so "only once" must be decided by an atomic operation on
+ * Twilio's side. That operation is deleting the conversation's scoped webhook
+ * (the one `/start-chat` registered): Twilio deletes a resource once, and
+ * answers every other delete of it with 404.
+ *
+ *   round 1  fetch the conversation  ||  list its webhooks
+ *            (not our customer, already handed off, or no webhook of ours left:
+ *            nothing to do)
+ *   round 2  DELETE our webhook      204: we own the hand-off; 404: someone else does
+ *   round 3  POST /v1/Interactions   Channel: the conversation; Routing: TaskRouter
+ *   round 4  record the Interaction SID in the conversation attributes
+ *            (X-Twilio-Webhook-Enabled: false)
+ *
+ * 4 sequential round trips, 5 requests, for the one delivery that hands off;
+ * every other delivery stops after round 1 or 2 (and the webhook is gone, so
+ * later messages do not call us at all).
+ *
+ * Why it is safe:
+ * - Duplicates, retries, concurrent messages: only one delete can succeed, so
+ *   only one invocation ever creates an Interaction.
+ * - The Interaction create fails: the owner re-registers the webhook (giving
+ *   the claim back) and answers 502, so Twilio's retry, or the next message,
+ *   hands off instead. Exactly one, as long as the failed create really
+ *   created nothing.
+ * - The create fails ambiguously (timeout or 5xx: Twilio may have created it):
+ *   before giving the claim back, TaskRouter is asked for a task carrying this
+ *   conversation's SID (our routing attributes put it there). If there is one,
+ *   the hand-off happened. Only an Interaction that Twilio finishes creating
+ *   after that lookup could still lead to a second one.
+ * - The delete itself fails ambiguously: if our webhook is still listed,
+ *   nothing happened (502, Twilio retries); if it is gone, we proceed as the
+ *   owner, because only a lost delete answer or a concurrent owner can explain
+ *   it, and leaving the chat with no webhook and no Interaction would strand it.
+ */
+import type { Twilio } from 'twilio';
+import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
+import type { WebhookInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
+import { DEFAULT_CUSTOMER_NAME } from './chat-attributes';
+import type { Config, WebhookHandoffConfig } from './config';
+import { BadRequestError } from './errors';
+import { interactionWebhook } from './handoff/webhook';
+import { parseIdentity } from './identity';
+import { log } from './log';
+import { isAmbiguousFailure, toHttpError, upstreamStatus } from './twilio-errors';
+
+/** The parts of a Conversations `onMessageAdded` webhook we act on. */
+export interface MessageAddedEvent {
+  eventType: string;
+  conversationSid: string;
+  chatServiceSid?: string;
+  author: string;
+  retryCount: number;
+}
+
+export type IgnoredReason =
+  | 'not_message_added'
+  | 'other_service'
+  | 'not_customer'
+  | 'conversation_gone'
+  | 'already_handed_off'
+  | 'claimed_elsewhere';
+
+export type HandoffOutcome =
+  | { outcome: 'handed_off'; interactionSid?: string; recorded: boolean }
+  | { outcome: 'ignored'; reason: IgnoredReason };
+
+type InteractionConfig = Pick<Config, 'conversationsServiceSid'> & {
+  handoff: WebhookHandoffConfig;
+};
+
+/** What a conversation's attributes say about its hand-off (see chat-attributes.ts). */
+interface StoredAttributes {
+  from?: unknown;
+  pre_engagement_data?: unknown;
+  interactionSid?: unknown;
+  [key: string]: unknown;
+}
+
+const CONVERSATION_SID = /^CH[0-9a-f]{32}$/i;
+
+/** Reads the webhook's form fields; a payload that is not Conversations' is a 400. */
+export function parseMessageAddedEvent(fields: Record<string, unknown>): MessageAddedEvent {
+  const text = (name: string) => (typeof fields[name] === 'string' ? fields[name] : undefined);
+  const conversationSid = text('ConversationSid');
+  const eventType = text('EventType');
+  const missing = [
+    ...(eventType ? [] : ['EventType']),
+    ...(conversationSid && CONVERSATION_SID.test(conversationSid) ? [] : ['ConversationSid']),
+  ];
+  if (missing.length > 0) {
+    throw new BadRequestError(
+      'Not a Conversations webhook.',
+      missing.map((field) => ({ field, problem: 'is missing or malformed' })),
+    );
+  }
+  const chatServiceSid = text('ChatServiceSid');
+  return {
+    eventType: eventType ?? '',
+    conversationSid: conversationSid ?? '',
+    ...(chatServiceSid !== undefined && { chatServiceSid }),
+    author: text('Author') ?? '',
+    retryCount: Number(text('RetryCount') ?? 0) || 0,
+  };
+}
+
+export async function handOffToFlex(
+  client: Twilio,
+  config: InteractionConfig,
+  event: MessageAddedEvent,
+): Promise<HandoffOutcome> {
+  const ignored = (reason: IgnoredReason): HandoffOutcome => ({ outcome: 'ignored', reason });
+  // Decided from the event alone: no Twilio call for agents' or system messages.
+  if (event.eventType !== 'onMessageAdded') return ignored('not_message_added');
+  if (event.chatServiceSid && event.chatServiceSid !== config.conversationsServiceSid) {
+    return ignored('other_service');
+  }
+  if (!parseIdentity(event.author)) return ignored('not_customer');
+
+  const { conversationSid } = event;
+  const logFields = { conversationSid, retryCount: event.retryCount };
+  const conversation = client.conversations.v1
+    .services(config.conversationsServiceSid)
+    .conversations(conversationSid);
+
+  // Round 1.
+  const [fetched, webhooks] = await Promise.all([
+    conversation.fetch().catch(orNullIfGone('read the conversation', logFields)),
+    conversation.webhooks.list({ limit: 5 }).catch(orNullIfGone('read the webhooks', logFields)),
+  ]);
+  if (!fetched || !webhooks) return ignored('conversation_gone');
+  // Our conversations are named after their customer's identity.
+  if (fetched.uniqueName !== event.author) return ignored('not_customer');
+  const attributes = parseAttributes(fetched.attributes);
+  if (typeof attributes.interactionSid === 'string') return ignored('already_handed_off');
+  const ours = webhooks.filter((w) => isInteractionWebhook(w, config.handoff.interactionUrl));
+  if (ours.length === 0) return ignored('claimed_elsewhere');
+
+  // Round 2.
+  if (!(await claim(conversation, ours, config.handoff.interactionUrl, logFields))) {
+    return ignored('claimed_elsewhere');
+  }
+
+  // Round 3.
+  let interaction: { sid: string; channel?: unknown };
+  try {
+    interaction = await client.flexApi.v1.interaction.create({
+      channel: {
+        type: 'web',
+        initiated_by: 'customer',
+        properties: { media_channel_sid: conversationSid },
+      },
+      routing: {
+        properties: {
+          workspace_sid: config.handoff.workspaceSid,
+          workflow_sid: config.handoff.workflowSid,
+          task_channel_unique_name: config.handoff.taskChannel,
+          attributes: taskAttributes(conversationSid, attributes),
+        },
+      },
+    });
+  } catch (error) {
+    return recoverFromFailedCreate(client, config, conversation, attributes, error, logFields);
+  }
+
+  // Round 4.
+  const channelSid = (interaction.channel as { sid?: unknown } | null)?.sid;
+  const recorded = await recordInteraction(conversation, attributes, {
+    interactionSid: interaction.sid,
+    ...(typeof channelSid === 'string' && { interactionChannelSid: channelSid }),
+  });
+  log.info('handed_off', { ...logFields, interactionSid: interaction.sid, recorded });
+  return { outcome: 'handed_off', interactionSid: interaction.sid, recorded };
+}
+
+/**
+ * The task attributes Flex shows agents: the customer's name (not the opaque
+ * identity), the channel, the conversation, and the pre-engagement answers.
+ */
+export function taskAttributes(
+  conversationSid: string,
+  stored: StoredAttributes,
+): Record<string, unknown> {
+  const name =
+    typeof stored.from === 'string' && stored.from.trim() !== ''
+      ? stored.from
+      : DEFAULT_CUSTOMER_NAME;
+  const preEngagement =
+    stored.pre_engagement_data !== null && typeof stored.pre_engagement_data === 'object'
+      ? stored.pre_engagement_data
+      : {};
+  return {
+    from: name,
+    customerName: name,
+    channelType: 'web',
+    conversationSid,
+    pre_engagement_data: preEngagement,
+  };
+}
+
+function isInteractionWebhook(webhook: WebhookInstance, interactionUrl: string): boolean {
+  const configuration = webhook.configuration as { url?: unknown } | null;
+  return webhook.target === 'webhook' && configuration?.url === interactionUrl;
+}
+
+/**
+ * Deletes our webhook(s); true when this invocation owns the hand-off. There
+ * is normally exactly one. Should there be more, they are deleted in SID
+ * order and the first 404 loses: with one order for everyone, two
+ * invocations cannot both delete all they saw.
+ */
+async function claim(
+  conversation: ConversationContext,
+  ours: WebhookInstance[],
+  interactionUrl: string,
+  logFields: Record<string, unknown>,
+): Promise<boolean> {
+  for (const webhook of [...ours].sort((a, b) => a.sid.localeCompare(b.sid))) {
+    try {
+      await conversation.webhooks(webhook.sid).remove();
+    } catch (error) {
+      if (upstreamStatus(error) === 404) return false;
+      const failure = toHttpError(error, { step: 'claim the hand-off', logFields });
+      if (!isAmbiguousFailure(error)) throw failure;
+      const after = await conversation.webhooks
+        .list({ limit: 5 })
+        .catch(orNullIfGone('re-read the webhooks', logFields));
+      const stillThere = after?.some(
+        (w) => w.sid === webhook.sid && isInteractionWebhook(w, interactionUrl),
+      );
+      if (stillThere) throw failure; // nothing happened; Twilio retries the delivery
+      log.warn('claim_assumed_after_lost_answer', logFields);
+    }
+  }
+  return true;
+}
+
+async function recoverFromFailedCreate(
+  client: Twilio,
+  config: InteractionConfig,
+  conversation: ConversationContext,
+  attributes: StoredAttributes,
+  error: unknown,
+  logFields: Record<string, unknown>,
+): Promise<HandoffOutcome> {
+  const conversationSid = logFields.conversationSid as string;
+  const failure = toHttpError(error, { step: 'create the Flex interaction', logFields });
+  if (isAmbiguousFailure(error)) {
+    const existing = await findTaskFor(client, config.handoff, conversationSid);
+    if (existing) {
+      log.warn('interaction_created_despite_error', { ...logFields, taskSid: existing.taskSid });
+      const recorded = existing.interactionSid
+        ? await recordInteraction(conversation, attributes, {
+            interactionSid: existing.interactionSid,
+          })
+        : false;
+      return {
+        outcome: 'handed_off',
+        ...(existing.interactionSid && { interactionSid: existing.interactionSid }),
+        recorded,
+      };
+    }
+  }
+  // Give the claim back, so Twilio's retry or the customer's next message hands off.
+  try {
+    await conversation.webhooks.create(interactionWebhook(config.handoff.interactionUrl));
+    log.info('claim_released', logFields);
+  } catch (releaseError) {
+    log.error('handoff_stranded', { ...logFields, error: releaseError });
+  }
+  throw failure;
+}
+
+/** A TaskRouter task already routing this conversation, if there is one. */
+async function findTaskFor(
+  client: Twilio,
+  handoff: WebhookHandoffConfig,
+  conversationSid: string,
+): Promise<{ taskSid: string; interactionSid?: string } | undefined> {
+  try {
+    const [task] = await client.taskrouter.v1.workspaces(handoff.workspaceSid).tasks.list({
+      evaluateTaskAttributes: `conversationSid == "${conversationSid}"`,
+      limit: 1,
+    });
+    if (!task) return undefined;
+    const attributes = parseAttributes(task.attributes);
+    const interactionSid = attributes.flexInteractionSid;
+    return {
+      taskSid: task.sid,
+      ...(typeof interactionSid === 'string' && { interactionSid }),
+    };
+  } catch (error) {
+    log.warn('task_lookup_failed', { conversationSid, error });
+    return undefined;
+  }
+}
+
+/** Stores the Interaction's SIDs with the conversation; never throws. */
+async function recordInteraction(
+  conversation: ConversationContext,
+  attributes: StoredAttributes,
+  sids: { interactionSid: string; interactionChannelSid?: string },
+): Promise<boolean> {
+  try {
+    await conversation.update({
+      attributes: JSON.stringify({ ...attributes, ...sids }),
+      xTwilioWebhookEnabled: 'false',
+    });
+    return true;
+  } catch (error) {
+    // The hand-off happened; only the record is missing (end-chat then closes
+    // the conversation itself).
+    log.warn('interaction_not_recorded', { interactionSid: sids.interactionSid, error });
+    return false;
+  }
+}
+
+function parseAttributes(json: string | null | undefined): StoredAttributes {
+  try {
+    const value: unknown = JSON.parse(json ?? '{}');
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as StoredAttributes)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/** For round 1: a 404 means the conversation is gone; anything else fails the delivery. */
+function orNullIfGone(step: string, logFields: Record<string, unknown>) {
+  return (error: unknown): null => {
+    if (upstreamStatus(error) === 404) return null;
+    throw toHttpError(error, { step, logFields });
+  };
+}

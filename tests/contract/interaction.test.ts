@@ -1,0 +1,536 @@
+/**
+ * HANDOFF_MODE=webhook: /start-chat registers our webhook, and /interaction
+ * turns the customer's first message into exactly one Flex Interaction,
+ * whatever Twilio does: duplicates, retries, concurrency, failures.
+ */
+import { handler as interaction } from '../../functions/interaction.protected';
+import { handler as startChat } from '../../functions/start-chat';
+import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
+import { invoke, type InvokeResult } from '../support/invoke';
+import { captureLogs, type CapturedLogs } from '../support/logs';
+import { conversations, interactions, type MockConversation } from '../support/mock-routes';
+import { TwilioMock } from '../support/twilio-mock';
+import {
+  INTERACTION_URL,
+  WEBHOOK_ENV,
+  messageAddedParams,
+  signedDelivery,
+  type MessageAdded,
+} from '../support/webhooks';
+
+let mock: TwilioMock;
+let logs: CapturedLogs;
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(() => {
+  mock.reset();
+  logs = captureLogs();
+});
+afterEach(() => {
+  logs.restore();
+  expect(mock.violations).toEqual([]);
+});
+
+type Outcome = { outcome: string; reason?: string; interactionSid?: string; recorded?: boolean };
+type ErrorBody = { error: { code: string; fields?: { field: string }[] } };
+
+interface Chat {
+  conversationSid: string;
+  identity: string;
+}
+
+async function startWebhookChat(body: object = {}, env: object = WEBHOOK_ENV): Promise<Chat> {
+  const res = await invoke(startChat, { mock, env: env as Record<string, string>, body });
+  expect(res.status).toBe(200);
+  return res.body as Chat;
+}
+
+function deliver(message: MessageAdded, options: Parameters<typeof signedDelivery>[1] = {}) {
+  return invoke(interaction, {
+    mock,
+    env: WEBHOOK_ENV,
+    ...signedDelivery(messageAddedParams(message), options),
+  });
+}
+
+function conversation(sid: string): MockConversation {
+  const c = conversations(mock).get(sid);
+  if (!c) throw new Error(`no conversation ${sid}`);
+  return c;
+}
+
+const ourWebhooks = (sid: string) =>
+  conversation(sid).webhooks.filter((w) => w.target === 'webhook' && w.url === INTERACTION_URL);
+
+describe('/start-chat in webhook mode', () => {
+  it("registers a scoped webhook to this service's /interaction", async () => {
+    const chat = await startWebhookChat({ friendlyName: 'Ana' });
+    const [request] = mock.requests('webhooks.create');
+    expect(request?.form).toEqual({
+      Target: ['webhook'],
+      'Configuration.Url': [INTERACTION_URL],
+      'Configuration.Method': ['post'],
+      'Configuration.Filters': ['onMessageAdded'],
+    });
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+  });
+
+  it('uses PUBLIC_BASE_URL when set (a tunnel to a local run)', async () => {
+    await startWebhookChat({}, { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app/' });
+    expect(mock.requests('webhooks.create')[0]?.form['Configuration.Url']).toEqual([
+      'https://abc123.ngrok.app/interaction',
+    ]);
+  });
+
+  it('asks for PUBLIC_BASE_URL when running locally without one', async () => {
+    const res = await invoke(startChat, {
+      mock,
+      env: WEBHOOK_ENV,
+      domainName: 'localhost:3000',
+      headers: { origin: 'http://localhost:3000' },
+      body: {},
+    });
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['PUBLIC_BASE_URL']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('names missing TaskRouter SIDs', async () => {
+    const res = await invoke(startChat, {
+      mock,
+      env: { ...TEST_ENV, HANDOFF_MODE: 'webhook', TASKROUTER_WORKFLOW_SID: 'WS' + '6'.repeat(32) },
+      body: {},
+    });
+    expect(res.status).toBe(503);
+    expect(res.text).toMatch(/TASKROUTER_WORKSPACE_SID/);
+    expect(res.text).toMatch(/TaskRouter Workflow SID.*but this is a TaskRouter Workspace SID/);
+  });
+});
+
+describe('POST /interaction: the hand-off', () => {
+  it("creates one Interaction with the customer's name and data: 4 round trips, 5 requests", async () => {
+    const fresh = await startWebhookChat({
+      friendlyName: 'Ana López',
+      preEngagement: { email: 'ana@example.com', plan: 'gold' },
+    });
+    const before = mock.requests().length;
+    mock.latencyMs = 15;
+
+    const res = await deliver({ conversationSid: fresh.conversationSid, author: fresh.identity });
+    expect(res.status).toBe(200);
+    const outcome = res.body as Outcome;
+    expect(outcome).toEqual({
+      outcome: 'handed_off',
+      interactionSid: expect.stringMatching(/^KD/),
+      recorded: true,
+    });
+
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name).sort()).toEqual([
+      'conversations.fetch',
+      'conversations.update',
+      'interactions.create',
+      'webhooks.delete',
+      'webhooks.list',
+    ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(4);
+
+    const [create] = mock.requests('interactions.create');
+    expect(create?.path).toBe('/v1/Interactions');
+    expect(Object.keys(create?.form ?? {}).sort()).toEqual(['Channel', 'Routing']);
+    expect(JSON.parse(create?.form.Channel?.[0] ?? '')).toEqual({
+      type: 'web',
+      initiated_by: 'customer',
+      properties: { media_channel_sid: fresh.conversationSid },
+    });
+    const routing = JSON.parse(create?.form.Routing?.[0] ?? '') as {
+      properties: { attributes: unknown };
+    };
+    expect(routing).toEqual({
+      properties: {
+        workspace_sid: WEBHOOK_ENV.TASKROUTER_WORKSPACE_SID,
+        workflow_sid: WEBHOOK_ENV.TASKROUTER_WORKFLOW_SID,
+        task_channel_unique_name: 'chat',
+        attributes: {
+          from: 'Ana López',
+          customerName: 'Ana López',
+          channelType: 'web',
+          conversationSid: fresh.conversationSid,
+          pre_engagement_data: { email: 'ana@example.com', plan: 'gold' },
+        },
+      },
+    });
+    // An object, not a JSON string inside the JSON.
+    expect(typeof routing.properties.attributes).toBe('object');
+
+    const [update] = mock.requests('conversations.update');
+    expect(update?.headers['x-twilio-webhook-enabled']).toBe('false');
+    expect(JSON.parse(conversation(fresh.conversationSid).attributes)).toEqual({
+      from: 'Ana López',
+      channel_type: 'web',
+      pre_engagement_data: { email: 'ana@example.com', plan: 'gold' },
+      interactionSid: outcome.interactionSid,
+      interactionChannelSid: expect.stringMatching(/^UO/),
+    });
+    expect(ourWebhooks(fresh.conversationSid)).toHaveLength(0);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('uses TASK_CHANNEL', async () => {
+    const env = { ...WEBHOOK_ENV, TASK_CHANNEL: 'web-chat' };
+    const chat = await startWebhookChat({}, env);
+    const res = await invoke(interaction, {
+      mock,
+      env,
+      ...signedDelivery(
+        messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity }),
+      ),
+    });
+    expect(res.status).toBe(200);
+    const routing = JSON.parse(
+      mock.requests('interactions.create')[0]?.form.Routing?.[0] ?? '',
+    ) as {
+      properties: { task_channel_unique_name: string; attributes: { from: string } };
+    };
+    expect(routing.properties.task_channel_unique_name).toBe('web-chat');
+    expect(routing.properties.attributes.from).toBe('Customer');
+  });
+
+  it('ignores later messages once handed off, reading only', async () => {
+    const chat = await startWebhookChat();
+    await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    const before = mock.requests().length;
+    const again = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      index: 1,
+    });
+    expect(again.body).toEqual({ outcome: 'ignored', reason: 'already_handed_off' });
+    expect(
+      mock
+        .requests()
+        .slice(before)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['conversations.fetch', 'webhooks.list']);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+});
+
+describe("POST /interaction: only the customer's messages count", () => {
+  it.each(['agent.smith@company.example', 'system', '', 'web_'])(
+    'ignores a message by %j without calling Twilio',
+    async (author) => {
+      const chat = await startWebhookChat();
+      const before = mock.requests().length;
+      const res = await deliver({ conversationSid: chat.conversationSid, author });
+      expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_customer' });
+      expect(mock.requests().length).toBe(before);
+      expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+      expect(interactions(mock)).toHaveLength(0);
+    },
+  );
+
+  it("ignores a customer-shaped author who is not this conversation's customer", async () => {
+    const chat = await startWebhookChat();
+    const other = await startWebhookChat();
+    const res = await deliver({ conversationSid: chat.conversationSid, author: other.identity });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_customer' });
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+    expect(interactions(mock)).toHaveLength(0);
+  });
+
+  it('ignores other event types without calling Twilio', async () => {
+    const chat = await startWebhookChat();
+    const params = {
+      ...messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity }),
+      EventType: 'onConversationUpdated',
+    };
+    const before = mock.requests().length;
+    const res = await invoke(interaction, { mock, env: WEBHOOK_ENV, ...signedDelivery(params) });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_message_added' });
+    expect(mock.requests().length).toBe(before);
+  });
+
+  it('ignores a conversation that no longer exists', async () => {
+    const chat = await startWebhookChat();
+    conversations(mock).clear();
+    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'conversation_gone' });
+  });
+});
+
+describe('POST /interaction: signatures (403, no Twilio call)', () => {
+  let chat: Chat;
+  let params: Record<string, string>;
+  beforeEach(async () => {
+    chat = await startWebhookChat();
+    params = messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity });
+  });
+
+  function expectRefused(res: InvokeResult, before: number) {
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('forbidden');
+    expect(mock.requests().length).toBe(before);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+  }
+
+  it('refuses an unsigned delivery', async () => {
+    const before = mock.requests().length;
+    expectRefused(
+      await invoke(interaction, {
+        mock,
+        env: WEBHOOK_ENV,
+        ...signedDelivery(params, { signature: null }),
+      }),
+      before,
+    );
+  });
+
+  it('refuses a forged signature (another auth token)', async () => {
+    const before = mock.requests().length;
+    const res = await invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery(params, { authToken: '0'.repeat(32) }),
+    });
+    expectRefused(res, before);
+  });
+
+  it('refuses a signature for another URL', async () => {
+    const before = mock.requests().length;
+    for (const url of [
+      `http://${SERVICE_DOMAIN}/interaction`,
+      `https://${SERVICE_DOMAIN}/start-chat`,
+      'https://evil.example/interaction',
+      `${INTERACTION_URL}?x=1`,
+    ]) {
+      expectRefused(
+        await invoke(interaction, { mock, env: WEBHOOK_ENV, ...signedDelivery(params, { url }) }),
+        before,
+      );
+    }
+  });
+
+  it('refuses a tampered body', async () => {
+    const before = mock.requests().length;
+    const delivery = signedDelivery(params);
+    for (const body of [
+      { ...params, Author: 'web_0_' + '0'.repeat(32) },
+      { ...params, Extra: 'x' },
+      Object.fromEntries(Object.entries(params).filter(([k]) => k !== 'Body')),
+    ]) {
+      expectRefused(
+        await invoke(interaction, { mock, env: WEBHOOK_ENV, ...delivery, body }),
+        before,
+      );
+    }
+  });
+
+  it('refuses a garbage signature of the right length', async () => {
+    const before = mock.requests().length;
+    const res = await invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery(params, { signature: 'A'.repeat(28) }),
+    });
+    expectRefused(res, before);
+  });
+});
+
+describe('POST /interaction: exactly one Interaction, whatever Twilio does', () => {
+  it('20 identical deliveries at once, plus 5 different customer messages at once: one Interaction', async () => {
+    const chat = await startWebhookChat();
+    mock.latencyMs = 10;
+    const same = Array.from({ length: 20 }, () =>
+      deliver({ conversationSid: chat.conversationSid, author: chat.identity, index: 0 }),
+    );
+    const different = Array.from({ length: 5 }, (_, i) =>
+      deliver({ conversationSid: chat.conversationSid, author: chat.identity, index: i + 1 }),
+    );
+    const results = await Promise.all([...same, ...different]);
+    expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
+    const outcomes = results.map((r) => (r.body as Outcome).outcome);
+    expect(outcomes.filter((o) => o === 'handed_off')).toHaveLength(1);
+    expect(interactions(mock)).toHaveLength(1);
+    expect(mock.requests('interactions.create')).toHaveLength(1);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+  });
+
+  it.each([
+    [500, 502, 'upstream_error'],
+    [400, 502, 'upstream_error'],
+    [429, 503, 'upstream_rate_limited'],
+  ])(
+    'a failed Interaction create (%i -> %i) releases the claim; the retry hands off once',
+    async (twilioStatus, status, code) => {
+      const chat = await startWebhookChat();
+      mock.failNext('interactions.create', { status: twilioStatus });
+
+      const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+      expect(first.status).toBe(status);
+      expect((first.body as ErrorBody).error.code).toBe(code);
+      expect(interactions(mock)).toHaveLength(0);
+      expect(ourWebhooks(chat.conversationSid)).toHaveLength(1); // released
+      expect(logs.events()).toContain('claim_released');
+
+      const retry = await deliver({
+        conversationSid: chat.conversationSid,
+        author: chat.identity,
+        retryCount: 1,
+      });
+      expect(retry.status).toBe(200);
+      expect((retry.body as Outcome).outcome).toBe('handed_off');
+      expect(interactions(mock)).toHaveLength(1);
+      expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    },
+  );
+
+  it.each(['after', 'drop'] as const)(
+    'an Interaction Twilio created although its answer was lost (%s) is found, not duplicated',
+    async (when) => {
+      const chat = await startWebhookChat();
+      mock.failNext('interactions.create', { status: 500, when });
+
+      const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({
+        outcome: 'handed_off',
+        interactionSid: interactions(mock)[0]?.sid,
+        recorded: true,
+      });
+      expect(mock.requests('tasks.list')[0]?.query.EvaluateTaskAttributes).toEqual([
+        `conversationSid == "${chat.conversationSid}"`,
+      ]);
+      expect(ourWebhooks(chat.conversationSid)).toHaveLength(0); // not released
+
+      const retry = await deliver({
+        conversationSid: chat.conversationSid,
+        author: chat.identity,
+        retryCount: 1,
+      });
+      expect((retry.body as Outcome).outcome).toBe('ignored');
+      expect(interactions(mock)).toHaveLength(1);
+    },
+  );
+
+  it('a 5xx that created nothing releases the claim after checking TaskRouter', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('interactions.create', { status: 503 });
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.status).toBe(502);
+    expect(mock.requests('tasks.list')).toHaveLength(1);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+    await deliver({ conversationSid: chat.conversationSid, author: chat.identity, retryCount: 1 });
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a claim delete refused by Twilio changes nothing: 502, and the retry hands off', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('webhooks.delete', { status: 500 });
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.status).toBe(502);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+    expect(interactions(mock)).toHaveLength(0);
+    const retry = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      retryCount: 1,
+    });
+    expect((retry.body as Outcome).outcome).toBe('handed_off');
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a claim delete that succeeded with its answer lost still hands off, once', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('webhooks.delete', { status: 500, when: 'after' });
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.status).toBe(200);
+    expect((first.body as Outcome).outcome).toBe('handed_off');
+    expect(interactions(mock)).toHaveLength(1);
+    const retry = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      retryCount: 1,
+    });
+    expect((retry.body as Outcome).outcome).toBe('ignored');
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a failed record of the SID does not undo the hand-off', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('conversations.update', { status: 500 });
+    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      outcome: 'handed_off',
+      interactionSid: expect.any(String),
+      recorded: false,
+    });
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    const retry = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      retryCount: 1,
+    });
+    expect((retry.body as Outcome).outcome).toBe('ignored');
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a failure reading the conversation is a 502 with nothing done', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('conversations.fetch', { status: 500 });
+    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(res.status).toBe(502);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+  });
+});
+
+describe('POST /interaction: configuration and payload', () => {
+  it('answers 503 outside webhook mode', async () => {
+    const res = await invoke(interaction, {
+      mock,
+      env: TEST_ENV,
+      ...signedDelivery(
+        messageAddedParams({ conversationSid: 'CH' + 'a'.repeat(32), author: 'x' }),
+      ),
+    });
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['HANDOFF_MODE']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('answers 400 to a signed payload that is not a Conversations event', async () => {
+    const res = await invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery({ Foo: 'bar' }),
+    });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
+      'EventType',
+      'ConversationSid',
+    ]);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('verifies against PUBLIC_BASE_URL when set', async () => {
+    const env = { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app' };
+    const chat = await startWebhookChat({}, env);
+    const params = messageAddedParams({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+    });
+    const wrong = await invoke(interaction, { mock, env, ...signedDelivery(params) });
+    expect(wrong.status).toBe(403);
+    const right = await invoke(interaction, {
+      mock,
+      env,
+      ...signedDelivery(params, { url: 'https://abc123.ngrok.app/interaction' }),
+    });
+    expect(right.status).toBe(200);
+    expect((right.body as Outcome).outcome).toBe('handed_off');
+  });
+});
