@@ -16,7 +16,7 @@ import { handler as interaction } from '../functions/interaction.protected';
 import { handler as refreshToken } from '../functions/refresh-token';
 import { handler as startChat } from '../functions/start-chat';
 import { invoke } from '../tests/support/invoke';
-import { interactions } from '../tests/support/mock-routes';
+import { interactions } from '../tests/support/mock';
 import { TwilioMock } from '../tests/support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../tests/support/webhooks';
 import { buildAll } from './build';

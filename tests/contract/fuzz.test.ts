@@ -15,7 +15,7 @@ import { TEST_ENV } from '../support/env';
 import { invoke } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
 import { signTestToken } from '../support/tokens';
-import { interactions } from '../support/mock-routes';
+import { interactions } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
 import { WEBHOOK_ENV, signedDelivery } from '../support/webhooks';
 

@@ -8,7 +8,7 @@ import { handler as startChat } from '../../functions/start-chat';
 import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
 import { invoke, type InvokeResult } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
-import { conversations, interactions, type MockConversation } from '../support/mock-routes';
+import { conversations, interactions, type MockConversation } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
 import {
   INTERACTION_URL,

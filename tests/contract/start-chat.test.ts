@@ -6,7 +6,7 @@ import { handler } from '../../functions/start-chat';
 import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV } from '../support/env';
 import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
-import { conversations, type MockConversation } from '../support/mock-routes';
+import { conversations, type MockConversation } from '../support/mock';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 

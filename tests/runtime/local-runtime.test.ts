@@ -5,7 +5,7 @@
  */
 import { SITE_ORIGIN, TEST_ENV } from '../support/env';
 import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { conversations, interactions } from '../support/mock-routes';
+import { conversations, interactions } from '../support/mock';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, sign } from '../support/webhooks';

@@ -118,7 +118,7 @@ export class TwilioMock {
   /** Starts a mock with every route module installed. */
   static async start(options: { validate?: boolean } = {}): Promise<TwilioMock> {
     const mock = new TwilioMock(options.validate ?? true);
-    const { installRoutes } = await import('./mock-routes');
+    const { installRoutes } = await import('./mock');
     installRoutes(mock);
     await mock.listen();
     return mock;

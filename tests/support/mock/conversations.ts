@@ -1,10 +1,12 @@
 /**
- * The Twilio resources the mock knows, with just enough behaviour to be
- * faithful where it matters to us: unique names, 404s for what is gone, the
- * five-webhook limit per conversation, deletion cascading to children.
+ * Conversations API (service-scoped): conversations with participants,
+ * scoped webhooks, messages. Faithful where it matters to us: unique names,
+ * lookup by SID or unique name, 404s for what is gone, the five-webhook
+ * limit per conversation, deletion taking children with it.
  */
-import { field, sid, twilioError, type RouteInput, type TwilioMock } from './twilio-mock';
-import { TEST_ENV } from './env';
+import { TEST_ENV } from '../env';
+import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
+import { listMeta, now } from './common';
 
 export interface MockConversation {
   sid: string;
@@ -42,8 +44,6 @@ export interface MockMessage {
   attributes: string;
   webhookEnabled: boolean;
 }
-
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** All conversations the mock holds, by SID. */
 export function conversations(mock: TwilioMock): Map<string, MockConversation> {
@@ -294,173 +294,4 @@ export function installConversationRoutes(mock: TwilioMock): void {
       },
     })),
   );
-}
-
-function listMeta(url: string, key: string) {
-  return {
-    page: 0,
-    page_size: 50,
-    first_page_url: `${url}?PageSize=50&Page=0`,
-    previous_page_url: null,
-    url: `${url}?PageSize=50&Page=0`,
-    next_page_url: null,
-    key,
-  };
-}
-
-export interface MockInteraction {
-  sid: string;
-  channelSid: string;
-  channel: Record<string, unknown>;
-  routing: { properties?: Record<string, unknown> };
-  taskSid: string;
-  /** Status of the interaction channel: `open` until closed (see end-chat). */
-  channelStatus: string;
-}
-
-export interface MockTask {
-  sid: string;
-  workspaceSid: string;
-  workflowSid: string;
-  taskChannel: string;
-  attributes: string;
-  assignmentStatus: string;
-}
-
-/** Interactions the mock holds, in creation order. */
-export function interactions(mock: TwilioMock): MockInteraction[] {
-  return stateList<MockInteraction>(mock, 'interactions');
-}
-
-/** TaskRouter tasks the mock holds, in creation order. */
-export function tasks(mock: TwilioMock): MockTask[] {
-  return stateList<MockTask>(mock, 'tasks');
-}
-
-function stateList<T>(mock: TwilioMock, key: string): T[] {
-  let list = mock.state.get(key) as T[] | undefined;
-  if (!list) {
-    list = [];
-    mock.state.set(key, list);
-  }
-  return list;
-}
-
-function interactionJson(i: MockInteraction) {
-  const url = `https://flex-api.twilio.com/v1/Interactions/${i.sid}`;
-  return {
-    sid: i.sid,
-    channel: { ...i.channel, sid: i.channelSid },
-    routing: {
-      properties: { ...i.routing.properties, sid: i.taskSid, assignment_status: 'pending' },
-    },
-    url,
-    links: { channels: `${url}/Channels` },
-    interaction_context_sid: null,
-    webhook_ttid: null,
-  };
-}
-
-function taskJson(t: MockTask) {
-  return {
-    account_sid: TEST_ENV.ACCOUNT_SID,
-    age: 0,
-    assignment_status: t.assignmentStatus,
-    attributes: t.attributes,
-    addons: '{}',
-    date_created: now(),
-    date_updated: now(),
-    task_queue_entered_date: null,
-    priority: 0,
-    reason: null,
-    sid: t.sid,
-    task_queue_sid: null,
-    task_queue_friendly_name: null,
-    task_channel_sid: null,
-    task_channel_unique_name: t.taskChannel,
-    timeout: 86400,
-    workflow_sid: t.workflowSid,
-    workflow_friendly_name: 'Assign to Anyone',
-    workspace_sid: t.workspaceSid,
-    url: `https://taskrouter.twilio.com/v1/Workspaces/${t.workspaceSid}/Tasks/${t.sid}`,
-    links: {},
-    virtual_start_time: now(),
-    ignore_capacity: false,
-    routing_target: null,
-  };
-}
-
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-function parseJsonField(input: RouteInput, name: string): Record<string, unknown> {
-  try {
-    return JSON.parse(field(input, name) ?? '{}') as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
-export function installFlexRoutes(mock: TwilioMock): void {
-  mock.route('interactions.create', 'POST', 'flex-api.twilio.com/v1/Interactions', (input) => {
-    const channel = parseJsonField(input, 'Channel');
-    const routing = parseJsonField(input, 'Routing') as MockInteraction['routing'];
-    const props = routing.properties ?? {};
-    const interaction: MockInteraction = {
-      sid: sid('KD'),
-      channelSid: sid('UO'),
-      channel,
-      routing,
-      taskSid: sid('WT'),
-      channelStatus: 'open',
-    };
-    interactions(mock).push(interaction);
-    // Flex creates the task, with the routing attributes "as is" plus its own.
-    tasks(mock).push({
-      sid: interaction.taskSid,
-      workspaceSid: text(props.workspace_sid),
-      workflowSid: text(props.workflow_sid),
-      taskChannel: text(props.task_channel_unique_name),
-      attributes: JSON.stringify({
-        ...(props.attributes as object),
-        flexInteractionSid: interaction.sid,
-        flexInteractionChannelSid: interaction.channelSid,
-      }),
-      assignmentStatus: 'pending',
-    });
-    return { status: 200, body: interactionJson(interaction) };
-  });
-}
-
-export function installTaskRouterRoutes(mock: TwilioMock): void {
-  mock.route(
-    'tasks.list',
-    'GET',
-    'taskrouter.twilio.com/v1/Workspaces/:workspaceSid/Tasks',
-    (input) => {
-      const workspaceSid = input.params.workspaceSid ?? '';
-      const expression = input.query.EvaluateTaskAttributes?.[0];
-      // Only the one expression shape this project uses: `name == "value"`.
-      const match = expression === undefined ? null : /^(\w+) == "([^"]*)"$/.exec(expression);
-      if (expression !== undefined && !match) {
-        mock.violations.push(`mock cannot evaluate task attributes expression ${expression}`);
-      }
-      const found = tasks(mock).filter((t) => {
-        if (t.workspaceSid !== workspaceSid) return false;
-        if (!match) return true;
-        const attributes = JSON.parse(t.attributes) as Record<string, unknown>;
-        return attributes[match[1] ?? ''] === match[2];
-      });
-      const url = `https://taskrouter.twilio.com/v1/Workspaces/${workspaceSid}/Tasks`;
-      return {
-        status: 200,
-        body: { tasks: found.map(taskJson), meta: listMeta(url, 'tasks') },
-      };
-    },
-  );
-}
-
-export function installRoutes(mock: TwilioMock): void {
-  installConversationRoutes(mock);
-  installFlexRoutes(mock);
-  installTaskRouterRoutes(mock);
 }

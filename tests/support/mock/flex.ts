@@ -1,0 +1,69 @@
+/**
+ * Flex API: Interactions (webhook hand-off). Creating one also creates its
+ * TaskRouter task, with the routing attributes as is plus Flex's own
+ * (`flexInteractionSid`, `flexInteractionChannelSid`), as Flex does.
+ */
+import { sid, type TwilioMock } from '../twilio-mock';
+import { parseJsonField, stateList, text } from './common';
+import { tasks } from './taskrouter';
+
+export interface MockInteraction {
+  sid: string;
+  channelSid: string;
+  channel: Record<string, unknown>;
+  routing: { properties?: Record<string, unknown> };
+  taskSid: string;
+  /** Status of the interaction channel: `open` until closed (see end-chat). */
+  channelStatus: string;
+}
+
+/** Interactions the mock holds, in creation order. */
+export function interactions(mock: TwilioMock): MockInteraction[] {
+  return stateList<MockInteraction>(mock, 'interactions');
+}
+
+function interactionJson(i: MockInteraction) {
+  const url = `https://flex-api.twilio.com/v1/Interactions/${i.sid}`;
+  return {
+    sid: i.sid,
+    channel: { ...i.channel, sid: i.channelSid },
+    routing: {
+      properties: { ...i.routing.properties, sid: i.taskSid, assignment_status: 'pending' },
+    },
+    url,
+    links: { channels: `${url}/Channels` },
+    interaction_context_sid: null,
+    webhook_ttid: null,
+  };
+}
+
+export function installFlexRoutes(mock: TwilioMock): void {
+  mock.route('interactions.create', 'POST', 'flex-api.twilio.com/v1/Interactions', (input) => {
+    const channel = parseJsonField(input, 'Channel');
+    const routing = parseJsonField(input, 'Routing') as MockInteraction['routing'];
+    const props = routing.properties ?? {};
+    const interaction: MockInteraction = {
+      sid: sid('KD'),
+      channelSid: sid('UO'),
+      channel,
+      routing,
+      taskSid: sid('WT'),
+      channelStatus: 'open',
+    };
+    interactions(mock).push(interaction);
+    // Flex creates the task, with the routing attributes "as is" plus its own.
+    tasks(mock).push({
+      sid: interaction.taskSid,
+      workspaceSid: text(props.workspace_sid),
+      workflowSid: text(props.workflow_sid),
+      taskChannel: text(props.task_channel_unique_name),
+      attributes: JSON.stringify({
+        ...(props.attributes as object),
+        flexInteractionSid: interaction.sid,
+        flexInteractionChannelSid: interaction.channelSid,
+      }),
+      assignmentStatus: 'pending',
+    });
+    return { status: 200, body: interactionJson(interaction) };
+  });
+}
