@@ -17,11 +17,11 @@
  */
 import { publicEndpoint } from '../src/endpoint';
 import { parseRefreshTokenRequest } from '../src/requests';
-import { issueToken, verifyRenewableToken } from '../src/tokens';
+import { issueToken, verifyCustomerToken } from '../src/tokens';
 
 export const handler = publicEndpoint(({ config, fields, nowMs }) => {
   const { token } = parseRefreshTokenRequest(fields);
-  const session = verifyRenewableToken(config, token, nowMs);
+  const session = verifyCustomerToken(config, token, nowMs);
   const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
   return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
 });

@@ -46,6 +46,21 @@ export function conversationAttributes(customer: CustomerDetails): string {
   return json;
 }
 
+/**
+ * A resource's `attributes` JSON as an object: `{}` when absent, malformed or
+ * not an object (attributes are written by others too, so never trusted).
+ */
+export function parseAttributes(json: string | null | undefined): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json ?? '{}');
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 /** JSON for the customer participant's `Attributes`. */
 export function participantAttributes(customer: Pick<CustomerDetails, 'friendlyName'>): string {
   return JSON.stringify({ friendlyName: customer.friendlyName });

@@ -81,6 +81,18 @@ export function requiredText(options: TextOptions): FieldParser<string> {
   };
 }
 
+/** A Twilio SID of one kind, e.g. `requiredSid('CH')` for a conversation. */
+export function requiredSid(prefix: string): FieldParser<string> {
+  const shape = new RegExp(`^${prefix}[0-9a-f]{32}$`);
+  return (value) => {
+    if (value === undefined || value === null || value === '') return fail('is required');
+    if (typeof value !== 'string' || !shape.test(value)) {
+      return fail(`must be a SID starting with ${prefix}`);
+    }
+    return ok(value);
+  };
+}
+
 export type FlatValue = string | number | boolean;
 export type FlatObject = Record<string, FlatValue>;
 

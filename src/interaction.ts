@@ -40,7 +40,7 @@
 import type { Twilio } from 'twilio';
 import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import type { WebhookInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
-import { DEFAULT_CUSTOMER_NAME } from './chat-attributes';
+import { DEFAULT_CUSTOMER_NAME, parseAttributes } from './chat-attributes';
 import type { Config, WebhookHandoffConfig } from './config';
 import { BadRequestError } from './errors';
 import { interactionWebhook } from './handoff/webhook';
@@ -135,7 +135,7 @@ export async function handOffToFlex(
   if (!fetched || !webhooks) return ignored('conversation_gone');
   // Our conversations are named after their customer's identity.
   if (fetched.uniqueName !== event.author) return ignored('not_customer');
-  const attributes = parseAttributes(fetched.attributes);
+  const attributes: StoredAttributes = parseAttributes(fetched.attributes);
   if (typeof attributes.interactionSid === 'string') return ignored('already_handed_off');
   const ours = webhooks.filter((w) => isInteractionWebhook(w, config.handoff.interactionUrl));
   if (ours.length === 0) return ignored('claimed_elsewhere');
@@ -316,17 +316,6 @@ async function recordInteraction(
     // the conversation itself).
     log.warn('interaction_not_recorded', { interactionSid: sids.interactionSid, error });
     return false;
-  }
-}
-
-function parseAttributes(json: string | null | undefined): StoredAttributes {
-  try {
-    const value: unknown = JSON.parse(json ?? '{}');
-    return value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? (value as StoredAttributes)
-      : {};
-  } catch {
-    return {};
   }
 }
 

@@ -7,6 +7,7 @@ import {
   optionalFlatObject,
   optionalText,
   parseFields,
+  requiredSid,
   requiredText,
   type FlatObject,
 } from './fields';
@@ -39,5 +40,22 @@ export interface RefreshTokenRequest {
 export function parseRefreshTokenRequest(fields: Record<string, unknown>): RefreshTokenRequest {
   return parseFields(fields, {
     token: requiredText({ maxLength: LIMITS.tokenMaxLength, singleLine: true }),
+  });
+}
+
+export interface EndChatRequest {
+  token: string;
+  conversationSid: string;
+}
+
+/**
+ * The token travels in the body, not an Authorization header: deployed
+ * Functions answer preflights with `Access-Control-Allow-Headers: *`, which
+ * browsers do not apply to Authorization.
+ */
+export function parseEndChatRequest(fields: Record<string, unknown>): EndChatRequest {
+  return parseFields(fields, {
+    token: requiredText({ maxLength: LIMITS.tokenMaxLength, singleLine: true }),
+    conversationSid: requiredSid('CH'),
   });
 }

@@ -13,7 +13,7 @@
  *
  * @example
  *   const minted = issueToken(config, identity, sessionStartedAt, Date.now());
- *   const { identity } = verifyRenewableToken(config, oldToken, Date.now());
+ *   const { identity } = verifyCustomerToken(config, presentedToken, Date.now());
  */
 import jwt from 'jsonwebtoken';
 // Only the token module, not the whole library: keeps cold starts small.
@@ -70,7 +70,7 @@ export function issueToken(
   return { identity, token, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-export interface RenewableToken {
+export interface CustomerToken {
   identity: string;
   sessionStartedAt: number;
 }
@@ -88,15 +88,15 @@ const invalid = () =>
   );
 
 /**
- * Checks a token presented for renewal. A token that expired less than
- * `REFRESH_GRACE_SECONDS` ago is still renewable (a laptop waking from sleep);
- * an older one is not.
+ * Checks a customer's token, presented to renew it or to end the chat. A
+ * token that expired less than `REFRESH_GRACE_SECONDS` ago is still accepted
+ * (a laptop waking from sleep); an older one is not.
  */
-export function verifyRenewableToken(
+export function verifyCustomerToken(
   config: TokenConfig,
   token: string,
   nowMs: number,
-): RenewableToken {
+): CustomerToken {
   let decoded: jwt.Jwt;
   try {
     decoded = jwt.verify(token, config.apiSecret, {

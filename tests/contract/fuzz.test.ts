@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
+import { handler as endChat } from '../../functions/end-chat';
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
@@ -202,5 +203,30 @@ describe('random requests', () => {
       { numRuns: 800 },
     );
     expect(interactions(mock).length).toBeLessThanOrEqual(1);
+  });
+
+  it('/end-chat: never 500, never a stack, never a Twilio call without a valid token', async () => {
+    const token = fc.oneof(
+      fc.string({ maxLength: 100 }),
+      fc.constant(signTestToken(newIdentity(Date.now()), {}, { secret: 'forged' })),
+      anyJson,
+    );
+    const body = fc.oneof(
+      fc.record(
+        { token, conversationSid: fc.oneof(fc.constant('CH' + 'a'.repeat(32)), fc.string()) },
+        { requiredKeys: [] },
+      ),
+      fc.dictionary(fieldName, anyJson, { maxKeys: 4 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(body, headers, async (b, hdrs) => {
+        const res = await invoke(endChat, { mock, body: b, headers: hdrs });
+        expect([400, 401, 403, 415]).toContain(res.status);
+        expect(res.text).not.toMatch(STACK);
+        expectOneErrorShape(res.status, res.body);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(mock.requests()).toHaveLength(0);
   });
 });

@@ -269,6 +269,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
 
   mock.route('messages.create', 'POST', `${svc}/Conversations/:sid/Messages`, (input) =>
     withConversation(mock, input, (c) => {
+      if (c.state === 'closed') return twilioError(400, 50437, 'The conversation is closed');
       const m: MockMessage = {
         sid: sid('IM'),
         index: c.messages.length,

@@ -3,7 +3,7 @@
  * TaskRouter task, with the routing attributes as is plus Flex's own
  * (`flexInteractionSid`, `flexInteractionChannelSid`), as Flex does.
  */
-import { sid, type TwilioMock } from '../twilio-mock';
+import { field, sid, twilioError, type TwilioMock } from '../twilio-mock';
 import { parseJsonField, stateList, text } from './common';
 import { tasks } from './taskrouter';
 
@@ -13,7 +13,7 @@ export interface MockInteraction {
   channel: Record<string, unknown>;
   routing: { properties?: Record<string, unknown> };
   taskSid: string;
-  /** Status of the interaction channel: `open` until closed (see end-chat). */
+  /** Status of the Interaction Channel: `active` until closed (see end-chat). */
   channelStatus: string;
 }
 
@@ -48,7 +48,7 @@ export function installFlexRoutes(mock: TwilioMock): void {
       channel,
       routing,
       taskSid: sid('WT'),
-      channelStatus: 'open',
+      channelStatus: 'active',
     };
     interactions(mock).push(interaction);
     // Flex creates the task, with the routing attributes "as is" plus its own.
@@ -66,4 +66,33 @@ export function installFlexRoutes(mock: TwilioMock): void {
     });
     return { status: 200, body: interactionJson(interaction) };
   });
+
+  mock.route(
+    'interactionChannels.update',
+    'POST',
+    'flex-api.twilio.com/v1/Interactions/:interactionSid/Channels/:channelSid',
+    (input) => {
+      const found = interactions(mock).find(
+        (i) => i.sid === input.params.interactionSid && i.channelSid === input.params.channelSid,
+      );
+      if (!found) return twilioError(404, 20404, 'Interaction channel not found');
+      if (found.channelStatus === 'closed') {
+        return twilioError(400, 45000, 'Interaction channel is already closed');
+      }
+      found.channelStatus = field(input, 'Status') ?? found.channelStatus;
+      return {
+        status: 200,
+        body: {
+          sid: found.channelSid,
+          interaction_sid: found.sid,
+          type: 'web',
+          status: found.channelStatus,
+          error_code: null,
+          error_message: null,
+          url: `https://flex-api.twilio.com/v1/Interactions/${found.sid}/Channels/${found.channelSid}`,
+          links: {},
+        },
+      };
+    },
+  );
 }

@@ -1,0 +1,27 @@
+/**
+ * POST /end-chat  (public; browsers from ALLOWED_ORIGINS)
+ *
+ * The customer ends their chat. Works in every hand-off mode: closes Flex's
+ * Interaction Channel when this service recorded one (webhook mode), the
+ * conversation otherwise, after telling the agent. Idempotent.
+ *
+ * Body (JSON):
+ *   token            the customer's current Access Token (expired at most
+ *                    REFRESH_GRACE_SECONDS ago)
+ *   conversationSid  CH…: the chat to end; the token's identity must be a participant
+ *
+ * 200  {ended: true, alreadyEnded, closed?: "interaction" | "conversation"}
+ * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
+ *      401 invalid_token | token_expired, 403 origin_not_allowed | forbidden,
+ *      415 unsupported_media_type, 502 upstream_error, 503 not_configured
+ */
+import { publicEndpoint } from '../src/endpoint';
+import { endChat } from '../src/end-chat';
+import { parseEndChatRequest } from '../src/requests';
+import { verifyCustomerToken } from '../src/tokens';
+
+export const handler = publicEndpoint(async ({ config, fields, twilio, nowMs }) => {
+  const { token, conversationSid } = parseEndChatRequest(fields);
+  const { identity } = verifyCustomerToken(config, token, nowMs);
+  return { ...(await endChat(twilio(), config, identity, conversationSid)) };
+});

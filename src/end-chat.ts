@@ -1,0 +1,95 @@
+/**
+ * Ends a chat at the customer's request, the way Flex expects, once:
+ *
+ *   round 1  fetch the conversation  ||  list its participants
+ *            (the token's identity must be one of them: 403 otherwise;
+ *            already closed or gone: nothing to do)
+ *   round 2  post "The customer ended the chat." as `system`, so the agent
+ *            sees why (webhooks off: it must not start a Studio flow)
+ *   round 3  close: the Interaction Channel (`Status=closed`, which moves the
+ *            agent's task to wrap-up) when the conversation attributes record
+ *            one (webhook mode); otherwise, or if Flex refuses, the
+ *            conversation itself (`State=closed`, webhooks on, so Flex hears of it)
+ *
+ * Idempotent: a closed or deleted conversation answers `{ended: true,
+ * alreadyEnded: true}` and changes nothing.
+ */
+import type { Twilio } from 'twilio';
+import { parseAttributes } from './chat-attributes';
+import type { Config } from './config';
+import { ForbiddenError } from './errors';
+import { log } from './log';
+import { toHttpError, twilioStep, upstreamStatus } from './twilio-errors';
+
+/** What the agent reads in the conversation when the customer leaves. */
+export const CUSTOMER_ENDED_MESSAGE = 'The customer ended the chat.';
+
+export interface EndChatResult {
+  ended: true;
+  alreadyEnded: boolean;
+  /** How the chat was closed: through Flex's Interaction Channel, or the conversation. */
+  closed?: 'interaction' | 'conversation';
+}
+
+interface RecordedHandoff {
+  interactionSid?: unknown;
+  interactionChannelSid?: unknown;
+}
+
+export async function endChat(
+  client: Twilio,
+  config: Pick<Config, 'conversationsServiceSid'>,
+  identity: string,
+  conversationSid: string,
+): Promise<EndChatResult> {
+  const conversation = client.conversations.v1
+    .services(config.conversationsServiceSid)
+    .conversations(conversationSid);
+  const logFields = { conversationSid };
+  const gone = (step: string) => (error: unknown) => {
+    if (upstreamStatus(error) === 404) return null;
+    throw toHttpError(error, { step, logFields });
+  };
+
+  const [fetched, participants] = await Promise.all([
+    conversation.fetch().catch(gone('read the conversation')),
+    conversation.participants.list({ limit: 50 }).catch(gone('read the participants')),
+  ]);
+  if (!fetched || !participants) return { ended: true, alreadyEnded: true };
+  if (!participants.some((p) => p.identity === identity)) {
+    throw new ForbiddenError('forbidden', 'This token is not for a participant of this chat.');
+  }
+  if (fetched.state === 'closed') return { ended: true, alreadyEnded: true };
+
+  await twilioStep({ step: 'tell the agent', logFields }, () =>
+    conversation.messages.create({
+      author: 'system',
+      body: CUSTOMER_ENDED_MESSAGE,
+      attributes: JSON.stringify({ event: 'customer_ended_chat' }),
+      xTwilioWebhookEnabled: 'false',
+    }),
+  );
+
+  const handoff: RecordedHandoff = parseAttributes(fetched.attributes);
+  if (
+    typeof handoff.interactionSid === 'string' &&
+    typeof handoff.interactionChannelSid === 'string'
+  ) {
+    try {
+      await client.flexApi.v1
+        .interaction(handoff.interactionSid)
+        .channels(handoff.interactionChannelSid)
+        .update({ status: 'closed' });
+      log.info('chat_ended', { ...logFields, closed: 'interaction' });
+      return { ended: true, alreadyEnded: false, closed: 'interaction' };
+    } catch (error) {
+      // Already closed by the agent, or gone: close the conversation instead.
+      log.warn('interaction_close_failed', { ...logFields, error });
+    }
+  }
+  await twilioStep({ step: 'close the conversation', logFields }, () =>
+    conversation.update({ state: 'closed', xTwilioWebhookEnabled: 'true' }),
+  );
+  log.info('chat_ended', { ...logFields, closed: 'conversation' });
+  return { ended: true, alreadyEnded: false, closed: 'conversation' };
+}

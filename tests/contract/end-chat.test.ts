@@ -1,0 +1,195 @@
+/**
+ * POST /end-chat: the customer ends the chat, the way Flex expects, once.
+ */
+import { handler as endChat } from '../../functions/end-chat';
+import { handler as interaction } from '../../functions/interaction.protected';
+import { handler as startChat } from '../../functions/start-chat';
+import { CUSTOMER_ENDED_MESSAGE } from '../../src/end-chat';
+import { newIdentity } from '../../src/identity';
+import { TEST_ENV } from '../support/env';
+import { invoke, type InvokeOptions } from '../support/invoke';
+import { conversations, interactions } from '../support/mock';
+import { signTestToken } from '../support/tokens';
+import { TwilioMock } from '../support/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../support/webhooks';
+
+let mock: TwilioMock;
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(() => mock.reset());
+afterEach(() => expect(mock.violations).toEqual([]));
+
+interface Chat {
+  conversationSid: string;
+  identity: string;
+  token: string;
+}
+type ErrorBody = { error: { code: string; fields?: { field: string }[] } };
+
+async function start(env: Record<string, string> = TEST_ENV): Promise<Chat> {
+  const res = await invoke(startChat, { mock, env, body: { friendlyName: 'Ana' } });
+  expect(res.status).toBe(200);
+  return res.body as Chat;
+}
+
+const end = (body: object, options: InvokeOptions = {}) =>
+  invoke(endChat, { mock, body, ...options });
+const stateOf = (sid: string) => conversations(mock).get(sid)?.state;
+
+describe('POST /end-chat', () => {
+  it('tells the agent, then closes the conversation: 3 round trips', async () => {
+    const chat = await start();
+    const before = mock.requests().length;
+    mock.latencyMs = 15;
+    const res = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name).sort()).toEqual([
+      'conversations.fetch',
+      'conversations.update',
+      'messages.create',
+      'participants.list',
+    ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(3);
+    const [message] = mock.requests('messages.create');
+    expect(message?.form).toEqual({
+      Author: ['system'],
+      Body: [CUSTOMER_ENDED_MESSAGE],
+      Attributes: [JSON.stringify({ event: 'customer_ended_chat' })],
+    });
+    expect(message?.headers['x-twilio-webhook-enabled']).toBe('false');
+    const [update] = mock.requests('conversations.update');
+    expect(update?.form).toEqual({ State: ['closed'] });
+    expect(update?.headers['x-twilio-webhook-enabled']).toBe('true');
+    expect(stateOf(chat.conversationSid)).toBe('closed');
+  });
+
+  it('is idempotent: a second call changes nothing', async () => {
+    const chat = await start();
+    await end({ token: chat.token, conversationSid: chat.conversationSid });
+    const messages = conversations(mock).get(chat.conversationSid)?.messages.length;
+    const again = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ended: true, alreadyEnded: true });
+    expect(conversations(mock).get(chat.conversationSid)?.messages.length).toBe(messages);
+    expect(mock.requests('conversations.update')).toHaveLength(1);
+  });
+
+  it('answers a deleted conversation as already ended', async () => {
+    const chat = await start();
+    conversations(mock).clear();
+    const res = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(res.body).toEqual({ ended: true, alreadyEnded: true });
+  });
+
+  describe('after a webhook-mode hand-off', () => {
+    async function handedOff(): Promise<Chat> {
+      const chat = await start(WEBHOOK_ENV);
+      const delivery = signedDelivery(
+        messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity }),
+      );
+      const res = await invoke(interaction, { mock, env: WEBHOOK_ENV, ...delivery });
+      expect((res.body as { outcome: string }).outcome).toBe('handed_off');
+      return chat;
+    }
+
+    it("closes the Interaction Channel, which wraps up the agent's task", async () => {
+      const chat = await handedOff();
+      const res = await end(
+        { token: chat.token, conversationSid: chat.conversationSid },
+        { env: WEBHOOK_ENV },
+      );
+      expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'interaction' });
+      const [closing] = mock.requests('interactionChannels.update');
+      const [made] = interactions(mock);
+      expect(closing?.path).toBe(`/v1/Interactions/${made?.sid}/Channels/${made?.channelSid}`);
+      expect(closing?.form).toEqual({ Status: ['closed'] });
+      expect(made?.channelStatus).toBe('closed');
+      expect(mock.requests('conversations.update').filter((r) => r.form.State)).toHaveLength(0);
+    });
+
+    it('closes the conversation itself when Flex refuses (the agent closed it first)', async () => {
+      const chat = await handedOff();
+      mock.failNext('interactionChannels.update', { status: 400 });
+      const res = await end(
+        { token: chat.token, conversationSid: chat.conversationSid },
+        { env: WEBHOOK_ENV },
+      );
+      expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+      expect(stateOf(chat.conversationSid)).toBe('closed');
+    });
+  });
+
+  it("refuses a customer ending somebody else's chat", async () => {
+    const chat = await start();
+    const other = await start();
+    const res = await end({ token: other.token, conversationSid: chat.conversationSid });
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('forbidden');
+    expect(stateOf(chat.conversationSid)).toBe('active');
+    expect(mock.requests('messages.create')).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'a forged token',
+      () => signTestToken(newIdentity(Date.now()), {}, { secret: 'not-ours' }),
+      401,
+    ],
+    [
+      'a token expired an hour ago',
+      () =>
+        signTestToken(newIdentity(Date.now() - 7200_000), {
+          iat: Math.floor(Date.now() / 1000) - 7200,
+          exp: Math.floor(Date.now() / 1000) - 3600,
+        }),
+      401,
+    ],
+  ])('refuses %s before calling Twilio', async (_, token, status) => {
+    const res = await end({ token: token(), conversationSid: 'CH' + 'a'.repeat(32) });
+    expect(res.status).toBe(status);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it.each([
+    ['no conversation', { token: 'x' }, 'conversationSid'],
+    [
+      'a malformed conversation SID',
+      { token: 'x', conversationSid: 'IS' + 'a'.repeat(32) },
+      'conversationSid',
+    ],
+    ['no token', { conversationSid: 'CH' + 'a'.repeat(32) }, 'token'],
+    [
+      'an extra field',
+      { token: 'x', conversationSid: 'CH' + 'a'.repeat(32), identity: 'y' },
+      'identity',
+    ],
+  ])('refuses %s with 400', async (_, body, fieldName) => {
+    const res = await end(body);
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toContain(fieldName);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('applies the origin rules', async () => {
+    const res = await end(
+      { token: 'x', conversationSid: 'CH' + 'a'.repeat(32) },
+      { headers: { origin: 'https://evil.example' } },
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('leaves the chat open when Twilio fails, so trying again works', async () => {
+    const chat = await start();
+    mock.failNext('messages.create', { status: 500 });
+    const failed = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(failed.status).toBe(502);
+    expect(stateOf(chat.conversationSid)).toBe('active');
+    const retried = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(retried.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+  });
+});
