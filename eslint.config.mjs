@@ -39,6 +39,19 @@ export default tseslint.config(
     },
   },
   {
+    // Server code runs in Node on Twilio: the DOM types exist for the browser
+    // tests' page callbacks, so keep browser globals out of it by rule.
+    files: ['src/**/*.ts', 'functions/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage'].map(
+          (name) => ({ name, message: 'Functions run in Node: no browser globals here.' }),
+        ),
+      ],
+    },
+  },
+  {
     // Tests lean on jest's loosely typed matchers and hand-built fixtures.
     files: ['**/*.test.ts', 'tests/**/*.ts'],
     rules: {

@@ -9,6 +9,7 @@ module.exports = {
   roots: ['<rootDir>/src', '<rootDir>/tests', '<rootDir>/client'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/tests/global-setup.ts',
+  setupFilesAfterEnv: ['<rootDir>/tests/setup-console.ts'],
   // Contract tests share one local mock per file; runtime tests start servers.
   testTimeout: 30000,
 };

@@ -7,7 +7,10 @@
  *                                                       stay external (installed
  *                                                       from "dependencies" on deploy)
  *   assets/**            -> dist/assets/**             copied as they are
- *   client/<entry>.ts    -> dist/assets/<entry>.js     browser bundles
+ *   client/<entry>.ts    -> dist/assets/<entry>.js     browser bundles: webchat.js (the
+ *                                                       widget), webchat-sdk.js (the
+ *                                                       Conversations SDK, loaded on
+ *                                                       demand), demo.js
  *
  * Bundling each function is what makes shared code in src/ safe on Twilio:
  * deployed functions cannot rely on relative requires between files. No
@@ -49,15 +52,21 @@ export async function buildAll(): Promise<void> {
   // twilio-run and Twilio serve `/` from the asset at /assets/index.html.
   await cp(join(root, 'assets', 'index.html'), join(dist, 'assets', 'assets', 'index.html'));
 
+  // Browser bundles: each top-level client/*.ts is a classic script (IIFE),
+  // so a plain <script src> works on any site, with or without a module CSP.
+  const clientEntries = (await readdir(join(root, 'client'), { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => join(root, 'client', e.name));
   await build({
-    entryPoints: await entries('client'),
+    entryPoints: clientEntries,
     outdir: join(dist, 'assets'),
-    outbase: join(root, 'client'),
     bundle: true,
     platform: 'browser',
-    target: ['es2020'],
-    format: 'esm',
+    target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
+    format: 'iife',
     minify: true,
+    loader: { '.css': 'text' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     legalComments: 'none',
     logLevel: 'warning',
   });

@@ -49,9 +49,13 @@ describe('twilio-run start on dist/', () => {
       const res = await fetch(`${configured.url}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/text\/html/);
-      expect(await res.text()).toContain('<script type="module" src="/placeholder.js">');
+      expect(await res.text()).toContain('<script src="/webchat.js" async></script>');
     }
-    expect((await fetch(`${configured.url}/placeholder.js`)).status).toBe(200);
+    for (const script of ['/webchat.js', '/webchat-sdk.js', '/demo.js']) {
+      const res = await fetch(`${configured.url}${script}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/javascript/);
+    }
   });
 
   it('starts a chat through /start-chat and renews its token through /refresh-token', async () => {

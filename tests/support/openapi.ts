@@ -358,9 +358,10 @@ export function loadSpecs(): SpecValidator | undefined {
       ? new SpecValidator(SPEC_DIR)
       : null;
     if (cached === null) {
-      console.warn(
+      // Straight to stderr: this must be seen even where console is silenced.
+      process.stderr.write(
         `\n  ⚠  Twilio OpenAPI specs not found at ${SPEC_DIR}: requests to the mock are NOT ` +
-          "validated against Twilio's API spec. Set TWILIO_OAI_DIR to enable these checks.\n",
+          "validated against Twilio's API spec. Set TWILIO_OAI_DIR to enable these checks.\n\n",
       );
     }
   }

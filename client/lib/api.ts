@@ -1,0 +1,88 @@
+/**
+ * The service's public functions, as the widget calls them. Every failure
+ * becomes an `ApiError` with the server's stable `code` (or `network` when
+ * the service could not be reached), so the view can say the right thing.
+ *
+ * @example
+ *   const api = createApi('https://example-1234.twil.io/start-chat');
+ *   const chat = await api.startChat({ friendlyName: 'Ana', preEngagement: {} });
+ */
+import type { StartChatBody } from './pre-engagement';
+
+export interface StartedChat {
+  conversationSid: string;
+  identity: string;
+  token: string;
+  expiresAt: string;
+}
+
+export interface RenewedToken {
+  identity: string;
+  token: string;
+  expiresAt: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: { field: string; problem: string }[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Api {
+  startChat(body: StartChatBody): Promise<StartedChat>;
+  refreshToken(token: string): Promise<RenewedToken>;
+  endChat(
+    token: string,
+    conversationSid: string,
+  ): Promise<{ ended: boolean; alreadyEnded: boolean }>;
+}
+
+/** The other functions live next to /start-chat. */
+export function siblingUrl(startChatUrl: string, name: string): string {
+  return new URL(name, startChatUrl).href;
+}
+
+export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {
+  async function post<T>(url: string, body: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'omit',
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'The chat service could not be reached.');
+    }
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      payload = undefined;
+    }
+    if (response.ok) return payload as T;
+    const error = (
+      payload as { error?: { code?: string; message?: string; fields?: [] } } | undefined
+    )?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? 'http_error',
+      error?.message ?? `HTTP ${response.status}`,
+      error?.fields,
+    );
+  }
+
+  return {
+    startChat: (body) => post(startChatUrl, body),
+    refreshToken: (token) => post(siblingUrl(startChatUrl, 'refresh-token'), { token }),
+    endChat: (token, conversationSid) =>
+      post(siblingUrl(startChatUrl, 'end-chat'), { token, conversationSid }),
+  };
+}

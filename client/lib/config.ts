@@ -1,0 +1,152 @@
+/**
+ * The widget's configuration, from (in increasing priority) defaults, a global
+ * `window.FlexWebchatConfig` object, and the `data-*` attributes of its own
+ * `<script>` tag, or from a `FlexWebchat.init({...})` call.
+ *
+ *   <script src="https://example-1234.twil.io/webchat.js"
+ *           data-title="Talk to us" data-locale="es"
+ *           data-color-primary="#0b5cff"
+ *           data-fields="friendlyName:required,email,question"
+ *           data-prefill-friendly-name="Ana" async></script>
+ */
+import type { ChatClientFactory } from './chat-client';
+import { pickLocale, type Locale, type Strings } from './i18n';
+import {
+  DEFAULT_FIELDS,
+  isValidFieldName,
+  type FieldConfig,
+  type FieldType,
+} from './pre-engagement';
+
+export interface WidgetOptions {
+  /** URL of /start-chat; default: next to webchat.js. */
+  startChatUrl?: string;
+  /** URL of the SDK bundle; default: next to webchat.js. */
+  sdkUrl?: string;
+  title?: string;
+  locale?: string;
+  /** CSS custom properties without the `--fw-` prefix, e.g. `{ primary: '#0b5cff' }`. */
+  colors?: Record<string, string>;
+  /** The pre-engagement form's fields; `false` starts the chat without a form. */
+  fields?: FieldConfig[] | false;
+  /** Values to fill in (for signed-in customers), by field name. */
+  prefill?: Record<string, string>;
+  /** Open the panel on load. */
+  open?: boolean;
+  /** Where the launcher sits. */
+  position?: 'right' | 'left';
+  /** When to fetch the Conversations SDK: when the browser is idle (default), or at chat start. */
+  preloadSdk?: 'idle' | 'start';
+  /** Replace any string. */
+  strings?: Partial<Strings>;
+  /** Replaces the Conversations SDK (tests, custom transports). */
+  chatClientFactory?: ChatClientFactory;
+}
+
+export interface WidgetConfig {
+  startChatUrl: string;
+  sdkUrl: string;
+  title?: string;
+  locale: Locale;
+  colors: Record<string, string>;
+  fields: readonly FieldConfig[] | false;
+  prefill: Record<string, string>;
+  open: boolean;
+  position: 'right' | 'left';
+  preloadSdk: 'idle' | 'start';
+  strings: Partial<Strings>;
+  chatClientFactory?: ChatClientFactory;
+}
+
+const FIELD_TYPES: Record<string, FieldType> = {
+  email: 'email',
+  phone: 'tel',
+  tel: 'tel',
+  question: 'textarea',
+};
+
+/** `friendlyName:required,email,orderNumber` -> field configs. */
+export function parseFieldList(text: string): FieldConfig[] | false {
+  if (['off', 'none', 'false'].includes(text.trim().toLowerCase())) return false;
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [name = '', ...flags] = part.split(':');
+      return {
+        name,
+        type: FIELD_TYPES[name] ?? 'text',
+        required: flags.includes('required'),
+      };
+    })
+    .filter((field) => isValidFieldName(field.name));
+}
+
+const kebabToCamel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Options from a script tag's data attributes. */
+export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
+  const options: WidgetOptions = {};
+  const colors: Record<string, string> = {};
+  const prefill: Record<string, string> = {};
+  for (const [key, value] of Object.entries(dataset)) {
+    if (value === undefined) continue;
+    if (key.startsWith('color') && key.length > 5) {
+      colors[
+        key
+          .slice(5)
+          .replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+          .replace(/^-/, '')
+      ] = value;
+    } else if (key.startsWith('prefill') && key.length > 7) {
+      const name = key.slice(7);
+      prefill[name.charAt(0).toLowerCase() + kebabToCamel(name.slice(1))] = value;
+    }
+  }
+  if (dataset.startChatUrl) options.startChatUrl = dataset.startChatUrl;
+  if (dataset.sdkUrl) options.sdkUrl = dataset.sdkUrl;
+  if (dataset.title) options.title = dataset.title;
+  if (dataset.locale) options.locale = dataset.locale;
+  if (dataset.fields !== undefined) options.fields = parseFieldList(dataset.fields);
+  if (dataset.open !== undefined) options.open = dataset.open !== 'false';
+  if (dataset.position === 'left' || dataset.position === 'right')
+    options.position = dataset.position;
+  if (dataset.preloadSdk === 'start' || dataset.preloadSdk === 'idle')
+    options.preloadSdk = dataset.preloadSdk;
+  if (Object.keys(colors).length) options.colors = colors;
+  if (Object.keys(prefill).length) options.prefill = prefill;
+  return options;
+}
+
+/** Valid CSS color-ish value for a custom property (no `;`, `{`, `}` or `url(`). */
+function safeCssValue(value: string): boolean {
+  return value.length <= 100 && !/[;{}<>]|url\(/i.test(value);
+}
+
+export function resolveConfig(
+  options: WidgetOptions,
+  scriptUrl: string,
+  browserLanguages: readonly string[],
+): WidgetConfig {
+  const base = new URL('.', scriptUrl);
+  const colors = Object.fromEntries(
+    Object.entries(options.colors ?? {}).filter(
+      ([name, value]) => /^[a-z][a-z0-9-]*$/.test(name) && safeCssValue(value),
+    ),
+  );
+  return {
+    startChatUrl: new URL(options.startChatUrl ?? 'start-chat', base).href,
+    sdkUrl: new URL(options.sdkUrl ?? 'webchat-sdk.js', base).href,
+    ...(options.title !== undefined && { title: options.title }),
+    locale: pickLocale(options.locale, browserLanguages),
+    colors,
+    fields: options.fields === false ? false : (options.fields ?? DEFAULT_FIELDS),
+    prefill: options.prefill ?? {},
+    open: options.open ?? false,
+    position: options.position ?? 'right',
+    preloadSdk: options.preloadSdk ?? 'idle',
+    strings: options.strings ?? {},
+    ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * Every string the widget shows, per locale. English is the reference table;
+ * other locales must translate every key (the type checker enforces it).
+ * `{name}` placeholders are filled by `translate`.
+ *
+ * @example
+ *   const t = translator('es');
+ *   t('typing', { name: 'Alex' }); // 'Alex está escribiendo…'
+ */
+const en = {
+  title: 'Chat with us',
+  openChat: 'Open chat',
+  closeChat: 'Minimize chat',
+  'unread.one': '{count} unread message',
+  'unread.other': '{count} unread messages',
+  formIntro: "Tell us a little about yourself and we'll connect you with someone from our team.",
+  'field.friendlyName': 'Name',
+  'field.email': 'Email',
+  'field.question': 'How can we help?',
+  optional: 'optional',
+  startChat: 'Start chat',
+  starting: 'Starting your chat…',
+  resuming: 'Reconnecting to your chat…',
+  'error.required': 'Please fill in {field}.',
+  'error.tooLong': '{field} can be at most {max} characters.',
+  'error.singleLine': '{field} must be a single line of text.',
+  'error.email': 'Please enter a valid email address.',
+  'error.tooLarge': 'Your answers are too long. Please shorten them.',
+  'error.notConfigured': 'Chat is not available right now.',
+  'error.originNotAllowed': 'Chat is not available on this website.',
+  'error.network': 'We could not reach the chat service. Check your connection and try again.',
+  'error.rateLimited': 'We are very busy right now. Please try again in a moment.',
+  'error.generic': 'Something went wrong. Please try again.',
+  'error.sessionEnded': 'Your chat session has ended.',
+  messageLabel: 'Message',
+  messagePlaceholder: 'Type a message',
+  send: 'Send',
+  attach: 'Attach a file',
+  removeAttachment: 'Remove {name}',
+  dropHint: 'Drop a file to attach it',
+  loadOlder: 'Show earlier messages',
+  loadingOlder: 'Loading earlier messages…',
+  messages: 'Messages',
+  you: 'You',
+  agent: 'Agent',
+  system: 'Notice',
+  seen: 'Seen',
+  typing: '{name} is typing…',
+  joined: '{name} joined the chat',
+  left: '{name} left the chat',
+  today: 'Today',
+  yesterday: 'Yesterday',
+  sentAt: 'sent at {time}',
+  sendFailed: 'Your message was not sent. Please try again.',
+  attachmentFile: 'File: {name}',
+  openAttachment: 'Open {name}',
+  endChat: 'End chat',
+  confirmEnd: 'End this chat? You can download the transcript afterwards.',
+  keepChatting: 'Keep chatting',
+  ending: 'Ending the chat…',
+  ended: 'This chat has ended.',
+  endedByYou: 'You ended the chat.',
+  newChat: 'Start a new chat',
+  transcript: 'Download transcript',
+  transcriptTitle: 'Chat transcript',
+  'banner.connecting': 'Connecting…',
+  'banner.reconnecting': 'Connection lost. Reconnecting…',
+  'banner.offline': 'You are offline. What you type stays here until you are back.',
+  'banner.denied': 'Your chat session has expired.',
+  'attach.tooMany': 'Attach one file at a time.',
+  'attach.tooLarge': '{name} is too large: files can be up to 16 MB.',
+  'attach.badType':
+    '{name} cannot be sent. Use JPG, PNG, GIF, HEIC, PDF, TXT, MP3, MP4 or AMR files.',
+  'attach.empty': '{name} is empty.',
+  'live.message': '{name} says: {text}',
+  'live.file': '{name} sent a file: {file}',
+};
+
+export type MessageKey = keyof typeof en;
+export type Strings = Record<MessageKey, string>;
+
+const es: Strings = {
+  title: 'Chatea con nosotros',
+  openChat: 'Abrir el chat',
+  closeChat: 'Minimizar el chat',
+  'unread.one': '{count} mensaje sin leer',
+  'unread.other': '{count} mensajes sin leer',
+  formIntro: 'Cuéntanos un poco sobre ti y te pondremos en contacto con alguien de nuestro equipo.',
+  'field.friendlyName': 'Nombre',
+  'field.email': 'Correo electrónico',
+  'field.question': '¿En qué podemos ayudarte?',
+  optional: 'opcional',
+  startChat: 'Iniciar chat',
+  starting: 'Iniciando tu chat…',
+  resuming: 'Reconectando con tu chat…',
+  'error.required': 'Completa el campo {field}.',
+  'error.tooLong': '{field} puede tener como máximo {max} caracteres.',
+  'error.singleLine': '{field} debe ser una sola línea de texto.',
+  'error.email': 'Introduce una dirección de correo electrónico válida.',
+  'error.tooLarge': 'Tus respuestas son demasiado largas. Acórtalas, por favor.',
+  'error.notConfigured': 'El chat no está disponible en este momento.',
+  'error.originNotAllowed': 'El chat no está disponible en este sitio web.',
+  'error.network':
+    'No pudimos conectar con el servicio de chat. Revisa tu conexión e inténtalo de nuevo.',
+  'error.rateLimited': 'Estamos muy ocupados. Inténtalo de nuevo en un momento.',
+  'error.generic': 'Algo salió mal. Inténtalo de nuevo.',
+  'error.sessionEnded': 'Tu sesión de chat ha terminado.',
+  messageLabel: 'Mensaje',
+  messagePlaceholder: 'Escribe un mensaje',
+  send: 'Enviar',
+  attach: 'Adjuntar un archivo',
+  removeAttachment: 'Quitar {name}',
+  dropHint: 'Suelta un archivo para adjuntarlo',
+  loadOlder: 'Ver mensajes anteriores',
+  loadingOlder: 'Cargando mensajes anteriores…',
+  messages: 'Mensajes',
+  you: 'Tú',
+  agent: 'Agente',
+  system: 'Aviso',
+  seen: 'Visto',
+  typing: '{name} está escribiendo…',
+  joined: '{name} se unió al chat',
+  left: '{name} salió del chat',
+  today: 'Hoy',
+  yesterday: 'Ayer',
+  sentAt: 'enviado a las {time}',
+  sendFailed: 'Tu mensaje no se envió. Inténtalo de nuevo.',
+  attachmentFile: 'Archivo: {name}',
+  openAttachment: 'Abrir {name}',
+  endChat: 'Finalizar chat',
+  confirmEnd: '¿Finalizar este chat? Después podrás descargar la transcripción.',
+  keepChatting: 'Seguir chateando',
+  ending: 'Finalizando el chat…',
+  ended: 'Este chat ha finalizado.',
+  endedByYou: 'Finalizaste el chat.',
+  newChat: 'Iniciar un chat nuevo',
+  transcript: 'Descargar transcripción',
+  transcriptTitle: 'Transcripción del chat',
+  'banner.connecting': 'Conectando…',
+  'banner.reconnecting': 'Se perdió la conexión. Reconectando…',
+  'banner.offline': 'No tienes conexión. Lo que escribas se quedará aquí hasta que vuelvas.',
+  'banner.denied': 'Tu sesión de chat ha caducado.',
+  'attach.tooMany': 'Adjunta un archivo cada vez.',
+  'attach.tooLarge': '{name} es demasiado grande: los archivos pueden tener hasta 16 MB.',
+  'attach.badType':
+    '{name} no se puede enviar. Usa archivos JPG, PNG, GIF, HEIC, PDF, TXT, MP3, MP4 o AMR.',
+  'attach.empty': '{name} está vacío.',
+  'live.message': '{name} dice: {text}',
+  'live.file': '{name} envió un archivo: {file}',
+};
+
+export const LOCALES = { en, es } as const;
+export type Locale = keyof typeof LOCALES;
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** The locale to use: the configured one if we have it, else the browser's, else English. */
+export function pickLocale(configured: string | undefined, browser: readonly string[]): Locale {
+  for (const candidate of [configured, ...browser]) {
+    const language = candidate?.toLowerCase().split('-')[0];
+    if (language && language in LOCALES) return language as Locale;
+  }
+  return 'en';
+}
+
+export function translator(locale: Locale, overrides: Partial<Strings> = {}): Translate {
+  const table: Strings = { ...LOCALES[locale], ...overrides };
+  return (key, params = {}) =>
+    table[key].replace(/\{(\w+)\}/g, (match, name: string) =>
+      name in params ? String(params[name]) : match,
+    );
+}
+
+/** "3 unread messages", with the locale's plural rules. */
+export function unreadLabel(t: Translate, locale: Locale, count: number): string {
+  const form = new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
+  return t(`unread.${form}`, { count });
+}

@@ -1,0 +1,91 @@
+/**
+ * The pre-engagement form's fields, and their validation: the same limits as
+ * /start-chat (src/limits.ts is shared), so the page refuses exactly what the
+ * server would, with a message a customer understands.
+ *
+ * Field `friendlyName` becomes the name agents see, `question` the first
+ * message; every other field goes to `preEngagement`.
+ */
+import { LIMITS } from '../../src/limits';
+import type { MessageKey } from './i18n';
+
+export type FieldType = 'text' | 'email' | 'tel' | 'textarea';
+
+export interface FieldConfig {
+  name: string;
+  type: FieldType;
+  required: boolean;
+  /** Overrides the translated label (`field.<name>`). */
+  label?: string;
+}
+
+export const DEFAULT_FIELDS: readonly FieldConfig[] = [
+  { name: 'friendlyName', type: 'text', required: false },
+  { name: 'email', type: 'email', required: false },
+  { name: 'question', type: 'textarea', required: false },
+];
+
+export interface StartChatBody {
+  friendlyName?: string;
+  question?: string;
+  preEngagement: Record<string, string>;
+}
+
+export interface FieldError {
+  field: string;
+  key: MessageKey;
+  params: Record<string, string | number>;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/; // eslint-disable-line no-control-regex
+
+function maxLengthOf(field: FieldConfig): number {
+  if (field.name === 'friendlyName') return LIMITS.friendlyNameMaxLength;
+  return LIMITS.questionMaxLength;
+}
+
+/** Checks the form's values; returns the body for /start-chat or the errors to show. */
+export function validatePreEngagement(
+  fields: readonly FieldConfig[],
+  values: Readonly<Record<string, string>>,
+  labelOf: (field: FieldConfig) => string,
+): { body: StartChatBody; errors: [] } | { body?: undefined; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const body: StartChatBody = { preEngagement: {} };
+  for (const field of fields) {
+    const value = (values[field.name] ?? '').trim();
+    const label = labelOf(field);
+    if (value === '') {
+      if (field.required)
+        errors.push({ field: field.name, key: 'error.required', params: { field: label } });
+      continue;
+    }
+    const max = maxLengthOf(field);
+    if (value.length > max) {
+      errors.push({ field: field.name, key: 'error.tooLong', params: { field: label, max } });
+    } else if (field.type !== 'textarea' && (/[\t\n]/.test(value) || CONTROL.test(value))) {
+      errors.push({ field: field.name, key: 'error.singleLine', params: { field: label } });
+    } else if (field.type === 'email' && !EMAIL.test(value)) {
+      errors.push({ field: field.name, key: 'error.email', params: {} });
+    } else if (field.name === 'friendlyName') {
+      body.friendlyName = value;
+    } else if (field.name === 'question') {
+      body.question = value;
+    } else {
+      body.preEngagement[field.name] = value;
+    }
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(body.preEngagement)).length;
+  if (bytes > LIMITS.preEngagementMaxBytes) {
+    errors.push({ field: '', key: 'error.tooLarge', params: {} });
+  }
+  return errors.length > 0 ? { errors } : { body, errors: [] };
+}
+
+/** A field name the server accepts as a pre-engagement key. */
+export function isValidFieldName(name: string): boolean {
+  return (
+    name === 'friendlyName' || name === 'question' || LIMITS.preEngagementKeyPattern.test(name)
+  );
+}

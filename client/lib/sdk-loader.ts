@@ -1,0 +1,42 @@
+/**
+ * Loads the Conversations SDK bundle (webchat-sdk.js) only when it is needed,
+ * so what a visitor downloads first is the small widget script. A classic
+ * <script>, not import(): it needs no CORS headers when the widget is
+ * embedded on another site, and works under a strict CSP that allows the
+ * service's origin. The bundle registers its factory with `registerSdk`.
+ */
+import type { ChatClientFactory } from './chat-client';
+
+let pending: Promise<ChatClientFactory> | undefined;
+let resolveRegistration: ((factory: ChatClientFactory) => void) | undefined;
+
+/** Called by webchat-sdk.js when it has run. */
+export function registerSdk(factory: ChatClientFactory): void {
+  if (resolveRegistration) resolveRegistration(factory);
+  else pending = Promise.resolve(factory);
+}
+
+export function loadSdk(url: string, doc: Document = document): Promise<ChatClientFactory> {
+  pending ??= new Promise<ChatClientFactory>((resolve, reject) => {
+    resolveRegistration = resolve;
+    const script = doc.createElement('script');
+    script.src = url;
+    script.async = true;
+    script.onerror = () => {
+      pending = undefined; // let a later attempt try again
+      reject(new Error('The chat library could not be loaded.'));
+    };
+    doc.head.append(script);
+  });
+  return pending;
+}
+
+/** Starts loading once the browser has nothing better to do. */
+export function preloadWhenIdle(url: string): void {
+  const start = () => void loadSdk(url).catch(() => undefined);
+  const idle = (window as { requestIdleCallback?: (cb: () => void, o?: object) => number })
+    .requestIdleCallback;
+  const later = () => (idle ? idle(start, { timeout: 5000 }) : setTimeout(start, 2000));
+  if (document.readyState === 'complete') later();
+  else window.addEventListener('load', later, { once: true });
+}

@@ -1,0 +1,99 @@
+/**
+ * webchat.js: the embeddable widget. One script tag on any site adds a
+ * launcher and a chat panel, isolated in a shadow root:
+ *
+ *   <script src="https://example-1234.twil.io/webchat.js" async
+ *           data-title="Chat with us" data-locale="en"></script>
+ *
+ * or, with `data-manual` on the tag, `FlexWebchat.init({ ... })` from your own
+ * code (options: client/lib/config.ts). The Conversations SDK is not in this
+ * file: webchat-sdk.js is fetched when the browser is idle or a chat starts,
+ * so the launcher never waits for it.
+ */
+import { createApi } from './lib/api';
+import { optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
+import { ChatController } from './lib/controller';
+import { translator } from './lib/i18n';
+import { loadSdk, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
+import { SessionStore } from './lib/session-store';
+import css from './styles/widget.css';
+import { mountWidget } from './view/widget';
+
+export interface FlexWebchatApi {
+  init(options?: WidgetOptions): void;
+  open(): void;
+  close(): void;
+  /** Used by webchat-sdk.js to hand over the Conversations SDK. */
+  registerSdk: typeof registerSdk;
+}
+
+declare global {
+  interface Window {
+    FlexWebchat?: FlexWebchatApi;
+    FlexWebchatConfig?: WidgetOptions;
+  }
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
+let controller: ChatController | undefined;
+
+function storage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined; // blocked storage: chats just will not survive a reload
+  }
+}
+
+function init(options: WidgetOptions = {}): void {
+  if (controller) return; // one widget per page
+  const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
+  const t = translator(config.locale, config.strings);
+
+  const host = document.createElement('div');
+  host.setAttribute('data-flex-webchat', '');
+  for (const [name, value] of Object.entries(config.colors))
+    host.style.setProperty(`--fw-${name}`, value);
+  const shadow = host.attachShadow({ mode: 'open' });
+  // A constructed stylesheet: no <style> element, so a strict CSP needs no 'unsafe-inline'.
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  shadow.adoptedStyleSheets = [sheet];
+
+  const factory = config.chatClientFactory;
+  const chat = new ChatController({
+    api: createApi(config.startChatUrl),
+    sessions: new SessionStore(storage(), config.startChatUrl),
+    clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
+    online: navigator.onLine,
+  });
+  controller = chat;
+  mountWidget(shadow, chat, config, t, config.locale);
+  document.body.append(host);
+  performance.mark('flex-webchat:ready');
+
+  window.addEventListener('online', () => chat.setOnline(true));
+  window.addEventListener('offline', () => chat.setOnline(false));
+  document.addEventListener('visibilitychange', () =>
+    chat.setVisible(document.visibilityState === 'visible'),
+  );
+  void chat.resume();
+  if (config.open) chat.open();
+  if (!factory && config.preloadSdk === 'idle') preloadWhenIdle(config.sdkUrl);
+}
+
+window.FlexWebchat = {
+  init: (options) => {
+    const run = () => init({ ...window.FlexWebchatConfig, ...options });
+    if (document.body) run();
+    else document.addEventListener('DOMContentLoaded', run, { once: true });
+  },
+  open: () => controller?.open(),
+  close: () => controller?.close(),
+  registerSdk,
+};
+
+if (script && !script.hasAttribute('data-manual')) {
+  window.FlexWebchat.init(optionsFromDataset(script.dataset));
+}

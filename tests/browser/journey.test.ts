@@ -1,0 +1,207 @@
+/**
+ * The customer's whole journey in a real (headless) Chromium: the demo page
+ * from the real local runtime, /start-chat and /end-chat through the local
+ * Twilio mock, the Conversations SDK replaced by the fake at the widget's seam.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { TEST_ENV } from '../support/env';
+import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
+import { conversations } from '../support/mock';
+import { TwilioMock } from '../support/twilio-mock';
+import {
+  describeInBrowser,
+  eventually,
+  fake,
+  isFocused,
+  launchBrowser,
+  newPage,
+  PHONE,
+} from '../support/browser';
+
+let mock: TwilioMock;
+let runtime: LocalRuntime;
+let browser: Browser;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+  [runtime, browser] = await Promise.all([
+    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
+    launchBrowser(),
+  ]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+  await mock?.stop();
+});
+afterEach(() => expect(mock.violations).toEqual([]));
+
+async function openForm(page: Page): Promise<void> {
+  await page.goto(`${runtime.url}/`);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await page.getByRole('dialog', { name: 'Chat with us' }).waitFor();
+}
+
+async function startChat(page: Page, name = 'Ana'): Promise<void> {
+  await openForm(page);
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+describeInBrowser('the journey', () => {
+  it('form -> chat -> send -> agent reply -> typing -> Seen -> end chat', async () => {
+    const { page, problems, context } = await newPage(browser);
+    await openForm(page);
+
+    // Pre-engagement form, validated before anything is sent.
+    await page.getByLabel('Email').fill('not-an-email');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Please enter a valid email address.').waitFor();
+    expect(mock.requests('conversations.create')).toHaveLength(0);
+    expect(
+      await page
+        .getByLabel('Email')
+        .evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement),
+    ).toBe(true);
+
+    await page.getByLabel('Name').fill('Ana');
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('How can we help?').fill('Where is my order?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await message.waitFor();
+    await eventually(async () => expect(await isFocused(message)).toBe(true));
+    const [created] = mock.requests('conversations.create');
+    expect(JSON.parse(created?.form.Attributes?.[0] ?? '')).toEqual({
+      from: 'Ana',
+      channel_type: 'web',
+      pre_engagement_data: { email: 'ana@example.com' },
+    });
+    expect(mock.requests('messages.create')[0]?.form.Body).toEqual(['Where is my order?']);
+
+    // The customer writes.
+    await message.fill('Hello, anyone there?');
+    await message.press('Enter');
+    await page.locator('.fw-from-customer .fw-text', { hasText: 'Hello, anyone there?' }).waitFor();
+    expect(await message.inputValue()).toBe('');
+    expect((await fake(page, (c) => c.sent)).map((s) => s.body)).toEqual(['Hello, anyone there?']);
+
+    // The agent joins, types, answers.
+    await fake(page, (c) => c.agentJoins('Alex'));
+    await page.getByText('Alex joined the chat').waitFor();
+    await fake(page, (c) => c.agentTyping(true));
+    await page.getByText('Alex is typing…').waitFor();
+    await fake(page, (c) => c.agentSays('Hi Ana, let me check.'));
+    await page.locator('.fw-from-agent', { hasText: 'Hi Ana, let me check.' }).waitFor();
+    expect(await page.locator('.fw-from-agent .fw-author').last().textContent()).toBe('Alex');
+    await eventually(async () => expect(await page.locator('.fw-typing').textContent()).toBe(''));
+    // Announced to screen readers, politely.
+    await eventually(async () =>
+      expect(await page.locator('[aria-live="polite"].fw-sr-only').textContent()).toBe(
+        'Alex says: Hi Ana, let me check.',
+      ),
+    );
+
+    // Read receipt.
+    expect(await page.getByText('Seen').count()).toBe(0);
+    await fake(page, (c) => c.agentReadsAll());
+    await page.locator('.fw-from-customer .fw-seen', { hasText: 'Seen' }).waitFor();
+
+    // The customer ends the chat.
+    await page.getByRole('button', { name: 'End chat' }).click();
+    await page.getByText('End this chat?').waitFor();
+    await page.getByRole('button', { name: 'End chat' }).last().click();
+    await page.getByText('You ended the chat.').waitFor();
+    const conversation = conversations(mock).get(
+      created ? [...conversations(mock).keys()][0]! : '',
+    );
+    expect(conversation?.state).toBe('closed');
+    expect(conversation?.messages.at(-1)?.author).toBe('system');
+    await eventually(async () => expect(await fake(page, (c) => c.shutdowns)).toBe(1));
+
+    // Transcript download, plain text.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download transcript' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^chat-\d{4}-\d{2}-\d{2}\.txt$/);
+    const text = await (await file.createReadStream()).toArray();
+    const transcript = Buffer.concat(text as Buffer[]).toString('utf8');
+    expect(transcript).toMatch(
+      /^Chat transcript\n\n\[.+\] You: Hello, anyone there\?\n\[.+\] Alex: Hi Ana, let me check\.\n$/,
+    );
+
+    // And a new one can start.
+    await page.getByRole('button', { name: 'Start a new chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).waitFor();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('counts unread messages on the launcher while the panel is closed', async () => {
+    const { page, problems, context } = await newPage(browser);
+    await startChat(page);
+    await page.getByRole('dialog').getByRole('button', { name: 'Minimize chat' }).click();
+    await fake(page, (c) => {
+      c.agentJoins('Alex');
+      c.agentSays('First');
+      c.agentSays('Second');
+    });
+    const launcher = page.getByRole('button', { name: 'Open chat, 2 unread messages' });
+    await launcher.waitFor();
+    expect(await page.locator('.fw-badge').textContent()).toBe('2');
+    const readsBefore = await fake(page, (c) => c.readCalls);
+    await launcher.click();
+    await eventually(async () => expect(await page.locator('.fw-badge').isHidden()).toBe(true));
+    await eventually(async () =>
+      expect(await fake(page, (c) => c.readCalls)).toBeGreaterThan(readsBefore),
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('signals typing at most once per burst of keystrokes', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page
+      .getByLabel('Message', { exact: true })
+      .pressSequentially('hello there', { delay: 10 });
+    expect(await fake(page, (c) => c.typingSignals())).toBe(1);
+    await context.close();
+  });
+
+  it('pages through history when scrolling up, with day separators', async () => {
+    const { page, context } = await newPage(browser);
+    await openForm(page);
+    await page.evaluate(() => (window.fakeChat.seed = { count: 45, daysAgo: 1 }));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Earlier message 45').waitFor();
+    expect(await page.locator('.fw-from-agent').count()).toBe(30);
+    expect(await page.locator('.fw-day').first().textContent()).toBe('Yesterday');
+    await page.getByRole('button', { name: 'Show earlier messages' }).click();
+    await page.getByText('Earlier message 1', { exact: true }).waitFor();
+    expect(await page.locator('.fw-from-agent').count()).toBe(45);
+    expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('fills the phone screen, with nothing wider than it', async () => {
+    const { page, context } = await newPage(browser, { viewport: PHONE });
+    await startChat(page);
+    const box = await page.locator('.fw-panel').boundingBox();
+    expect(box).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(overflow).toBeLessThanOrEqual(PHONE.width);
+    await context.close();
+  });
+
+  it('speaks Spanish when the browser does', async () => {
+    const { page, context } = await newPage(browser, { locale: 'es-ES' });
+    await page.goto(`${runtime.url}/`);
+    await page.getByRole('button', { name: 'Abrir el chat' }).click();
+    await page.getByLabel('Nombre').waitFor();
+    await page.getByRole('button', { name: 'Iniciar chat' }).waitFor();
+    await context.close();
+  });
+});

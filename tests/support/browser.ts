@@ -1,0 +1,140 @@
+/**
+ * Browser tests: Debian's Chromium (no browser download) driven by
+ * playwright-core, with the flags that keep it off the network, against the
+ * real local runtime serving dist/. The Conversations SDK is replaced by the
+ * fake in tests/browser/page/ at the widget's own seam.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { ROOT } from './local-runtime';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const browserAvailable = existsSync(CHROMIUM);
+
+if (!browserAvailable) {
+  process.stderr.write(
+    `\n  ⚠  Chromium not found at ${CHROMIUM}: browser tests are SKIPPED ` +
+      '(apt-get install chromium, or set CHROMIUM_PATH).\n\n',
+  );
+}
+
+/** `describe` when Chromium is here, `describe.skip` (with the warning above) when not. */
+export function describeInBrowser(name: string, tests: () => void): void {
+  (browserAvailable ? describe : describe.skip)(name, tests);
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // No lookups but our own: the page must not reach (or even resolve) anything else.
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+let fakeScript: Promise<string> | undefined;
+
+/** The fake chat client, bundled into one script to inject before the page's own. */
+export function fakeChatScript(): Promise<string> {
+  fakeScript ??= build({
+    entryPoints: [join(ROOT, 'tests', 'browser', 'page', 'fake-chat-client.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2020',
+    logLevel: 'warning',
+  }).then((result) => result.outputFiles[0]?.text ?? '');
+  return fakeScript;
+}
+
+export const PHONE = { width: 360, height: 740 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+export interface PageOptions {
+  viewport?: { width: number; height: number };
+  /** Inject the fake chat client (default true). */
+  fake?: boolean;
+  locale?: string;
+}
+
+/** A fresh context (own storage) and page, with CSP violations and page errors recorded. */
+export async function newPage(
+  browser: Browser,
+  options: PageOptions = {},
+): Promise<{
+  context: BrowserContext;
+  page: Page;
+  problems: string[];
+}> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    locale: options.locale ?? 'en-US',
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? '?'})`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      const where = message.location().url;
+      problems.push(`console error: ${message.text()}${where ? ` (${where})` : ''}`);
+    }
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  if (options.fake !== false) await page.addInitScript({ content: await fakeChatScript() });
+  return { context, page, problems };
+}
+
+/** The widget's shadow root, pierced by Playwright's CSS engine. */
+export const widget = {
+  launcher: '[data-flex-webchat] >> .fw-launcher',
+  panel: '[data-flex-webchat] >> .fw-panel',
+};
+
+/**
+ * Retries an assertion until it passes (or `timeoutMs` runs out, and its last
+ * failure is thrown): the page updates asynchronously.
+ */
+export async function eventually(assertion: () => unknown, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Runs `fn(window.fakeChat)` in the page (the fake's controls for the agent's side). */
+export function fake<T>(page: Page, fn: (chat: Window['fakeChat']) => T): Promise<T> {
+  return page.evaluate<T>(`(${fn.toString()})(window.fakeChat)`);
+}
+
+/** Whether this element has focus, inside the widget's shadow root. */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
+}
