@@ -178,6 +178,11 @@ class TwilioChatClient implements ChatClient {
       off(e: string, h: ClientEvents[E]): void;
     };
     target.on(event, listener);
+    if (event === 'connectionStateChanged') {
+      // The SDK starts connecting in its constructor: report where it is now.
+      const state = this.client.connectionState;
+      queueMicrotask(() => listener(state));
+    }
     return () => target.off(event, listener);
   }
 

@@ -13,7 +13,14 @@
 
 /** Twilsock's connection states, as the SDK reports them. */
 export type ConnectionState =
-  'connecting' | 'connected' | 'disconnecting' | 'disconnected' | 'denied';
+  | 'unknown'
+  | 'connecting'
+  | 'connected'
+  | 'retrying'
+  | 'disconnecting'
+  | 'disconnected'
+  | 'denied'
+  | 'error';
 
 export type ConversationStatus = 'active' | 'inactive' | 'closed';
 
@@ -81,6 +88,7 @@ export interface ChatConversation {
 }
 
 export interface ClientEvents {
+  /** Also called once, soon after subscribing, with the current state. */
   connectionStateChanged: (state: ConnectionState) => void;
   tokenAboutToExpire: () => void;
   tokenExpired: () => void;

@@ -165,10 +165,21 @@ export function pickLocale(configured: string | undefined, browser: readonly str
 
 export function translator(locale: Locale, overrides: Partial<Strings> = {}): Translate {
   const table: Strings = { ...LOCALES[locale], ...overrides };
+  // Keys built at run time (`field.<name>`) may be unknown: they read as ''.
   return (key, params = {}) =>
-    table[key].replace(/\{(\w+)\}/g, (match, name: string) =>
+    (table[key] ?? '').replace(/\{(\w+)\}/g, (match, name: string) =>
       name in params ? String(params[name]) : match,
     );
+}
+
+/** `orderNumber` -> `Order number`: a readable label for a field nobody translated. */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/[_.-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** "3 unread messages", with the locale's plural rules. */

@@ -295,7 +295,8 @@ export type Banner = 'connecting' | 'reconnecting' | 'offline' | 'denied' | unde
 
 /** What the connection banner says, if anything. */
 export function banner(state: State): Banner {
-  if (state.phase !== 'chat') return undefined;
+  // While starting or resuming too: a client that cannot connect must say so.
+  if (!['starting', 'resuming', 'chat'].includes(state.phase)) return undefined;
   if (!state.online) return 'offline';
   switch (state.connection) {
     case 'connected':

@@ -317,7 +317,13 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
         'aria-label': t('openAttachment', { name }),
       });
       if (isImage(media.contentType)) {
-        link.append(h('img', { src: url, alt: name, class: 'fw-media-image', loading: 'lazy' }));
+        const image = h('img', { src: url, alt: name, class: 'fw-media-image' });
+        // An image grows the timeline when it arrives: stay at the bottom if we were.
+        const pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 64;
+        image.addEventListener('load', () => {
+          if (pinned) scroller.scrollTop = scroller.scrollHeight;
+        });
+        link.append(image);
       } else {
         link.append(icon('file'), h('span', {}, `${name} (${formatBytes(media.size)})`));
       }

@@ -5,7 +5,7 @@
  * fields configured it is a single "Start chat" button.
  */
 import type { WidgetConfig } from '../lib/config';
-import type { Translate } from '../lib/i18n';
+import { humanize, type MessageKey, type Translate } from '../lib/i18n';
 import { validatePreEngagement, type FieldConfig, type StartChatBody } from '../lib/pre-engagement';
 import type { StartError } from '../lib/state';
 import { h } from './dom';
@@ -25,7 +25,7 @@ export function createFormView(
 ): FormView {
   const fields = config.fields === false ? [] : config.fields;
   const labelOf = (field: FieldConfig) =>
-    field.label ?? (t(`field.${field.name}` as Parameters<Translate>[0]) || field.name);
+    field.label ?? (t(`field.${field.name}` as MessageKey) || humanize(field.name));
   const controls = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   const errors = new Map<string, HTMLElement>();
 

@@ -70,6 +70,8 @@ export interface PageOptions {
   /** Inject the fake chat client (default true). */
   fake?: boolean;
   locale?: string;
+  /** Let tests inject scripts (axe-core) into pages with a strict CSP. */
+  bypassCSP?: boolean;
 }
 
 /** A fresh context (own storage) and page, with CSP violations and page errors recorded. */
@@ -84,6 +86,7 @@ export async function newPage(
   const context = await browser.newContext({
     viewport: options.viewport ?? DESKTOP,
     locale: options.locale ?? 'en-US',
+    bypassCSP: options.bypassCSP ?? false,
   });
   const page = await context.newPage();
   const problems: string[] = [];

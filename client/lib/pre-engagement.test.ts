@@ -1,0 +1,79 @@
+import { parseStartChatRequest } from '../../src/requests';
+import { DEFAULT_FIELDS, validatePreEngagement, type FieldConfig } from './pre-engagement';
+
+const label = (f: FieldConfig) => f.name;
+
+describe('pre-engagement validation mirrors the server', () => {
+  it('builds the /start-chat body the server accepts', () => {
+    const fields: FieldConfig[] = [
+      ...DEFAULT_FIELDS,
+      { name: 'orderNumber', type: 'text', required: true },
+    ];
+    const result = validatePreEngagement(
+      fields,
+      {
+        friendlyName: ' Ana ',
+        email: 'ana@example.com',
+        question: 'Hi?\nThanks',
+        orderNumber: '1042',
+      },
+      label,
+    );
+    expect(result).toEqual({
+      errors: [],
+      body: {
+        friendlyName: 'Ana',
+        question: 'Hi?\nThanks',
+        preEngagement: { email: 'ana@example.com', orderNumber: '1042' },
+      },
+    });
+    expect(() =>
+      parseStartChatRequest(result.body as unknown as Record<string, unknown>),
+    ).not.toThrow();
+  });
+
+  it('refuses what the server would refuse, naming the field', () => {
+    const result = validatePreEngagement(
+      DEFAULT_FIELDS,
+      { friendlyName: 'x'.repeat(65), question: 'q'.repeat(1601) },
+      label,
+    );
+    expect(result.errors).toEqual([
+      { field: 'friendlyName', key: 'error.tooLong', params: { field: 'friendlyName', max: 64 } },
+      { field: 'question', key: 'error.tooLong', params: { field: 'question', max: 1600 } },
+    ]);
+    for (const body of [{ friendlyName: 'x'.repeat(65) }, { question: 'q'.repeat(1601) }]) {
+      expect(() => parseStartChatRequest(body)).toThrow();
+    }
+  });
+
+  it('checks required fields, single lines and email shape', () => {
+    const fields: FieldConfig[] = [
+      { name: 'friendlyName', type: 'text', required: true },
+      { name: 'email', type: 'email', required: false },
+    ];
+    expect(
+      validatePreEngagement(fields, { friendlyName: '  ' }, label).errors.map((e) => e.key),
+    ).toEqual(['error.required']);
+    expect(
+      validatePreEngagement(fields, { friendlyName: 'A\nB' }, label).errors.map((e) => e.key),
+    ).toEqual(['error.singleLine']);
+    expect(
+      validatePreEngagement(fields, { friendlyName: 'A', email: 'a@b' }, label).errors.map(
+        (e) => e.key,
+      ),
+    ).toEqual(['error.email']);
+  });
+
+  it('refuses pre-engagement data over 16 KB as a whole', () => {
+    const fields: FieldConfig[] = Array.from({ length: 12 }, (_, i) => ({
+      name: `f${i}`,
+      type: 'textarea',
+      required: false,
+    }));
+    const values = Object.fromEntries(fields.map((f) => [f.name, 'x'.repeat(1500)]));
+    expect(validatePreEngagement(fields, values, label).errors.map((e) => e.key)).toEqual([
+      'error.tooLarge',
+    ]);
+  });
+});

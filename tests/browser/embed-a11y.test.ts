@@ -1,0 +1,346 @@
+/**
+ * The widget as other websites and other people meet it: embedded with one
+ * script tag on a third-party origin (styles isolated, CORS for real),
+ * configured by data attributes or JS, used with the keyboard alone, scanned
+ * by axe-core in every state, under a strict CSP, and fetching the real
+ * Conversations SDK only when it is needed.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Browser, Page } from 'playwright-core';
+import { TEST_ENV } from '../support/env';
+import { freePort, startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
+import { TwilioMock } from '../support/twilio-mock';
+import {
+  DESKTOP,
+  describeInBrowser,
+  eventually,
+  fake,
+  launchBrowser,
+  newPage,
+  PHONE,
+} from '../support/browser';
+
+let mock: TwilioMock;
+let runtime: LocalRuntime;
+let browser: Browser;
+let site: { server: Server; url: string };
+let otherSite: { server: Server; url: string };
+
+/** A plain third-party website: its own origin, its own (hostile) CSS. */
+async function startSite(widgetBase: () => string): Promise<{ server: Server; url: string }> {
+  const port = await freePort();
+  const pages: Record<string, (base: string) => string> = {
+    '/': (base) => `<!doctype html><html lang="en"><head><title>Acme shop</title>
+      <style>button{background:red!important;color:yellow!important;font-size:40px!important}
+      *{font-family:"Comic Sans MS",cursive!important;line-height:3!important}</style></head>
+      <body><h1>Acme shop</h1><p>Great products.</p>
+      <script src="${base}/webchat.js" data-title="Acme help" data-color-primary="#5b21b6"
+        data-fields="friendlyName:required,email,orderNumber" data-prefill-friendly-name="Ana Signed-In"
+        data-preload-sdk="start" async></script></body></html>`,
+    '/manual': (base) => `<!doctype html><html lang="es"><head><title>Manual</title></head>
+      <body><h1>Tienda</h1><script src="${base}/webchat.js" data-manual></script>
+      <script src="/init.js"></script></body></html>`,
+    '/init.js': () =>
+      `FlexWebchat.init({ title: 'Ayuda', locale: 'es', fields: false, open: true });`,
+  };
+  const server = createServer((req, res) => {
+    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
+    const page = pages[req.url ?? '/'];
+    if (!page) return void res.writeHead(404).end();
+    const type = req.url?.endsWith('.js') ? 'text/javascript' : 'text/html';
+    res.writeHead(200, { 'Content-Type': `${type}; charset=utf-8` }).end(page(widgetBase()));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+  const base = () => runtime.url;
+  [site, otherSite] = await Promise.all([startSite(base), startSite(base)]);
+  [runtime, browser] = await Promise.all([
+    startLocalRuntime({ ...TEST_ENV, ALLOWED_ORIGINS: site.url }, { mockUrl: mock.baseUrl }),
+    launchBrowser(),
+  ]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+  await mock?.stop();
+  site?.server.close();
+  otherSite?.server.close();
+});
+
+describeInBrowser('embedded on a third-party site', () => {
+  it('keeps its own styles, takes its data attributes, and starts a chat across origins', async () => {
+    const { page, context, problems } = await newPage(browser);
+    await page.goto(`${site.url}/`);
+    const launcher = page.getByRole('button', { name: 'Open chat' });
+    await launcher.waitFor();
+    const style = await launcher.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(style).toBe('rgb(91, 33, 182)'); // data-color-primary, not the page's red
+    await launcher.click();
+    expect(await page.getByRole('heading', { name: 'Acme help' }).count()).toBe(1);
+    const labels = await page.locator('.fw-field label').allTextContents();
+    expect(labels).toEqual(['Name', 'Email (optional)', 'Order number (optional)']);
+    expect(await page.getByLabel('Name').inputValue()).toBe('Ana Signed-In');
+    const fontSize = await page
+      .getByRole('button', { name: 'Start chat' })
+      .evaluate((el) => getComputedStyle(el).fontSize);
+    expect(fontSize).toBe('15px');
+
+    await page.getByLabel('Order number').fill('1042');
+    const answered = page.waitForResponse((r) => r.url().endsWith('/start-chat'));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const response = await answered;
+    expect(response.status()).toBe(200);
+    expect(response.headers()['access-control-allow-origin']).toBe(site.url);
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    const [created] = mock.requests('conversations.create');
+    expect(JSON.parse(created?.form.Attributes?.[0] ?? '')).toEqual({
+      from: 'Ana Signed-In',
+      channel_type: 'web',
+      pre_engagement_data: { orderNumber: '1042' },
+    });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('starts nothing on a site that is not allowed', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${otherSite.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const before = mock.requests().length;
+    const blocked = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/start-chat'));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    // The function answers 403 with no CORS header (see the contract tests), so
+    // the browser blocks the answer: to the customer, the service cannot be reached.
+    await blocked;
+    await page.getByText('We could not reach the chat service.', { exact: false }).waitFor();
+    expect(mock.requests().length).toBe(before);
+    await context.close();
+  });
+
+  it('can be started from JavaScript instead (data-manual + FlexWebchat.init)', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${site.url}/manual`);
+    await page.getByRole('heading', { name: 'Ayuda' }).waitFor(); // open: true
+    expect(await page.getByRole('button', { name: 'Iniciar chat' }).count()).toBe(1);
+    expect(await page.locator('.fw-field').count()).toBe(0); // fields: false
+    await context.close();
+  });
+});
+
+describeInBrowser('the Conversations SDK is fetched only when needed', () => {
+  it('with data-preload-sdk="start": not before the chat starts; then the real SDK reports its connection', async () => {
+    const { page, context } = await newPage(browser, { fake: false });
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${site.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.waitForTimeout(300);
+    expect(requested).toContain('/webchat.js');
+    expect(requested).not.toContain('/webchat-sdk.js');
+
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await eventually(() => expect(requested).toContain('/webchat-sdk.js'));
+    // Twilio is unreachable from here: the real SDK keeps trying, and the banner says so.
+    await eventually(
+      async () => expect(await page.locator('.fw-banner').textContent()).toBe('Connecting…'),
+      15_000,
+    );
+    await context.close();
+  });
+
+  it('on the demo page: after the launcher is ready, when the browser is idle', async () => {
+    const { page, context } = await newPage(browser, { fake: false });
+    await page.goto(`${runtime.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await eventually(async () => {
+      const timing = await page.evaluate(() => ({
+        ready: performance.getEntriesByName('flex-webchat:ready')[0]?.startTime,
+        sdk: performance
+          .getEntriesByType('resource')
+          .find((e) => e.name.endsWith('/webchat-sdk.js'))?.startTime,
+      }));
+      expect(timing.ready).toBeDefined();
+      expect(timing.sdk).toBeDefined();
+      expect(timing.sdk!).toBeGreaterThan(timing.ready!);
+    });
+    await context.close();
+  });
+});
+
+describeInBrowser('a strict Content-Security-Policy', () => {
+  it('the demo page runs the widget with no inline script or style, and no violation', async () => {
+    const { page, context, problems } = await newPage(browser);
+    await page.goto(`${runtime.url}/`);
+    const csp = await page
+      .locator('meta[http-equiv="Content-Security-Policy"]')
+      .getAttribute('content');
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('hello');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await page.locator('.fw-from-customer').waitFor();
+    expect(
+      await page
+        .locator('[data-flex-webchat]')
+        .evaluate((host) => host.shadowRoot?.querySelectorAll('style').length),
+    ).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+async function focusedLabel(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let el: Element | null = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el) return '';
+    const labelled = el.getAttribute('aria-label');
+    const id = el.id;
+    const label = id
+      ? (el.getRootNode() as ShadowRoot).querySelector(`label[for="${id}"]`)?.textContent
+      : null;
+    return labelled ?? label ?? el.textContent?.trim() ?? el.tagName;
+  });
+}
+
+describeInBrowser('keyboard only', () => {
+  it('from the launcher to an ended chat and back, without a mouse', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${runtime.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    for (let i = 0; i < 10 && (await focusedLabel(page)) !== 'Open chat'; i++)
+      await page.keyboard.press('Tab');
+    expect(await focusedLabel(page)).toBe('Open chat');
+
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await focusedLabel(page)).toBe('Name (optional)'));
+    await page.keyboard.type('Ana');
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel(page)).toBe('Email (optional)');
+    await page.keyboard.type('ana@example.com');
+    await page.keyboard.press('Enter'); // submits the form
+    await eventually(async () => expect(await focusedLabel(page)).toBe('Message'));
+
+    await page.keyboard.type('Typed, not clicked');
+    await page.keyboard.press('Enter');
+    await page.locator('.fw-from-customer', { hasText: 'Typed, not clicked' }).waitFor();
+
+    await page.keyboard.press('Shift+Tab'); // attach
+    await page.keyboard.press('Shift+Tab'); // the message list (scrollable region)
+    await page.keyboard.press('Shift+Tab'); // minimize
+    await page.keyboard.press('Shift+Tab'); // end chat
+    expect(await focusedLabel(page)).toBe('End chat');
+    await page.keyboard.press('Enter');
+    expect(await focusedLabel(page)).toBe('Keep chatting');
+    await page.keyboard.press('Tab');
+    expect(await focusedLabel(page)).toBe('End chat');
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect(await focusedLabel(page)).toBe('You ended the chat.'));
+
+    await page.keyboard.press('Escape');
+    await eventually(async () => expect(await page.locator('.fw-panel').isHidden()).toBe(true));
+    expect(await focusedLabel(page)).toBe('Open chat');
+    await context.close();
+  });
+});
+
+type AxeResult = { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
+
+async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  }
+  const result = await page.evaluate<AxeResult>(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  })`);
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+  );
+}
+
+describeInBrowser('axe-core finds no WCAG 2 A/AA violation', () => {
+  it.each([
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ])('in any state, on %s', async (_, viewport) => {
+    const { page, context } = await newPage(browser, { viewport, bypassCSP: true });
+    const found: Record<string, string[]> = {};
+    const scan = async (state: string) => {
+      found[state] = await axe(page);
+    };
+    await page.goto(`${runtime.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await scan('launcher');
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await scan('form');
+    await page.getByLabel('Email').fill('nope');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await scan('form with errors');
+
+    await page.route('**/start-chat', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'not_configured',
+            message: 'Not configured: API_KEY.',
+            fields: [{ field: 'API_KEY', problem: 'is required' }],
+          },
+        }),
+      }),
+    );
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Chat is not available right now.').waitFor();
+    await page.locator('details summary').click();
+    await scan('not configured');
+    await page.unroute('**/start-chat');
+
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Hello');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await fake(page, (c) => {
+      c.agentJoins('Alex');
+      c.agentSays('Hi, how can I help?');
+      c.agentReadsAll();
+      c.agentTyping(true);
+    });
+    await page.getByText('Seen').waitFor();
+    await page
+      .locator('.fw-file-input')
+      .setInputFiles({ name: 'a.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') });
+    await scan('chat');
+    await fake(page, (c) => c.connection('connecting'));
+    await page.locator('.fw-banner').waitFor();
+    await scan('reconnecting');
+    await fake(page, (c) => c.connection('connected'));
+    await page.getByRole('button', { name: 'End chat' }).click();
+    await scan('confirm end');
+    await page.getByRole('button', { name: 'End chat' }).last().click();
+    await page.getByText('You ended the chat.').waitFor();
+    await scan('ended');
+    await page.getByRole('dialog').getByRole('button', { name: 'Minimize chat' }).click();
+    await scan('closed again');
+
+    expect(found).toEqual({
+      launcher: [],
+      form: [],
+      'form with errors': [],
+      'not configured': [],
+      chat: [],
+      reconnecting: [],
+      'confirm end': [],
+      ended: [],
+      'closed again': [],
+    });
+    await context.close();
+  });
+});

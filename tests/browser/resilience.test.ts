@@ -1,0 +1,291 @@
+/**
+ * What a real customer's connection and browser put the widget through:
+ * attachments (rules, previews, drops), reloads mid-chat, token renewal,
+ * lost connections, failed sends, and chats ended by the agent.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { TEST_ENV } from '../support/env';
+import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
+import { conversations } from '../support/mock';
+import { verifyTestToken } from '../support/tokens';
+import { TwilioMock } from '../support/twilio-mock';
+import { describeInBrowser, eventually, fake, launchBrowser, newPage } from '../support/browser';
+
+let mock: TwilioMock;
+let runtime: LocalRuntime;
+let browser: Browser;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+  [runtime, browser] = await Promise.all([
+    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
+    launchBrowser(),
+  ]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+  await mock?.stop();
+});
+afterEach(() => expect(mock.violations).toEqual([]));
+
+async function startChat(page: Page): Promise<void> {
+  await page.goto(`${runtime.url}/`);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await page.getByLabel('Name').fill('Ana');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+const textbox = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+const alertText = (page: Page) => page.locator('.fw-composer-alert').textContent();
+const PNG_1PX = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPj/HwADAgH/p3xSXQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+describeInBrowser('attachments', () => {
+  it.each([
+    [
+      'too large (16 MB + 1 byte)',
+      { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(16_777_217) },
+      'scan.pdf is too large: files can be up to 16 MB.',
+    ],
+    [
+      'of a type Flex refuses',
+      { name: 'setup.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') },
+      'setup.exe cannot be sent. Use JPG, PNG, GIF, HEIC, PDF, TXT, MP3, MP4 or AMR files.',
+    ],
+    [
+      'empty',
+      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
+      'notes.txt is empty.',
+    ],
+  ])('refuses a file %s, before any upload', async (_, file, message) => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.locator('.fw-file-input').setInputFiles(file);
+    await eventually(async () => expect(await alertText(page)).toBe(message));
+    expect(await page.locator('.fw-attachment').isHidden()).toBe(true);
+    expect(await fake(page, (c) => c.sent)).toEqual([]);
+    await context.close();
+  });
+
+  it('refuses two files at once', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    const one = { name: 'a.png', mimeType: 'image/png', buffer: PNG_1PX };
+    await page.locator('.fw-file-input').evaluate((input) => input.setAttribute('multiple', ''));
+    await page.locator('.fw-file-input').setInputFiles([one, { ...one, name: 'b.png' }]);
+    await eventually(async () => expect(await alertText(page)).toBe('Attach one file at a time.'));
+    await context.close();
+  });
+
+  it('previews a picked image, sends it with text, and shows it', async () => {
+    const { page, context, problems } = await newPage(browser);
+    await startChat(page);
+    // Picked through the attach button, as a customer would.
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Attach a file' }).click();
+    await (await chooser).setFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG_1PX });
+    await page.locator('.fw-attachment-thumb').waitFor();
+    expect(await page.locator('.fw-attachment-name').textContent()).toBe('photo.png (70 B)');
+    await textbox(page).fill('The damaged box');
+    await textbox(page).press('Enter');
+    await page.locator('.fw-from-customer img[alt="photo.png"]').waitFor();
+    expect(await fake(page, (c) => c.sent)).toEqual([
+      { body: 'The damaged box', filename: 'photo.png', size: 70, type: 'image/png' },
+    ]);
+    expect(await page.locator('.fw-attachment').isHidden()).toBe(true);
+    expect(problems).toEqual([]); // the blob: preview passes the page's strict CSP
+    await context.close();
+  });
+
+  it('takes a dropped file', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.locator('.fw-chat').evaluate((chat) => {
+      const data = new DataTransfer();
+      data.items.add(new File(['order 1042'], 'order.txt', { type: 'text/plain' }));
+      chat.dispatchEvent(
+        new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }),
+      );
+      chat.dispatchEvent(
+        new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+      );
+    });
+    await eventually(async () =>
+      expect(await page.locator('.fw-attachment-name').textContent()).toBe('order.txt (10 B)'),
+    );
+    await context.close();
+  });
+
+  it("shows the agent's images through their temporary URL", async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.evaluate(
+      (src) => window.fakeChat.agentSendsImage('label.png', src),
+      `data:image/png;base64,${PNG_1PX.toString('base64')}`,
+    );
+    await page.locator('.fw-from-agent img[alt="label.png"]').waitFor();
+    await context.close();
+  });
+});
+
+describeInBrowser('a reload mid-chat', () => {
+  it('brings the same conversation back, with a renewed token', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await textbox(page).fill('Before the reload');
+    await textbox(page).press('Enter');
+    await page.getByText('Before the reload').waitFor();
+    const [firstToken] = await fake(page, (c) => c.tokens);
+    const created = mock.requests('conversations.create').length;
+
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByText('Before the reload').waitFor();
+    const [resumedToken] = await fake(page, (c) => c.tokens);
+    expect(resumedToken).not.toBe(firstToken);
+    expect(verifyTestToken(resumedToken!).payload.grants.identity).toBe(
+      verifyTestToken(firstToken!).payload.grants.identity,
+    );
+    expect(mock.requests('conversations.create')).toHaveLength(created);
+    await context.close();
+  });
+
+  it('shows the form again when the stored chat can no longer be renewed', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.route('**/refresh-token', (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: '{"error":{"code":"session_expired","message":"x"}}',
+      }),
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).waitFor();
+    expect(
+      await page.evaluate(() =>
+        Object.keys(localStorage).filter((k) => k.startsWith('flex-webchat:')),
+      ),
+    ).toEqual([]);
+    await context.close();
+  });
+});
+
+describeInBrowser('token renewal', () => {
+  it('renews the token through /refresh-token when the SDK says it is about to expire', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await fake(page, (c) => c.tokenAboutToExpire());
+    await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
+    const [first, renewed] = await fake(page, (c) => c.tokens);
+    expect(verifyTestToken(renewed!).payload.grants.identity).toBe(
+      verifyTestToken(first!).payload.grants.identity,
+    );
+    const stored = await page.evaluate(() => Object.values(localStorage).join());
+    expect(stored).toContain(renewed);
+    await context.close();
+  });
+
+  it('ends the chat honestly when the token expired and cannot be renewed', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.route('**/refresh-token', (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: '{"error":{"code":"token_expired","message":"x"}}',
+      }),
+    );
+    await fake(page, (c) => c.tokenExpired());
+    await page.getByText('Your chat session has ended.').waitFor();
+    await page.getByRole('button', { name: 'Start a new chat' }).waitFor();
+    await context.close();
+  });
+});
+
+describeInBrowser('connection trouble', () => {
+  it('says when the connection drops, keeps what was typed, and sends once back', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    const banner = page.locator('.fw-banner');
+    await fake(page, (c) => c.connection('connecting'));
+    await eventually(async () =>
+      expect(await banner.textContent()).toBe('Connection lost. Reconnecting…'),
+    );
+    await textbox(page).fill('Typed while offline');
+    await textbox(page).press('Enter');
+    expect(await page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    expect(await textbox(page).inputValue()).toBe('Typed while offline');
+    expect(await fake(page, (c) => c.sent)).toEqual([]);
+
+    await fake(page, (c) => c.connection('connected'));
+    await eventually(async () => expect(await banner.isHidden()).toBe(true));
+    await textbox(page).press('Enter');
+    await page.locator('.fw-from-customer', { hasText: 'Typed while offline' }).waitFor();
+    await context.close();
+  });
+
+  it('says when the browser goes offline', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await context.setOffline(true);
+    await eventually(async () =>
+      expect(await page.locator('.fw-banner').textContent()).toBe(
+        'You are offline. What you type stays here until you are back.',
+      ),
+    );
+    await context.setOffline(false);
+    await eventually(async () => expect(await page.locator('.fw-banner').isHidden()).toBe(true));
+    await context.close();
+  });
+
+  it('keeps the text of a message that failed to send', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await page.evaluate(() => (window.fakeChat.failSends = 1));
+    await textbox(page).fill('Please keep me');
+    await textbox(page).press('Enter');
+    await eventually(async () =>
+      expect(await alertText(page)).toBe('Your message was not sent. Please try again.'),
+    );
+    expect(await textbox(page).inputValue()).toBe('Please keep me');
+    await textbox(page).press('Enter');
+    await page.locator('.fw-from-customer', { hasText: 'Please keep me' }).waitFor();
+    await context.close();
+  });
+
+  it('renews the token when the connection is denied', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await fake(page, (c) => c.connection('denied'));
+    await eventually(async () =>
+      expect(await page.locator('.fw-banner').textContent()).toBe('Your chat session has expired.'),
+    );
+    await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
+    await context.close();
+  });
+});
+
+describeInBrowser('the agent ends the chat', () => {
+  it('shows the end, forgets the session, and offers a new chat', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await fake(page, (c) => c.agentJoins('Alex'));
+    await fake(page, (c) => c.agentSays('Glad I could help!'));
+    await fake(page, (c) => c.closeConversation());
+    await page.getByText('This chat has ended.').waitFor();
+    expect(await page.getByRole('button', { name: 'End chat' }).count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).waitFor();
+    // Twilio still has it, closed only by the agent's side.
+    expect(conversations(mock).size).toBeGreaterThan(0);
+    await context.close();
+  });
+});
