@@ -57,4 +57,13 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// Not urgent: let the page and the widget load first (each function call makes
+// the local runtime start a process, which competes with the browser).
+const idle = (window as { requestIdleCallback?: (cb: () => void) => number }).requestIdleCallback;
+window.addEventListener(
+  'load',
+  () => (idle ? idle(() => void main()) : setTimeout(() => void main(), 200)),
+  {
+    once: true,
+  },
+);

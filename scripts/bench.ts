@@ -6,16 +6,23 @@
  *   overhead     handler time with a zero-latency local mock (median)
  *   cold start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
+ *   the page     bytes shipped (first load vs. the on-demand SDK bundle), and
+ *                time until the launcher is interactive in headless Chromium
  *
  * Everything runs locally against the test mock; nothing leaves 127.0.0.1.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { handler as interaction } from '../functions/interaction.protected';
 import { handler as refreshToken } from '../functions/refresh-token';
 import { handler as startChat } from '../functions/start-chat';
 import { invoke } from '../tests/support/invoke';
+import { browserAvailable, launchBrowser } from '../tests/support/browser';
+import { TEST_ENV } from '../tests/support/env';
+import { startLocalRuntime } from '../tests/support/local-runtime';
 import { interactions } from '../tests/support/mock';
 import { TwilioMock } from '../tests/support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../tests/support/webhooks';
@@ -225,12 +232,107 @@ async function main(): Promise<void> {
     const diff = ms - baseline;
     print(`| dist/functions/${file} | ${fmt(ms)} ms | ${diff >= 0 ? '+' : ''}${fmt(diff)} ms |`);
   }
+  await pageWeight();
+  await launcherTiming();
   print(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const sizes = (bytes: Buffer) => ({
+  raw: bytes.length,
+  gzip: gzipSync(bytes, { level: 9 }).length,
 });
+
+async function pageWeight(): Promise<void> {
+  const assets = join(ROOT, 'dist', 'assets');
+  const widget = sizes(readFileSync(join(assets, 'webchat.js')));
+  const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
+  const css = sizes(readFileSync(join(ROOT, 'client', 'styles', 'widget.css')));
+  // For scale: the Conversations SDK alone, minified the same way.
+  const alone = await build({
+    stdin: { contents: "export * from '@twilio/conversations';", resolveDir: ROOT },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    logLevel: 'silent',
+  });
+  const sdkAlone = sizes(Buffer.from(alone.outputFiles[0]?.contents ?? new Uint8Array()));
+  print('\nWhat a visitor downloads (dist/assets)\n');
+  print('| file | when | raw | gzip |');
+  print('| --- | --- | ---: | ---: |');
+  print(
+    `| webchat.js (widget, CSS included) | first load | ${kb(widget.raw)} | ${kb(widget.gzip)} |`,
+  );
+  print(`| …of which the widget CSS | first load | ${kb(css.raw)} | ${kb(css.gzip)} |`);
+  print(
+    `| webchat-sdk.js (Conversations SDK + adapter) | idle, or chat start | ${kb(sdk.raw)} | ${kb(sdk.gzip)} |`,
+  );
+  print(
+    `| @twilio/conversations alone, minified (for scale) | | ${kb(sdkAlone.raw)} | ${kb(sdkAlone.gzip)} |`,
+  );
+}
+
+async function launcherTiming(runs = 21): Promise<void> {
+  if (!browserAvailable) {
+    print('\nLauncher timing skipped: no Chromium (apt-get install chromium).');
+    return;
+  }
+  const mock = await TwilioMock.start({ validate: false });
+  const [runtime, browser] = await Promise.all([
+    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
+    launchBrowser(),
+  ]);
+  try {
+    const total: number[] = [];
+    const own: number[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      // A new context each time: empty cache and a fresh renderer, like a first visit.
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${runtime.url}/`);
+      await page.locator('.fw-launcher').waitFor();
+      const t = await page.evaluate(() => {
+        const ready = performance.getEntriesByName('flex-webchat:ready')[0]?.startTime ?? NaN;
+        const script = performance
+          .getEntriesByType('resource')
+          .find((e) => e.name.endsWith('/webchat.js')) as PerformanceResourceTiming | undefined;
+        return { ready, own: ready - (script?.responseEnd ?? NaN) };
+      });
+      if (i >= 2) {
+        // the first loads warm the server and the browser
+        total.push(t.ready);
+        own.push(t.own);
+      }
+      // Let this visit's background work (idle SDK fetch, the demo's /status)
+      // finish, so the next first visit starts on a quiet machine.
+      await page.waitForLoadState('networkidle');
+      await new Promise((r) => setTimeout(r, 300));
+      await context.close();
+    }
+    const row = (label: string, v: number[]) =>
+      `| ${label} | ${fmt(median(v))} ms | ${fmt(Math.min(...v))} ms | ${fmt(Math.max(...v))} ms |`;
+    print(`\nLauncher interactive on localhost, headless Chromium, first visits (${runs} runs)\n`);
+    print('| measure | median | min | max |');
+    print('| --- | ---: | ---: | ---: |');
+    print(row('navigation start -> launcher ready', total));
+    print(row("webchat.js received -> launcher ready (the widget's own time)", own));
+  } finally {
+    await browser.close();
+    await runtime.stop();
+    await mock.stop();
+  }
+}
+
+main().then(
+  // Exit at once: esbuild's service and Playwright's driver can hold handles open.
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

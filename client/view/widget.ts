@@ -156,7 +156,8 @@ export function mountWidget(
           : t('openChat'),
     );
 
-    showBody(state);
+    // The panel's body is built when first needed: at load, only the launcher.
+    if (state.open || shownPhase !== undefined) showBody(state);
     if (state.phase === 'form' && action?.type === 'phase') {
       form?.showStartError(state.startError);
       if (state.startError && state.open) form?.focus();

@@ -80,6 +80,9 @@ export async function startLocalRuntime(
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...fullEnv, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: twilio-run forks a process per request, and a
+      // fork orphaned mid-request spins forever, so stop() ends the whole group.
+      detached: true,
     },
   );
   let output = '';
@@ -97,7 +100,7 @@ export async function startLocalRuntime(
       // not listening yet
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
       throw new Error(`twilio-run did not start within 30 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 150));
@@ -108,12 +111,19 @@ export async function startLocalRuntime(
     port,
     output: () => output,
     stop: async () => {
+      const group = (signal: NodeJS.Signals) => {
+        try {
+          if (child.pid) process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      };
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+        group('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000).unref())]);
-        if (child.exitCode === null) child.kill('SIGKILL');
       }
+      group('SIGKILL'); // forks left behind, if any
       await rm(dir, { recursive: true, force: true });
     },
   };
