@@ -1,8 +1,9 @@
 /**
  * npm run bench: measures what the README claims.
  *
- *   start-chat   Twilio requests per chat, and sequential round trips on the
- *                critical path (wall time / fixed latency per Twilio request)
+ *   start-chat   for every HANDOFF_MODE side by side: Twilio requests per
+ *                chat, sequential round trips on the critical path (counted
+ *                from the mock's request timestamps), and wall time
  *   overhead     handler time with a zero-latency local mock (median)
  *   cold start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
@@ -24,6 +25,7 @@ import { browserAvailable, launchBrowser } from '../tests/support/browser';
 import { TEST_ENV } from '../tests/support/env';
 import { startLocalRuntime } from '../tests/support/local-runtime';
 import { interactions } from '../tests/support/mock';
+import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../tests/support/modes';
 import { TwilioMock } from '../tests/support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../tests/support/webhooks';
 import { buildAll } from './build';
@@ -48,30 +50,43 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function roundTrips(
+/** Every HANDOFF_MODE, with the account state its requests need. */
+const MODES = [
+  { mode: 'studio', env: undefined, seed: () => undefined },
+  { mode: 'webhook', env: WEBHOOK_ENV, seed: () => undefined },
+  { mode: 'address', env: ADDRESS_ENV, seed: seedChatAddress },
+  { mode: 'flex-flow', env: FLEX_FLOW_ENV, seed: seedFlexFlow },
+] as const;
+
+interface StartFigures {
+  requests: number;
+  roundTrips: number;
+  ms: number;
+}
+
+async function startChatFigures(
   mock: TwilioMock,
-  label: string,
+  mode: (typeof MODES)[number],
   body: object,
-): Promise<{ label: string; requests: number; roundTrips: number; ms: number }> {
+): Promise<StartFigures> {
   const runs = 10;
-  mock.reset();
-  mock.latencyMs = LATENCY_MS;
   const times: number[] = [];
+  const requests: number[] = [];
+  const trips: number[] = [];
   for (let i = 0; i < runs; i++) {
+    mock.reset();
+    mode.seed(mock);
+    mock.latencyMs = LATENCY_MS;
     times.push(
       await time(async () => {
-        const res = await invoke(startChat, { mock, body });
+        const res = await invoke(startChat, { mock, env: mode.env, body });
         if (res.status !== 200) throw new Error(`start-chat answered ${res.status}: ${res.text}`);
       }),
     );
+    requests.push(mock.requests().length);
+    trips.push(mock.sequentialRoundTrips());
   }
-  const ms = median(times);
-  return {
-    label,
-    requests: mock.requests().length / runs,
-    roundTrips: ms / LATENCY_MS,
-    ms,
-  };
+  return { requests: median(requests), roundTrips: median(trips), ms: median(times) };
 }
 
 async function overhead(mock: TwilioMock): Promise<{ start: number; refresh: number }> {
@@ -168,22 +183,25 @@ async function main(): Promise<void> {
   const mock = await TwilioMock.start({ validate: false });
   try {
     print(
-      `\nPOST /start-chat against a local mock, ${LATENCY_MS} ms per Twilio request (median of 10)\n`,
+      `\nPOST /start-chat per HANDOFF_MODE, local mock, ${LATENCY_MS} ms per Twilio request (median of 10)\n`,
     );
-    const rows = [
-      await roundTrips(mock, 'no question', {
+    print(
+      '| mode | requests | round trips | wall time | with a question: requests | round trips | wall time |',
+    );
+    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const mode of MODES) {
+      const plain = await startChatFigures(mock, mode, {
         friendlyName: 'Ana',
         preEngagement: { email: 'a@b.c' },
-      }),
-      await roundTrips(mock, 'with a question', {
+      });
+      const asked = await startChatFigures(mock, mode, {
         friendlyName: 'Ana',
         question: 'Where is my order?',
-      }),
-    ];
-    print('| case | Twilio requests | sequential round trips | wall time |');
-    print('| --- | ---: | ---: | ---: |');
-    for (const r of rows) {
-      print(`| ${r.label} | ${r.requests} | ${fmt(r.roundTrips, 2)} | ${fmt(r.ms, 0)} ms |`);
+      });
+      print(
+        `| \`${mode.mode}\` | ${plain.requests} | ${plain.roundTrips} | ${fmt(plain.ms, 0)} ms | ` +
+          `${asked.requests} | ${asked.roundTrips} | ${fmt(asked.ms, 0)} ms |`,
+      );
     }
 
     print(
@@ -215,7 +233,7 @@ async function main(): Promise<void> {
     );
     print('| function | median |');
     print('| --- | ---: |');
-    print(`| start-chat (2 Twilio requests) | ${fmt(o.start, 2)} ms |`);
+    print(`| start-chat, studio mode (2 Twilio requests) | ${fmt(o.start, 2)} ms |`);
     print(`| refresh-token (no Twilio request) | ${fmt(o.refresh, 2)} ms |`);
   } finally {
     await mock.stop();

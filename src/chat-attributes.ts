@@ -70,3 +70,25 @@ export function participantAttributes(customer: Pick<CustomerDetails, 'friendlyN
 export function conversationFriendlyName(customer: Pick<CustomerDetails, 'friendlyName'>): string {
   return `Web chat with ${customer.friendlyName}`;
 }
+
+/**
+ * `PreEngagementData` for the chats Flex creates itself (Chat Address and
+ * Flex Flow modes): the customer's answers plus `friendlyName`, which is where
+ * Flex's own web chat puts the name and Flex's default chat Studio flow reads
+ * it (`pre_engagement_data.friendlyName`). Within Twilio's 16 KB limit
+ * (error 45731), checked before any request.
+ */
+export function preEngagementData(customer: CustomerDetails): string {
+  const json = JSON.stringify({ ...customer.preEngagement, friendlyName: customer.friendlyName });
+  if (Buffer.byteLength(json) > LIMITS.preEngagementMaxBytes) {
+    throw new BadRequestError('Invalid request: check preEngagement.', [
+      {
+        field: 'preEngagement',
+        problem: `together with friendlyName must fit Twilio's ${
+          LIMITS.preEngagementMaxBytes / 1024
+        } KB pre-engagement data`,
+      },
+    ]);
+  }
+  return json;
+}

@@ -1,6 +1,7 @@
 import { ConfigError } from './errors';
 import {
   DEFAULTS,
+  interactionTarget,
   loadConfig,
   normalizeOrigin,
   parseIsoDuration,
@@ -136,6 +137,54 @@ describe('loadConfig', () => {
         CONVERSATION_CLOSED_TIMER: 'PT10M',
       }).timers,
     ).toEqual({ inactive: 'PT5M', closed: 'PT10M' });
+  });
+
+  it('reads address mode: a Chat Address SID, and nothing else to route', () => {
+    const env = { ...valid, HANDOFF_MODE: 'address', ADDRESS_SID: 'IG' + 'e'.repeat(32) };
+    const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
+    expect(config.handoff).toEqual({ mode: 'address', addressSid: env.ADDRESS_SID });
+    expect(interactionTarget(config)).toBeUndefined();
+    expect(problemsOf({ ...valid, HANDOFF_MODE: 'address' }).ADDRESS_SID).toMatch(
+      /is required: a Conversations Address Configuration \(Chat Address\) SID \(IG/,
+    );
+    expect(
+      problemsOf({
+        ...valid,
+        HANDOFF_MODE: 'address',
+        ADDRESS_SID: valid.CONVERSATIONS_SERVICE_SID,
+      }).ADDRESS_SID,
+    ).toMatch(/Chat Address\) SID \(IG.*but this is a Conversations Service SID/);
+  });
+
+  it('in address mode, routes /interaction once the TaskRouter variables are set', () => {
+    const env = {
+      ...valid,
+      HANDOFF_MODE: 'address',
+      ADDRESS_SID: 'IG' + 'e'.repeat(32),
+      TASKROUTER_WORKSPACE_SID: 'WS' + '5'.repeat(32),
+      TASKROUTER_WORKFLOW_SID: 'WW' + '6'.repeat(32),
+    };
+    const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
+    const interaction = {
+      interactionUrl: 'https://example-1234.twil.io/interaction',
+      workspaceSid: env.TASKROUTER_WORKSPACE_SID,
+      workflowSid: env.TASKROUTER_WORKFLOW_SID,
+      taskChannel: 'chat',
+    };
+    expect(config.handoff).toEqual({ mode: 'address', addressSid: env.ADDRESS_SID, interaction });
+    expect(interactionTarget(config)).toEqual(interaction);
+    const half = { ...env, TASKROUTER_WORKFLOW_SID: undefined };
+    expect(problemsOf(half).TASKROUTER_WORKFLOW_SID).toMatch(/is required/);
+  });
+
+  it('reads flex-flow mode: a Flex Flow SID', () => {
+    const env = { ...valid, HANDOFF_MODE: 'flex-flow', FLEX_FLOW_SID: 'FO' + 'f'.repeat(32) };
+    const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
+    expect(config.handoff).toEqual({ mode: 'flex-flow', flexFlowSid: env.FLEX_FLOW_SID });
+    expect(interactionTarget(config)).toBeUndefined();
+    expect(problemsOf({ ...valid, HANDOFF_MODE: 'flex-flow' })).toEqual({
+      FLEX_FLOW_SID: expect.stringMatching(/is required: a Flex Flow SID \(FO/),
+    });
   });
 
   it('refuses a hand-off mode it does not know', () => {

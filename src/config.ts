@@ -20,7 +20,22 @@ export type HandoffMode = (typeof HANDOFF_MODES)[number];
 
 /** How a new chat reaches Flex; one variant per `HANDOFF_MODE`. */
 export type HandoffConfig =
-  { mode: 'studio'; studioFlowSid: string } | ({ mode: 'webhook' } & WebhookHandoffConfig);
+  | { mode: 'studio'; studioFlowSid: string }
+  | ({ mode: 'webhook' } & WebhookHandoffConfig)
+  | AddressHandoffConfig
+  | { mode: 'flex-flow'; flexFlowSid: string };
+
+/**
+ * `HANDOFF_MODE=address`: Flex's WebChats API creates the chat for a Chat
+ * Address. The address routes to a Studio flow, or to this service's
+ * `/interaction`; for the latter, `interaction` holds what `/interaction`
+ * needs (present when the TaskRouter variables are set).
+ */
+export interface AddressHandoffConfig {
+  mode: 'address';
+  addressSid: string;
+  interaction?: WebhookHandoffConfig;
+}
 
 export interface WebhookHandoffConfig {
   /** Where Conversations posts onMessageAdded: `<public base URL>/interaction`. */
@@ -69,6 +84,8 @@ export type Env = {
   CONVERSATIONS_SERVICE_SID?: string;
   HANDOFF_MODE?: string;
   STUDIO_FLOW_SID?: string;
+  ADDRESS_SID?: string;
+  FLEX_FLOW_SID?: string;
   PUBLIC_BASE_URL?: string;
   TASKROUTER_WORKSPACE_SID?: string;
   TASKROUTER_WORKFLOW_SID?: string;
@@ -152,20 +169,43 @@ function readHandoff(read: EnvReader, runtime: RuntimeInfo): HandoffConfig {
     case 'studio':
       return { mode, studioFlowSid: read.sid('STUDIO_FLOW_SID', 'FW') };
     case 'webhook':
+      return { mode, ...readInteraction(read, runtime) };
+    case 'address': {
+      const addressSid = read.sid('ADDRESS_SID', 'IG');
+      // An address may route to this service's /interaction instead of Studio;
+      // that needs the TaskRouter variables, and setting one means setting both.
+      const routesHere =
+        read.isSet('TASKROUTER_WORKSPACE_SID') || read.isSet('TASKROUTER_WORKFLOW_SID');
       return {
         mode,
-        interactionUrl: `${read.publicBaseUrl('PUBLIC_BASE_URL', runtime.domainName)}${INTERACTION_PATH}`,
-        workspaceSid: read.sid('TASKROUTER_WORKSPACE_SID', 'WS'),
-        workflowSid: read.sid('TASKROUTER_WORKFLOW_SID', 'WW'),
-        taskChannel: read.name('TASK_CHANNEL', DEFAULTS.taskChannel),
+        addressSid,
+        ...(routesHere && { interaction: readInteraction(read, runtime) }),
       };
-    default:
-      read.problem(
-        'HANDOFF_MODE',
-        `"${mode}" is not available in this version; use "studio" or "webhook"`,
-      );
-      return { mode: 'studio', studioFlowSid: '' };
+    }
+    case 'flex-flow':
+      return { mode, flexFlowSid: read.sid('FLEX_FLOW_SID', 'FO') };
   }
+}
+
+/** What `/interaction` needs: where Twilio calls it, and where it routes. */
+function readInteraction(read: EnvReader, runtime: RuntimeInfo): WebhookHandoffConfig {
+  return {
+    interactionUrl: `${read.publicBaseUrl('PUBLIC_BASE_URL', runtime.domainName)}${INTERACTION_PATH}`,
+    workspaceSid: read.sid('TASKROUTER_WORKSPACE_SID', 'WS'),
+    workflowSid: read.sid('TASKROUTER_WORKFLOW_SID', 'WW'),
+    taskChannel: read.name('TASK_CHANNEL', DEFAULTS.taskChannel),
+  };
+}
+
+/**
+ * The `/interaction` settings of a configuration, or undefined when this
+ * configuration gives Twilio no reason to call `/interaction`: webhook mode,
+ * or address mode with an address that routes to this service.
+ */
+export function interactionTarget(config: Config): WebhookHandoffConfig | undefined {
+  if (config.handoff.mode === 'webhook') return config.handoff;
+  if (config.handoff.mode === 'address') return config.handoff.interaction;
+  return undefined;
 }
 
 function readTimers(read: EnvReader): ConversationTimers {
@@ -227,6 +267,10 @@ class EnvReader {
 
   throwIfAny(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  isSet(name: keyof Env): boolean {
+    return this.raw(name) !== undefined;
   }
 
   private raw(name: keyof Env): string | undefined {

@@ -5,7 +5,8 @@
  * deliveries, and may deliver several at once. Functions keep no memory
  * between requests, so "only once" must be decided by an atomic operation on
  * Twilio's side. That operation is deleting the conversation's scoped webhook
- * (the one `/start-chat` registered): Twilio deletes a resource once, and
+ * (the one `/start-chat` registered, or in address mode the one the Chat
+ * Address attached): Twilio deletes a resource once, and
  * answers every other delete of it with 404.
  *
  *   round 1  fetch the conversation  ||  list its webhooks
@@ -108,10 +109,21 @@ export function parseMessageAddedEvent(fields: Record<string, unknown>): Message
   };
 }
 
+export interface HandoffOptions {
+  /**
+   * Whether the conversation's unique name is its customer's identity: true
+   * for the conversations `/start-chat` creates itself (webhook mode), false
+   * for those Flex's WebChats API creates for a Chat Address (address mode),
+   * which have no such name; their customer is known by the identity's shape.
+   */
+  namedAfterCustomer: boolean;
+}
+
 export async function handOffToFlex(
   client: Twilio,
   config: InteractionConfig,
   event: MessageAddedEvent,
+  { namedAfterCustomer }: HandoffOptions = { namedAfterCustomer: true },
 ): Promise<HandoffOutcome> {
   const ignored = (reason: IgnoredReason): HandoffOutcome => ({ outcome: 'ignored', reason });
   // Decided from the event alone: no Twilio call for agents' or system messages.
@@ -134,7 +146,7 @@ export async function handOffToFlex(
   ]);
   if (!fetched || !webhooks) return ignored('conversation_gone');
   // Our conversations are named after their customer's identity.
-  if (fetched.uniqueName !== event.author) return ignored('not_customer');
+  if (namedAfterCustomer && fetched.uniqueName !== event.author) return ignored('not_customer');
   const attributes: StoredAttributes = parseAttributes(fetched.attributes);
   if (typeof attributes.interactionSid === 'string') return ignored('already_handed_off');
   const ours = webhooks.filter((w) => isInteractionWebhook(w, config.handoff.interactionUrl));
@@ -185,14 +197,16 @@ export function taskAttributes(
   conversationSid: string,
   stored: StoredAttributes,
 ): Record<string, unknown> {
-  const name =
-    typeof stored.from === 'string' && stored.from.trim() !== ''
-      ? stored.from
-      : DEFAULT_CUSTOMER_NAME;
   const preEngagement =
     stored.pre_engagement_data !== null && typeof stored.pre_engagement_data === 'object'
       ? stored.pre_engagement_data
       : {};
+  // `from` on our own conversations; in address mode, the name travels in
+  // the pre-engagement data (where Flex's own web chat puts it).
+  const given = [stored.from, (preEngagement as { friendlyName?: unknown }).friendlyName];
+  const name =
+    given.find((value): value is string => typeof value === 'string' && value.trim() !== '') ??
+    DEFAULT_CUSTOMER_NAME;
   return {
     from: name,
     customerName: name,

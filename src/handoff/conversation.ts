@@ -75,20 +75,32 @@ export async function startConversationChat(
       () => thisConversation.webhooks.create(webhook),
     );
     if (chat.question !== undefined) {
-      const body = chat.question;
-      await twilioStep({ step: 'post the question', logFields: { conversationSid } }, () =>
-        thisConversation.messages.create({
-          author: chat.identity,
-          body,
-          xTwilioWebhookEnabled: 'true',
-        }),
-      );
+      await postQuestion(client, config, conversationSid, chat.identity, chat.question);
     }
   } catch (error) {
     await removeConversation(client, config, conversationSid, 'failed_start');
     throw error;
   }
   return { conversationSid, identity: chat.identity };
+}
+
+/**
+ * Posts the customer's question as their first message, with webhooks on so
+ * that it reaches whatever hands the conversation to Flex.
+ */
+export async function postQuestion(
+  client: Twilio,
+  config: Pick<Config, 'conversationsServiceSid'>,
+  conversationSid: string,
+  identity: string,
+  question: string,
+): Promise<void> {
+  await twilioStep({ step: 'post the question', logFields: { conversationSid } }, () =>
+    client.conversations.v1
+      .services(config.conversationsServiceSid)
+      .conversations(conversationSid)
+      .messages.create({ author: identity, body: question, xTwilioWebhookEnabled: 'true' }),
+  );
 }
 
 /**

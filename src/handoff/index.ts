@@ -6,6 +6,8 @@
  */
 import type { Twilio } from 'twilio';
 import type { Config } from '../config';
+import { addressHandoff } from './address';
+import { flexFlowHandoff } from './flex-flow';
 import { studioHandoff } from './studio';
 import type { Handoff } from './types';
 import { webhookHandoff } from './webhook';
@@ -18,5 +20,9 @@ export function createHandoff(client: Twilio, config: Config): Handoff {
       return studioHandoff(client, config, config.handoff.studioFlowSid);
     case 'webhook':
       return webhookHandoff(client, config, config.handoff);
+    case 'address':
+      return addressHandoff(client, config, config.handoff.addressSid);
+    case 'flex-flow':
+      return flexFlowHandoff(client, config, config.handoff.flexFlowSid);
   }
 }

@@ -17,7 +17,10 @@ export interface ChatStart {
 
 export interface StartedChat {
   conversationSid: string;
-  /** The identity the customer's token is for (Twilio may assign it in some modes). */
+  /**
+   * The identity the customer's token is for: always the server-chosen one
+   * (a mode whose API answers with another identity refuses the chat).
+   */
   identity: string;
 }
 

@@ -7,7 +7,8 @@
  *   (a typo such as `Configuration.FlowSID` would otherwise pass silently);
  * - a scalar field sent twice is a violation, arrays are repeated keys;
  * - fields the API documents as "JSON in a string" (Attributes, Participant,
- *   Channel, Routing, PreEngagementData) must hold a JSON object.
+ *   Channel, Routing, PreEngagementData, a Studio flow's Definition) must
+ *   hold a JSON object.
  *
  * When the folder is absent (a user's fresh clone), `loadSpecs` returns
  * undefined and callers skip these checks with a visible message.
@@ -37,6 +38,7 @@ const JSON_OBJECT_FIELDS = new Set([
   'Channel',
   'Routing',
   'PreEngagementData',
+  'Definition',
 ]);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -16,11 +16,14 @@ export interface TestTokenClaims {
   grants: { identity?: unknown; chat?: { service_sid?: unknown } };
 }
 
-export function verifyTestToken(token: string): {
+export function verifyTestToken(
+  token: string,
+  secret: string = TEST_ENV.API_SECRET,
+): {
   header: jwt.JwtHeader;
   payload: TestTokenClaims;
 } {
-  const decoded = jwt.verify(token, TEST_ENV.API_SECRET, { algorithms: ['HS256'], complete: true });
+  const decoded = jwt.verify(token, secret, { algorithms: ['HS256'], complete: true });
   return { header: decoded.header, payload: decoded.payload as unknown as TestTokenClaims };
 }
 

@@ -106,6 +106,7 @@ export class TwilioMock {
   readonly state = new Map<string, unknown>();
 
   private readonly routes: RouteDef[] = [];
+  private readonly credentialChecks: ((username: string, password: string) => boolean)[] = [];
   private readonly failures = new Map<string, Failure[]>();
   private readonly specs: SpecValidator | undefined;
   private server?: Server;
@@ -152,6 +153,14 @@ export class TwilioMock {
     this.routes.push({ name, method, regex: new RegExp(`^/${pattern}$`), keys, handler });
   }
 
+  /**
+   * Accepts other Basic-auth credentials than the account's own, e.g. API
+   * keys a route module knows (`SK…:secret`), as Twilio does.
+   */
+  acceptCredentials(check: (username: string, password: string) => boolean): void {
+    this.credentialChecks.push(check);
+  }
+
   /** Makes the next request(s) to a route fail. */
   failNext(name: string, failure: Failure): void {
     const queue = this.failures.get(name) ?? [];
@@ -190,12 +199,19 @@ export class TwilioMock {
     this.latencyMs = 0;
   }
 
-  /** The real `twilio` library, pointed at this mock. */
-  client(options: { accountSid?: string; authToken?: string } = {}): twilio.Twilio {
+  /**
+   * The real `twilio` library, pointed at this mock. `username` and
+   * `password` default to the account's SID and token; pass an API key and
+   * its secret (with `accountSid`) to authenticate as the key.
+   */
+  client(
+    options: { accountSid?: string; authToken?: string; username?: string; password?: string } = {},
+  ): twilio.Twilio {
+    const accountSid = options.accountSid ?? TEST_ENV.ACCOUNT_SID;
     return twilio(
-      options.accountSid ?? TEST_ENV.ACCOUNT_SID,
-      options.authToken ?? TEST_ENV.AUTH_TOKEN,
-      { httpClient: new MockRequestClient(this.baseUrl), lazyLoading: true },
+      options.username ?? accountSid,
+      options.password ?? options.authToken ?? TEST_ENV.AUTH_TOKEN,
+      { accountSid, httpClient: new MockRequestClient(this.baseUrl), lazyLoading: true },
     );
   }
 
@@ -294,6 +310,13 @@ export class TwilioMock {
       `${TEST_ENV.ACCOUNT_SID}:${TEST_ENV.AUTH_TOKEN}`,
     ).toString('base64')}`;
     if (authorization === expected) return undefined;
+    const basic = /^Basic (.+)$/.exec(authorization ?? '')?.[1];
+    const [username = '', ...rest] = Buffer.from(basic ?? '', 'base64')
+      .toString('utf8')
+      .split(':');
+    if (basic && this.credentialChecks.some((check) => check(username, rest.join(':')))) {
+      return undefined;
+    }
     return twilioError(401, 20003, 'Authenticate');
   }
 }

@@ -3,16 +3,31 @@
  * state accessors (for tests to inspect) and an install function.
  */
 import type { TwilioMock } from '../twilio-mock';
+import { installApiKeyRoutes } from './api-keys';
 import { installConversationRoutes } from './conversations';
+import { installConversationsConfigRoutes } from './conversations-config';
 import { installFlexRoutes } from './flex';
+import { installFlexSetupRoutes } from './flex-setup';
+import { installStudioRoutes } from './studio';
 import { installTaskRouterRoutes } from './taskrouter';
+import { installTaskRouterSetupRoutes } from './taskrouter-setup';
+import { installWebChatRoutes } from './webchats';
 
+export * from './account';
 export * from './conversations';
 export * from './flex';
+export * from './studio';
 export * from './taskrouter';
 
 export function installRoutes(mock: TwilioMock): void {
   installConversationRoutes(mock);
   installFlexRoutes(mock);
   installTaskRouterRoutes(mock);
+  // Chat Address and Flex Flow modes, and what `npm run setup` discovers and creates.
+  installWebChatRoutes(mock);
+  installConversationsConfigRoutes(mock);
+  installFlexSetupRoutes(mock);
+  installStudioRoutes(mock);
+  installTaskRouterSetupRoutes(mock);
+  installApiKeyRoutes(mock);
 }

@@ -1,0 +1,204 @@
+/**
+ * The command line of `npm run setup`: arguments -> setup or doctor -> exit code.
+ *
+ *   npm run setup [-- flags]          configure .env from the Twilio account, then doctor
+ *   npm run setup -- doctor [flags]   check .env against the account
+ *
+ * `runCli` takes its streams, environment and Twilio client factory as
+ * arguments, so tests drive it in process; `main.ts` wires the real ones.
+ * Exit codes: 0 fine, 1 doctor found problems or setup could not finish,
+ * 2 bad arguments.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { HANDOFF_MODES, type HandoffMode } from '../../src/config';
+import { printChecks, runDoctor } from './doctor';
+import { readEnvFile } from './dotenv';
+import { runSetup, type SetupOptions } from './setup';
+import { createTerminal, SetupError } from './terminal';
+import type { ClientFactory } from './twilio';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+export const USAGE = `Usage: npm run setup [-- [doctor] [options]]
+
+Configures .env for this project from your Twilio account (finding, or on
+request creating, what the chosen hand-off mode needs), then runs doctor.
+\`doctor\` only checks .env against the account. Every question can be
+answered with an option; --yes takes every proposal (for CI).
+
+Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env):
+  --account-sid AC…        --auth-token TOKEN
+
+Hand-off:
+  --mode studio|webhook|address|flex-flow
+  --service IS…            Conversations service (default: the account's default)
+  --studio-flow FW…        --create-studio-flow   (from scripts/setup/web-chat.flow.json)
+  --workspace WS…          --workflow WW…         --task-channel NAME (default chat)
+  --address IG…            --create-address       --address-target studio|webhook
+  --address-name NAME      (default flex-custom-webchat)
+  --flex-flow FO…          --create-flex-flow     --flex-flow-integration task|studio
+  --public-base-url URL    where Twilio reaches this service (a tunnel, or the deployed URL)
+  --allowed-origins LIST   websites that may start chats, e.g. https://www.example.com
+
+Behaviour:
+  --env-path PATH          (default: .env in the project)
+  --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
+  --yes, -y                ask nothing; take every proposal
+  --force                  overwrite values .env already has
+  --skip-doctor            do not run doctor after setup
+  --help, -h
+`;
+
+const OPTIONS = {
+  'account-sid': { type: 'string' },
+  'auth-token': { type: 'string' },
+  mode: { type: 'string' },
+  service: { type: 'string' },
+  'studio-flow': { type: 'string' },
+  'create-studio-flow': { type: 'boolean' },
+  workspace: { type: 'string' },
+  workflow: { type: 'string' },
+  'task-channel': { type: 'string' },
+  address: { type: 'string' },
+  'create-address': { type: 'boolean' },
+  'address-target': { type: 'string' },
+  'address-name': { type: 'string' },
+  'flex-flow': { type: 'string' },
+  'create-flex-flow': { type: 'boolean' },
+  'flex-flow-integration': { type: 'string' },
+  'public-base-url': { type: 'string' },
+  'allowed-origins': { type: 'string' },
+  'env-path': { type: 'string' },
+  domain: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  force: { type: 'boolean' },
+  'skip-doctor': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Both ends are a terminal. */
+  tty: boolean;
+  env: NodeJS.ProcessEnv;
+  makeClient: ClientFactory;
+}
+
+class UsageError extends Error {}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`--${name} must be one of: ${allowed.join(', ')}`);
+}
+
+function sidOption(name: string, value: string | undefined, prefix: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (new RegExp(`^${prefix}[0-9a-f]{32}$`, 'i').test(value)) return value;
+  throw new UsageError(
+    `--${name} must be a ${prefix}… SID (${prefix} followed by 32 hex characters)`,
+  );
+}
+
+export function parseCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { command: 'setup' | 'doctor' | 'help'; options: SetupOptions } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values: v, positionals } = parsed;
+  if (positionals.length > 1 || (positionals[0] && !['setup', 'doctor'].includes(positionals[0]))) {
+    throw new UsageError(`Unknown command: ${positionals.join(' ')} (use "doctor", or nothing)`);
+  }
+  const command = v.help ? 'help' : positionals[0] === 'doctor' ? 'doctor' : 'setup';
+  const options: SetupOptions = {
+    envFile: resolve(v['env-path'] ?? join(ROOT, '.env')),
+    templateFile: join(ROOT, '.env.example'),
+    domainName: v.domain ?? `localhost:${env.PORT ?? 3000}`,
+    yes: v.yes ?? false,
+    force: v.force ?? false,
+    skipDoctor: v['skip-doctor'] ?? false,
+    createStudioFlow: v['create-studio-flow'] ?? false,
+    createAddress: v['create-address'] ?? false,
+    createFlexFlow: v['create-flex-flow'] ?? false,
+    addressName: v['address-name'] ?? 'flex-custom-webchat',
+  };
+  const set = <K extends keyof SetupOptions>(key: K, value: SetupOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set('accountSid', v['account-sid']);
+  set('authToken', v['auth-token']);
+  set('mode', oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES));
+  set('service', sidOption('service', v.service, 'IS'));
+  set('studioFlow', sidOption('studio-flow', v['studio-flow'], 'FW'));
+  set('workspace', sidOption('workspace', v.workspace, 'WS'));
+  set('workflow', sidOption('workflow', v.workflow, 'WW'));
+  set('taskChannel', v['task-channel']);
+  set('address', sidOption('address', v.address, 'IG'));
+  set(
+    'addressTarget',
+    oneOf('address-target', v['address-target'], ['studio', 'webhook'] as const),
+  );
+  set('flexFlow', sidOption('flex-flow', v['flex-flow'], 'FO'));
+  set(
+    'flexFlowIntegration',
+    oneOf('flex-flow-integration', v['flex-flow-integration'], ['task', 'studio'] as const),
+  );
+  set('publicBaseUrl', v['public-base-url']);
+  set('allowedOrigins', v['allowed-origins']);
+  return { command, options };
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const print = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
+  let parsed;
+  try {
+    parsed = parseCli(argv, io.env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    print(io.stderr, `${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { command, options } = parsed;
+  if (command === 'help') {
+    print(io.stdout, USAGE);
+    return 0;
+  }
+  const term = createTerminal({
+    input: io.stdin,
+    output: io.stdout,
+    yes: options.yes,
+    tty: io.tty,
+  });
+  try {
+    if (command === 'doctor') {
+      term.say(`Doctor: checking ${options.envFile} against your Twilio account\n`);
+      const file = readEnvFile(options.envFile);
+      if (!file.exists) throw new SetupError(`No ${options.envFile}: run npm run setup first.`);
+      const checks = await runDoctor(file.values, {
+        makeClient: io.makeClient,
+        domainName: options.domainName,
+      });
+      printChecks(term, checks);
+      return checks.some((c) => c.status === 'problem') ? 1 : 0;
+    }
+    return await runSetup(options, term, { makeClient: io.makeClient, env: io.env });
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    print(io.stderr, `✘ ${error.message}`);
+    return 1;
+  } finally {
+    term.close();
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * What the Twilio account already has, read through the REST API, and which
+ * of it setup proposes:
+ *
+ *   conversationsDefaults  GET conversations /v1/Configuration  -> default_chat_service_sid
+ *   flexConfiguration      GET flex-api /v1/Configuration       -> Flex's chat service, workspace
+ *                          (404: the account has no Flex)
+ *   studioFlows            GET studio /v2/Flows                 -> ours, else the Flex web chat or messaging flow
+ *   workspaces, workflows, taskChannels (TaskRouter)            -> Flex Task Assignment, its workflows, `chat`
+ *   chatAddresses          GET conversations /v1/Configuration/Addresses?Type=chat
+ *   webFlexFlows           GET flex-api /v1/FlexFlows (channel type web)
+ *
+ * Every function throws Twilio's error as it is; the caller explains it.
+ */
+import type twilio from 'twilio';
+import { FLOW_FRIENDLY_NAME } from './flow-definition';
+import { statusOf } from './twilio';
+
+type Client = twilio.Twilio;
+
+export interface Named {
+  sid: string;
+  friendlyName: string;
+}
+
+export interface FlexConfiguration {
+  chatServiceSid: string | null;
+  workspaceSid: string | null;
+  workflowSid: string | null;
+}
+
+export async function defaultServiceSid(client: Client): Promise<string | null> {
+  const configuration = await client.conversations.v1.configuration().fetch();
+  return configuration.defaultChatServiceSid ?? null;
+}
+
+export async function serviceName(client: Client, sid: string): Promise<string> {
+  return (await client.conversations.v1.services(sid).fetch()).friendlyName;
+}
+
+/** Flex's configuration; undefined when the account has no Flex (404). */
+export async function flexConfiguration(client: Client): Promise<FlexConfiguration | undefined> {
+  try {
+    const c = await client.flexApi.v1.configuration().fetch();
+    return {
+      chatServiceSid: c.chatServiceInstanceSid ?? null,
+      workspaceSid: c.taskrouterWorkspaceSid ?? null,
+      workflowSid: c.taskrouterTargetWorkflowSid ?? null,
+    };
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+export interface StudioFlow extends Named {
+  status: string;
+}
+
+export async function studioFlows(client: Client): Promise<StudioFlow[]> {
+  const flows = await client.studio.v2.flows.list({ limit: 200 });
+  return flows.map((f) => ({ sid: f.sid, friendlyName: f.friendlyName, status: f.status }));
+}
+
+/**
+ * The flow to propose: the one setup created before, else Flex's web chat
+ * flow, else its messaging flow; published ones first.
+ */
+export function preferredFlow(flows: StudioFlow[]): StudioFlow | undefined {
+  const rank = (f: StudioFlow) => {
+    const name = f.friendlyName.toLowerCase();
+    const byName =
+      name === FLOW_FRIENDLY_NAME.toLowerCase()
+        ? 0
+        : /web ?chat/.test(name)
+          ? 1
+          : /messaging|chat/.test(name)
+            ? 2
+            : 3;
+    return byName * 2 + (f.status === 'published' ? 0 : 1);
+  };
+  const [best] = [...flows].sort((a, b) => rank(a) - rank(b));
+  return best && rank(best) < 6 ? best : undefined;
+}
+
+export async function workspaces(client: Client): Promise<Named[]> {
+  const found = await client.taskrouter.v1.workspaces.list({ limit: 100 });
+  return found.map((w) => ({ sid: w.sid, friendlyName: w.friendlyName }));
+}
+
+export async function workflows(client: Client, workspaceSid: string): Promise<Named[]> {
+  const found = await client.taskrouter.v1.workspaces(workspaceSid).workflows.list({ limit: 100 });
+  return found.map((w) => ({ sid: w.sid, friendlyName: w.friendlyName }));
+}
+
+export interface TaskChannel extends Named {
+  uniqueName: string;
+}
+
+export async function taskChannels(client: Client, workspaceSid: string): Promise<TaskChannel[]> {
+  const found = await client.taskrouter.v1
+    .workspaces(workspaceSid)
+    .taskChannels.list({ limit: 100 });
+  return found.map((c) => ({ sid: c.sid, friendlyName: c.friendlyName, uniqueName: c.uniqueName }));
+}
+
+export interface ChatAddress extends Named {
+  address: string;
+  autoCreation: AutoCreation;
+}
+
+/** An address's `auto_creation`, as Twilio reports it. */
+export interface AutoCreation {
+  enabled?: boolean;
+  type?: string;
+  conversation_service_sid?: string | null;
+  studio_flow_sid?: string | null;
+  webhook_url?: string | null;
+  webhook_method?: string | null;
+}
+
+export async function chatAddresses(client: Client): Promise<ChatAddress[]> {
+  // This list's pages hold at most 50 (the API refuses more).
+  const found = await client.conversations.v1.addressConfigurations.list({
+    type: 'chat',
+    limit: 50,
+  });
+  return found.map((a) => ({
+    sid: a.sid,
+    friendlyName: a.friendlyName ?? a.address,
+    address: a.address,
+    autoCreation: (a.autoCreation ?? {}) as AutoCreation,
+  }));
+}
+
+export interface FlexFlow extends Named {
+  chatServiceSid: string;
+  channelType: string;
+  enabled: boolean;
+  integrationType: string | null;
+  integration: Record<string, unknown>;
+}
+
+export async function webFlexFlows(client: Client): Promise<FlexFlow[]> {
+  const found = await client.flexApi.v1.flexFlow.list({ limit: 100 });
+  return found.filter((f) => f.channelType === 'web').map(toFlexFlow);
+}
+
+export function toFlexFlow(f: {
+  sid: string;
+  friendlyName: string;
+  chatServiceSid: string;
+  channelType: string;
+  enabled: boolean;
+  integrationType: string;
+  integration: unknown;
+}): FlexFlow {
+  return {
+    sid: f.sid,
+    friendlyName: f.friendlyName,
+    chatServiceSid: f.chatServiceSid,
+    channelType: f.channelType,
+    enabled: f.enabled,
+    integrationType: f.integrationType ?? null,
+    integration: (f.integration ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** The first item whose name matches, else the first item. */
+export function byName<T extends Named>(items: T[], pattern: RegExp): T | undefined {
+  return items.find((i) => pattern.test(i.friendlyName)) ?? items[0];
+}

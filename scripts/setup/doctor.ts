@@ -1,0 +1,459 @@
+/**
+ * `npm run setup -- doctor`: checks a configuration (the values of .env)
+ * against the Twilio account, and says for each check OK, a warning, or a
+ * problem with how to fix it. Any problem makes the exit code non-zero.
+ *
+ *   configuration        every variable parses (src/config.ts, the functions' own rules)
+ *   credentials          ACCOUNT_SID / AUTH_TOKEN work (20003 otherwise; later checks then stop)
+ *   Flex                 the account has Flex (flex-api /v1/Configuration)
+ *   CONVERSATIONS_SERVICE_SID  exists, and is the account's default service
+ *   API_KEY              exists on the account, and API_SECRET is its secret
+ *   by HANDOFF_MODE      studio: the flow exists and is published
+ *                        webhook: the workspace exists, the workflow belongs to it, the task channel exists
+ *                        address: the Chat Address exists, is a chat address, routes to a
+ *                                 published flow or to this service's /interaction
+ *                        flex-flow: the Flex Flow exists, is web, enabled, on the service
+ *   ALLOWED_ORIGINS      parses; `*` is a warning
+ *
+ * SIDs appear in the output; secrets never do.
+ */
+import type twilio from 'twilio';
+import {
+  interactionTarget,
+  loadConfig,
+  readAllowedOrigins,
+  type Config,
+  type Env,
+  type WebhookHandoffConfig,
+} from '../../src/config';
+import { ConfigError } from '../../src/errors';
+import { defaultServiceSid, flexConfiguration, taskChannels, type AutoCreation } from './discover';
+import type { Terminal } from './terminal';
+import { CREDENTIALS_REJECTED, explain, statusOf, type ClientFactory } from './twilio';
+
+export type Status = 'ok' | 'warn' | 'problem';
+
+export interface Check {
+  /** What was checked: a variable's name, or a short label. */
+  name: string;
+  status: Status;
+  detail: string;
+  /** How to fix it (problems and warnings). */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  makeClient: ClientFactory;
+  /** The domain the configuration is checked for (`localhost:3000` as `npm start` runs it). */
+  domainName: string;
+}
+
+type Client = twilio.Twilio;
+const SETUP = 'run npm run setup';
+
+export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, status: Status, detail: string, fix?: string) =>
+    checks.push({ name, status, detail, ...(fix !== undefined && { fix }) });
+
+  const { config, broken } = parseConfiguration(env, options.domainName, add);
+  const value = (name: keyof Env) =>
+    broken.has(name) ? undefined : env[name]?.trim() || undefined;
+
+  const accountSid = value('ACCOUNT_SID');
+  const authToken = value('AUTH_TOKEN');
+  if (!accountSid || !authToken) {
+    add('Twilio checks', 'problem', 'skipped: ACCOUNT_SID and AUTH_TOKEN are needed first');
+    return checks;
+  }
+  const client = options.makeClient({ accountSid, username: accountSid, password: authToken });
+
+  let defaultService: string | null;
+  try {
+    defaultService = await defaultServiceSid(client);
+    add('credentials', 'ok', 'ACCOUNT_SID and AUTH_TOKEN work');
+  } catch (error) {
+    const rejected = statusOf(error) === 401;
+    add('credentials', 'problem', rejected ? CREDENTIALS_REJECTED : explain(error, 'reach Twilio'));
+    return checks;
+  }
+
+  await checkFlex(client, add);
+  const serviceSid = value('CONVERSATIONS_SERVICE_SID');
+  if (serviceSid) await checkService(client, serviceSid, defaultService, add);
+  const apiKey = value('API_KEY');
+  const apiSecret = value('API_SECRET');
+  if (apiKey && apiSecret) {
+    await checkApiKey(client, options.makeClient, { accountSid, apiKey, apiSecret }, add);
+  }
+  await checkHandoff(client, env, config, value, add);
+  checkOrigins(env, options.domainName, config, add);
+  return checks;
+}
+
+type Add = (name: string, status: Status, detail: string, fix?: string) => void;
+
+/** The functions' own parser: one row per problem, or one OK row. */
+function parseConfiguration(
+  env: Env,
+  domainName: string,
+  add: Add,
+): { config?: Config; broken: Set<string> } {
+  try {
+    const config = loadConfig(env, { domainName });
+    add('configuration', 'ok', `every variable parses (HANDOFF_MODE=${config.handoff.mode})`);
+    return { config, broken: new Set() };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const { field, problem } of error.problems) {
+      add(field, 'problem', `${field} ${problem}`, `see .env.example, or ${SETUP}`);
+    }
+    return { broken: new Set(error.problems.map((p) => p.field)) };
+  }
+}
+
+async function checkFlex(client: Client, add: Add): Promise<void> {
+  try {
+    const flex = await flexConfiguration(client);
+    if (flex) add('Flex', 'ok', 'the account has Flex');
+    else {
+      add(
+        'Flex',
+        'problem',
+        'this account has no Flex (flex-api /v1/Configuration: 404)',
+        'use the credentials of the account (or subaccount) where Flex runs, or create Flex in Console > Flex',
+      );
+    }
+  } catch (error) {
+    add('Flex', 'problem', explain(error, "read Flex's configuration"));
+  }
+}
+
+async function checkService(
+  client: Client,
+  sid: string,
+  defaultService: string | null,
+  add: Add,
+): Promise<void> {
+  const name = 'CONVERSATIONS_SERVICE_SID';
+  try {
+    await client.conversations.v1.services(sid).fetch();
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      add(name, 'problem', `${sid} does not exist on this account`, SETUP);
+    } else add(name, 'problem', explain(error, 'read the Conversations service'));
+    return;
+  }
+  if (defaultService !== sid) {
+    add(
+      name,
+      'problem',
+      `${sid} is not the account's default Conversations service (${defaultService ?? 'none'})`,
+      `Flex uses the default service: set CONVERSATIONS_SERVICE_SID=${defaultService ?? '…'}, or make ${sid} the default in Console > Conversations > Defaults`,
+    );
+    return;
+  }
+  add(name, 'ok', `${sid} exists and is the default Conversations service`);
+}
+
+async function checkApiKey(
+  client: Client,
+  makeClient: ClientFactory,
+  { accountSid, apiKey, apiSecret }: { accountSid: string; apiKey: string; apiSecret: string },
+  add: Add,
+): Promise<void> {
+  try {
+    await client.api.v2010.account.keys(apiKey).fetch();
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      add(
+        'API_KEY',
+        'problem',
+        `${apiKey} does not exist on this account`,
+        `${SETUP} -- --force (creates a new key)`,
+      );
+    } else add('API_KEY', 'problem', explain(error, 'read the API key'));
+    return;
+  }
+  try {
+    const asKey = makeClient({ accountSid, username: apiKey, password: apiSecret });
+    await asKey.conversations.v1.configuration().fetch();
+    add('API_KEY', 'ok', `${apiKey} exists and API_SECRET is its secret`);
+  } catch (error) {
+    if (statusOf(error) === 401) {
+      add(
+        'API_SECRET',
+        'problem',
+        `Twilio rejected API_KEY with this API_SECRET: it is not ${apiKey}'s secret`,
+        `a secret is shown only once: ${SETUP} -- --force to create a new key`,
+      );
+    } else add('API_SECRET', 'problem', explain(error, 'use the API key'));
+  }
+}
+
+async function checkHandoff(
+  client: Client,
+  env: Env,
+  config: Config | undefined,
+  value: (name: keyof Env) => string | undefined,
+  add: Add,
+): Promise<void> {
+  const mode = config?.handoff.mode ?? env.HANDOFF_MODE?.trim() ?? 'studio';
+  const serviceSid = value('CONVERSATIONS_SERVICE_SID');
+  if (mode === 'studio') {
+    const flowSid = value('STUDIO_FLOW_SID');
+    if (flowSid) await checkFlow(client, 'STUDIO_FLOW_SID', flowSid, add);
+  } else if (mode === 'webhook') {
+    const routing = config ? interactionTarget(config) : routingOf(value);
+    if (routing) await checkTaskRouter(client, routing, add);
+  } else if (mode === 'address') {
+    const addressSid = value('ADDRESS_SID');
+    const interaction = config ? interactionTarget(config) : undefined;
+    if (addressSid) await checkAddress(client, addressSid, serviceSid, interaction, add);
+    const routing = interaction ?? (config ? undefined : routingOf(value));
+    if (routing) await checkTaskRouter(client, routing, add);
+  } else if (mode === 'flex-flow') {
+    add(
+      'HANDOFF_MODE',
+      'warn',
+      'flex-flow uses Programmable Chat for Flex (Flex UI 1.x), which reached end of life on 2026-06-01',
+      'move to HANDOFF_MODE=address (a Chat Address) or studio',
+    );
+    const flexFlowSid = value('FLEX_FLOW_SID');
+    if (flexFlowSid) await checkFlexFlow(client, flexFlowSid, serviceSid, add);
+  }
+}
+
+/** The TaskRouter variables alone, when the configuration as a whole did not parse. */
+function routingOf(
+  value: (name: keyof Env) => string | undefined,
+): WebhookHandoffConfig | undefined {
+  const workspaceSid = value('TASKROUTER_WORKSPACE_SID');
+  const workflowSid = value('TASKROUTER_WORKFLOW_SID');
+  if (!workspaceSid || !workflowSid) return undefined;
+  return {
+    workspaceSid,
+    workflowSid,
+    taskChannel: value('TASK_CHANNEL') ?? 'chat',
+    interactionUrl: '',
+  };
+}
+
+async function checkFlow(client: Client, name: string, sid: string, add: Add): Promise<void> {
+  try {
+    const flow = await client.studio.v2.flows(sid).fetch();
+    if (flow.status !== 'published') {
+      add(
+        name,
+        'problem',
+        `Studio flow ${sid} ("${flow.friendlyName}") is a draft: nothing runs until it is published`,
+        'open it in Console > Studio and click Publish',
+      );
+    } else add(name, 'ok', `Studio flow ${sid} ("${flow.friendlyName}") exists and is published`);
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      add(name, 'problem', `Studio flow ${sid} does not exist on this account`, SETUP);
+    } else add(name, 'problem', explain(error, 'read the Studio flow'));
+  }
+}
+
+async function checkTaskRouter(
+  client: Client,
+  handoff: WebhookHandoffConfig,
+  add: Add,
+): Promise<void> {
+  const workspace = client.taskrouter.v1.workspaces(handoff.workspaceSid);
+  try {
+    await workspace.fetch();
+    add('TASKROUTER_WORKSPACE_SID', 'ok', `workspace ${handoff.workspaceSid} exists`);
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      add(
+        'TASKROUTER_WORKSPACE_SID',
+        'problem',
+        `workspace ${handoff.workspaceSid} does not exist on this account`,
+        SETUP,
+      );
+    } else
+      add('TASKROUTER_WORKSPACE_SID', 'problem', explain(error, 'read the TaskRouter workspace'));
+    return;
+  }
+  try {
+    await workspace.workflows(handoff.workflowSid).fetch();
+    add(
+      'TASKROUTER_WORKFLOW_SID',
+      'ok',
+      `workflow ${handoff.workflowSid} belongs to the workspace`,
+    );
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      add(
+        'TASKROUTER_WORKFLOW_SID',
+        'problem',
+        `workflow ${handoff.workflowSid} does not belong to workspace ${handoff.workspaceSid}`,
+        `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+      );
+    } else add('TASKROUTER_WORKFLOW_SID', 'problem', explain(error, 'read the workflow'));
+  }
+  try {
+    const channels = await taskChannels(client, handoff.workspaceSid);
+    if (channels.some((c) => c.uniqueName === handoff.taskChannel)) {
+      add('TASK_CHANNEL', 'ok', `task channel "${handoff.taskChannel}" exists in the workspace`);
+    } else {
+      add(
+        'TASK_CHANNEL',
+        'problem',
+        `the workspace has no task channel "${handoff.taskChannel}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
+        'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+      );
+    }
+  } catch (error) {
+    add('TASK_CHANNEL', 'problem', explain(error, 'read the task channels'));
+  }
+}
+
+async function checkAddress(
+  client: Client,
+  sid: string,
+  serviceSid: string | undefined,
+  interaction: WebhookHandoffConfig | undefined,
+  add: Add,
+): Promise<void> {
+  const name = 'ADDRESS_SID';
+  let type: string;
+  let autoCreation: AutoCreation;
+  try {
+    const address = await client.conversations.v1.addressConfigurations(sid).fetch();
+    type = address.type;
+    autoCreation = (address.autoCreation ?? {}) as AutoCreation;
+  } catch (error) {
+    if (statusOf(error) === 404)
+      add(name, 'problem', `Chat Address ${sid} does not exist on this account`, SETUP);
+    else add(name, 'problem', explain(error, 'read the Chat Address'));
+    return;
+  }
+  const problems: [string, string][] = [];
+  if (type !== 'chat') problems.push([`${sid} is a "${type}" address, not a chat address`, SETUP]);
+  if (autoCreation.enabled !== true) {
+    problems.push([
+      `${sid} does not create conversations (auto-creation is off)`,
+      'turn on its Flex integration in Console > Flex > Channel management',
+    ]);
+  }
+  const addressService = autoCreation.conversation_service_sid;
+  if (addressService && serviceSid && addressService !== serviceSid) {
+    problems.push([
+      `${sid} creates conversations in ${addressService}, not in CONVERSATIONS_SERVICE_SID (${serviceSid}): customers' tokens would not reach them`,
+      'use the same service for both',
+    ]);
+  }
+  if (autoCreation.type === 'webhook') {
+    const url = autoCreation.webhook_url ?? '';
+    if (!interaction) {
+      problems.push([
+        `${sid} routes to a webhook (${url}), but TASKROUTER_WORKSPACE_SID and TASKROUTER_WORKFLOW_SID are not set, so /interaction would refuse it`,
+        'set both (the workspace and workflow that route web chats)',
+      ]);
+    } else if (url !== interaction.interactionUrl) {
+      problems.push([
+        `${sid} routes to ${url}, not to this service's ${interaction.interactionUrl}`,
+        'point the address at this URL (Console > Flex > Channel management), or set PUBLIC_BASE_URL to match',
+      ]);
+    }
+  } else if (autoCreation.type !== 'studio') {
+    problems.push([
+      `${sid} routes to "${autoCreation.type ?? 'nothing'}", neither a Studio flow nor a webhook`,
+      SETUP,
+    ]);
+  }
+  for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
+  if (problems.length === 0) {
+    add(
+      name,
+      'ok',
+      `Chat Address ${sid} creates conversations and routes them to ${autoCreation.type === 'studio' ? 'Studio' : '/interaction'}`,
+    );
+  }
+  if (autoCreation.type === 'studio' && autoCreation.studio_flow_sid) {
+    await checkFlow(client, 'Chat Address flow', autoCreation.studio_flow_sid, add);
+  }
+}
+
+async function checkFlexFlow(
+  client: Client,
+  sid: string,
+  serviceSid: string | undefined,
+  add: Add,
+): Promise<void> {
+  const name = 'FLEX_FLOW_SID';
+  let flow;
+  try {
+    flow = await client.flexApi.v1.flexFlow(sid).fetch();
+  } catch (error) {
+    if (statusOf(error) === 404)
+      add(name, 'problem', `Flex Flow ${sid} does not exist on this account`, SETUP);
+    else add(name, 'problem', explain(error, 'read the Flex Flow'));
+    return;
+  }
+  const problems: [string, string][] = [];
+  if (flow.channelType !== 'web')
+    problems.push([`${sid} is a "${flow.channelType}" Flex Flow, not web`, SETUP]);
+  if (!flow.enabled)
+    problems.push([
+      `${sid} is disabled`,
+      'enable it (Console > Flex > Channel management > Legacy addresses)',
+    ]);
+  if (serviceSid && flow.chatServiceSid !== serviceSid) {
+    problems.push([
+      `${sid} uses chat service ${flow.chatServiceSid}, not CONVERSATIONS_SERVICE_SID (${serviceSid}): customers' tokens would not reach its channels`,
+      'use the same service for both',
+    ]);
+  }
+  for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
+  if (problems.length === 0) add(name, 'ok', `Flex Flow ${sid} is web, enabled, on the service`);
+  const integration = (flow.integration ?? {}) as { flow_sid?: unknown };
+  if (flow.integrationType === 'studio' && typeof integration.flow_sid === 'string') {
+    await checkFlow(client, 'Flex Flow flow', integration.flow_sid, add);
+  }
+}
+
+function checkOrigins(env: Env, domainName: string, config: Config | undefined, add: Add): void {
+  const origins = config?.allowedOrigins ?? readAllowedOrigins(env, { domainName });
+  if (origins === undefined) return; // already a configuration problem
+  if (origins === '*') {
+    add(
+      'ALLOWED_ORIGINS',
+      'warn',
+      'any website may start chats (*)',
+      'list your sites, e.g. https://www.example.com',
+    );
+  } else {
+    add(
+      'ALLOWED_ORIGINS',
+      'ok',
+      `${origins.length} origin${origins.length === 1 ? '' : 's'}: ${origins.join(', ')}`,
+    );
+  }
+}
+
+const LABEL: Record<Status, string> = { ok: '✔ OK', warn: '! WARN', problem: '✘ PROBLEM' };
+
+/** The table: status, check, result, and how to fix on the line below. */
+export function printChecks(term: Terminal, checks: Check[]): void {
+  const width = Math.max(5, ...checks.map((c) => c.name.length));
+  term.say(`${'STATUS'.padEnd(10)} ${'CHECK'.padEnd(width)}  RESULT`);
+  for (const check of checks) {
+    term.say(`${LABEL[check.status].padEnd(10)} ${check.name.padEnd(width)}  ${check.detail}`);
+    if (check.fix && check.status !== 'ok') {
+      term.say(`${' '.repeat(11 + width)}  how to fix: ${check.fix}`);
+    }
+  }
+  const problems = checks.filter((c) => c.status === 'problem').length;
+  const warnings = checks.filter((c) => c.status === 'warn').length;
+  term.say();
+  term.say(
+    problems === 0
+      ? `No problems${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: npm start is ready to start chats.`
+      : `${problems} problem${problems === 1 ? '' : 's'} to fix.`,
+  );
+}

@@ -1,0 +1,198 @@
+/**
+ * The CLI's conversation with its user: progress lines, and questions.
+ *
+ * - Interactive (the default): questions are read line by line from stdin,
+ *   a terminal or a script (lines that arrive early are queued, not lost).
+ *   Stdin ending before an answer is an error that names the flag to pass.
+ * - `--yes`: nothing is asked; every question takes its proposed answer, and
+ *   one with no proposal is an error naming the flag to pass.
+ * - On a real terminal (TTY), hidden questions (the Auth Token) are not
+ *   echoed, and a new API key's secret may be shown once.
+ *
+ * @example
+ *   const term = createTerminal({ input: process.stdin, output: process.stdout, yes: false });
+ *   const mode = await choose(term, 'Hand-off mode', modes, { flag: '--mode', proposed: 'studio' });
+ */
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+
+/** The user must act: no answer to a question, a missing flag, a refusal. */
+export class SetupError extends Error {
+  override name = 'SetupError';
+}
+
+export interface Terminal {
+  /** Prints one line (or several). */
+  say(text?: string): void;
+  /** May questions be asked? False with --yes. */
+  readonly interactive: boolean;
+  /** Is this a real terminal (so a secret may be shown on it once)? */
+  readonly tty: boolean;
+  /** Asks one question; resolves to the trimmed answer ('' for an empty line). */
+  ask(question: string, options?: AskOptions): Promise<string>;
+  close(): void;
+}
+
+export interface AskOptions {
+  /** Do not echo what is typed (on a terminal). */
+  hidden?: boolean;
+  /** What the question is about, for the error when input ends (default: the prompt). */
+  about?: string;
+  /** The flag that answers it instead, for that error. */
+  flag?: string;
+}
+
+export interface TerminalOptions {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  /** Answer every question with its proposal. */
+  yes: boolean;
+  /** A real terminal on both ends. */
+  tty?: boolean;
+}
+
+export function createTerminal({ input, output, yes, tty = false }: TerminalOptions): Terminal {
+  let muted = false;
+  // Readline echoes typed characters (in terminal mode) through this stream,
+  // so muting it hides what is typed at a hidden question.
+  const echo = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!muted) output.write(chunk);
+      done();
+    },
+  });
+  // Created at the first question, and read through its async iterator,
+  // which queues lines that arrive before they are asked for.
+  let reader: { rl: ReturnType<typeof createInterface>; lines: AsyncIterator<string> } | undefined;
+  const open = () => {
+    if (!reader) {
+      const rl = createInterface({ input, output: echo, terminal: tty });
+      // In terminal mode readline takes Ctrl+C itself: restore the terminal, then stop as asked.
+      rl.on('SIGINT', () => {
+        rl.close();
+        process.kill(process.pid, 'SIGINT');
+      });
+      reader = { rl, lines: rl[Symbol.asyncIterator]() };
+    }
+    return reader;
+  };
+
+  return {
+    interactive: !yes,
+    tty,
+    say(text = '') {
+      output.write(`${text}\n`);
+    },
+    async ask(question, options = {}) {
+      const { rl, lines } = open();
+      // Through readline, so that it redraws the question with the line when editing.
+      const ended = () =>
+        new SetupError(
+          `No answer to "${options.about ?? question.trim()}" (input ended)${
+            options.flag ? `: pass ${options.flag} to answer it without a question` : ''
+          }.`,
+        );
+      try {
+        rl.setPrompt(question);
+        rl.prompt();
+      } catch {
+        throw ended(); // readline closed: stdin ended at an earlier question
+      }
+      muted = options.hidden === true && tty;
+      try {
+        const next: IteratorResult<string> = await lines.next();
+        if (next.done === true) throw ended();
+        return next.value.trim();
+      } finally {
+        if (muted) output.write('\n');
+        muted = false;
+      }
+    },
+    close() {
+      reader?.rl.close();
+    },
+  };
+}
+
+export interface QuestionOptions<T> {
+  /** The flag that answers this question without asking. */
+  flag: string;
+  /** The proposed answer (taken with --yes, or on an empty line). */
+  proposed?: T;
+}
+
+/** A free-text answer; `check` returns a problem to ask again (or fail with --yes). */
+export async function askText(
+  term: Terminal,
+  question: string,
+  options: QuestionOptions<string> & { check?: (value: string) => string | undefined },
+): Promise<string> {
+  const { proposed, flag, check } = options;
+  if (!term.interactive) {
+    if (proposed === undefined) throw new SetupError(`${question}: pass ${flag}.`);
+    const problem = check?.(proposed);
+    if (problem) throw new SetupError(`${question}: ${problem} (${flag}).`);
+    return proposed;
+  }
+  for (;;) {
+    const hint = proposed !== undefined && proposed !== '' ? ` [${proposed}]` : '';
+    const answer =
+      (await term.ask(`${question}${hint}: `, { about: question, flag })) || proposed || '';
+    const problem = check?.(answer);
+    if (!problem) return answer;
+    term.say(`  ${problem}`);
+  }
+}
+
+export async function confirm(
+  term: Terminal,
+  question: string,
+  options: QuestionOptions<boolean>,
+): Promise<boolean> {
+  const proposed = options.proposed ?? false;
+  if (!term.interactive) return proposed;
+  for (;;) {
+    const answer = (
+      await term.ask(`${question} ${proposed ? '[Y/n]' : '[y/N]'} `, {
+        about: question,
+        flag: options.flag,
+      })
+    ).toLowerCase();
+    if (answer === '') return proposed;
+    if (['y', 'yes'].includes(answer)) return true;
+    if (['n', 'no'].includes(answer)) return false;
+    term.say('  Answer y or n.');
+  }
+}
+
+export interface Choice<T> {
+  value: T;
+  label: string;
+}
+
+/** One of a list, by number (or by its value typed in full). */
+export async function choose<T extends string>(
+  term: Terminal,
+  question: string,
+  choices: readonly Choice<T>[],
+  options: QuestionOptions<T>,
+): Promise<T> {
+  const { proposed, flag } = options;
+  if (!term.interactive) {
+    if (proposed === undefined) throw new SetupError(`${question}: pass ${flag}.`);
+    return proposed;
+  }
+  const proposedIndex = choices.findIndex((c) => c.value === proposed);
+  term.say(question);
+  choices.forEach((c, i) => term.say(`  ${i + 1}) ${c.label}`));
+  for (;;) {
+    const hint = proposedIndex >= 0 ? ` [${proposedIndex + 1}]` : '';
+    const answer = await term.ask(`Choose 1-${choices.length}${hint}: `, { about: question, flag });
+    if (answer === '' && proposed !== undefined) return proposed;
+    const byNumber = choices[Number(answer) - 1];
+    if (/^\d+$/.test(answer) && byNumber) return byNumber.value;
+    const byValue = choices.find((c) => c.value === answer);
+    if (byValue) return byValue.value;
+    term.say(`  Type a number from 1 to ${choices.length}.`);
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Starts a chat that Flex creates in one request (`HANDOFF_MODE=address` and
+ * `flex-flow`): Flex makes the conversation (or chat channel), the customer's
+ * user and participant, and connects it to routing. This module wraps that
+ * one request with what both modes share:
+ *
+ *   1. the mode's create request, with our server-chosen identity;
+ *   2. a check that Twilio used that identity (tokens are only renewable,
+ *      and sessions only bounded, for identities of our own shape);
+ *   3. only with a question: `POST …/Messages` as the customer, with
+ *      `X-Twilio-Webhook-Enabled: true` (the one extra round trip).
+ *
+ * 1 round trip, 2 with a question.
+ *
+ * No orphans: if step 2 or 3 fails, the mode deletes what step 1 created
+ * before the error is returned. If step 1 fails ambiguously (timeout or 5xx:
+ * Twilio may have created it anyway), the conversations of our fresh identity
+ * are looked up (`GET …/ParticipantConversations?Identity=`) and deleted. A
+ * failed clean-up is logged with the SID (or the identity, which is opaque).
+ */
+import type { Twilio } from 'twilio';
+import type { Config } from '../config';
+import { UpstreamError } from '../errors';
+import { log } from '../log';
+import { isAmbiguousFailure, toHttpError } from '../twilio-errors';
+import { postQuestion } from './conversation';
+import type { ChatStart, StartedChat } from './types';
+
+/** What a mode's create request returned. */
+export interface CreatedChat {
+  conversationSid: string;
+  /** The identity Twilio gave the customer; undefined if the API does not say. */
+  identity?: string | null;
+}
+
+export interface FlexCreatedMode {
+  /** The step's name in logs and errors, e.g. "create the web chat". */
+  step: string;
+  /** The variable to blame when Twilio says the address or flow does not exist. */
+  notFoundMeans: string;
+  create(chat: ChatStart): Promise<CreatedChat>;
+  /** Deletes a chat this mode created, by conversation SID. May throw. */
+  remove(conversationSid: string): Promise<void>;
+}
+
+type ServiceConfig = Pick<Config, 'conversationsServiceSid'>;
+
+export async function startFlexCreatedChat(
+  client: Twilio,
+  config: ServiceConfig,
+  chat: ChatStart,
+  mode: FlexCreatedMode,
+): Promise<StartedChat> {
+  const created = await mode.create(chat).catch(async (error: unknown) => {
+    const failure = toHttpError(error, { step: mode.step, notFoundMeans: mode.notFoundMeans });
+    if (isAmbiguousFailure(error)) await removeChatsOf(client, config, chat.identity, mode);
+    throw failure;
+  });
+
+  const { conversationSid } = created;
+  try {
+    if (created.identity !== undefined && created.identity !== chat.identity) {
+      throw identityRefused(mode.step, conversationSid);
+    }
+    if (chat.question !== undefined) {
+      await postQuestion(client, config, conversationSid, chat.identity, chat.question);
+    }
+  } catch (error) {
+    await removeQuietly(mode, conversationSid, 'failed_start');
+    throw error;
+  }
+  return { conversationSid, identity: chat.identity };
+}
+
+/**
+ * Twilio gave the customer another identity than ours. A token for it could
+ * not be renewed by /refresh-token, nor bounded by SESSION_MAX_AGE_SECONDS,
+ * so the chat is refused (and removed) rather than half-working.
+ */
+function identityRefused(step: string, conversationSid: string): UpstreamError {
+  log.error('handoff_identity_replaced', { step, conversationSid });
+  return new UpstreamError(
+    'Could not start the chat: Flex did not accept the customer identity. Please try again later.',
+    step,
+    undefined,
+    undefined,
+  );
+}
+
+/** Deletes a chat; never throws (the caller is already failing). */
+async function removeQuietly(
+  mode: FlexCreatedMode,
+  conversationSid: string,
+  reason: string,
+): Promise<void> {
+  try {
+    await mode.remove(conversationSid);
+    log.info('conversation_removed', { reason, conversation: conversationSid });
+  } catch (error) {
+    log.error('conversation_cleanup_failed', { reason, conversation: conversationSid, error });
+  }
+}
+
+/**
+ * After an ambiguous create: whatever Twilio made for this identity. The
+ * identity is fresh and random, so anything found is this chat's.
+ */
+async function removeChatsOf(
+  client: Twilio,
+  config: ServiceConfig,
+  identity: string,
+  mode: FlexCreatedMode,
+): Promise<void> {
+  let found: { conversationSid: string }[];
+  try {
+    found = await client.conversations.v1
+      .services(config.conversationsServiceSid)
+      .participantConversations.list({ identity, limit: 5 });
+  } catch (error) {
+    log.error('conversation_cleanup_failed', {
+      reason: 'ambiguous_create',
+      conversation: identity,
+      error,
+    });
+    return;
+  }
+  for (const { conversationSid } of found) {
+    await removeQuietly(mode, conversationSid, 'ambiguous_create');
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * HANDOFF_MODE=address with a Chat Address whose auto-creation webhook is
+ * this service's /interaction: WebChats attaches that webhook to the
+ * conversation, and /interaction hands it to Flex exactly once, with the
+ * customer's name from the pre-engagement data (WebChats conversations have
+ * no `from` attribute and no unique name).
+ */
+import { handler as interaction } from '../../functions/interaction.protected';
+import { handler as startChat } from '../../functions/start-chat';
+import { invoke } from '../support/invoke';
+import { captureLogs, type CapturedLogs } from '../support/logs';
+import { ACCOUNT, conversations, interactions } from '../support/mock';
+import {
+  ADDRESS_ENV,
+  ADDRESS_WEBHOOK_ENV,
+  INTERACTION_URL,
+  seedChatAddress,
+} from '../support/modes';
+import { TwilioMock } from '../support/twilio-mock';
+import { messageAddedParams, signedDelivery, type MessageAdded } from '../support/webhooks';
+
+let mock: TwilioMock;
+let logs: CapturedLogs;
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(() => {
+  mock.reset();
+  seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
+  logs = captureLogs();
+});
+afterEach(() => {
+  logs.restore();
+  expect(mock.violations).toEqual([]);
+});
+
+interface Chat {
+  conversationSid: string;
+  identity: string;
+}
+
+async function startChatHere(): Promise<Chat> {
+  const res = await invoke(startChat, {
+    mock,
+    env: ADDRESS_WEBHOOK_ENV,
+    body: { friendlyName: 'Ana López', preEngagement: { email: 'ana@example.com' } },
+  });
+  expect(res.status).toBe(200);
+  return res.body as Chat;
+}
+
+const deliver = (message: MessageAdded, env: object = ADDRESS_WEBHOOK_ENV) =>
+  invoke(interaction, {
+    mock,
+    env: env as Record<string, string>,
+    ...signedDelivery(messageAddedParams(message)),
+  });
+
+describe('/interaction behind a Chat Address', () => {
+  it('hands the first customer message to Flex once, with the name agents should see', async () => {
+    const chat = await startChatHere();
+    const conversation = conversations(mock).get(chat.conversationSid);
+    expect(conversation?.uniqueName).toBeNull();
+    expect(conversation?.webhooks).toMatchObject([{ target: 'webhook', url: INTERACTION_URL }]);
+    const before = mock.requests().length;
+
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.body).toMatchObject({ outcome: 'handed_off', recorded: true });
+    expect(
+      mock
+        .requests()
+        .slice(before)
+        .map((r) => r.name),
+    ).toEqual([
+      'conversations.fetch',
+      'webhooks.list',
+      'webhooks.delete',
+      'interactions.create',
+      'conversations.update',
+    ]);
+    expect(interactions(mock)).toHaveLength(1);
+    const routing = interactions(mock)[0]?.routing.properties;
+    expect(routing).toEqual({
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      task_channel_unique_name: 'chat',
+      attributes: {
+        from: 'Ana López',
+        customerName: 'Ana López',
+        channelType: 'web',
+        conversationSid: chat.conversationSid,
+        pre_engagement_data: { email: 'ana@example.com', friendlyName: 'Ana López' },
+      },
+    });
+
+    const again = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(again.body).toEqual({ outcome: 'ignored', reason: 'already_handed_off' });
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it("ignores an agent's message without calling Twilio", async () => {
+    const chat = await startChatHere();
+    const before = mock.requests().length;
+    const res = await deliver({
+      conversationSid: chat.conversationSid,
+      author: 'agent@example.com',
+    });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_customer' });
+    expect(mock.requests()).toHaveLength(before);
+  });
+
+  it('answers 503 when address mode has no TaskRouter variables to route with', async () => {
+    const res = await deliver(
+      { conversationSid: 'CH' + 'a'.repeat(32), author: 'web_x_' + '0'.repeat(32) },
+      ADDRESS_ENV,
+    );
+    expect(res.status).toBe(503);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});

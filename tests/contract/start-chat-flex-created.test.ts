@@ -1,0 +1,343 @@
+/**
+ * POST /start-chat when Flex creates the chat in one request:
+ * HANDOFF_MODE=address (`POST /v2/WebChats`) and HANDOFF_MODE=flex-flow
+ * (`POST /v1/Channels`), through the real `twilio` library and the local mock
+ * that validates every request against Twilio's OpenAPI specs.
+ */
+import { handler } from '../../functions/start-chat';
+import { TEST_ENV } from '../support/env';
+import { headerOf, invoke } from '../support/invoke';
+import { captureLogs, type CapturedLogs } from '../support/logs';
+import { account, conversations, type MockConversation } from '../support/mock';
+import {
+  ADDRESS_ENV,
+  ADDRESS_SID,
+  FLEX_FLOW_ENV,
+  FLEX_FLOW_SID,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../support/modes';
+import { verifyTestToken } from '../support/tokens';
+import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+
+let mock: TwilioMock;
+let logs: CapturedLogs;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(() => {
+  mock.reset();
+  seedChatAddress(mock);
+  seedFlexFlow(mock);
+  logs = captureLogs();
+});
+afterEach(() => {
+  logs.restore();
+  expect(mock.violations).toEqual([]);
+});
+
+type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
+type StartBody = { conversationSid: string; identity: string; token: string; expiresAt: string };
+
+function form(request: RecordedRequest | undefined): Record<string, string[]> {
+  if (!request) throw new Error('request not made');
+  return request.form;
+}
+
+function onlyConversation(): MockConversation {
+  const all = [...conversations(mock).values()];
+  expect(all).toHaveLength(1);
+  return all[0] as MockConversation;
+}
+
+const customer = {
+  friendlyName: 'Ana Secretname',
+  question: 'my very private question',
+  preEngagement: { email: 'ana.secret@example.com', vip: true },
+};
+
+function expectCleanLogs(): void {
+  const text = logs.text();
+  for (const secret of ['Secretname', 'very private', 'ana.secret', TEST_ENV.API_SECRET]) {
+    expect(text).not.toContain(secret);
+  }
+}
+
+describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
+  const start = (body: object) => invoke(handler, { mock, env: ADDRESS_ENV, body });
+
+  it('creates the chat in one round trip, with our identity, and mints its token', async () => {
+    mock.latencyMs = 15;
+    const res = await start({
+      friendlyName: 'Ana',
+      preEngagement: { email: 'ana@example.com', orders: 3 },
+    });
+
+    expect(res.status).toBe(200);
+    const body = res.body as StartBody;
+    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create']);
+    expect(mock.sequentialRoundTrips()).toBe(1);
+
+    const [create] = mock.requests('webchats.create');
+    if (mock.validating) expect(create?.operationId).toBe('CreateWebChannel');
+    expect(create?.path).toBe('/v2/WebChats');
+    expect(form(create)).toEqual({
+      AddressSid: [ADDRESS_SID],
+      ChatFriendlyName: ['Web chat with Ana'],
+      CustomerFriendlyName: ['Ana'],
+      PreEngagementData: [expect.any(String)],
+      Identity: [body.identity],
+    });
+    expect(JSON.parse(form(create).PreEngagementData?.[0] ?? '')).toEqual({
+      email: 'ana@example.com',
+      orders: 3,
+      friendlyName: 'Ana',
+    });
+    expect(create?.headers['ui-version']).toBeUndefined();
+
+    expect(body.identity).toMatch(/^web_[0-9a-z]+_[0-9a-f]{32}$/);
+    const conversation = onlyConversation();
+    expect(body.conversationSid).toBe(conversation.sid);
+    expect(conversation.participants.map((p) => p.identity)).toEqual([body.identity]);
+    // The address's routing came with it: nothing for us to register.
+    expect(conversation.webhooks).toMatchObject([
+      { target: 'studio', flowSid: TEST_ENV.STUDIO_FLOW_SID },
+    ]);
+
+    const { payload } = verifyTestToken(body.token);
+    expect(payload.grants).toEqual({
+      identity: body.identity,
+      chat: { service_sid: TEST_ENV.CONVERSATIONS_SERVICE_SID },
+    });
+    expect(body.expiresAt).toBe(new Date(payload.exp * 1000).toISOString());
+  });
+
+  it('posts the question as the customer, webhooks on: 2 round trips', async () => {
+    mock.latencyMs = 15;
+    const res = await start({ friendlyName: 'Ana', question: 'Where is my order?' });
+    expect(res.status).toBe(200);
+    const { identity, conversationSid } = res.body as StartBody;
+
+    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create', 'messages.create']);
+    expect(mock.sequentialRoundTrips()).toBe(2);
+    const [message] = mock.requests('messages.create');
+    expect(message?.path).toBe(
+      `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/${conversationSid}/Messages`,
+    );
+    expect(form(message)).toEqual({ Author: [identity], Body: ['Where is my order?'] });
+    expect(message?.headers['x-twilio-webhook-enabled']).toBe('true');
+  });
+
+  it('names an anonymous customer "Customer" in every field Flex shows', async () => {
+    await start({});
+    const sent = form(mock.requests('webchats.create')[0]);
+    expect(sent.CustomerFriendlyName).toEqual(['Customer']);
+    expect(sent.ChatFriendlyName).toEqual(['Web chat with Customer']);
+    expect(JSON.parse(sent.PreEngagementData?.[0] ?? '')).toEqual({ friendlyName: 'Customer' });
+  });
+
+  it('refuses (502) and removes a chat for which Twilio chose another identity', async () => {
+    account(mock).webChatIdentityOverride = 'guest-7d3f';
+    const res = await start(customer);
+
+    expect(res.status).toBe(502);
+    expect((res.body as ErrorBody).error.code).toBe('upstream_error');
+    expect(res.text).not.toContain('token');
+    expect(conversations(mock).size).toBe(0);
+    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create', 'conversations.delete']);
+    expect(logs.events()).toEqual(['handoff_identity_replaced', 'conversation_removed']);
+    expect(logs.text()).not.toContain('guest-7d3f');
+    expectCleanLogs();
+  });
+
+  it('names ADDRESS_SID when Twilio does not know the address', async () => {
+    account(mock).addresses.length = 0;
+    const res = await start({});
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['ADDRESS_SID']);
+    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create']);
+  });
+
+  it('refuses pre-engagement data that fits 16 KB alone but not with the name, before any request', async () => {
+    const res = await start({
+      friendlyName: 'n'.repeat(64),
+      preEngagement: { notes: 'p'.repeat(16 * 1024 - 20) },
+    });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['preEngagement']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});
+
+describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () => {
+  const start = (body: object) => invoke(handler, { mock, env: FLEX_FLOW_ENV, body });
+
+  it('creates the chat channel in one round trip, with our identity, and mints its token', async () => {
+    mock.latencyMs = 15;
+    const res = await start({ friendlyName: 'Ana', preEngagement: { email: 'ana@example.com' } });
+
+    expect(res.status).toBe(200);
+    const body = res.body as StartBody;
+    expect(mock.requests().map((r) => r.name)).toEqual(['flexChannels.create']);
+    expect(mock.sequentialRoundTrips()).toBe(1);
+    const [create] = mock.requests('flexChannels.create');
+    expect(create?.path).toBe('/v1/Channels');
+    expect(form(create)).toEqual({
+      FlexFlowSid: [FLEX_FLOW_SID],
+      Identity: [body.identity],
+      ChatUserFriendlyName: ['Ana'],
+      ChatFriendlyName: ['Web chat with Ana'],
+      PreEngagementData: [expect.any(String)],
+    });
+    expect(JSON.parse(form(create).PreEngagementData?.[0] ?? '')).toEqual({
+      email: 'ana@example.com',
+      friendlyName: 'Ana',
+    });
+
+    const conversation = onlyConversation();
+    expect(body.conversationSid).toBe(conversation.sid);
+    expect(conversation.participants.map((p) => p.identity)).toEqual([body.identity]);
+    expect(verifyTestToken(body.token).payload.grants.identity).toBe(body.identity);
+  });
+
+  it('posts the question through the Conversations API: 2 round trips', async () => {
+    mock.latencyMs = 15;
+    const res = await start({ question: 'Hello?' });
+    const { identity, conversationSid } = res.body as StartBody;
+    expect(mock.requests().map((r) => r.name)).toEqual(['flexChannels.create', 'messages.create']);
+    expect(mock.sequentialRoundTrips()).toBe(2);
+    const [message] = mock.requests('messages.create');
+    expect(message?.path).toContain(`/Conversations/${conversationSid}/Messages`);
+    expect(form(message)).toEqual({ Author: [identity], Body: ['Hello?'] });
+    expect(message?.headers['x-twilio-webhook-enabled']).toBe('true');
+  });
+
+  it('names FLEX_FLOW_SID when Twilio does not know the Flex Flow', async () => {
+    account(mock).flexFlows.length = 0;
+    const res = await start({});
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['FLEX_FLOW_SID']);
+  });
+});
+
+/* ------------------------------------------------------------------------ */
+
+const modes = [
+  {
+    mode: 'address',
+    env: ADDRESS_ENV,
+    create: 'webchats.create',
+    remove: 'conversations.delete',
+    removePath: new RegExp(`^/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/CH`),
+  },
+  {
+    mode: 'flex-flow',
+    env: FLEX_FLOW_ENV,
+    create: 'flexChannels.create',
+    remove: 'flexChannels.delete',
+    removePath: /^\/v1\/Channels\/CH[0-9a-f]{32}$/,
+  },
+] as const;
+
+describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left behind', (m) => {
+  const start = () => invoke(handler, { mock, env: m.env, body: customer });
+  const failures = [
+    [400, 502, 'upstream_error'],
+    [500, 502, 'upstream_error'],
+    [503, 502, 'upstream_error'],
+    [429, 503, 'upstream_rate_limited'],
+  ] as const;
+
+  it.each(failures)(
+    'a failing question post (Twilio %i -> %i %s) removes the chat',
+    async (twilioStatus, status, code) => {
+      mock.failNext('messages.create', { status: twilioStatus });
+      const res = await start();
+
+      expect(res.status).toBe(status);
+      expect((res.body as ErrorBody).error.code).toBe(code);
+      if (twilioStatus === 429) expect(headerOf(res, 'retry-after')).toBe('5');
+      expect(conversations(mock).size).toBe(0);
+      const removes = mock.requests(m.remove);
+      expect(removes).toHaveLength(1);
+      expect(removes[0]?.path).toMatch(m.removePath);
+      expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed']);
+      expectCleanLogs();
+    },
+  );
+
+  it.each([400, 429])(
+    'a create refused with %i: nothing was created, nothing is looked up',
+    async (twilioStatus) => {
+      mock.failNext(m.create, { status: twilioStatus });
+      const res = await start();
+      expect(res.status).toBeGreaterThanOrEqual(502);
+      expect(mock.requests().map((r) => r.name)).toEqual([m.create]);
+      expectCleanLogs();
+    },
+  );
+
+  it('a create failing with 500 before acting: looked up by identity, nothing to remove', async () => {
+    mock.failNext(m.create, { status: 500 });
+    const res = await start();
+    expect(res.status).toBe(502);
+    expect(mock.requests().map((r) => r.name)).toEqual([m.create, 'participantConversations.list']);
+    const [lookup] = mock.requests('participantConversations.list');
+    expect(lookup?.query.Identity?.[0]).toMatch(/^web_[0-9a-z]+_[0-9a-f]{32}$/);
+    expect(lookup?.query.Identity).toEqual(form(mock.requests(m.create)[0]).Identity);
+  });
+
+  it.each(['after', 'drop'] as const)(
+    'a chat Twilio created although its answer was lost (%s) is found by identity and removed',
+    async (when) => {
+      mock.failNext(m.create, { status: 500, when });
+      const res = await start();
+      expect(res.status).toBe(502);
+      expect(conversations(mock).size).toBe(0);
+      expect(mock.requests().map((r) => r.name)).toEqual([
+        m.create,
+        'participantConversations.list',
+        m.remove,
+      ]);
+      expect(mock.requests(m.remove)[0]?.path).toMatch(m.removePath);
+      expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed']);
+      expectCleanLogs();
+    },
+  );
+
+  it('still answers 502 when the clean-up fails, and logs the SID to clean', async () => {
+    mock.failNext('messages.create', { status: 500 });
+    mock.failNext(m.remove, { status: 500 });
+    const res = await start();
+    expect(res.status).toBe(502);
+    const [leftover] = conversations(mock).values();
+    expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_cleanup_failed']);
+    expect(logs.text()).toContain(leftover?.sid);
+    expectCleanLogs();
+  });
+
+  it('logs, and still answers 502, when the lookup after an ambiguous create fails', async () => {
+    mock.failNext(m.create, { status: 500, when: 'after' });
+    mock.failNext('participantConversations.list', { status: 500 });
+    const res = await start();
+    expect(res.status).toBe(502);
+    expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_cleanup_failed']);
+    expectCleanLogs();
+  });
+
+  it('turns credentials Twilio rejects into a 503 naming them', async () => {
+    const res = await invoke(handler, {
+      mock,
+      env: { ...m.env, AUTH_TOKEN: 'e'.repeat(32) },
+      body: {},
+    });
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
+      'ACCOUNT_SID',
+      'AUTH_TOKEN',
+    ]);
+    expect(mock.requests().map((r) => r.name)).toEqual([m.create]);
+  });
+});

@@ -1,0 +1,402 @@
+/**
+ * `npm run setup -- doctor`: every check, passing and failing, against the
+ * local Twilio mock; the exit code is non-zero exactly when there is a problem.
+ */
+import { TEST_ENV } from '../support/env';
+import { ACCOUNT, account } from '../support/mock';
+import {
+  ADDRESS_SID,
+  FLEX_FLOW_SID,
+  INTERACTION_URL,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../support/modes';
+import { EnvDir, setupCli } from '../support/setup-cli';
+import { TwilioMock } from '../support/twilio-mock';
+
+let mock: TwilioMock;
+let dir: EnvDir;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(async () => {
+  mock.reset();
+  dir = await EnvDir.create();
+});
+afterEach(async () => {
+  await dir.remove();
+  expect(mock.violations).toEqual([]);
+});
+
+type Env = Record<string, string | undefined>;
+
+const BASE: Env = {
+  ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
+  AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
+  API_KEY: TEST_ENV.API_KEY,
+  API_SECRET: TEST_ENV.API_SECRET,
+  CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+  HANDOFF_MODE: 'studio',
+  STUDIO_FLOW_SID: TEST_ENV.STUDIO_FLOW_SID,
+  ALLOWED_ORIGINS: 'https://www.example.com',
+};
+const WEBHOOK: Env = {
+  ...BASE,
+  HANDOFF_MODE: 'webhook',
+  STUDIO_FLOW_SID: undefined,
+  TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+  TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+  PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+};
+const ADDRESS: Env = { ...BASE, HANDOFF_MODE: 'address', STUDIO_FLOW_SID: undefined, ADDRESS_SID };
+const FLEX_FLOW: Env = {
+  ...BASE,
+  HANDOFF_MODE: 'flex-flow',
+  STUDIO_FLOW_SID: undefined,
+  FLEX_FLOW_SID,
+};
+
+interface Row {
+  status: string;
+  name: string;
+  detail: string;
+  fix?: string;
+}
+
+/** Runs doctor on this .env and reads its table back. */
+async function doctor(env: Env, argv: string[] = []) {
+  const envText = Object.entries(env)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+  const res = await setupCli(mock, dir, ['doctor', ...argv], { envText });
+  const rows: Row[] = [];
+  for (const line of res.stdout.split('\n')) {
+    const row = /^(✔ OK|! WARN|✘ PROBLEM)\s+(\S+(?: \S+)*?)\s{2,}(.*)$/.exec(line);
+    const fix = /^\s+how to fix: (.*)$/.exec(line);
+    if (row) rows.push({ status: row[1] ?? '', name: row[2] ?? '', detail: row[3] ?? '' });
+    else if (fix && rows.length > 0) rows[rows.length - 1]!.fix = fix[1];
+  }
+  const problems = rows.filter((r) => r.status === '✘ PROBLEM');
+  return { ...res, rows, problems };
+}
+
+describe('doctor: a configuration that works', () => {
+  it.each([
+    [
+      'studio',
+      BASE,
+      [
+        'configuration',
+        'credentials',
+        'Flex',
+        'CONVERSATIONS_SERVICE_SID',
+        'API_KEY',
+        'STUDIO_FLOW_SID',
+        'ALLOWED_ORIGINS',
+      ],
+    ],
+    [
+      'webhook',
+      WEBHOOK,
+      [
+        'configuration',
+        'credentials',
+        'Flex',
+        'CONVERSATIONS_SERVICE_SID',
+        'API_KEY',
+        'TASKROUTER_WORKSPACE_SID',
+        'TASKROUTER_WORKFLOW_SID',
+        'TASK_CHANNEL',
+        'ALLOWED_ORIGINS',
+      ],
+    ],
+    [
+      'address',
+      ADDRESS,
+      [
+        'configuration',
+        'credentials',
+        'Flex',
+        'CONVERSATIONS_SERVICE_SID',
+        'API_KEY',
+        'ADDRESS_SID',
+        'Chat Address flow',
+        'ALLOWED_ORIGINS',
+      ],
+    ],
+  ])('%s mode: every check OK, exit code 0', async (_, env, checks) => {
+    seedChatAddress(mock);
+    const res = await doctor(env);
+    expect(res.rows.map((r) => [r.status, r.name])).toEqual(checks.map((c) => ['✔ OK', c]));
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('No problems: npm start is ready to start chats.');
+    expect(res.stdout).not.toContain(TEST_ENV.AUTH_TOKEN);
+    expect(res.stdout).not.toContain(TEST_ENV.API_SECRET);
+  });
+
+  it('flex-flow mode: OK, with the end-of-life warning (exit code 0)', async () => {
+    seedFlexFlow(mock);
+    const res = await doctor(FLEX_FLOW);
+    expect(res.code).toBe(0);
+    expect(res.problems).toEqual([]);
+    expect(res.rows.find((r) => r.status === '! WARN')).toMatchObject({
+      name: 'HANDOFF_MODE',
+      detail: expect.stringContaining('end of life on 2026-06-01'),
+    });
+    expect(res.rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['FLEX_FLOW_SID', 'Flex Flow flow']),
+    );
+  });
+
+  it('reads only: no Twilio request changes anything', async () => {
+    seedChatAddress(mock);
+    await doctor(ADDRESS);
+    expect(mock.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('doctor: each check fails clearly', () => {
+  it('a variable the functions would refuse (their own rules), with how to fix', async () => {
+    const res = await doctor({ ...BASE, STUDIO_FLOW_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID });
+    expect(res.code).toBe(1);
+    expect(res.problems[0]).toEqual({
+      status: '✘ PROBLEM',
+      name: 'STUDIO_FLOW_SID',
+      detail: expect.stringMatching(
+        /must be a Studio Flow SID .* but this is a Conversations Service SID/,
+      ),
+      fix: 'see .env.example, or run npm run setup',
+    });
+    // The other checks still run.
+    expect(res.rows.find((r) => r.name === 'credentials')?.status).toBe('✔ OK');
+  });
+
+  it('credentials Twilio rejects: error 20003, and no further Twilio checks', async () => {
+    const res = await doctor({ ...BASE, AUTH_TOKEN: 'e'.repeat(32) });
+    expect(res.code).toBe(1);
+    expect(res.rows.map((r) => r.name)).toEqual(['configuration', 'credentials']);
+    expect(res.problems[0]?.detail).toMatch(/error 20003/);
+    expect(mock.requests()).toHaveLength(1);
+  });
+
+  it('credentials missing: Twilio checks skipped', async () => {
+    const res = await doctor({ ...BASE, AUTH_TOKEN: undefined });
+    expect(res.code).toBe(1);
+    expect(res.rows.map((r) => r.name)).toEqual(['AUTH_TOKEN', 'Twilio checks']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('an account without Flex', async () => {
+    account(mock).flex = null;
+    const res = await doctor(BASE);
+    expect(res.problems).toEqual([
+      expect.objectContaining({ name: 'Flex', detail: expect.stringMatching(/no Flex/) }),
+    ]);
+    expect(res.code).toBe(1);
+  });
+
+  it('missing permissions (403)', async () => {
+    mock.failNext('flows.fetch', { status: 403, code: 20403 });
+    const res = await doctor(BASE);
+    expect(res.problems).toEqual([
+      expect.objectContaining({
+        name: 'STUDIO_FLOW_SID',
+        detail: expect.stringMatching(/lack permission \(HTTP 403, error 20403\)/),
+      }),
+    ]);
+  });
+
+  it('a Conversations service that does not exist', async () => {
+    const res = await doctor({ ...BASE, CONVERSATIONS_SERVICE_SID: 'IS' + '9'.repeat(32) });
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['CONVERSATIONS_SERVICE_SID', `IS${'9'.repeat(32)} does not exist on this account`],
+    ]);
+  });
+
+  it('a Conversations service that is not the default one', async () => {
+    account(mock).services.push({ sid: 'IS' + '9'.repeat(32), friendlyName: 'Other' });
+    const res = await doctor({ ...BASE, CONVERSATIONS_SERVICE_SID: 'IS' + '9'.repeat(32) });
+    expect(res.problems).toEqual([
+      expect.objectContaining({
+        name: 'CONVERSATIONS_SERVICE_SID',
+        detail: expect.stringMatching(
+          /is not the account's default Conversations service \(IS3{32}\)/,
+        ),
+        fix: expect.stringMatching(/set CONVERSATIONS_SERVICE_SID=IS3{32}/),
+      }),
+    ]);
+  });
+
+  it('an API key that does not exist', async () => {
+    const res = await doctor({ ...BASE, API_KEY: 'SK' + '9'.repeat(32) });
+    expect(res.problems.map((p) => p.name)).toEqual(['API_KEY']);
+    expect(res.problems[0]?.detail).toMatch(/does not exist on this account/);
+  });
+
+  it('an API secret that is not the key’s', async () => {
+    const res = await doctor({ ...BASE, API_SECRET: 'not-the-secret-of-this-key-000000' });
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['API_SECRET', expect.stringMatching(/Twilio rejected API_KEY with this API_SECRET/)],
+    ]);
+    expect(res.stdout).not.toContain('not-the-secret-of-this-key');
+  });
+
+  it('a Studio flow that does not exist, or is a draft', async () => {
+    const missing = await doctor({ ...BASE, STUDIO_FLOW_SID: 'FW' + '9'.repeat(32) });
+    expect(missing.problems.map((p) => p.detail)).toEqual([
+      `Studio flow FW${'9'.repeat(32)} does not exist on this account`,
+    ]);
+    account(mock).flows[1]!.status = 'draft';
+    const draft = await doctor(BASE);
+    expect(draft.problems).toEqual([
+      expect.objectContaining({
+        name: 'STUDIO_FLOW_SID',
+        detail: expect.stringMatching(/is a draft/),
+        fix: 'open it in Console > Studio and click Publish',
+      }),
+    ]);
+  });
+
+  it('webhook mode: a workspace that does not exist', async () => {
+    const res = await doctor({ ...WEBHOOK, TASKROUTER_WORKSPACE_SID: 'WS' + '9'.repeat(32) });
+    expect(res.problems.map((p) => p.name)).toEqual(['TASKROUTER_WORKSPACE_SID']);
+  });
+
+  it('webhook mode: a workflow of another workspace', async () => {
+    account(mock).workspaces.push({
+      sid: 'WS' + '9'.repeat(32),
+      friendlyName: 'Other',
+      workflows: [{ sid: 'WW' + '9'.repeat(32), friendlyName: 'Elsewhere' }],
+      taskChannels: [],
+    });
+    const res = await doctor({ ...WEBHOOK, TASKROUTER_WORKFLOW_SID: 'WW' + '9'.repeat(32) });
+    expect(res.problems).toEqual([
+      expect.objectContaining({
+        name: 'TASKROUTER_WORKFLOW_SID',
+        detail: `workflow WW${'9'.repeat(32)} does not belong to workspace ${ACCOUNT.workspaceSid}`,
+      }),
+    ]);
+  });
+
+  it('webhook mode: a task channel the workspace does not have', async () => {
+    const res = await doctor({ ...WEBHOOK, TASK_CHANNEL: 'sms' });
+    expect(res.problems).toEqual([
+      expect.objectContaining({
+        name: 'TASK_CHANNEL',
+        detail: expect.stringMatching(/no task channel "sms" \(it has: voice, chat\)/),
+      }),
+    ]);
+  });
+
+  it('webhook mode, run locally without PUBLIC_BASE_URL; fine when checked as deployed', async () => {
+    const local = await doctor({ ...WEBHOOK, PUBLIC_BASE_URL: undefined });
+    expect(local.problems.map((p) => p.name)).toEqual(['PUBLIC_BASE_URL']);
+    const deployed = await doctor({ ...WEBHOOK, PUBLIC_BASE_URL: undefined }, [
+      '--domain',
+      'chat-1234-dev.twil.io',
+    ]);
+    expect(deployed.problems).toEqual([]);
+    expect(deployed.code).toBe(0);
+  });
+
+  it('address mode: an address that does not exist', async () => {
+    const res = await doctor(ADDRESS);
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['ADDRESS_SID', `Chat Address ${ADDRESS_SID} does not exist on this account`],
+    ]);
+  });
+
+  it('address mode: not a chat address, auto-creation off, another service', async () => {
+    const address = seedChatAddress(mock);
+    address.type = 'sms';
+    address.autoCreation.enabled = false;
+    address.autoCreation.conversation_service_sid = 'IS' + '9'.repeat(32);
+    const res = await doctor(ADDRESS);
+    expect(res.problems.map((p) => p.detail)).toEqual([
+      `${ADDRESS_SID} is a "sms" address, not a chat address`,
+      `${ADDRESS_SID} does not create conversations (auto-creation is off)`,
+      expect.stringMatching(/creates conversations in IS9{32}, not in CONVERSATIONS_SERVICE_SID/),
+    ]);
+  });
+
+  it("address mode: an address's Studio flow that is a draft", async () => {
+    seedChatAddress(mock);
+    account(mock).flows[1]!.status = 'draft';
+    const res = await doctor(ADDRESS);
+    expect(res.problems.map((p) => p.name)).toEqual(['Chat Address flow']);
+  });
+
+  it('address mode: an address routing to /interaction without the TaskRouter variables', async () => {
+    seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
+    const res = await doctor(ADDRESS, ['--domain', 'webchat-1234-dev.twil.io']);
+    expect(res.problems.map((p) => p.detail)).toEqual([
+      expect.stringMatching(
+        /routes to a webhook .* but TASKROUTER_WORKSPACE_SID and TASKROUTER_WORKFLOW_SID are not set/,
+      ),
+    ]);
+  });
+
+  it("address mode: an address routing to another URL than this service's /interaction", async () => {
+    seedChatAddress(mock, { webhookUrl: 'https://old-tunnel.ngrok.app/interaction' });
+    const routed = {
+      ...ADDRESS,
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+    };
+    const wrong = await doctor({ ...routed, PUBLIC_BASE_URL: 'https://new-tunnel.ngrok.app' });
+    expect(wrong.problems.map((p) => p.detail)).toEqual([
+      `${ADDRESS_SID} routes to https://old-tunnel.ngrok.app/interaction, not to this service's https://new-tunnel.ngrok.app/interaction`,
+    ]);
+    const right = await doctor({ ...routed, PUBLIC_BASE_URL: 'https://old-tunnel.ngrok.app' });
+    expect(right.problems).toEqual([]);
+    expect(right.rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'ADDRESS_SID',
+        'TASKROUTER_WORKSPACE_SID',
+        'TASKROUTER_WORKFLOW_SID',
+        'TASK_CHANNEL',
+      ]),
+    );
+  });
+
+  it('flex-flow mode: a Flex Flow that does not exist', async () => {
+    const res = await doctor(FLEX_FLOW);
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['FLEX_FLOW_SID', `Flex Flow ${FLEX_FLOW_SID} does not exist on this account`],
+    ]);
+  });
+
+  it('flex-flow mode: not web, disabled, on another chat service', async () => {
+    const flow = seedFlexFlow(mock);
+    flow.channelType = 'sms';
+    flow.enabled = false;
+    flow.chatServiceSid = 'IS' + '9'.repeat(32);
+    const res = await doctor(FLEX_FLOW);
+    expect(res.problems.map((p) => p.detail)).toEqual([
+      `${FLEX_FLOW_SID} is a "sms" Flex Flow, not web`,
+      `${FLEX_FLOW_SID} is disabled`,
+      expect.stringMatching(/uses chat service IS9{32}, not CONVERSATIONS_SERVICE_SID/),
+    ]);
+  });
+
+  it('ALLOWED_ORIGINS that does not parse is a problem; * is a warning', async () => {
+    const bad = await doctor({
+      ...BASE,
+      ALLOWED_ORIGINS: 'https://ok.example.com,www.example.com/path',
+    });
+    expect(bad.problems.map((p) => p.name)).toEqual(['ALLOWED_ORIGINS']);
+    const any = await doctor({ ...BASE, ALLOWED_ORIGINS: '*' });
+    expect(any.problems).toEqual([]);
+    expect(any.rows.find((r) => r.name === 'ALLOWED_ORIGINS')?.status).toBe('! WARN');
+    expect(any.code).toBe(0);
+  });
+
+  it('no .env at all', async () => {
+    const res = await setupCli(mock, dir, ['doctor']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/run npm run setup first/);
+  });
+});

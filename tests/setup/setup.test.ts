@@ -1,0 +1,532 @@
+/**
+ * `npm run setup`, in process, against the local Twilio mock (every request
+ * it makes to a host with a spec in ../shared/twilio-oai is validated; API
+ * keys live on api.twilio.com, which has none, so those pass unvalidated).
+ * Non-interactive (flags, --yes), interactive with scripted answers, and
+ * re-runs on an existing .env.
+ */
+import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
+import { TEST_ENV } from '../support/env';
+import { ACCOUNT, account } from '../support/mock';
+import { ADDRESS_SID, seedChatAddress } from '../support/modes';
+import { CREDENTIAL_FLAGS, EnvDir, setupCli, type CliOptions } from '../support/setup-cli';
+import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+
+let mock: TwilioMock;
+let dir: EnvDir;
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+});
+afterAll(() => mock.stop());
+beforeEach(async () => {
+  mock.reset();
+  dir = await EnvDir.create();
+});
+afterEach(async () => {
+  await dir.remove();
+  expect(mock.violations).toEqual([]);
+});
+
+const run = (argv: string[], options?: CliOptions) => setupCli(mock, dir, argv, options);
+const names = () => mock.requests().map((r) => r.name);
+const writes = () => mock.requests().filter((r) => r.method === 'POST');
+
+function only(name: string): RecordedRequest {
+  const found = mock.requests(name);
+  expect(found).toHaveLength(1);
+  return found[0] as RecordedRequest;
+}
+
+/** Nothing secret may appear in what setup prints (the API secret only on a terminal). */
+function expectNoSecrets(text: string, apiSecret?: string): void {
+  expect(text).not.toContain(TEST_ENV.AUTH_TOKEN);
+  if (apiSecret) expect(text).not.toContain(apiSecret);
+}
+
+describe('npm run setup --yes: from credentials to a working .env', () => {
+  it('studio mode: proposes the Flex messaging flow, creates an API key, writes .env, doctor passes', async () => {
+    const res = await run([...CREDENTIAL_FLAGS, '--yes']);
+
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.env).toMatchObject({
+      ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
+      AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
+      CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+      HANDOFF_MODE: 'studio',
+      STUDIO_FLOW_SID: ACCOUNT.messagingFlowSid,
+      API_KEY: expect.stringMatching(/^SK[0-9a-f]{32}$/),
+      API_SECRET: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+    // The new key is the one Twilio made, and its secret the one it gave once.
+    const key = account(mock).apiKeys.find((k) => k.sid === res.env.API_KEY);
+    expect(key?.secret).toBe(res.env.API_SECRET);
+    // A new .env starts from .env.example: every variable stays documented.
+    expect(res.envText).toContain('# description: SID of the Flex Chat Address');
+    expect(res.envText).toMatch(/^TOKEN_TTL_SECONDS=3600$/m);
+
+    // Read-only discovery, then exactly one write: the API key.
+    expect(writes().map((r) => r.name)).toEqual(['keys.create']);
+    expect(only('keys.create').form).toEqual({
+      FriendlyName: ['Flex custom web chat: customer tokens'],
+    });
+    expect(only('keys.create').path).toBe(`/2010-04-01/Accounts/${TEST_ENV.ACCOUNT_SID}/Keys.json`);
+    expect(names().slice(0, 4)).toEqual([
+      'conversationsConfiguration.fetch',
+      'flexConfiguration.fetch',
+      'services.fetch',
+      'flows.list',
+    ]);
+
+    expect(res.stdout).toMatch(/✔ Credentials work/);
+    expect(res.stdout).toMatch(/✔ Studio flow: FW4{32} "Messaging Flow"/);
+    expect(res.stdout).toMatch(/Doctor: checking \.env/);
+    expect(res.stdout).toMatch(/No problems/);
+    expectNoSecrets(res.stdout, res.env.API_SECRET);
+  });
+
+  it('on a terminal, shows the new API secret exactly once (and in .env)', async () => {
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--skip-doctor'], { tty: true });
+    expect(res.code).toBe(0);
+    const secret = res.env.API_SECRET ?? 'missing';
+    expect(res.stdout.split(secret)).toHaveLength(2);
+    expect(res.stdout).toContain('shown this once');
+    expect(res.stderr).not.toContain(secret);
+  });
+
+  it('takes credentials from the environment when no flag gives them', async () => {
+    const res = await run(['--yes', '--skip-doctor'], {
+      processEnv: { ACCOUNT_SID: TEST_ENV.ACCOUNT_SID, AUTH_TOKEN: TEST_ENV.AUTH_TOKEN },
+    });
+    expect(res.code).toBe(0);
+    expect(res.env.ACCOUNT_SID).toBe(TEST_ENV.ACCOUNT_SID);
+  });
+
+  it('studio mode, --create-studio-flow: validates the definition first, then creates it published', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'studio',
+      '--create-studio-flow',
+    ]);
+    expect(res.code).toBe(0);
+
+    const expected = webChatFlowDefinition({
+      WORKFLOW_SID: ACCOUNT.workflowSid,
+      CHAT_TASK_CHANNEL_SID: ACCOUNT.chatChannelSid,
+    });
+    const validate = only('flows.validate');
+    const create = only('flows.create');
+    expect(create.startedAt).toBeGreaterThanOrEqual(validate.endedAt);
+    for (const request of [validate, create]) {
+      expect(request.form).toEqual({
+        FriendlyName: ['Flex custom web chat'],
+        Status: ['published'],
+        Definition: [expect.any(String)],
+        CommitMessage: ['Created by npm run setup (scripts/setup/web-chat.flow.json)'],
+      });
+      expect(JSON.parse(request.form.Definition?.[0] ?? '')).toEqual(expected);
+    }
+    const flow = account(mock).flows.find((f) => f.friendlyName === 'Flex custom web chat');
+    expect(flow?.status).toBe('published');
+    expect(res.env.STUDIO_FLOW_SID).toBe(flow?.sid);
+    // The routing it was built with: the Flex workspace's workflow and `chat` channel.
+    expect(res.stdout).toContain(
+      `✔ Routing: workspace ${ACCOUNT.workspaceSid}, workflow ${ACCOUNT.workflowSid}, task channel "chat" (${ACCOUNT.chatChannelSid})`,
+    );
+  });
+
+  it('creates nothing when Studio refuses the definition, and says why', async () => {
+    mock.failNext('flows.validate', { status: 400, code: 81022, message: 'Invalid definition' });
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--create-studio-flow']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/Studio refused the flow definition \(nothing was created\)/);
+    expect(names()).not.toContain('flows.create');
+    expect(names()).not.toContain('keys.create');
+    expect(res.envText).toBe('');
+  });
+
+  it('webhook mode: the Flex workspace, its workflow and chat channel, and the public URL', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'webhook',
+      '--public-base-url',
+      'https://abc123.ngrok.app/',
+    ]);
+    expect(res.code).toBe(0);
+    expect(res.env).toMatchObject({
+      HANDOFF_MODE: 'webhook',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      TASK_CHANNEL: 'chat',
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(writes().map((r) => r.name)).toEqual(['keys.create']);
+  });
+
+  it('address mode: creates a Chat Address that routes to the chosen Studio flow', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'address',
+      '--create-address',
+      '--address-target',
+      'studio',
+      '--studio-flow',
+      ACCOUNT.messagingFlowSid,
+    ]);
+    expect(res.code).toBe(0);
+    expect(only('addresses.create').form).toEqual({
+      Type: ['chat'],
+      Address: ['flex-custom-webchat'],
+      FriendlyName: ['Flex custom web chat'],
+      'AutoCreation.Enabled': ['true'],
+      'AutoCreation.ConversationServiceSid': [TEST_ENV.CONVERSATIONS_SERVICE_SID],
+      'AutoCreation.Type': ['studio'],
+      'AutoCreation.StudioFlowSid': [ACCOUNT.messagingFlowSid],
+    });
+    const [address] = account(mock).addresses;
+    expect(res.env).toMatchObject({ HANDOFF_MODE: 'address', ADDRESS_SID: address?.sid });
+    expect(res.stdout).toMatch(
+      /✔ OK\s+ADDRESS_SID\s+Chat Address IG\w+ creates conversations and routes them to Studio/,
+    );
+  });
+
+  it("address mode: an address that routes to this service's /interaction, with its routing", async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'address',
+      '--create-address',
+      '--address-target',
+      'webhook',
+      '--public-base-url',
+      'https://chat-1234-dev.twil.io',
+    ]);
+    expect(res.code).toBe(0);
+    expect(only('addresses.create').form).toEqual({
+      Type: ['chat'],
+      Address: ['flex-custom-webchat'],
+      FriendlyName: ['Flex custom web chat'],
+      'AutoCreation.Enabled': ['true'],
+      'AutoCreation.ConversationServiceSid': [TEST_ENV.CONVERSATIONS_SERVICE_SID],
+      'AutoCreation.Type': ['webhook'],
+      'AutoCreation.WebhookUrl': ['https://chat-1234-dev.twil.io/interaction'],
+      'AutoCreation.WebhookMethod': ['post'],
+      'AutoCreation.WebhookFilters': ['onMessageAdded'],
+    });
+    expect(res.env).toMatchObject({
+      HANDOFF_MODE: 'address',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      PUBLIC_BASE_URL: 'https://chat-1234-dev.twil.io',
+    });
+  });
+
+  it('address mode: proposes an existing Chat Address, and lists them by type', async () => {
+    seedChatAddress(mock);
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--mode', 'address']);
+    expect(res.code).toBe(0);
+    expect(res.env.ADDRESS_SID).toBe(ADDRESS_SID);
+    expect(only('addresses.list').query).toMatchObject({ Type: ['chat'] });
+    expect(names()).not.toContain('addresses.create');
+  });
+
+  it('address mode: an existing address that routes to /interaction brings its routing and URL', async () => {
+    seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--mode', 'address']);
+    expect(res.env).toMatchObject({
+      ADDRESS_SID,
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      TASK_CHANNEL: 'chat',
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(res.code).toBe(0); // doctor: the address routes to this service's /interaction
+  });
+
+  it('flex-flow mode: creates a web Flex Flow with a task integration, and warns about end of life', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'flex-flow',
+      '--create-flex-flow',
+    ]);
+    expect(res.code).toBe(0);
+    expect(only('flexFlows.create').form).toEqual({
+      FriendlyName: ['Flex custom web chat'],
+      ChatServiceSid: [TEST_ENV.CONVERSATIONS_SERVICE_SID],
+      ChannelType: ['web'],
+      Enabled: ['true'],
+      IntegrationType: ['task'],
+      'Integration.WorkspaceSid': [ACCOUNT.workspaceSid],
+      'Integration.WorkflowSid': [ACCOUNT.workflowSid],
+      'Integration.Channel': ['chat'],
+    });
+    expect(res.env.FLEX_FLOW_SID).toBe(account(mock).flexFlows[0]?.sid);
+    expect(res.stdout).toContain('end of life on 2026-06-01');
+    expect(res.stdout).toMatch(/! WARN\s+HANDOFF_MODE/);
+  });
+
+  it('flex-flow mode with a Studio integration uses the given flow', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'flex-flow',
+      '--create-flex-flow',
+      '--flex-flow-integration',
+      'studio',
+      '--studio-flow',
+      ACCOUNT.messagingFlowSid,
+    ]);
+    expect(res.code).toBe(0);
+    expect(only('flexFlows.create').form).toMatchObject({
+      IntegrationType: ['studio'],
+      'Integration.FlowSid': [ACCOUNT.messagingFlowSid],
+    });
+  });
+});
+
+describe('npm run setup on an existing .env', () => {
+  const existing = [
+    '# my notes: staging account',
+    `ACCOUNT_SID=${TEST_ENV.ACCOUNT_SID}`,
+    `AUTH_TOKEN=${TEST_ENV.AUTH_TOKEN}`,
+    `API_KEY=${TEST_ENV.API_KEY}`,
+    `API_SECRET=${TEST_ENV.API_SECRET}`,
+    `STUDIO_FLOW_SID=${ACCOUNT.voiceFlowSid}`,
+    'ALLOWED_ORIGINS=https://shop.example.com',
+    'MY_OWN_SETTING="keep me"',
+    'CONVERSATIONS_SERVICE_SID=',
+    '',
+  ].join('\n');
+
+  it('keeps every value it did not set, fills the empty ones, creates no second key', async () => {
+    const res = await run(['--yes'], { envText: existing });
+    expect(res.code).toBe(0);
+    expect(res.envText.startsWith('# my notes: staging account\n')).toBe(true);
+    expect(res.env).toMatchObject({
+      API_KEY: TEST_ENV.API_KEY,
+      API_SECRET: TEST_ENV.API_SECRET,
+      STUDIO_FLOW_SID: ACCOUNT.voiceFlowSid,
+      ALLOWED_ORIGINS: 'https://shop.example.com',
+      MY_OWN_SETTING: 'keep me',
+      CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+      HANDOFF_MODE: 'studio',
+    });
+    expect(res.envText).toContain('MY_OWN_SETTING="keep me"');
+    expect(names()).not.toContain('keys.create');
+    expect(res.stdout).toContain(`✔ API key: keeping ${TEST_ENV.API_KEY} from .env`);
+    // Run again: nothing left to change.
+    const again = await run(['--yes'], {});
+    expect(again.code).toBe(0);
+    expect(again.envText).toBe(res.envText);
+    expect(again.stdout).toContain('(no changes)');
+  });
+
+  it('keeps a value that differs from a flag, and says so; --force replaces it', async () => {
+    const kept = await run(['--yes', '--studio-flow', ACCOUNT.messagingFlowSid], {
+      envText: existing,
+    });
+    expect(kept.env.STUDIO_FLOW_SID).toBe(ACCOUNT.voiceFlowSid);
+    expect(kept.stdout).toMatch(
+      /! Kept the values already in \.env for STUDIO_FLOW_SID \(pass --force/,
+    );
+
+    const forced = await run(['--yes', '--force', '--studio-flow', ACCOUNT.messagingFlowSid]);
+    expect(forced.env.STUDIO_FLOW_SID).toBe(ACCOUNT.messagingFlowSid);
+    expect(forced.env.MY_OWN_SETTING).toBe('keep me');
+    expect(forced.env.API_SECRET).toBe(TEST_ENV.API_SECRET);
+  });
+
+  it('does not replace an API key whose secret is missing unless forced', async () => {
+    const noSecret = existing.replace(/^API_SECRET=.*$/m, 'API_SECRET=');
+    const res = await run(['--yes', '--skip-doctor'], { envText: noSecret });
+    expect(names()).not.toContain('keys.create');
+    expect(res.stdout).toMatch(/has no API_SECRET.*pass --force/);
+    const forced = await run(['--yes', '--skip-doctor', '--force']);
+    expect(mock.requests('keys.create')).toHaveLength(1);
+    expect(forced.env.API_KEY).not.toBe(TEST_ENV.API_KEY);
+    expect(forced.env.API_SECRET).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('npm run setup, interactive (answers on stdin)', () => {
+  it('asks for what no flag gives, one question at a time, and uses the answers', async () => {
+    seedChatAddress(mock);
+    const res = await run([], {
+      answers: [
+        TEST_ENV.ACCOUNT_SID, // Account SID
+        TEST_ENV.AUTH_TOKEN, // Auth Token
+        '3', // mode: address
+        '2', // the address: create one
+        '1', // routed to a Studio flow
+        '3', // the flow: create "Flex custom web chat"
+        '', // workflow: the proposal (Assign to Anyone)
+        'https://www.example.com', // allowed origins
+        'y', // create an API key
+      ],
+    });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    for (const question of [
+      'Account SID',
+      'Auth Token',
+      'How should chats reach Flex?',
+      'Which Chat Address',
+      'Where should the new address send each chat?',
+      'Which Studio flow sends chats to Flex?',
+      'Which workflow routes web chats?',
+      'Websites that may start chats',
+      "Create an API key to sign customers' tokens?",
+    ]) {
+      expect(res.stdout).toContain(question);
+    }
+    const flow = account(mock).flows.find((f) => f.friendlyName === 'Flex custom web chat');
+    expect(only('addresses.create').form['AutoCreation.StudioFlowSid']).toEqual([flow?.sid]);
+    expect(res.env).toMatchObject({
+      HANDOFF_MODE: 'address',
+      ALLOWED_ORIGINS: 'https://www.example.com',
+      ADDRESS_SID: account(mock).addresses[1]?.sid,
+    });
+    expectNoSecrets(res.stdout, res.env.API_SECRET);
+  });
+
+  it('asks again after an answer its rules refuse', async () => {
+    const res = await run(['--mode', 'studio', '--skip-doctor'], {
+      answers: [
+        'AC123',
+        'IS' + '3'.repeat(32),
+        TEST_ENV.ACCOUNT_SID,
+        TEST_ENV.AUTH_TOKEN,
+        '',
+        'not an origin',
+        '',
+        'n',
+      ],
+    });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/ACCOUNT_SID must be an Account SID/);
+    expect(res.stdout).toMatch(
+      /ACCOUNT_SID must be an Account SID.*but this is a Conversations Service SID/,
+    );
+    expect(res.stdout).toMatch(/ALLOWED_ORIGINS must be origins/);
+    expect(res.stdout).toContain('! No API key');
+    expect(names()).not.toContain('keys.create');
+  });
+
+  it('stops, naming the question, when stdin ends before an answer', async () => {
+    const res = await run([...CREDENTIAL_FLAGS], { answers: [] });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /No answer to "How should chats reach Flex\?" \(input ended\): pass --mode to answer it without a question/,
+    );
+    expect(res.envText).toBe('');
+  });
+});
+
+describe('npm run setup: clear errors', () => {
+  it('bad credentials: Twilio error 20003, and nothing written', async () => {
+    const res = await run([
+      '--yes',
+      '--account-sid',
+      TEST_ENV.ACCOUNT_SID,
+      '--auth-token',
+      'wrong-token',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/Twilio rejected ACCOUNT_SID \/ AUTH_TOKEN \(error 20003\)/);
+    expect(res.stderr).not.toContain('wrong-token');
+    expect(names()).toEqual(['conversationsConfiguration.fetch']);
+    expect(res.envText).toBe('');
+  });
+
+  it('an account without Flex', async () => {
+    account(mock).flex = null;
+    const res = await run([...CREDENTIAL_FLAGS, '--yes']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/This account has no Flex/);
+    expect(res.envText).toBe('');
+  });
+
+  it('missing permissions (403) name the step', async () => {
+    mock.failNext('flows.list', { status: 403, code: 20403, message: 'Forbidden' });
+    const res = await run([...CREDENTIAL_FLAGS, '--yes']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /Could not list the Studio flows: these credentials lack permission \(HTTP 403, error 20403\)/,
+    );
+  });
+
+  it('a failure after a creation says what was created and how to reuse it', async () => {
+    mock.failNext('addresses.create', { status: 500 });
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'address',
+      '--create-address',
+      '--address-target',
+      'studio',
+      '--create-studio-flow',
+    ]);
+    expect(res.code).toBe(1);
+    const flow = account(mock).flows.find((f) => f.friendlyName === 'Flex custom web chat');
+    expect(res.stdout).toContain(
+      `! Created before this failure: Studio flow ${flow?.sid} (next time: --studio-flow ${flow?.sid})`,
+    );
+    expect(res.stderr).toMatch(/Could not create the Chat Address: HTTP 500/);
+    expect(names()).not.toContain('keys.create');
+    expect(res.envText).toBe('');
+  });
+
+  it('a workspace without a chat task channel', async () => {
+    account(mock).workspaces[0]!.taskChannels = [];
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--mode', 'webhook']);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/has no "chat" task channel/);
+  });
+
+  it('--yes with a question that has no proposal names the flag', async () => {
+    const res = await run([
+      ...CREDENTIAL_FLAGS,
+      '--yes',
+      '--mode',
+      'address',
+      '--create-address',
+      '--address-target',
+      'webhook',
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/pass --public-base-url/);
+    expect(names()).not.toContain('addresses.create');
+  });
+
+  it.each([
+    [['--mode', 'carrier-pigeon'], /--mode must be one of/],
+    [['--studio-flow', 'IS' + '3'.repeat(32)], /--studio-flow must be a FW… SID/],
+    [['--colour', 'red'], /Unknown option '--colour'/],
+    [['deploy'], /Unknown command: deploy/],
+  ])('refuses bad arguments %j with exit code 2 and usage', async (argv, message) => {
+    const res = await run(argv);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).toContain('Usage: npm run setup');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('--help prints the usage', async () => {
+    const res = await run(['--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Usage: npm run setup [-- [doctor] [options]]');
+    expect(res.stdout).toContain('--create-studio-flow');
+  });
+});

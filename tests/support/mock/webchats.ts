@@ -1,0 +1,153 @@
+/**
+ * Flex's chat-creating APIs: `POST /v2/WebChats` (Chat Address mode) and
+ * `POST /v1/Channels` / `DELETE /v1/Channels/{CH}` (legacy Flex Flow mode).
+ * Each creates a conversation in the conversations mock, the way Flex does:
+ *
+ * - WebChats: in the account's default Conversations service; the customer
+ *   participant (the Identity given, or a random one when absent); the
+ *   pre-engagement data in the conversation attributes; and the address's
+ *   auto-creation routing attached as a conversation-scoped webhook (Studio
+ *   flow, or webhook URL). 404 for an unknown address.
+ * - Flex Flow channels: in the Flex Flow's chat service, with the legacy
+ *   channel attributes (`from`, `channel_type`, `status`, `pre_engagement_data`)
+ *   and the Flow's Studio integration as a scoped webhook. 404 for an unknown flow.
+ */
+import { randomUUID } from 'node:crypto';
+import { TEST_ENV } from '../env';
+import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
+import { account } from './account';
+import { now, parseJsonField, text } from './common';
+import { conversations, type MockConversation, type MockWebhook } from './conversations';
+
+/** The webhook an address's auto-creation attaches to each conversation. */
+function addressWebhook(autoCreation: Record<string, unknown>): MockWebhook[] {
+  const filters = (autoCreation.webhook_filters as string[] | undefined) ?? ['onMessageAdded'];
+  if (autoCreation.type === 'studio') {
+    return [
+      { sid: sid('WH'), target: 'studio', filters, flowSid: text(autoCreation.studio_flow_sid) },
+    ];
+  }
+  if (autoCreation.type === 'webhook') {
+    return [
+      {
+        sid: sid('WH'),
+        target: 'webhook',
+        filters,
+        url: text(autoCreation.webhook_url),
+        method: text(autoCreation.webhook_method) || 'post',
+      },
+    ];
+  }
+  return [];
+}
+
+function newConversation(
+  serviceSid: string,
+  friendlyName: string | null,
+  attributes: Record<string, unknown>,
+  participant: { identity: string; attributes: Record<string, unknown> },
+  webhooks: MockWebhook[],
+): MockConversation {
+  return {
+    sid: sid('CH'),
+    serviceSid,
+    uniqueName: null,
+    friendlyName,
+    attributes: JSON.stringify(attributes),
+    timers: {},
+    state: 'active',
+    participants: [
+      {
+        sid: sid('MB'),
+        identity: participant.identity,
+        attributes: JSON.stringify(participant.attributes),
+      },
+    ],
+    webhooks,
+    messages: [],
+  };
+}
+
+function webChatsCreate(mock: TwilioMock, input: RouteInput) {
+  const state = account(mock);
+  const addressSid = field(input, 'AddressSid');
+  const address = state.addresses.find((a) => a.sid === addressSid);
+  if (!address) return twilioError(404, 20404, `Address ${addressSid} was not found`);
+  const serviceSid =
+    (address.autoCreation.conversation_service_sid as string | undefined) ??
+    state.defaultServiceSid ??
+    TEST_ENV.CONVERSATIONS_SERVICE_SID;
+  const identity = state.webChatIdentityOverride ?? field(input, 'Identity') ?? randomUUID();
+  const c = newConversation(
+    serviceSid,
+    field(input, 'ChatFriendlyName') ?? null,
+    { pre_engagement_data: parseJsonField(input, 'PreEngagementData') },
+    { identity, attributes: { friendlyName: field(input, 'CustomerFriendlyName') ?? identity } },
+    addressWebhook(address.autoCreation),
+  );
+  conversations(mock).set(c.sid, c);
+  return { status: 201, body: { conversation_sid: c.sid, identity } };
+}
+
+function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
+  const flowSid = field(input, 'FlexFlowSid');
+  const flow = account(mock).flexFlows.find((f) => f.sid === flowSid);
+  if (!flow) return twilioError(404, 20404, `Flex Flow ${flowSid} was not found`);
+  const name = field(input, 'ChatUserFriendlyName') ?? '';
+  const studio =
+    flow.integrationType === 'studio'
+      ? [
+          {
+            sid: sid('WH'),
+            target: 'studio',
+            filters: ['onMessageAdded'],
+            flowSid: text(flow.integration.flow_sid),
+          },
+        ]
+      : [];
+  const c = newConversation(
+    flow.chatServiceSid,
+    field(input, 'ChatFriendlyName') ?? null,
+    {
+      from: name,
+      channel_type: flow.channelType,
+      status: 'ACTIVE',
+      long_lived: false,
+      pre_engagement_data: parseJsonField(input, 'PreEngagementData'),
+    },
+    { identity: field(input, 'Identity') ?? '', attributes: {} },
+    studio,
+  );
+  conversations(mock).set(c.sid, c);
+  return {
+    status: 201,
+    body: {
+      account_sid: TEST_ENV.ACCOUNT_SID,
+      flex_flow_sid: flow.sid,
+      sid: c.sid,
+      user_sid: sid('US'),
+      task_sid: null,
+      url: `https://flex-api.twilio.com/v1/Channels/${c.sid}`,
+      date_created: now(),
+      date_updated: now(),
+    },
+  };
+}
+
+export function installWebChatRoutes(mock: TwilioMock): void {
+  mock.route('webchats.create', 'POST', 'flex-api.twilio.com/v2/WebChats', (input) =>
+    webChatsCreate(mock, input),
+  );
+
+  mock.route('flexChannels.create', 'POST', 'flex-api.twilio.com/v1/Channels', (input) =>
+    flexChannelsCreate(mock, input),
+  );
+
+  mock.route('flexChannels.delete', 'DELETE', 'flex-api.twilio.com/v1/Channels/:sid', (input) => {
+    const all = conversations(mock);
+    if (!all.delete(input.params.sid ?? '')) {
+      return twilioError(404, 20404, `Channel ${input.params.sid} was not found`);
+    }
+    return { status: 204 };
+  });
+}
