@@ -9,9 +9,11 @@
  *   round 3  close: the Interaction Channel (`Status=closed`, which moves the
  *            agent's task to wrap-up) when the conversation attributes record
  *            one (webhook mode); otherwise, or if Flex refuses, the
- *            conversation itself (`State=closed`, webhooks on, so Flex hears of it)
+ *            conversation itself (`State=closed`, webhooks on, so Flex hears of it).
+ *            A legacy Flex Flow chat channel (Flex UI 1.x) is ended the way
+ *            that Flex watches: its attributes' `status` becomes `INACTIVE`.
  *
- * Idempotent: a closed or deleted conversation answers `{ended: true,
+ * Idempotent: a closed, inactive or deleted chat answers `{ended: true,
  * alreadyEnded: true}` and changes nothing.
  */
 import type { Twilio } from 'twilio';
@@ -27,18 +29,20 @@ export const CUSTOMER_ENDED_MESSAGE = 'The customer ended the chat.';
 export interface EndChatResult {
   ended: true;
   alreadyEnded: boolean;
-  /** How the chat was closed: through Flex's Interaction Channel, or the conversation. */
-  closed?: 'interaction' | 'conversation';
+  /** How the chat was closed: Flex's Interaction Channel, the conversation, or a legacy channel. */
+  closed?: 'interaction' | 'conversation' | 'legacy-channel';
 }
 
 interface RecordedHandoff {
   interactionSid?: unknown;
   interactionChannelSid?: unknown;
+  /** Legacy Flex chat channels: `ACTIVE` until ended. */
+  status?: unknown;
 }
 
 export async function endChat(
   client: Twilio,
-  config: Pick<Config, 'conversationsServiceSid'>,
+  config: Pick<Config, 'conversationsServiceSid' | 'handoff'>,
   identity: string,
   conversationSid: string,
 ): Promise<EndChatResult> {
@@ -59,7 +63,11 @@ export async function endChat(
   if (!participants.some((p) => p.identity === identity)) {
     throw new ForbiddenError('forbidden', 'This token is not for a participant of this chat.');
   }
-  if (fetched.state === 'closed') return { ended: true, alreadyEnded: true };
+  const handoff: RecordedHandoff = parseAttributes(fetched.attributes);
+  const legacy = config.handoff.mode === 'flex-flow';
+  if (fetched.state === 'closed' || (legacy && handoff.status === 'INACTIVE')) {
+    return { ended: true, alreadyEnded: true };
+  }
 
   await twilioStep({ step: 'tell the agent', logFields }, () =>
     conversation.messages.create({
@@ -70,7 +78,16 @@ export async function endChat(
     }),
   );
 
-  const handoff: RecordedHandoff = parseAttributes(fetched.attributes);
+  if (legacy) {
+    await twilioStep({ step: 'end the chat channel', logFields }, () =>
+      conversation.update({
+        attributes: JSON.stringify({ ...handoff, status: 'INACTIVE' }),
+        xTwilioWebhookEnabled: 'true',
+      }),
+    );
+    log.info('chat_ended', { ...logFields, closed: 'legacy-channel' });
+    return { ended: true, alreadyEnded: false, closed: 'legacy-channel' };
+  }
   if (
     typeof handoff.interactionSid === 'string' &&
     typeof handoff.interactionChannelSid === 'string'

@@ -10,6 +10,7 @@ import { TEST_ENV } from '../support/env';
 import { invoke, type InvokeOptions } from '../support/invoke';
 import { conversations, interactions } from '../support/mock';
 import { signTestToken } from '../support/tokens';
+import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../support/modes';
 import { TwilioMock } from '../support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../support/webhooks';
 
@@ -191,5 +192,59 @@ describe('POST /end-chat', () => {
     expect(stateOf(chat.conversationSid)).toBe('active');
     const retried = await end({ token: chat.token, conversationSid: chat.conversationSid });
     expect(retried.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+  });
+});
+
+describe('POST /end-chat for a legacy Flex Flow chat', () => {
+  beforeEach(() => seedFlexFlow(mock));
+
+  it('marks the channel INACTIVE, the way Flex UI 1.x watches, once', async () => {
+    const started = await invoke(startChat, {
+      mock,
+      env: FLEX_FLOW_ENV,
+      body: { friendlyName: 'Ana' },
+    });
+    const chat = started.body as Chat;
+    const res = await end(
+      { token: chat.token, conversationSid: chat.conversationSid },
+      { env: FLEX_FLOW_ENV },
+    );
+    expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'legacy-channel' });
+    const [update] = mock.requests('conversations.update');
+    expect(update?.headers['x-twilio-webhook-enabled']).toBe('true');
+    expect(Object.keys(update?.form ?? {})).toEqual(['Attributes']);
+    const attributes = JSON.parse(
+      conversations(mock).get(chat.conversationSid)?.attributes ?? '{}',
+    );
+    expect(attributes).toMatchObject({ status: 'INACTIVE', from: 'Ana', channel_type: 'web' });
+    expect(conversations(mock).get(chat.conversationSid)?.messages.at(-1)).toMatchObject({
+      author: 'system',
+      body: CUSTOMER_ENDED_MESSAGE,
+    });
+
+    const again = await end(
+      { token: chat.token, conversationSid: chat.conversationSid },
+      { env: FLEX_FLOW_ENV },
+    );
+    expect(again.body).toEqual({ ended: true, alreadyEnded: true });
+  });
+});
+
+describe('POST /end-chat for a Chat Address chat', () => {
+  beforeEach(() => seedChatAddress(mock));
+
+  it('closes the conversation Flex created', async () => {
+    const started = await invoke(startChat, {
+      mock,
+      env: ADDRESS_ENV,
+      body: { friendlyName: 'Ana' },
+    });
+    const chat = started.body as Chat;
+    const res = await end(
+      { token: chat.token, conversationSid: chat.conversationSid },
+      { env: ADDRESS_ENV },
+    );
+    expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+    expect(stateOf(chat.conversationSid)).toBe('closed');
   });
 });
