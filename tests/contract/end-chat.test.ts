@@ -43,7 +43,7 @@ describe('POST /end-chat', () => {
   it('tells the agent, then closes the conversation: 3 round trips', async () => {
     const chat = await start();
     const before = mock.requests().length;
-    mock.latencyMs = 15;
+    mock.latencyMs = 60; // wide enough that concurrent requests always overlap
     const res = await end({ token: chat.token, conversationSid: chat.conversationSid });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });

@@ -116,7 +116,7 @@ describe('POST /interaction: the hand-off', () => {
       preEngagement: { email: 'ana@example.com', plan: 'gold' },
     });
     const before = mock.requests().length;
-    mock.latencyMs = 15;
+    mock.latencyMs = 60; // wide enough that concurrent requests always overlap
 
     const res = await deliver({ conversationSid: fresh.conversationSid, author: fresh.identity });
     expect(res.status).toBe(200);
