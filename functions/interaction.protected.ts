@@ -25,11 +25,10 @@ import { handOffToFlex, parseMessageAddedEvent } from '../src/interaction';
 export const handler = twilioWebhookEndpoint(
   interactionTarget,
   (handoff) => handoff.interactionUrl,
-  async ({ config, target: handoff, fields, twilio }) => {
+  async ({ config, target: handoff, fields, twilio, receivedAt }) => {
     const event = parseMessageAddedEvent(fields);
     const namedAfterCustomer = config.handoff.mode === 'webhook';
-    return {
-      ...(await handOffToFlex(twilio(), { ...config, handoff }, event, { namedAfterCustomer })),
-    };
+    const options = { namedAfterCustomer, startedAt: receivedAt };
+    return { ...(await handOffToFlex(twilio(), { ...config, handoff }, event, options)) };
   },
 );

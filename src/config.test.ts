@@ -187,6 +187,40 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses lower-case SID kinds and timers beyond a year', () => {
+    expect(
+      problemsOf({ ...valid, CONVERSATIONS_SERVICE_SID: 'is' + 'c'.repeat(32) }),
+    ).toHaveProperty('CONVERSATIONS_SERVICE_SID');
+    expect(loadConfig({ ...valid, API_KEY: 'SK' + 'B'.repeat(32) }).apiKey).toBe(
+      'SK' + 'B'.repeat(32),
+    );
+    expect(
+      problemsOf({ ...valid, CONVERSATION_CLOSED_TIMER: 'P99999999999999999999D' }),
+    ).toHaveProperty('CONVERSATION_CLOSED_TIMER', expect.stringMatching(/at most a year/));
+  });
+
+  it('keeps a tunnel URL out of a deployed service', () => {
+    const webhook = {
+      ...valid,
+      HANDOFF_MODE: 'webhook',
+      TASKROUTER_WORKSPACE_SID: 'WS' + 'e'.repeat(32),
+      TASKROUTER_WORKFLOW_SID: 'WW' + 'f'.repeat(32),
+    };
+    const local = loadConfig(
+      { ...webhook, PUBLIC_BASE_URL: 'https://abc.ngrok.app' },
+      { domainName: 'localhost:3000' },
+    );
+    expect(local.handoff).toMatchObject({ interactionUrl: 'https://abc.ngrok.app/interaction' });
+    expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: 'https://abc.ngrok.app' })).toHaveProperty(
+      'PUBLIC_BASE_URL',
+      expect.stringMatching(/deployed/),
+    );
+    expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: 'https://example-1234.twil.io' })).toEqual({});
+    expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: 'http://abc.ngrok.app' })).toHaveProperty(
+      'PUBLIC_BASE_URL',
+    );
+  });
+
   it('refuses a hand-off mode it does not know', () => {
     expect(problemsOf({ ...valid, HANDOFF_MODE: 'carrier-pigeon' }).HANDOFF_MODE).toMatch(/one of/);
   });

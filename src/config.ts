@@ -245,7 +245,8 @@ const SID_KINDS: Readonly<Record<string, string>> = {
   WT: 'a TaskRouter Task SID',
 };
 
-const SID_SHAPE = /^[A-Z]{2}[0-9a-f]{32}$/i;
+// Twilio writes the kind in capitals; the hex part may come in either case.
+const SID_SHAPE = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
 
 export function describeSidKind(prefix: string): string {
   return SID_KINDS[prefix] ?? `a SID of another kind (${prefix}…)`;
@@ -291,8 +292,8 @@ class EnvReader {
       this.problem(name, `is required: ${expected}`);
     } else if (!SID_SHAPE.test(value)) {
       this.problem(name, `must be ${expected}`);
-    } else if (value.slice(0, 2).toUpperCase() !== prefix) {
-      const found = describeSidKind(value.slice(0, 2).toUpperCase());
+    } else if (value.slice(0, 2) !== prefix) {
+      const found = describeSidKind(value.slice(0, 2));
       this.problem(name, `must be ${expected}, but this is ${found}`);
     }
     return value ?? '';
@@ -330,6 +331,10 @@ class EnvReader {
         name,
         'must be an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. PT30M or P1D',
       );
+      return undefined;
+    }
+    if (seconds > MAX_TIMER_SECONDS) {
+      this.problem(name, 'must be at most a year (P365D)');
       return undefined;
     }
     if (seconds < minSeconds) {
@@ -372,12 +377,21 @@ class EnvReader {
     } catch {
       url = undefined;
     }
-    if (!url || !['https:', 'http:'].includes(url.protocol) || url.search || url.hash) {
-      this.problem(name, 'must be an absolute URL such as https://abc123.ngrok.app, with no query');
+    if (!url || url.protocol !== 'https:' || url.search || url.hash) {
+      this.problem(name, 'must be an https URL such as https://abc123.ngrok.app, with no query');
       return '';
     }
     if (isLocalHost(url.host)) {
       this.problem(name, 'must be reachable by Twilio: not localhost; use a tunnel URL');
+      return '';
+    }
+    // Deploy uploads .env: a tunnel URL left there would send every customer's
+    // first message to whoever holds that tunnel host next.
+    if (domainName && !isLocalHost(domainName) && url.host !== domainName) {
+      this.problem(
+        name,
+        `is for local runs behind a tunnel; this service is deployed, so remove it (it points somewhere other than this service)`,
+      );
       return '';
     }
     return url.href.replace(/\/+$/, '');
@@ -454,6 +468,9 @@ export function normalizeOrigin(text: string): string | undefined {
  * seconds (`P1D`, `PT10M`, `P1DT12H`). Years and months are refused: their
  * length depends on the calendar. Returns undefined when malformed.
  */
+/** A sane upper bound for conversation timers. */
+const MAX_TIMER_SECONDS = 365 * 86_400;
+
 export function parseIsoDuration(text: string): number | undefined {
   const match = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
   if (!match || text === 'P' || text.endsWith('T')) return undefined;

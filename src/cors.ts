@@ -3,8 +3,15 @@
  *
  * Only origins in the allow list (plus the service's own) get
  * `Access-Control-Allow-Origin: <that origin>` and `Vary: Origin`; `*` is sent
- * only when `ALLOWED_ORIGINS=*`. A request from any other origin, or with no
- * `Origin` at all, is refused before anything else happens.
+ * only when `ALLOWED_ORIGINS=*`. A request from any other origin, or (for the
+ * POST endpoints) with no `Origin` at all, is refused before anything else
+ * happens.
+ *
+ * What this protects: which websites can use the chat, i.e. read its
+ * answers (tokens) in a browser. It is not an authentication: a caller that
+ * is not a browser can send any Origin, and a parameter named `request` can
+ * replace the headers the runtime passes us (README, "What ALLOWED_ORIGINS
+ * protects").
  *
  * Preflight: deployed Functions and twilio-run both answer `OPTIONS` themselves
  * (permissively) and never run the function, so the real decision is made on

@@ -1,7 +1,7 @@
 /**
  * Ends a chat at the customer's request, the way Flex expects, once:
  *
- *   round 1  fetch the conversation  ||  list its participants
+ *   round 1  fetch the conversation  ||  list its participants  ||  its newest message
  *            (the token's identity must be one of them: 403 otherwise;
  *            already closed or gone: nothing to do)
  *   round 2  post "The customer ended the chat." as `system`, so the agent
@@ -14,20 +14,30 @@
  *            that Flex watches: its attributes' `status` becomes `INACTIVE`.
  *
  * Idempotent: a closed, inactive or deleted chat answers `{ended: true,
- * alreadyEnded: true}` and changes nothing.
+ * alreadyEnded: true}` and changes nothing; a chat whose notice is already
+ * there (an earlier call whose close failed) is only closed, not told again.
+ * Two calls at the very same moment may both post the notice.
  */
 import type { Twilio } from 'twilio';
 import { parseAttributes } from './chat-attributes';
 import type { Config } from './config';
 import { ForbiddenError } from './errors';
 import { log } from './log';
-import { toHttpError, twilioStep, upstreamStatus } from './twilio-errors';
+import { nullIfGone, twilioStep } from './twilio-errors';
 
 /** What the agent reads in the conversation when the customer leaves. */
 export const CUSTOMER_ENDED_MESSAGE = 'The customer ended the chat.';
+/** The notice's attributes mark it, so a second call knows the agent was told. */
+const ENDED_EVENT = 'customer_ended_chat';
+
+function isEndedNotice(attributes: unknown): boolean {
+  const parsed = typeof attributes === 'string' ? parseAttributes(attributes) : {};
+  return parsed.event === ENDED_EVENT;
+}
 
 export interface EndChatResult {
   ended: true;
+  /** The customer had already ended it: the agent was not told again. */
   alreadyEnded: boolean;
   /** How the chat was closed: Flex's Interaction Channel, the conversation, or a legacy channel. */
   closed?: 'interaction' | 'conversation' | 'legacy-channel';
@@ -50,14 +60,15 @@ export async function endChat(
     .services(config.conversationsServiceSid)
     .conversations(conversationSid);
   const logFields = { conversationSid };
-  const gone = (step: string) => (error: unknown) => {
-    if (upstreamStatus(error) === 404) return null;
-    throw toHttpError(error, { step, logFields });
-  };
 
-  const [fetched, participants] = await Promise.all([
-    conversation.fetch().catch(gone('read the conversation')),
-    conversation.participants.list({ limit: 50 }).catch(gone('read the participants')),
+  const [fetched, participants, newest] = await Promise.all([
+    conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
+    conversation.participants
+      .list({ limit: 50 })
+      .catch(nullIfGone('read the participants', logFields)),
+    conversation.messages
+      .list({ order: 'desc', limit: 1 })
+      .catch(nullIfGone('read the last message', logFields)),
   ]);
   if (!fetched || !participants) return { ended: true, alreadyEnded: true };
   if (!participants.some((p) => p.identity === identity)) {
@@ -69,14 +80,19 @@ export async function endChat(
     return { ended: true, alreadyEnded: true };
   }
 
-  await twilioStep({ step: 'tell the agent', logFields }, () =>
-    conversation.messages.create({
-      author: 'system',
-      body: CUSTOMER_ENDED_MESSAGE,
-      attributes: JSON.stringify({ event: 'customer_ended_chat' }),
-      xTwilioWebhookEnabled: 'false',
-    }),
-  );
+  // Told already (an earlier call whose close failed, or ran at the same
+  // time): do not tell the agent twice, but do make sure it is closed.
+  const alreadyEnded = newest?.[0]?.author === 'system' && isEndedNotice(newest[0].attributes);
+  if (!alreadyEnded) {
+    await twilioStep({ step: 'tell the agent', logFields }, () =>
+      conversation.messages.create({
+        author: 'system',
+        body: CUSTOMER_ENDED_MESSAGE,
+        attributes: JSON.stringify({ event: ENDED_EVENT }),
+        xTwilioWebhookEnabled: 'false',
+      }),
+    );
+  }
 
   if (legacy) {
     await twilioStep({ step: 'end the chat channel', logFields }, () =>
@@ -86,7 +102,7 @@ export async function endChat(
       }),
     );
     log.info('chat_ended', { ...logFields, closed: 'legacy-channel' });
-    return { ended: true, alreadyEnded: false, closed: 'legacy-channel' };
+    return { ended: true, alreadyEnded, closed: 'legacy-channel' };
   }
   if (
     typeof handoff.interactionSid === 'string' &&
@@ -98,7 +114,7 @@ export async function endChat(
         .channels(handoff.interactionChannelSid)
         .update({ status: 'closed' });
       log.info('chat_ended', { ...logFields, closed: 'interaction' });
-      return { ended: true, alreadyEnded: false, closed: 'interaction' };
+      return { ended: true, alreadyEnded, closed: 'interaction' };
     } catch (error) {
       // Already closed by the agent, or gone: close the conversation instead.
       log.warn('interaction_close_failed', { ...logFields, error });
@@ -108,5 +124,5 @@ export async function endChat(
     conversation.update({ state: 'closed', xTwilioWebhookEnabled: 'true' }),
   );
   log.info('chat_ended', { ...logFields, closed: 'conversation' });
-  return { ended: true, alreadyEnded: false, closed: 'conversation' };
+  return { ended: true, alreadyEnded, closed: 'conversation' };
 }

@@ -25,6 +25,7 @@ import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from '
 import { ConfigError } from './errors';
 import {
   errorResult,
+  eventFields,
   header,
   jsonFields,
   toTwilioResponse,
@@ -37,8 +38,13 @@ import { assertTwilioSignature } from './twilio-signature';
 /** What the Functions runtime passes as `context`, with our variables. */
 export type FunctionContext = Context<Env>;
 
-/** Each Twilio request may take this long; a Function has 10 s in all. */
-export const TWILIO_TIMEOUT_MS = 3000;
+/**
+ * How long each Twilio request may take. A Function has 10 s in all, and a
+ * chat start makes up to 3 sequential requests plus a clean-up.
+ */
+export const TWILIO_TIMEOUT_MS = 2500;
+/** Shorter for webhooks: Twilio waits 5 s for them, and /interaction makes up to 4 in a row. */
+export const WEBHOOK_TWILIO_TIMEOUT_MS = 2000;
 
 export interface PublicRequest {
   config: Config;
@@ -106,9 +112,11 @@ export interface WebhookRequest<T> {
   config: Config;
   /** What `select` picked from the configuration for this webhook. */
   target: T;
-  /** The posted (and signed) parameters. */
+  /** The request's parameters (the ones Twilio signed). */
   fields: JsonBody;
   twilio: () => Twilio;
+  /** When the request arrived (ms since the epoch). */
+  receivedAt: number;
 }
 
 /**
@@ -133,6 +141,7 @@ export function twilioWebhookEndpoint<T>(
   run: (request: WebhookRequest<T>) => JsonBody | Promise<JsonBody>,
 ): ServerlessFunctionSignature<Env, RuntimeEvent> {
   return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
+    const receivedAt = Date.now();
     let result: HttpResult;
     try {
       const config = loadConfig(context, { domainName: context.DOMAIN_NAME });
@@ -146,8 +155,9 @@ export function twilioWebhookEndpoint<T>(
         ]);
       }
       assertTwilioSignature(config.authToken, signedUrl(target), event);
-      const fields = Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
-      const body = await run({ config, target, fields, twilio: () => twilioClient(context) });
+      const fields = eventFields(event);
+      const twilio = () => twilioClient(context, WEBHOOK_TWILIO_TIMEOUT_MS);
+      const body = await run({ config, target, fields, twilio, receivedAt });
       result = { status: 200, body };
     } catch (error) {
       result = errorResult(error);
@@ -161,6 +171,6 @@ export function twilioWebhookEndpoint<T>(
  * runtime's type definitions describe the older copy bundled with them, hence
  * the cast, made once here.
  */
-export function twilioClient(context: FunctionContext): Twilio {
-  return context.getTwilioClient({ timeout: TWILIO_TIMEOUT_MS }) as unknown as Twilio;
+export function twilioClient(context: FunctionContext, timeoutMs = TWILIO_TIMEOUT_MS): Twilio {
+  return context.getTwilioClient({ timeout: timeoutMs }) as unknown as Twilio;
 }

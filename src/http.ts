@@ -31,25 +31,42 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-/** First value of a request header, by case-insensitive name. */
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * First value of a request header, by case-insensitive name; only strings
+ * count. The runtime builds the event as `{request, ...query, ...body}`, so a
+ * caller's own `request` parameter can replace the real headers with any
+ * shape at all: anything that is not a string is treated as absent.
+ */
 export function header(event: RuntimeEvent, name: string): string | undefined {
-  // Optional chaining: a hand-built event (tests, other runtimes) may lack them.
-  const value = event.request?.headers?.[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
+  const request: unknown = event.request;
+  const headers = isObject(request) ? request.headers : undefined;
+  const value = isObject(headers) ? headers[name.toLowerCase()] : undefined;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }
 
 /**
- * The caller's fields: body and query alike (the runtime merges them), minus
- * the runtime's own `request` key. Requires a JSON body: the runtime would
- * otherwise happily merge a form post into the same object.
+ * The caller's parameters: body and query alike (the runtime merges them),
+ * minus the runtime's own `request` key. `fromEntries` defines own
+ * properties, so a key "__proto__" stays a field (and is refused as
+ * unknown) instead of becoming this object's prototype.
+ */
+export function eventFields(event: RuntimeEvent): JsonBody {
+  return Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
+}
+
+/**
+ * The caller's fields from a JSON body. Requires `application/json`: the
+ * runtime would otherwise happily merge a form post into the same object.
  */
 export function jsonFields(event: RuntimeEvent): JsonBody {
   const contentType = header(event, 'content-type');
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError(contentType);
-  // fromEntries defines own properties: a JSON key "__proto__" stays a field
-  // (and is refused as unknown) instead of becoming this object's prototype.
-  return Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
+  return eventFields(event);
 }
 
 export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {

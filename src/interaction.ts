@@ -43,11 +43,11 @@ import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/servi
 import type { WebhookInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
 import { DEFAULT_CUSTOMER_NAME, parseAttributes } from './chat-attributes';
 import type { Config, WebhookHandoffConfig } from './config';
-import { BadRequestError } from './errors';
+import { BadRequestError, UpstreamError } from './errors';
 import { interactionWebhook } from './handoff/webhook';
 import { parseIdentity } from './identity';
 import { log } from './log';
-import { isAmbiguousFailure, toHttpError, upstreamStatus } from './twilio-errors';
+import { isAmbiguousFailure, nullIfGone, toHttpError, upstreamStatus } from './twilio-errors';
 
 /** The parts of a Conversations `onMessageAdded` webhook we act on. */
 export interface MessageAddedEvent {
@@ -117,13 +117,28 @@ export interface HandoffOptions {
    * which have no such name; their customer is known by the identity's shape.
    */
   namedAfterCustomer: boolean;
+  /** When the delivery arrived (ms): the Interaction is only created in time. */
+  startedAt?: number;
 }
+
+/**
+ * How long to wait, after a claim whose answer was lost, for a concurrent
+ * owner's Interaction to show (its create takes a few hundred milliseconds).
+ */
+export const CLAIM_SETTLE_MS = 1500;
+
+/**
+ * No Interaction create starts later than this after the delivery arrived:
+ * the create and its record (2 s each at most) must end within the
+ * Function's 10 s, or a claimed chat could be left with neither.
+ */
+export const CREATE_DEADLINE_MS = 5000;
 
 export async function handOffToFlex(
   client: Twilio,
   config: InteractionConfig,
   event: MessageAddedEvent,
-  { namedAfterCustomer }: HandoffOptions = { namedAfterCustomer: true },
+  { namedAfterCustomer, startedAt = Date.now() }: HandoffOptions,
 ): Promise<HandoffOutcome> {
   const ignored = (reason: IgnoredReason): HandoffOutcome => ({ outcome: 'ignored', reason });
   // Decided from the event alone: no Twilio call for agents' or system messages.
@@ -141,8 +156,8 @@ export async function handOffToFlex(
 
   // Round 1.
   const [fetched, webhooks] = await Promise.all([
-    conversation.fetch().catch(orNullIfGone('read the conversation', logFields)),
-    conversation.webhooks.list({ limit: 5 }).catch(orNullIfGone('read the webhooks', logFields)),
+    conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
+    conversation.webhooks.list({ limit: 5 }).catch(nullIfGone('read the webhooks', logFields)),
   ]);
   if (!fetched || !webhooks) return ignored('conversation_gone');
   // Our conversations are named after their customer's identity.
@@ -153,8 +168,24 @@ export async function handOffToFlex(
   if (ours.length === 0) return ignored('claimed_elsewhere');
 
   // Round 2.
-  if (!(await claim(conversation, ours, config.handoff.interactionUrl, logFields))) {
+  const claimed = await claim(conversation, ours, config.handoff.interactionUrl, logFields);
+  if (claimed === 'lost') return ignored('claimed_elsewhere');
+  if (
+    claimed === 'uncertain' &&
+    (await someoneElseHandedOff(client, config, conversation, logFields))
+  ) {
     return ignored('claimed_elsewhere');
+  }
+  if (Date.now() - startedAt > CREATE_DEADLINE_MS) {
+    // Too late to create and record before the Function's time runs out:
+    // give the claim back and let Twilio's retry start afresh.
+    await releaseClaim(conversation, config.handoff.interactionUrl, logFields);
+    throw new UpstreamError(
+      'Could not hand the chat to Flex in time; Twilio will retry.',
+      'hand off in time',
+      undefined,
+      undefined,
+    );
   }
 
   // Round 3.
@@ -222,35 +253,65 @@ function isInteractionWebhook(webhook: WebhookInstance, interactionUrl: string):
 }
 
 /**
- * Deletes our webhook(s); true when this invocation owns the hand-off. There
- * is normally exactly one. Should there be more, they are deleted in SID
- * order and the first 404 loses: with one order for everyone, two
- * invocations cannot both delete all they saw.
+ * Deletes our webhook(s): `won` when this invocation owns the hand-off,
+ * `lost` when another does. There is normally exactly one. Should there be
+ * more, they are deleted in SID order and the first 404 loses: with one order
+ * for everyone, two invocations cannot both delete all they saw.
+ *
+ * `uncertain`: a delete failed without a clear answer and the webhook is gone
+ * since. Either our delete worked and its answer was lost, or another
+ * delivery deleted it and owns the hand-off; the caller decides which.
  */
 async function claim(
   conversation: ConversationContext,
   ours: WebhookInstance[],
   interactionUrl: string,
   logFields: Record<string, unknown>,
-): Promise<boolean> {
+): Promise<'won' | 'lost' | 'uncertain'> {
+  let result: 'won' | 'uncertain' = 'won';
   for (const webhook of [...ours].sort((a, b) => a.sid.localeCompare(b.sid))) {
     try {
       await conversation.webhooks(webhook.sid).remove();
     } catch (error) {
-      if (upstreamStatus(error) === 404) return false;
+      if (upstreamStatus(error) === 404) return 'lost';
       const failure = toHttpError(error, { step: 'claim the hand-off', logFields });
       if (!isAmbiguousFailure(error)) throw failure;
       const after = await conversation.webhooks
         .list({ limit: 5 })
-        .catch(orNullIfGone('re-read the webhooks', logFields));
+        .catch(nullIfGone('re-read the webhooks', logFields));
       const stillThere = after?.some(
         (w) => w.sid === webhook.sid && isInteractionWebhook(w, interactionUrl),
       );
       if (stillThere) throw failure; // nothing happened; Twilio retries the delivery
-      log.warn('claim_assumed_after_lost_answer', logFields);
+      result = 'uncertain';
     }
   }
-  return true;
+  return result;
+}
+
+/**
+ * After an uncertain claim: waits for a concurrent owner's Interaction to
+ * show (recorded on the conversation, or as a TaskRouter task), and says
+ * whether there is one. If none shows, the lost answer was ours and we own
+ * the hand-off; only an owner slower than CLAIM_SETTLE_MS could still make a
+ * second Interaction.
+ */
+async function someoneElseHandedOff(
+  client: Twilio,
+  config: InteractionConfig,
+  conversation: ConversationContext,
+  logFields: Record<string, unknown>,
+): Promise<boolean> {
+  await new Promise((resolve) => setTimeout(resolve, CLAIM_SETTLE_MS));
+  const conversationSid = logFields.conversationSid as string;
+  const [fetched, task] = await Promise.all([
+    conversation.fetch().catch(() => null),
+    findTaskFor(client, config.handoff, conversationSid),
+  ]);
+  const recorded = typeof parseAttributes(fetched?.attributes).interactionSid === 'string';
+  const elsewhere = recorded || task !== undefined;
+  log.warn(elsewhere ? 'claim_conceded' : 'claim_assumed_after_lost_answer', logFields);
+  return elsewhere;
 }
 
 async function recoverFromFailedCreate(
@@ -270,6 +331,9 @@ async function recoverFromFailedCreate(
       const recorded = existing.interactionSid
         ? await recordInteraction(conversation, attributes, {
             interactionSid: existing.interactionSid,
+            ...(existing.interactionChannelSid && {
+              interactionChannelSid: existing.interactionChannelSid,
+            }),
           })
         : false;
       return {
@@ -279,14 +343,29 @@ async function recoverFromFailedCreate(
       };
     }
   }
-  // Give the claim back, so Twilio's retry or the customer's next message hands off.
-  try {
-    await conversation.webhooks.create(interactionWebhook(config.handoff.interactionUrl));
-    log.info('claim_released', logFields);
-  } catch (releaseError) {
-    log.error('handoff_stranded', { ...logFields, error: releaseError });
-  }
+  await releaseClaim(conversation, config.handoff.interactionUrl, logFields);
   throw failure;
+}
+
+/**
+ * Gives the claim back (registers the webhook again), so Twilio's retry or
+ * the customer's next message hands off. Tried twice: without it the chat
+ * would never reach Flex. A duplicate webhook is harmless (see claim()).
+ */
+async function releaseClaim(
+  conversation: ConversationContext,
+  interactionUrl: string,
+  logFields: Record<string, unknown>,
+): Promise<void> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      await conversation.webhooks.create(interactionWebhook(interactionUrl));
+      log.info('claim_released', logFields);
+      return;
+    } catch (error) {
+      if (attempt === 2) log.error('handoff_stranded', { ...logFields, error });
+    }
+  }
 }
 
 /** A TaskRouter task already routing this conversation, if there is one. */
@@ -294,18 +373,23 @@ async function findTaskFor(
   client: Twilio,
   handoff: WebhookHandoffConfig,
   conversationSid: string,
-): Promise<{ taskSid: string; interactionSid?: string } | undefined> {
+): Promise<
+  { taskSid: string; interactionSid?: string; interactionChannelSid?: string } | undefined
+> {
   try {
     const [task] = await client.taskrouter.v1.workspaces(handoff.workspaceSid).tasks.list({
       evaluateTaskAttributes: `conversationSid == "${conversationSid}"`,
       limit: 1,
     });
     if (!task) return undefined;
-    const attributes = parseAttributes(task.attributes);
-    const interactionSid = attributes.flexInteractionSid;
+    // Flex puts the Interaction's SIDs in the task it creates.
+    const { flexInteractionSid, flexInteractionChannelSid } = parseAttributes(task.attributes);
     return {
       taskSid: task.sid,
-      ...(typeof interactionSid === 'string' && { interactionSid }),
+      ...(typeof flexInteractionSid === 'string' && { interactionSid: flexInteractionSid }),
+      ...(typeof flexInteractionChannelSid === 'string' && {
+        interactionChannelSid: flexInteractionChannelSid,
+      }),
     };
   } catch (error) {
     log.warn('task_lookup_failed', { conversationSid, error });
@@ -331,12 +415,4 @@ async function recordInteraction(
     log.warn('interaction_not_recorded', { interactionSid: sids.interactionSid, error });
     return false;
   }
-}
-
-/** For round 1: a 404 means the conversation is gone; anything else fails the delivery. */
-function orNullIfGone(step: string, logFields: Record<string, unknown>) {
-  return (error: unknown): null => {
-    if (upstreamStatus(error) === 404) return null;
-    throw toHttpError(error, { step, logFields });
-  };
 }

@@ -17,6 +17,7 @@ interface TwilioFailure {
 }
 
 export function upstreamStatus(error: unknown): number | undefined {
+  if (error instanceof HttpError) return undefined; // ours, not Twilio's answer
   const status = (error as TwilioFailure | null)?.status;
   return typeof status === 'number' ? status : undefined;
 }
@@ -26,6 +27,7 @@ export function upstreamStatus(error: unknown): number | undefined {
  * (timeout, connection reset) or a 5xx. A 4xx, 429 included, means it did not.
  */
 export function isAmbiguousFailure(error: unknown): boolean {
+  if (error instanceof HttpError) return false; // ours: Twilio was never asked
   const status = upstreamStatus(error);
   return status === undefined || status >= 500;
 }
@@ -62,6 +64,17 @@ export function toHttpError(error: unknown, context: StepContext): HttpError {
     status,
     twilioCode,
   );
+}
+
+/**
+ * For `.catch()` on a read: a 404 means the resource is gone (null); any
+ * other failure becomes the `HttpError` the caller should see.
+ */
+export function nullIfGone(step: string, logFields: Record<string, unknown> = {}) {
+  return (error: unknown): null => {
+    if (upstreamStatus(error) === 404) return null;
+    throw toHttpError(error, { step, logFields });
+  };
 }
 
 /** Runs one Twilio call; a failure becomes the `HttpError` the caller should see. */

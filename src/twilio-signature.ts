@@ -9,13 +9,12 @@
  */
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { ForbiddenError } from './errors';
-import { header, type RuntimeEvent } from './http';
+import { eventFields, header, type RuntimeEvent } from './http';
 
 export function assertTwilioSignature(authToken: string, url: string, event: RuntimeEvent): void {
   const signature = header(event, 'x-twilio-signature');
   // The signed parameters are the posted ones: everything but the runtime's key.
-  const params = Object.fromEntries(Object.entries(event).filter(([key]) => key !== 'request'));
-  if (!signature || !validateRequest(authToken, signature, url, params)) {
+  if (!signature || !validateRequest(authToken, signature, url, eventFields(event))) {
     throw new ForbiddenError('forbidden', 'This webhook is not signed by Twilio for this URL.');
   }
 }

@@ -53,8 +53,10 @@ describe('POST /end-chat', () => {
       'conversations.fetch',
       'conversations.update',
       'messages.create',
+      'messages.list',
       'participants.list',
     ]);
+    expect(mock.requests('messages.list')[0]?.query).toEqual({ Order: ['desc'], PageSize: ['1'] });
     expect(mock.sequentialRoundTrips(made)).toBe(3);
     const [message] = mock.requests('messages.create');
     expect(message?.form).toEqual({
@@ -111,6 +113,19 @@ describe('POST /end-chat', () => {
       expect(closing?.form).toEqual({ Status: ['closed'] });
       expect(made?.channelStatus).toBe('closed');
       expect(mock.requests('conversations.update').filter((r) => r.form.State)).toHaveLength(0);
+    });
+
+    it('ends twice without telling the agent twice', async () => {
+      const chat = await handedOff();
+      const body = { token: chat.token, conversationSid: chat.conversationSid };
+      await end(body, { env: WEBHOOK_ENV });
+      const again = await end(body, { env: WEBHOOK_ENV });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ ended: true, alreadyEnded: true });
+      const notices = conversations(mock)
+        .get(chat.conversationSid)
+        ?.messages.filter((m) => m.body === CUSTOMER_ENDED_MESSAGE);
+      expect(notices).toHaveLength(1);
     });
 
     it('closes the conversation itself when Flex refuses (the agent closed it first)', async () => {
@@ -182,6 +197,20 @@ describe('POST /end-chat', () => {
       { headers: { origin: 'https://evil.example' } },
     );
     expect(res.status).toBe(403);
+  });
+
+  it('closes on a second try after the close failed, without a second notice', async () => {
+    const chat = await start();
+    mock.failNext('conversations.update', { status: 500 });
+    const failed = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(failed.status).toBe(502);
+    const retried = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(retried.body).toEqual({ ended: true, alreadyEnded: true, closed: 'conversation' });
+    expect(stateOf(chat.conversationSid)).toBe('closed');
+    const notices = conversations(mock)
+      .get(chat.conversationSid)
+      ?.messages.filter((m) => m.body === CUSTOMER_ENDED_MESSAGE);
+    expect(notices).toHaveLength(1);
   });
 
   it('leaves the chat open when Twilio fails, so trying again works', async () => {

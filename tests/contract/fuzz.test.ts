@@ -59,8 +59,21 @@ const preEngagement = fc.oneof(
   ),
   anyJson,
 );
+/** A caller's own `request` parameter, which replaces the runtime's headers. */
+const smuggledRequest = fc.record({
+  request: fc.oneof(
+    anyJson,
+    fc.record({
+      headers: fc.dictionary(
+        fc.constantFrom('origin', 'content-type', 'x-twilio-signature'),
+        fc.oneof(anyJson, fc.constantFrom('https://www.example.com', 'application/json')),
+      ),
+    }),
+  ),
+});
 /** Bodies near the valid shape, and arbitrary ones. */
 const startBody = fc.oneof(
+  smuggledRequest,
   fc.record(
     { friendlyName: fc.oneof(text, anyJson), question: fc.oneof(text, anyJson), preEngagement },
     { requiredKeys: [] },
@@ -81,8 +94,10 @@ const headers = fc.record({
 
 function isValidStart(body: unknown): boolean {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return true; // becomes {}
+  // `request` is the runtime's key (whoever set it), never a field.
+  const fields = Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'request'));
   try {
-    parseStartChatRequest(body as Record<string, unknown>);
+    parseStartChatRequest(fields);
     return true;
   } catch {
     return false;

@@ -5,8 +5,10 @@
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
+import { loadConfig } from '../../src/config';
+import { CREATE_DEADLINE_MS, handOffToFlex, parseMessageAddedEvent } from '../../src/interaction';
 import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
-import { invoke, type InvokeResult } from '../support/invoke';
+import { invoke, type InvokeOptions, type InvokeResult } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
 import { conversations, interactions, type MockConversation } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
@@ -41,8 +43,20 @@ interface Chat {
   identity: string;
 }
 
-async function startWebhookChat(body: object = {}, env: object = WEBHOOK_ENV): Promise<Chat> {
-  const res = await invoke(startChat, { mock, env: env as Record<string, string>, body });
+/** A run on this machine (`npm start`), reached by Twilio through a tunnel. */
+const LOCAL_RUN = { domainName: 'localhost:3000', headers: { origin: 'http://localhost:3000' } };
+
+async function startWebhookChat(
+  body: object = {},
+  env: object = WEBHOOK_ENV,
+  options: InvokeOptions = {},
+): Promise<Chat> {
+  const res = await invoke(startChat, {
+    mock,
+    env: env as Record<string, string>,
+    body,
+    ...options,
+  });
   expect(res.status).toBe(200);
   return res.body as Chat;
 }
@@ -78,7 +92,11 @@ describe('/start-chat in webhook mode', () => {
   });
 
   it('uses PUBLIC_BASE_URL when set (a tunnel to a local run)', async () => {
-    await startWebhookChat({}, { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app/' });
+    await startWebhookChat(
+      {},
+      { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app/' },
+      LOCAL_RUN,
+    );
     expect(mock.requests('webhooks.create')[0]?.form['Configuration.Url']).toEqual([
       'https://abc123.ngrok.app/interaction',
     ]);
@@ -405,6 +423,12 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
         `conversationSid == "${chat.conversationSid}"`,
       ]);
       expect(ourWebhooks(chat.conversationSid)).toHaveLength(0); // not released
+      // Both SIDs recorded, from the task Flex made, so /end-chat can close the channel.
+      const [made] = interactions(mock);
+      expect(JSON.parse(conversation(chat.conversationSid).attributes)).toMatchObject({
+        interactionSid: made?.sid,
+        interactionChannelSid: made?.channelSid,
+      });
 
       const retry = await deliver({
         conversationSid: chat.conversationSid,
@@ -425,6 +449,23 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
     await deliver({ conversationSid: chat.conversationSid, author: chat.identity, retryCount: 1 });
     expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a claim delete refused while another delivery claims: that one hands off, once', async () => {
+    const chat = await startWebhookChat();
+    mock.latencyMs = 10;
+    mock.failNext('webhooks.delete', { status: 500 }); // the first delete; nothing is deleted
+    const results = await Promise.all([
+      deliver({ conversationSid: chat.conversationSid, author: chat.identity, index: 0 }),
+      deliver({ conversationSid: chat.conversationSid, author: chat.identity, index: 1 }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(results.map((r) => (r.body as Outcome).outcome).sort()).toEqual([
+      'handed_off',
+      'ignored',
+    ]);
+    expect(interactions(mock)).toHaveLength(1);
+    expect(logs.events()).toContain('claim_conceded');
   });
 
   it('a claim delete refused by Twilio changes nothing: 502, and the retry hands off', async () => {
@@ -457,6 +498,43 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     });
     expect((retry.body as Outcome).outcome).toBe('ignored');
     expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('tries twice to give the claim back', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('interactions.create', { status: 400 });
+    mock.failNext('webhooks.create', { status: 500 });
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.status).toBe(502);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+    expect(logs.events()).toContain('claim_released');
+    expect(logs.events()).not.toContain('handoff_stranded');
+  });
+
+  it('says loudly when the claim cannot be given back', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('interactions.create', { status: 400 });
+    mock.failNext('webhooks.create', { status: 500, times: 2 });
+    await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    expect(logs.events()).toContain('handoff_stranded');
+  });
+
+  it('does not start a create too late for the Function to finish it', async () => {
+    const chat = await startWebhookChat();
+    const config = loadConfig(WEBHOOK_ENV, { domainName: SERVICE_DOMAIN });
+    if (config.handoff.mode !== 'webhook') throw new Error('webhook mode expected');
+    const event = parseMessageAddedEvent(
+      messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity }),
+    );
+    await expect(
+      handOffToFlex(mock.client(), { ...config, handoff: config.handoff }, event, {
+        namedAfterCustomer: true,
+        startedAt: Date.now() - CREATE_DEADLINE_MS - 1,
+      }),
+    ).rejects.toMatchObject({ status: 502, code: 'upstream_error' });
+    expect(interactions(mock)).toHaveLength(0);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1); // given back
   });
 
   it('a failed record of the SID does not undo the hand-off', async () => {
@@ -516,18 +594,28 @@ describe('POST /interaction: configuration and payload', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 
-  it('verifies against PUBLIC_BASE_URL when set', async () => {
+  it('refuses, deployed, a PUBLIC_BASE_URL that points elsewhere (a tunnel left in .env)', async () => {
     const env = { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app' };
-    const chat = await startWebhookChat({}, env);
+    const res = await invoke(startChat, { mock, env, body: {} });
+    expect(res.status).toBe(503);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['PUBLIC_BASE_URL']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('verifies against PUBLIC_BASE_URL when set (locally)', async () => {
+    const env = { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://abc123.ngrok.app' };
+    const chat = await startWebhookChat({}, env, LOCAL_RUN);
     const params = messageAddedParams({
       conversationSid: chat.conversationSid,
       author: chat.identity,
     });
-    const wrong = await invoke(interaction, { mock, env, ...signedDelivery(params) });
+    const local = { domainName: LOCAL_RUN.domainName };
+    const wrong = await invoke(interaction, { mock, env, ...local, ...signedDelivery(params) });
     expect(wrong.status).toBe(403);
     const right = await invoke(interaction, {
       mock,
       env,
+      ...local,
       ...signedDelivery(params, { url: 'https://abc123.ngrok.app/interaction' }),
     });
     expect(right.status).toBe(200);

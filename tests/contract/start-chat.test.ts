@@ -493,3 +493,26 @@ describe('POST /start-chat: prototype keys', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 });
+
+describe('POST /start-chat: a caller-supplied "request" parameter', () => {
+  // The runtime builds the event as {request, ...query, ...body}: a parameter
+  // named "request" replaces the real headers with whatever the caller sent.
+  it.each([
+    ['a string', 'x'],
+    ['headers of the wrong type', { headers: 'origin' }],
+    [
+      'an object-valued origin',
+      { headers: { origin: { x: 1 }, 'content-type': 'application/json' } },
+    ],
+    [
+      'an array of objects',
+      { headers: { origin: [{ x: 1 }], 'content-type': ['application/json'] } },
+    ],
+    ['a numeric content type', { headers: { origin: SITE_ORIGIN, 'content-type': 42 } }],
+  ])('with %s is never a 500, and calls nobody', async (_, request) => {
+    const res = await start({ body: { request } });
+    expect([403, 415]).toContain(res.status);
+    expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});

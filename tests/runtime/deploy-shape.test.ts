@@ -21,6 +21,7 @@ import { TEST_ENV } from '../support/env';
 import { ROOT } from '../support/local-runtime';
 import { signTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, sign } from '../support/webhooks';
 
 const run = promisify(execFile);
 const DIST = join(ROOT, 'dist');
@@ -188,11 +189,46 @@ describe('each built function, alone with the production dependencies', () => {
     ).toBe(503);
   });
 
-  it('every function in dist/ loads on its own', async () => {
-    for (const name of await functionNames()) {
+  it('end-chat ends a chat', async () => {
+    const started = await runAlone('start-chat', event({}));
+    const { token, conversationSid } = JSON.parse(started.body) as Record<string, string>;
+    const result = await runAlone('end-chat', event({ token, conversationSid }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({
+      ended: true,
+      alreadyEnded: false,
+      closed: 'conversation',
+    });
+  });
+
+  it('interaction hands a chat off to Flex', async () => {
+    const started = await runAlone('start-chat', event({}), WEBHOOK_ENV);
+    const chat = JSON.parse(started.body) as { conversationSid: string; identity: string };
+    const params = messageAddedParams({ ...chat, author: chat.identity });
+    const result = await runAlone(
+      'interaction.protected',
+      { request: { headers: { 'x-twilio-signature': sign(params) }, cookies: {} }, ...params },
+      WEBHOOK_ENV,
+    );
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ outcome: 'handed_off' });
+  });
+
+  it('every function in dist/ loads on its own, and answers an empty request as designed', async () => {
+    // No configuration, no Origin: browser-facing functions refuse the caller
+    // first (403); /status and Twilio's webhook say what is not configured (503).
+    const expected: Record<string, number> = {
+      'start-chat': 403,
+      'refresh-token': 403,
+      'end-chat': 403,
+      status: 503,
+      'interaction.protected': 503,
+    };
+    const names = await functionNames();
+    expect(names.sort()).toEqual(Object.keys(expected).sort());
+    for (const name of names) {
       const result = await runAlone(name, { request: { headers: {}, cookies: {} } }, {});
-      expect(result.statusCode).toBeGreaterThanOrEqual(200);
-      expect(result.statusCode).toBeLessThan(600);
+      expect({ name, status: result.statusCode }).toEqual({ name, status: expected[name] });
     }
   });
 });
@@ -203,6 +239,8 @@ describe('each built function, alone with the production dependencies', () => {
  * from the installed `twilio`, redirected to the mock.
  */
 const HARNESS = String.raw`
+// The function's own logs go to stderr; stdout carries only the result.
+console.log = console.info = (...args) => console.error(...args);
 const { dirname, join } = require('path');
 const { Response } = require(join(dirname(require.resolve('@twilio/runtime-handler/dev')), 'internal', 'response'));
 global.Twilio = { Response };

@@ -104,6 +104,28 @@ describe('twilio-run start on dist/', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 
+  it('never lets a smuggled Origin give another page access to the answer', async () => {
+    // A form post (no preflight) from https://evil.example, with query parameters
+    // that replace the runtime's own `request` headers. The function cannot see
+    // through that (README, "What ALLOWED_ORIGINS protects"), but the browser
+    // still compares the answer's Allow-Origin with the page's real origin.
+    mock.reset();
+    const res = await fetch(
+      `${configured.url}/start-chat?request[headers][origin]=${encodeURIComponent(SITE_ORIGIN)}` +
+        '&request[headers][content-type]=application/json',
+      {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Origin: 'https://evil.example',
+        },
+        body: 'friendlyName=Mallory',
+      },
+    );
+    expect(res.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
+  });
+
   it('reports itself configured on /status', async () => {
     const res = await fetch(`${configured.url}/status`);
     expect(res.status).toBe(200);

@@ -283,6 +283,24 @@ export function installConversationRoutes(mock: TwilioMock): void {
     }),
   );
 
+  mock.route('messages.list', 'GET', `${svc}/Conversations/:sid/Messages`, (input) =>
+    withConversation(mock, input, (c) => {
+      const newestFirst = input.query.Order?.[0] === 'desc';
+      const pageSize = Number(input.query.PageSize?.[0] ?? 50);
+      const ordered = newestFirst ? [...c.messages].reverse() : c.messages;
+      return {
+        status: 200,
+        body: {
+          messages: ordered.slice(0, pageSize).map((m) => messageJson(c, m)),
+          meta: listMeta(
+            `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Messages`,
+            'messages',
+          ),
+        },
+      };
+    }),
+  );
+
   mock.route('participants.list', 'GET', `${svc}/Conversations/:sid/Participants`, (input) =>
     withConversation(mock, input, (c) => ({
       status: 200,
