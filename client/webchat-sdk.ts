@@ -14,16 +14,18 @@ import {
   type Message,
   type Participant,
 } from '@twilio/conversations';
-import type {
-  ChatClient,
-  ChatClientFactory,
-  ChatConversation,
-  ChatMedia,
-  ChatMessage,
-  ChatParticipant,
-  ClientEvents,
-  ConversationEvents,
-  ConversationStatus,
+import { contentTypeOf } from './lib/attachments';
+import {
+  chatUnavailable,
+  type ChatClient,
+  type ChatClientFactory,
+  type ChatConversation,
+  type ChatMedia,
+  type ChatMessage,
+  type ChatParticipant,
+  type ClientEvents,
+  type ConversationEvents,
+  type ConversationStatus,
 } from './lib/chat-client';
 
 function toMedia(media: Media): ChatMedia {
@@ -52,10 +54,29 @@ function toMessage(message: Message): ChatMessage {
   };
 }
 
-class TwilioConversation implements ChatConversation {
-  private readonly names = new Map<string, string>();
+/** Whether an SDK failure means the conversation is not (or no longer) this customer's. */
+function isGoneError(error: unknown): boolean {
+  const e = error as { message?: unknown; status?: unknown; body?: { status?: unknown } } | null;
+  const status = e?.status ?? e?.body?.status;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return status === 403 || status === 404 || /was not found/i.test(message);
+}
 
-  constructor(private readonly conversation: Conversation) {}
+type Emitter = {
+  on(event: string, handler: (...args: never[]) => void): void;
+  off(event: string, handler: (...args: never[]) => void): void;
+};
+
+class TwilioConversation implements ChatConversation {
+  /** Display names, resolved once per participant from its user. */
+  private readonly names = new Map<string, Promise<string>>();
+  /** Listeners of participantUpdated, told when a late-resolved name arrives. */
+  private readonly updated = new Set<(participant: ChatParticipant) => void>();
+
+  constructor(
+    private readonly conversation: Conversation,
+    private readonly client: Client,
+  ) {}
 
   get sid(): string {
     return this.conversation.sid;
@@ -65,14 +86,19 @@ class TwilioConversation implements ChatConversation {
     return this.conversation.state?.current ?? 'active';
   }
 
-  /** A participant with a display name: the user's friendly name, else the identity. */
-  private async toParticipant(participant: Participant): Promise<ChatParticipant> {
+  private nameOf(participant: Participant): Promise<string> {
     let name = this.names.get(participant.sid);
-    if (name === undefined) {
-      const user = await participant.getUser().catch(() => undefined);
-      name = user?.friendlyName || participant.identity || '';
+    if (!name) {
+      name = participant
+        .getUser()
+        .then((user) => user.friendlyName || participant.identity || '')
+        .catch(() => participant.identity || '');
       this.names.set(participant.sid, name);
     }
+    return name;
+  }
+
+  private toParticipant(participant: Participant, name: string): ChatParticipant {
     return {
       sid: participant.sid,
       identity: participant.identity,
@@ -88,7 +114,7 @@ class TwilioConversation implements ChatConversation {
 
   async participants(): Promise<ChatParticipant[]> {
     const all = await this.conversation.getParticipants();
-    return Promise.all(all.map((p) => this.toParticipant(p)));
+    return Promise.all(all.map(async (p) => this.toParticipant(p, await this.nameOf(p))));
   }
 
   async send(text: string): Promise<void> {
@@ -98,7 +124,9 @@ class TwilioConversation implements ChatConversation {
   async sendMedia(file: Blob, filename: string, text?: string): Promise<void> {
     const builder = this.conversation.prepareMessage();
     if (text) builder.setBody(text);
-    builder.addMedia({ contentType: file.type || null, filename, media: file });
+    // By extension: browsers often leave File.type empty (.heic, .amr).
+    const contentType = contentTypeOf(filename) ?? (file.type || null);
+    builder.addMedia({ contentType, filename, media: file });
     await builder.build().send();
   }
 
@@ -111,21 +139,37 @@ class TwilioConversation implements ChatConversation {
   }
 
   on<E extends keyof ConversationEvents>(event: E, listener: ConversationEvents[E]): () => void {
-    const emit = listener as (value: unknown) => void;
-    const participantEvent = (p: Participant) => void this.toParticipant(p).then(emit);
+    const emit = listener as (value?: unknown) => void;
+    // Participants go out at once (named by identity if the user is not known
+    // yet), so they never arrive after the messages they wrote; the name
+    // follows as an update.
+    const participantEvent = (p: Participant) => {
+      const known = this.names.get(p.sid);
+      void (known ?? Promise.resolve(p.identity ?? '')).then((name) =>
+        emit(this.toParticipant(p, name)),
+      );
+      if (!known && event !== 'participantUpdated') {
+        void this.nameOf(p).then((name) => {
+          if (name !== p.identity)
+            this.updated.forEach((notify) => notify(this.toParticipant(p, name)));
+        });
+      }
+    };
     const handlers: Partial<
-      Record<keyof ConversationEvents, [string, (...args: never[]) => void]>
+      Record<keyof ConversationEvents, [Emitter, string, (...args: never[]) => void]>
     > = {
-      messageAdded: ['messageAdded', (m: Message) => emit(toMessage(m))],
-      participantJoined: ['participantJoined', participantEvent],
-      participantLeft: ['participantLeft', participantEvent],
+      messageAdded: [this.conversation, 'messageAdded', (m: Message) => emit(toMessage(m))],
+      participantJoined: [this.conversation, 'participantJoined', participantEvent],
+      participantLeft: [this.conversation, 'participantLeft', participantEvent],
       participantUpdated: [
+        this.conversation,
         'participantUpdated',
         ({ participant }: { participant: Participant }) => participantEvent(participant),
       ],
-      typingStarted: ['typingStarted', participantEvent],
-      typingEnded: ['typingEnded', participantEvent],
+      typingStarted: [this.conversation, 'typingStarted', participantEvent],
+      typingEnded: [this.conversation, 'typingEnded', participantEvent],
       statusChanged: [
+        this.conversation,
         'updated',
         ({
           conversation,
@@ -137,15 +181,23 @@ class TwilioConversation implements ChatConversation {
           if (updateReasons.includes('state')) emit(conversation.state?.current ?? 'active');
         },
       ],
+      removed: [
+        this.client,
+        'conversationLeft',
+        (left: Conversation) => {
+          if (left.sid === this.conversation.sid) emit();
+        },
+      ],
     };
-    const [sdkEvent, handler] = handlers[event] ?? [];
-    if (!sdkEvent || !handler) return () => undefined;
-    const target = this.conversation as unknown as {
-      on(e: string, h: (...args: never[]) => void): void;
-      off(e: string, h: (...args: never[]) => void): void;
-    };
+    const entry = handlers[event];
+    if (!entry) return () => undefined;
+    const [target, sdkEvent, handler] = entry;
+    if (event === 'participantUpdated') this.updated.add(listener as (p: ChatParticipant) => void);
     target.on(sdkEvent, handler);
-    return () => target.off(sdkEvent, handler);
+    return () => {
+      target.off(sdkEvent, handler);
+      this.updated.delete(listener as (p: ChatParticipant) => void);
+    };
   }
 }
 
@@ -157,15 +209,22 @@ class TwilioChatClient implements ChatClient {
     this.client = new Client(token);
     this.ready = new Promise((resolve, reject) => {
       this.client.once('initialized', () => resolve());
+      // Twilsock could not connect at first: this client is done; the widget
+      // keeps the chat and tries again with a new one.
       this.client.once('initFailed', ({ error }) =>
-        reject(error instanceof Error ? error : new Error('Chat failed to start')),
+        reject(chatUnavailable('unreachable', error?.message ?? 'Chat failed to start')),
       );
     });
   }
 
   async conversation(sid: string): Promise<ChatConversation> {
     await this.ready;
-    return new TwilioConversation(await this.client.getConversationBySid(sid));
+    try {
+      return new TwilioConversation(await this.client.getConversationBySid(sid), this.client);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'Chat could not be opened';
+      throw chatUnavailable(isGoneError(error) ? 'gone' : 'unreachable', message);
+    }
   }
 
   async updateToken(token: string): Promise<void> {
@@ -173,17 +232,23 @@ class TwilioChatClient implements ChatClient {
   }
 
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void {
-    const target = this.client as unknown as {
-      on(e: string, h: ClientEvents[E]): void;
-      off(e: string, h: ClientEvents[E]): void;
+    const target = this.client as unknown as Emitter;
+    const handler = listener;
+    target.on(event, handler);
+    if (event !== 'connectionStateChanged') return () => target.off(event, handler);
+    const report = listener;
+    // The SDK starts connecting in its constructor: report where it is now.
+    const state = this.client.connectionState;
+    queueMicrotask(() => report(state));
+    // A terminal connection error leaves this client dead, like `error`.
+    const onError = ({ terminal }: { terminal?: boolean }) => {
+      if (terminal) report('error');
     };
-    target.on(event, listener);
-    if (event === 'connectionStateChanged') {
-      // The SDK starts connecting in its constructor: report where it is now.
-      const state = this.client.connectionState;
-      queueMicrotask(() => listener(state));
-    }
-    return () => target.off(event, listener);
+    target.on('connectionError', onError);
+    return () => {
+      target.off(event, handler);
+      target.off('connectionError', onError);
+    };
   }
 
   async shutdown(): Promise<void> {

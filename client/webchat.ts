@@ -11,7 +11,7 @@
  * so the launcher never waits for it.
  */
 import { createApi } from './lib/api';
-import { optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
+import { mergeOptions, optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
@@ -38,12 +38,30 @@ const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
 
-function storage(): Storage | undefined {
+/** The tab's storage by default; the browser's when the site opted in. */
+function storage(persist: 'tab' | 'browser'): Storage | undefined {
   try {
-    return window.localStorage;
+    return persist === 'browser' ? window.localStorage : window.sessionStorage;
   } catch {
     return undefined; // blocked storage: chats just will not survive a reload
   }
+}
+
+/**
+ * Styles the shadow root. A constructed stylesheet needs no <style> element,
+ * so a strict CSP needs no 'unsafe-inline'; browsers without constructable
+ * stylesheets (Safari < 16.4, Firefox < 101) get a <style> element instead.
+ */
+function applyStyles(shadow: ShadowRoot): void {
+  if ('adoptedStyleSheets' in shadow && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    shadow.adoptedStyleSheets = [sheet];
+    return;
+  }
+  const style = document.createElement('style');
+  style.textContent = css;
+  shadow.append(style);
 }
 
 function init(options: WidgetOptions = {}): void {
@@ -56,15 +74,12 @@ function init(options: WidgetOptions = {}): void {
   for (const [name, value] of Object.entries(config.colors))
     host.style.setProperty(`--fw-${name}`, value);
   const shadow = host.attachShadow({ mode: 'open' });
-  // A constructed stylesheet: no <style> element, so a strict CSP needs no 'unsafe-inline'.
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(css);
-  shadow.adoptedStyleSheets = [sheet];
+  applyStyles(shadow);
 
   const factory = config.chatClientFactory;
   const chat = new ChatController({
     api: createApi(config.startChatUrl),
-    sessions: new SessionStore(storage(), config.startChatUrl),
+    sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     online: navigator.onLine,
   });
@@ -85,7 +100,7 @@ function init(options: WidgetOptions = {}): void {
 
 window.FlexWebchat = {
   init: (options) => {
-    const run = () => init({ ...window.FlexWebchatConfig, ...options });
+    const run = () => init(mergeOptions(window.FlexWebchatConfig, options));
     if (document.body) run();
     else document.addEventListener('DOMContentLoaded', run, { once: true });
   },

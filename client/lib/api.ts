@@ -48,6 +48,9 @@ export function siblingUrl(startChatUrl: string, name: string): string {
   return new URL(name, startChatUrl).href;
 }
 
+/** A function call that takes longer than this counts as unreachable. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
 export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {
   async function post<T>(url: string, body: unknown): Promise<T> {
     let response: Response;
@@ -57,6 +60,7 @@ export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch)
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(body),
         credentials: 'omit',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch {
       throw new ApiError(0, 'network', 'The chat service could not be reached.');

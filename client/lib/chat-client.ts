@@ -64,11 +64,13 @@ export interface ConversationEvents {
   messageAdded: (message: ChatMessage) => void;
   participantJoined: (participant: ChatParticipant) => void;
   participantLeft: (participant: ChatParticipant) => void;
-  /** A participant changed, e.g. its read horizon (read receipts). */
+  /** A participant changed, e.g. its read horizon (read receipts) or name. */
   participantUpdated: (participant: ChatParticipant) => void;
   typingStarted: (participant: ChatParticipant) => void;
   typingEnded: (participant: ChatParticipant) => void;
   statusChanged: (status: ConversationStatus) => void;
+  /** The customer is no longer in it (removed, or the conversation deleted). */
+  removed: () => void;
 }
 
 export interface ChatConversation {
@@ -94,7 +96,31 @@ export interface ClientEvents {
   tokenExpired: () => void;
 }
 
+/**
+ * Why `conversation()` failed: `gone` when the chat no longer exists or is
+ * not this customer's (nothing to resume), `unreachable` when it could not be
+ * reached now (Twilsock down, network, a firewall): try again later. A plain
+ * object shape, not a class: the SDK adapter is a separate bundle.
+ */
+export interface ChatUnavailable extends Error {
+  name: 'ChatUnavailable';
+  reason: 'gone' | 'unreachable';
+}
+
+export function chatUnavailable(
+  reason: ChatUnavailable['reason'],
+  message: string,
+): ChatUnavailable {
+  return Object.assign(new Error(message), { name: 'ChatUnavailable' as const, reason });
+}
+
+export function isGone(error: unknown): boolean {
+  const e = error as Partial<ChatUnavailable> | null;
+  return e?.name === 'ChatUnavailable' && e.reason === 'gone';
+}
+
 export interface ChatClient {
+  /** Rejects with a `ChatUnavailable` saying whether to try again. */
   conversation(sid: string): Promise<ChatConversation>;
   updateToken(token: string): Promise<void>;
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;

@@ -1,4 +1,4 @@
-import { optionsFromDataset, parseFieldList, resolveConfig } from './config';
+import { mergeOptions, optionsFromDataset, parseFieldList, resolveConfig } from './config';
 
 const SCRIPT = 'https://example-1234.twil.io/webchat.js';
 
@@ -16,6 +16,7 @@ describe('widget configuration', () => {
         open: 'true',
         position: 'left',
         preloadSdk: 'start',
+        persist: 'browser',
       }),
     ).toEqual({
       title: 'Help',
@@ -30,6 +31,28 @@ describe('widget configuration', () => {
       open: true,
       position: 'left',
       preloadSdk: 'start',
+      persist: 'browser',
+    });
+  });
+
+  it('remembers a chat in the tab unless told the browser', () => {
+    expect(resolveConfig({}, SCRIPT, []).persist).toBe('tab');
+    expect(resolveConfig({ persist: 'browser' }, SCRIPT, []).persist).toBe('browser');
+    expect(optionsFromDataset({ persist: 'forever' }).persist).toBeUndefined();
+  });
+
+  it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {
+    expect(
+      mergeOptions(
+        { title: 'Global', colors: { primary: '#111', text: '#222' }, strings: { send: 'Go' } },
+        undefined,
+        { title: 'Tag', colors: { primary: '#333' }, prefill: { email: 'a@b.example' } },
+      ),
+    ).toEqual({
+      title: 'Tag',
+      colors: { primary: '#333', text: '#222' },
+      strings: { send: 'Go' },
+      prefill: { email: 'a@b.example' },
     });
   });
 
@@ -54,13 +77,15 @@ describe('widget configuration', () => {
       {
         colors: {
           primary: 'red;background:url(https://evil.example)',
+          'on-primary': 'var(--x)\\;',
           text: '#123',
+          radius: '8px',
           'bad name': 'red',
         },
       },
       SCRIPT,
       [],
     );
-    expect(config.colors).toEqual({ text: '#123' });
+    expect(config.colors).toEqual({ text: '#123', radius: '8px' });
   });
 });

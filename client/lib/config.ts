@@ -41,6 +41,11 @@ export interface WidgetOptions {
   strings?: Partial<Strings>;
   /** Replaces the Conversations SDK (tests, custom transports). */
   chatClientFactory?: ChatClientFactory;
+  /**
+   * Where a chat is remembered for reloads: this tab only (default), or the
+   * whole browser (survives closing the tab; avoid on shared computers).
+   */
+  persist?: 'tab' | 'browser';
 }
 
 export interface WidgetConfig {
@@ -56,6 +61,7 @@ export interface WidgetConfig {
   preloadSdk: 'idle' | 'start';
   strings: Partial<Strings>;
   chatClientFactory?: ChatClientFactory;
+  persist: 'tab' | 'browser';
 }
 
 const FIELD_TYPES: Record<string, FieldType> = {
@@ -114,14 +120,41 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
     options.position = dataset.position;
   if (dataset.preloadSdk === 'start' || dataset.preloadSdk === 'idle')
     options.preloadSdk = dataset.preloadSdk;
+  if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
 }
 
-/** Valid CSS color-ish value for a custom property (no `;`, `{`, `}` or `url(`). */
-function safeCssValue(value: string): boolean {
-  return value.length <= 100 && !/[;{}<>]|url\(/i.test(value);
+/**
+ * A value safe to put in a `--fw-*` custom property: short, no way out of the
+ * declaration (`;`, `{`, `}`), no external fetches (`url(`), and, where the
+ * browser can tell, a real color for color properties (so a typo falls back to
+ * the default instead of a transparent button).
+ */
+function safeCssValue(name: string, value: string): boolean {
+  if (value.length > 100 || /[;{}<>\\]|url\(/i.test(value)) return false;
+  const isColor = !/^(radius|font|z)$|size|width|height|shadow/.test(name);
+  const supports = typeof CSS !== 'undefined' && typeof CSS.supports === 'function';
+  return !isColor || !supports || CSS.supports('color', value);
+}
+
+/**
+ * Merges option sources, later ones winning; `colors`, `prefill` and
+ * `strings` merge key by key, so a page can set a brand color globally and a
+ * title per script tag.
+ */
+export function mergeOptions(...sources: (WidgetOptions | undefined)[]): WidgetOptions {
+  const merged: WidgetOptions = {};
+  for (const source of sources) {
+    if (!source) continue;
+    const { colors, prefill, strings, ...rest } = source;
+    Object.assign(merged, rest);
+    if (colors) merged.colors = { ...merged.colors, ...colors };
+    if (prefill) merged.prefill = { ...merged.prefill, ...prefill };
+    if (strings) merged.strings = { ...merged.strings, ...strings };
+  }
+  return merged;
 }
 
 export function resolveConfig(
@@ -132,7 +165,8 @@ export function resolveConfig(
   const base = new URL('.', scriptUrl);
   const colors = Object.fromEntries(
     Object.entries(options.colors ?? {}).filter(
-      ([name, value]) => /^[a-z][a-z0-9-]*$/.test(name) && safeCssValue(value),
+      ([name, value]) =>
+        /^[a-z][a-z0-9-]*$/.test(name) && typeof value === 'string' && safeCssValue(name, value),
     ),
   );
   return {
@@ -147,6 +181,7 @@ export function resolveConfig(
     position: options.position ?? 'right',
     preloadSdk: options.preloadSdk ?? 'idle',
     strings: options.strings ?? {},
+    persist: options.persist === 'browser' ? 'browser' : 'tab',
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

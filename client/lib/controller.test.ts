@@ -1,12 +1,13 @@
 import { ApiError, type Api, type StartedChat } from './api';
-import type {
-  ChatClient,
-  ChatConversation,
-  ChatMessage,
-  ClientEvents,
-  ConversationEvents,
+import {
+  chatUnavailable,
+  type ChatClient,
+  type ChatConversation,
+  type ChatMessage,
+  type ClientEvents,
+  type ConversationEvents,
 } from './chat-client';
-import { ChatController, TYPING_INTERVAL_MS } from './controller';
+import { ChatController, RETRY_DELAYS_MS, TYPING_INTERVAL_MS } from './controller';
 import { SessionStore } from './session-store';
 
 const IDENTITY = 'web_abc_' + '1'.repeat(32);
@@ -60,7 +61,8 @@ function fakeWorld(history: ChatMessage[] = []) {
     tokens: [] as string[],
     shutdowns: 0,
   };
-  let failConversation = false;
+  /** How many next conversation() calls fail, and how. */
+  const failing = { count: 0, reason: 'unreachable' as 'unreachable' | 'gone' };
   const conversation: ChatConversation = {
     sid: 'CH1',
     status: 'active',
@@ -87,8 +89,11 @@ function fakeWorld(history: ChatMessage[] = []) {
   const factory = (token: string): ChatClient => {
     calls.tokens.push(token);
     return {
-      conversation: () =>
-        failConversation ? Promise.reject(new Error('gone')) : Promise.resolve(conversation),
+      conversation: () => {
+        if (failing.count === 0) return Promise.resolve(conversation);
+        failing.count--;
+        return Promise.reject(chatUnavailable(failing.reason, 'nope'));
+      },
       updateToken: (t) => {
         calls.tokens.push(t);
         return Promise.resolve();
@@ -106,7 +111,10 @@ function fakeWorld(history: ChatMessage[] = []) {
     conversationEvents,
     clientEvents,
     factory,
-    failConversation: () => (failConversation = true),
+    failConnects: (count: number, reason: 'unreachable' | 'gone' = 'unreachable') => {
+      failing.count = count;
+      failing.reason = reason;
+    },
   };
 }
 
@@ -116,6 +124,8 @@ function setup(history: ChatMessage[] = [], api: Partial<Api> = {}) {
   const sessions = new SessionStore(storage as unknown as Storage, 'https://s.twil.io/start-chat');
   const apiCalls = { refresh: 0, end: 0 };
   let now = 1_000_000;
+  // Timers are ours: a test runs them when it wants, and none outlive it.
+  const timers: { fn: () => void; ms: number }[] = [];
   const chat = new ChatController({
     api: {
       startChat: () => Promise.resolve(STARTED),
@@ -136,8 +146,34 @@ function setup(history: ChatMessage[] = [], api: Partial<Api> = {}) {
     sessions,
     clientFactory: () => Promise.resolve(world.factory),
     now: () => now,
+    setTimeout: (fn, ms) => {
+      const timer = { fn, ms };
+      timers.push(timer);
+      return timer;
+    },
+    clearTimeout: (timer) => {
+      const i = timers.indexOf(timer as (typeof timers)[number]);
+      if (i >= 0) timers.splice(i, 1);
+    },
   });
-  return { chat, world, sessions, storage, apiCalls, tick: (ms: number) => (now += ms) };
+  /** Runs the pending timer (there is at most one retry at a time) and lets it settle. */
+  const runTimer = async () => {
+    expect(timers).toHaveLength(1);
+    timers.shift()?.fn();
+    await settle();
+    await settle();
+  };
+  return {
+    chat,
+    world,
+    sessions,
+    storage,
+    apiCalls,
+    timers,
+    runTimer,
+    tick: (ms: number) => (now += ms),
+    setNow: (ms: number) => (now = ms),
+  };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -273,11 +309,17 @@ describe('ChatController', () => {
   it('ends the chat through the service, then forgets it', async () => {
     const { chat, world, sessions, apiCalls } = setup();
     await chat.start({ preEngagement: {} });
-    expect(await chat.end()).toBe(true);
+    const [first, second] = [chat.end(), chat.end()];
+    expect(await first).toBe(true);
+    expect(await second).toBe(true);
     expect(apiCalls.end).toBe(1);
     expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'customer' });
     expect(sessions.load()).toBeUndefined();
+    // The client stays for the transcript's older pages, until a new chat.
+    expect(world.calls.shutdowns).toBe(0);
+    await chat.newChat();
     expect(world.calls.shutdowns).toBe(1);
+    expect(chat.state.phase).toBe('form');
   });
 
   it('stays in the chat when ending fails', async () => {
@@ -297,11 +339,124 @@ describe('ChatController', () => {
     expect(sessions.load()).toBeUndefined();
   });
 
-  it('ends honestly when the conversation is no longer reachable', async () => {
-    const { chat, world } = setup();
-    world.failConversation();
+  it('ends honestly when the conversation is gone', async () => {
+    const { chat, world, sessions, timers } = setup();
+    world.failConnects(1, 'gone');
     await chat.start({ preEngagement: {} });
     expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'expired' });
+    expect(sessions.load()).toBeUndefined();
+    expect(timers).toHaveLength(0);
+  });
+
+  it('keeps a chat it cannot reach yet, and retries with backoff', async () => {
+    const { chat, world, sessions, timers, runTimer, apiCalls } = setup([message(0)]);
+    world.failConnects(2);
+    await chat.start({ preEngagement: {} });
+    expect(chat.state.phase).toBe('resuming');
+    expect(sessions.load()?.conversationSid).toBe('CH1');
+    expect(timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+    await runTimer();
+    expect(chat.state.phase).toBe('resuming');
+    expect(timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[1]]);
+    await runTimer();
+    expect(chat.state.phase).toBe('chat');
+    expect(chat.state.messages.size).toBe(1);
+    expect(timers).toHaveLength(0);
+    // Every retry renewed the token first; every client but the last was shut down.
+    expect(apiCalls.refresh).toBe(2);
+    expect(world.calls.tokens).toEqual(['token-1', 'token-2', 'token-3']);
+    expect(world.calls.shutdowns).toBe(2);
+  });
+
+  it('tries again at once when asked, or when the browser comes back', async () => {
+    const { chat, world, timers } = setup();
+    world.failConnects(2);
+    await chat.start({ preEngagement: {} });
+    chat.retryNow();
+    await settle();
+    await settle();
+    expect(chat.state.phase).toBe('resuming');
+    expect(timers).toHaveLength(1); // the old timer replaced, not added to
+    chat.setOnline(true);
+    await settle();
+    await settle();
+    expect(chat.state.phase).toBe('chat');
+    expect(timers).toHaveLength(0);
+  });
+
+  it('replaces a client that stopped trying', async () => {
+    const { chat, world, runTimer } = setup();
+    await chat.start({ preEngagement: {} });
+    world.clientEvents.emit('connectionStateChanged', 'error');
+    await runTimer();
+    expect(world.calls.shutdowns).toBe(1);
+    expect(world.calls.tokens).toEqual(['token-1', 'token-2']);
+    expect(chat.state.phase).toBe('chat');
+  });
+
+  it('gives up on an unreachable chat by ending it at the service', async () => {
+    const { chat, world, sessions, timers, apiCalls } = setup();
+    world.failConnects(5);
+    await chat.start({ preEngagement: {} });
+    await chat.abandon();
+    expect(apiCalls.end).toBe(1);
+    expect(chat.state.phase).toBe('form');
+    expect(sessions.load()).toBeUndefined();
+    expect(timers).toHaveLength(0);
+  });
+
+  it('goes back to the form even when the service cannot end it', async () => {
+    const { chat, world } = setup([], {
+      endChat: () => Promise.reject(new ApiError(0, 'network', 'x')),
+    });
+    world.failConnects(5);
+    await chat.start({ preEngagement: {} });
+    await chat.abandon();
+    expect(chat.state.phase).toBe('form');
+  });
+
+  it('does not bring an ended chat back when a late renewal arrives', async () => {
+    let answer: (value: { identity: string; token: string; expiresAt: string }) => void = () => {};
+    const { chat, world, sessions } = setup([], {
+      refreshToken: () => new Promise((resolve) => (answer = resolve)),
+    });
+    await chat.start({ preEngagement: {} });
+    world.clientEvents.emit('tokenAboutToExpire');
+    await chat.end();
+    answer({ identity: IDENTITY, token: 'late', expiresAt: 'x' });
+    await settle();
+    expect(chat.state.phase).toBe('ended');
+    expect(sessions.load()).toBeUndefined();
+    expect(world.calls.tokens).toEqual(['token-1']);
+  });
+
+  it('renews a token about to lapse when the page wakes up', async () => {
+    const { chat, apiCalls, setNow } = setup();
+    await chat.start({ preEngagement: {} });
+    setNow(Date.parse(STARTED.expiresAt) - 10 * 60_000);
+    chat.setVisible(true);
+    await settle();
+    expect(apiCalls.refresh).toBe(0); // plenty of time left
+    setNow(Date.parse(STARTED.expiresAt) - 60_000);
+    chat.setVisible(true);
+    await settle();
+    expect(apiCalls.refresh).toBe(1);
+  });
+
+  it('follows the customer being removed from the conversation', async () => {
+    const { chat, world } = setup();
+    await chat.start({ preEngagement: {} });
+    world.conversationEvents.emit('removed');
+    await settle();
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
+  });
+
+  it('pages in the whole history for a transcript', async () => {
+    const history = Array.from({ length: 75 }, (_, i) => message(i));
+    const { chat } = setup(history);
+    await chat.start({ preEngagement: {} });
+    const all = await chat.allMessages();
+    expect(all.map((m) => m.index)).toEqual(history.map((m) => m.index));
   });
 
   it('does not lose text: a failed send resolves false', async () => {

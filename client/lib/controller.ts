@@ -4,6 +4,11 @@
  * effects (functions, SDK, storage) and feeds the pure reducer in state.ts;
  * the view only renders `state` and calls these methods. No DOM here.
  *
+ * A chat is only forgotten when the service or Twilio says it is over: a
+ * refused renewal (401/403), or a conversation that is gone. Anything else
+ * (offline, a 5xx, the SDK failing to load or to connect) keeps the chat and
+ * tries again, with backoff and whenever the browser comes back online.
+ *
  * @example
  *   const chat = new ChatController({ api, sessions, clientFactory });
  *   chat.subscribe((state) => view.render(state));
@@ -11,7 +16,13 @@
  *   await chat.start({ friendlyName: 'Ana', preEngagement: {} });
  */
 import { ApiError, type Api } from './api';
-import type { ChatClient, ChatClientFactory, ChatConversation, ChatMessage } from './chat-client';
+import {
+  isGone,
+  type ChatClient,
+  type ChatClientFactory,
+  type ChatConversation,
+  type ChatMessage,
+} from './chat-client';
 import type { StartChatBody } from './pre-engagement';
 import type { SessionStore, StoredSession } from './session-store';
 import { initialState, reduce, type Action, type State } from './state';
@@ -20,6 +31,12 @@ import { initialState, reduce, type Action, type State } from './state';
 export const PAGE_SIZE = 30;
 /** At most one typing signal per this many ms (the SDK's own indicator lasts ~5 s). */
 export const TYPING_INTERVAL_MS = 3000;
+/** Waits between attempts to reach a chat that could not be reached. */
+export const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
+/** Renew a token this long before it expires, if the SDK has not asked already. */
+export const RENEW_AHEAD_MS = 3 * 60_000;
+/** The most history a transcript pages in. */
+export const TRANSCRIPT_MAX_MESSAGES = 2000;
 
 export interface ControllerDeps {
   api: Api;
@@ -28,9 +45,15 @@ export interface ControllerDeps {
   clientFactory: () => Promise<ChatClientFactory>;
   now?: () => number;
   online?: boolean;
+  /** Timers, replaceable in tests. */
+  setTimeout?: (fn: () => void, ms: number) => unknown;
+  clearTimeout?: (handle: unknown) => void;
 }
 
 export type Listener = (state: State, action: Action) => void;
+
+const isRefusal = (error: unknown) =>
+  error instanceof ApiError && (error.status === 401 || error.status === 403);
 
 export class ChatController {
   state: State;
@@ -43,6 +66,12 @@ export class ChatController {
   private lastTypingAt = Number.NEGATIVE_INFINITY;
   private visible = true;
   private renewing?: Promise<void>;
+  private attempt?: Promise<void>;
+  private ending?: Promise<boolean>;
+  private retryHandle?: unknown;
+  private failures = 0;
+  /** The chat was live on this page (not only a stored one being resumed). */
+  private live = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? Date.now;
@@ -73,12 +102,23 @@ export class ChatController {
   /** The page became visible or hidden: reading only happens when seen. */
   setVisible(visible: boolean): void {
     this.visible = visible;
-    if (visible) void this.markRead();
+    if (!visible) return;
+    void this.markRead();
+    this.wakeUp();
   }
 
   setOnline(online: boolean): void {
     this.dispatch({ type: 'online', online });
-    if (online && this.state.phase === 'resuming' && this.session) void this.resume();
+    if (online) this.wakeUp();
+  }
+
+  /** Back online or visible: retry at once, and renew a token a sleep may have let lapse. */
+  private wakeUp(): void {
+    if (this.state.phase === 'resuming' && this.session) this.retryNow();
+    const session = this.session;
+    if (session && this.client && Date.parse(session.expiresAt) - this.now() < RENEW_AHEAD_MS) {
+      void this.renewToken();
+    }
   }
 
   /* -------------------------------------------------------- start, resume */
@@ -86,19 +126,23 @@ export class ChatController {
   async start(body: StartChatBody): Promise<void> {
     if (this.state.phase === 'starting') return;
     this.dispatch({ type: 'phase', phase: 'starting' });
+    let session: StoredSession;
     try {
       const started = await this.deps.api.startChat(body);
-      const session: StoredSession = {
+      session = {
         conversationSid: started.conversationSid,
         identity: started.identity,
         token: started.token,
         expiresAt: started.expiresAt,
       };
-      this.deps.sessions.save(session);
-      await this.connect(session);
     } catch (error) {
       this.dispatch({ type: 'phase', phase: 'form', startError: toStartError(error) });
+      return;
     }
+    // From here on the chat exists at Twilio: keep it, whatever happens next.
+    this.adopt(session);
+    this.live = true;
+    await this.attemptConnect(false);
   }
 
   /**
@@ -109,55 +153,105 @@ export class ChatController {
   async resume(): Promise<boolean> {
     const stored = this.session ?? this.deps.sessions.load();
     if (!stored) return false;
-    this.session = stored;
+    this.adopt(stored);
     this.dispatch({ type: 'phase', phase: 'resuming' });
-    try {
-      const renewed = await this.deps.api.refreshToken(stored.token);
-      const session = { ...stored, token: renewed.token, expiresAt: renewed.expiresAt };
-      this.deps.sessions.save(session);
-      await this.connect(session);
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'network') return true; // retried when online
-      this.forget();
-      this.dispatch({ type: 'reset' });
-    }
+    await this.attemptConnect(true);
     return true;
   }
 
-  private async connect(session: StoredSession): Promise<void> {
+  /** "Try again" from the view, or a timer: one attempt now. */
+  retryNow(): void {
+    this.clearRetry();
+    void this.attemptConnect(true);
+  }
+
+  private adopt(session: StoredSession): void {
     this.session = session;
+    this.deps.sessions.save(session);
     this.dispatch({
       type: 'session',
       identity: session.identity,
       conversationSid: session.conversationSid,
     });
+  }
+
+  /** One attempt at a time: renew (when resuming), connect, load history. */
+  private attemptConnect(renewFirst: boolean): Promise<void> {
+    this.attempt ??= (async () => {
+      const session = this.session;
+      try {
+        if (!session) return;
+        if (renewFirst) await this.renewSession(session);
+        if (this.session?.conversationSid !== session.conversationSid) return; // ended meanwhile
+        await this.connect();
+        this.failures = 0;
+      } catch (error) {
+        if (this.session && (isRefusal(error) || isGone(error))) {
+          if (this.live) {
+            await this.finish('expired');
+          } else {
+            // A stored chat that is over: back to the form, as on a first visit.
+            await this.newChat();
+          }
+          return;
+        }
+        // Still ours, just not reachable now: say so and try again later.
+        if (this.state.phase !== 'chat') this.dispatch({ type: 'phase', phase: 'resuming' });
+        this.scheduleRetry();
+      } finally {
+        this.attempt = undefined;
+      }
+    })();
+    return this.attempt;
+  }
+
+  private scheduleRetry(): void {
+    this.clearRetry();
+    const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)] ?? 30_000;
+    this.failures++;
+    const set = this.deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.retryHandle = set(() => {
+      this.retryHandle = undefined;
+      void this.attemptConnect(true);
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryHandle === undefined) return;
+    (this.deps.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)))(
+      this.retryHandle,
+    );
+    this.retryHandle = undefined;
+  }
+
+  private async connect(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    await this.shutdownClient(); // never two clients at once
     const factory = await this.deps.clientFactory();
+    if (this.session?.conversationSid !== session.conversationSid) return; // given up meanwhile
     const client = factory(session.token);
     this.client = client;
     this.detach.push(
       client.on('connectionStateChanged', (state) => {
         this.dispatch({ type: 'connection', state });
         if (state === 'denied') void this.renewToken();
+        // A client that stopped trying (not our shutdown): start a new one.
+        if ((state === 'disconnected' || state === 'error') && this.client === client) {
+          this.scheduleRetry();
+        }
       }),
       client.on('tokenAboutToExpire', () => void this.renewToken()),
       client.on('tokenExpired', () => void this.renewToken()),
     );
-    let conversation: ChatConversation;
-    try {
-      conversation = await client.conversation(session.conversationSid);
-    } catch {
-      // The chat is gone or no longer ours: nothing to resume.
-      await this.shutdown();
-      this.forget();
-      this.dispatch({ type: 'phase', phase: 'ended', endedBy: 'expired' });
-      return;
-    }
-    this.conversation = conversation;
-    this.listen(conversation);
+    const conversation = await client.conversation(session.conversationSid);
     const [page, participants] = await Promise.all([
       conversation.messages(PAGE_SIZE),
       conversation.participants(),
     ]);
+    if (this.client !== client) return; // replaced meanwhile
+    this.conversation = conversation;
+    this.listen(conversation);
     this.dispatch({
       type: 'history',
       messages: page.messages,
@@ -166,9 +260,10 @@ export class ChatController {
       status: conversation.status,
     });
     if (conversation.status === 'closed') {
-      this.endedElsewhere();
+      await this.finish('other');
       return;
     }
+    this.live = true;
     this.dispatch({ type: 'phase', phase: 'chat' });
     void this.markRead();
   }
@@ -197,9 +292,22 @@ export class ChatController {
       ),
       conversation.on('statusChanged', (status) => {
         this.dispatch({ type: 'status', status });
-        if (status === 'closed') this.endedElsewhere();
+        if (status === 'closed') void this.finish('other');
       }),
+      conversation.on('removed', () => void this.finish('other')),
     );
+  }
+
+  /* ----------------------------------------------------------------- tokens */
+
+  /** Renews the stored token through the service (not touching the client). */
+  private async renewSession(session: StoredSession): Promise<StoredSession> {
+    const renewed = await this.deps.api.refreshToken(session.token);
+    if (this.session?.conversationSid !== session.conversationSid) return session; // ended meanwhile
+    const next = { ...session, token: renewed.token, expiresAt: renewed.expiresAt };
+    this.session = next;
+    this.deps.sessions.save(next);
+    return next;
   }
 
   /** Renews the token once at a time; a refused renewal ends the session. */
@@ -208,18 +316,13 @@ export class ChatController {
     if (!session) return Promise.resolve();
     this.renewing ??= (async () => {
       try {
-        const renewed = await this.deps.api.refreshToken(session.token);
-        const next = { ...session, token: renewed.token, expiresAt: renewed.expiresAt };
-        this.session = next;
-        this.deps.sessions.save(next);
-        await this.client?.updateToken(renewed.token);
+        const next = await this.renewSession(session);
+        if (this.session === next) await this.client?.updateToken(next.token);
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-          await this.shutdown();
-          this.forget();
-          this.dispatch({ type: 'phase', phase: 'ended', endedBy: 'expired' });
+        if (isRefusal(error) && this.session?.conversationSid === session.conversationSid) {
+          await this.finish('expired');
         }
-        // Otherwise (offline, 5xx) the SDK tells us again; we try again then.
+        // Otherwise (offline, 5xx): wakeUp() or the SDK's next warning tries again.
       } finally {
         this.renewing = undefined;
       }
@@ -268,8 +371,23 @@ export class ChatController {
       const page = await conversation.messages(PAGE_SIZE, oldest - 1);
       this.dispatch({ type: 'older', messages: page.messages, hasOlder: page.hasOlder });
     } catch {
+      // Keep `hasOlder` so the button stays; the next scroll tries again.
       this.dispatch({ type: 'older', messages: [], hasOlder: true });
     }
+  }
+
+  /** Everything said in this chat (pages in what is not loaded yet), for the transcript. */
+  async allMessages(): Promise<ChatMessage[]> {
+    while (
+      this.conversation &&
+      this.state.hasOlder &&
+      this.state.messages.size < TRANSCRIPT_MAX_MESSAGES
+    ) {
+      const before = this.state.messages.size;
+      await this.loadOlder();
+      if (this.state.messages.size === before) break; // failed or nothing new
+    }
+    return [...this.state.messages.values()].sort((a, b) => a.index - b.index);
   }
 
   private async markRead(): Promise<void> {
@@ -284,39 +402,61 @@ export class ChatController {
   /* --------------------------------------------------------------- ending */
 
   /** Ends the chat for everyone. Resolves false when the service could not. */
-  async end(): Promise<boolean> {
+  end(): Promise<boolean> {
     const session = this.session;
-    if (!session || this.state.phase !== 'chat') return false;
-    this.dispatch({ type: 'phase', phase: 'ending' });
-    try {
-      await this.deps.api.endChat(session.token, session.conversationSid);
-    } catch {
-      this.dispatch({ type: 'phase', phase: 'chat' });
-      return false;
+    if (this.ending) return this.ending;
+    if (!session || this.state.phase !== 'chat') return Promise.resolve(false);
+    this.ending = (async () => {
+      this.dispatch({ type: 'phase', phase: 'ending' });
+      try {
+        await this.deps.api.endChat(session.token, session.conversationSid);
+      } catch {
+        this.dispatch({ type: 'phase', phase: 'chat' });
+        return false;
+      } finally {
+        this.ending = undefined;
+      }
+      await this.finish('customer');
+      return true;
+    })();
+    return this.ending;
+  }
+
+  /**
+   * Gives up on a chat that cannot be reached ("Start a new chat" while
+   * reconnecting): asks the service to end it, so no agent is left waiting on
+   * a customer who moved on, then shows the form. Best effort: the service
+   * may be what is unreachable.
+   */
+  async abandon(): Promise<void> {
+    const session = this.session;
+    this.clearRetry();
+    if (session) {
+      await this.deps.api.endChat(session.token, session.conversationSid).catch(() => undefined);
     }
-    await this.shutdown();
-    this.forget();
-    this.dispatch({ type: 'phase', phase: 'ended', endedBy: 'customer' });
-    return true;
+    await this.newChat();
   }
 
   /** After an ended chat: back to the form, for a new one. */
   async newChat(): Promise<void> {
-    await this.shutdown();
+    this.clearRetry();
+    this.live = false;
+    await this.shutdownClient();
     this.forget();
     this.dispatch({ type: 'reset' });
   }
 
-  private endedElsewhere(): void {
+  /**
+   * The chat is over: forget it (a reload shows the form), and stop retrying.
+   * The client stays connected until a new chat, so the transcript can still
+   * page in older messages.
+   */
+  private async finish(endedBy: NonNullable<State['endedBy']>): Promise<void> {
     if (this.state.phase === 'ended') return;
+    this.clearRetry();
     this.forget();
-    void this.shutdown();
-    this.dispatch({ type: 'phase', phase: 'ended', endedBy: 'other' });
-  }
-
-  /** Messages in order, for the transcript. */
-  messages(): ChatMessage[] {
-    return [...this.state.messages.values()].sort((a, b) => a.index - b.index);
+    if (endedBy === 'expired' || !this.conversation) await this.shutdownClient();
+    this.dispatch({ type: 'phase', phase: 'ended', endedBy });
   }
 
   private forget(): void {
@@ -324,7 +464,7 @@ export class ChatController {
     this.deps.sessions.clear();
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdownClient(): Promise<void> {
     for (const off of this.detach.splice(0)) off();
     const client = this.client;
     this.client = undefined;

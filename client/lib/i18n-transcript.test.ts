@@ -49,6 +49,8 @@ describe('transcript', () => {
     expect(text).toBe(
       'Chat transcript\n\n[Nov 21, 2026, 9:05 AM] You: Hi\nAlex: File: label.png\n',
     );
-    expect(transcriptFilename(new Date('2026-11-21T10:00:00Z'))).toBe('chat-2026-11-21.txt');
+    expect(transcriptFilename(new Date(2026, 10, 21, 10))).toBe('chat-2026-11-21.txt');
+    // Just before local midnight is still that day, whatever UTC says.
+    expect(transcriptFilename(new Date(2026, 0, 5, 23, 59))).toBe('chat-2026-01-05.txt');
   });
 });

@@ -12,7 +12,9 @@ let resolveRegistration: ((factory: ChatClientFactory) => void) | undefined;
 
 /** Called by webchat-sdk.js when it has run. */
 export function registerSdk(factory: ChatClientFactory): void {
-  if (resolveRegistration) resolveRegistration(factory);
+  const resolve = resolveRegistration;
+  resolveRegistration = undefined;
+  if (resolve) resolve(factory);
   else pending = Promise.resolve(factory);
 }
 
@@ -22,10 +24,19 @@ export function loadSdk(url: string, doc: Document = document): Promise<ChatClie
     const script = doc.createElement('script');
     script.src = url;
     script.async = true;
-    script.onerror = () => {
+    const fail = (message: string) => {
       pending = undefined; // let a later attempt try again
-      reject(new Error('The chat library could not be loaded.'));
+      resolveRegistration = undefined;
+      script.remove();
+      reject(new Error(message));
     };
+    script.onerror = () => fail('The chat library could not be loaded.');
+    // Loaded but never registered (it failed to run, or another copy of the
+    // widget replaced FlexWebchat): say so instead of waiting forever.
+    script.onload = () =>
+      queueMicrotask(() => {
+        if (resolveRegistration === resolve) fail('The chat library did not start.');
+      });
     doc.head.append(script);
   });
   return pending;

@@ -1,8 +1,10 @@
 /**
  * Remembers the current chat across page loads (one per service), so a
  * reload brings the same conversation back. Holds only what /start-chat
- * returned: the conversation, the opaque identity and its token. Storage
- * errors (private mode, quotas, blocked storage) just mean no resume.
+ * returned: the conversation, the opaque identity and its token. The widget
+ * uses the tab's sessionStorage by default (a shared computer must not hand
+ * the next visitor someone's chat); `persist: 'browser'` opts into
+ * localStorage. Storage errors (private mode, quotas) just mean no resume.
  */
 export interface StoredSession {
   conversationSid: string;

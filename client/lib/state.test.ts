@@ -169,7 +169,9 @@ describe('connection banner and sending', () => {
     [['connecting'], 'connecting'],
     [['connected', 'connecting'], 'reconnecting'],
     [['connected', 'retrying'], 'reconnecting'],
-    [['connected', 'denied'], 'denied'],
+    [['connected', 'denied'], 'reconnecting'],
+    [['denied'], 'connecting'],
+    [['connected', 'error'], 'reconnecting'],
     [['connected'], undefined],
   ] as const)('after %j: %s', (states, expected) => {
     let state = run(...inChat.slice(0, 3));

@@ -152,14 +152,18 @@ export function reduce(state: State, action: Action): State {
       };
     case 'online':
       return { ...state, online: action.online };
-    case 'history':
+    case 'history': {
+      // What the customer read before a reload is not unread now.
+      const me = action.participants.find((p) => p.identity === state.identity);
       return {
         ...state,
         messages: withMessages(state, action.messages),
         hasOlder: action.hasOlder,
         participants: new Map(action.participants.map((p) => [p.sid, p])),
         status: action.status,
+        readIndex: Math.max(state.readIndex, me?.lastReadMessageIndex ?? -1),
       };
+    }
     case 'loadingOlder':
       return { ...state, loadingOlder: true };
     case 'older':
@@ -291,7 +295,7 @@ export function typingNames(state: State): string[] {
   return [...state.typing].map((sid) => state.participants.get(sid)?.name ?? '').filter(Boolean);
 }
 
-export type Banner = 'connecting' | 'reconnecting' | 'offline' | 'denied' | undefined;
+export type Banner = 'connecting' | 'reconnecting' | 'offline' | undefined;
 
 /** What the connection banner says, if anything. */
 export function banner(state: State): Banner {
@@ -302,9 +306,9 @@ export function banner(state: State): Banner {
     case 'connected':
     case 'idle':
       return undefined;
-    case 'denied':
-      return 'denied';
     default:
+      // `denied` too: the token is being renewed; if that is refused, the
+      // chat shows as ended instead.
       return state.everConnected ? 'reconnecting' : 'connecting';
   }
 }

@@ -29,7 +29,8 @@ export function transcriptText(
   return `${lines.join('\n')}\n`;
 }
 
-/** `chat-2026-11-21.txt` */
+/** `chat-2026-11-21.txt`, in the customer's own calendar (not UTC's). */
 export function transcriptFilename(now: Date): string {
-  return `chat-${now.toISOString().slice(0, 10)}.txt`;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `chat-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}.txt`;
 }

@@ -29,7 +29,12 @@ export interface ChatView {
   render(state: State, action: Action | undefined): void;
   focus(): void;
   askToEnd(): void;
+  /** Closes the "End this chat?" question if it is open; true when it was. */
+  cancelEnd(): boolean;
 }
+
+/** Twilio's media URLs are temporary: fetch a new one when older than this. */
+const MEDIA_URL_MAX_AGE_MS = 4 * 60_000;
 
 export function createChatView(chat: ChatController, t: Translate, locale: Locale): ChatView {
   const names = { agent: t('agent'), system: t('system'), you: t('you') };
@@ -41,8 +46,13 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     { type: 'button', class: 'fw-link-button', hidden: true },
     t('loadOlder'),
   );
-  olderButton.addEventListener('click', () => void chat.loadOlder());
-  const list = h('ol', { class: 'fw-timeline', 'aria-label': t('messages') });
+  olderButton.addEventListener('click', () => {
+    // The button may disappear (no more history): keep focus in the timeline.
+    void chat.loadOlder().then(() => {
+      if (olderButton.hidden) scroller.focus();
+    });
+  });
+  const list = h('ol', { class: 'fw-timeline' });
   const scroller = h(
     'div',
     { class: 'fw-scroll', tabindex: 0, role: 'region', 'aria-label': t('messages') },
@@ -146,22 +156,31 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     textarea.focus();
   });
 
+  /**
+   * Sends what is in the composer. The text box empties at once, so the
+   * customer can type the next message while this one is on its way; if it
+   * fails, the text comes back (ahead of anything typed since) and nothing
+   * is lost. An attachment stays shown until it is sent.
+   */
   async function submit(): Promise<void> {
     if (sending || !canSend(chat.state)) return;
     const text = textarea.value;
     const file = attachment;
     if (!file && text.trim() === '') return;
     sending = true;
+    textarea.value = '';
+    autosize();
     updateSendState(chat.state);
     const sent = file ? await chat.sendFile(file, file.name, text) : await chat.send(text);
     sending = false;
     if (sent) {
-      textarea.value = '';
-      setAttachment(undefined);
+      if (file && attachment === file) setAttachment(undefined);
       showProblem(undefined);
-      autosize();
     } else {
-      showProblem(t('sendFailed')); // what was typed stays in the composer
+      const typedSince = textarea.value;
+      textarea.value = typedSince.trim() === '' ? text : `${text}\n${typedSince}`;
+      autosize();
+      showProblem(t('sendFailed'));
     }
     updateSendState(chat.state);
   }
@@ -198,9 +217,11 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     if (event.target === dropHint) dropHint.hidden = true;
   });
   root.addEventListener('drop', (event) => {
-    event.preventDefault();
     dropHint.hidden = true;
-    if (event.dataTransfer?.files.length && !composer.hidden) takeFiles(event.dataTransfer.files);
+    // Only files are ours; dropped text goes where it was dropped, as usual.
+    if (!event.dataTransfer?.files.length || composer.hidden) return;
+    event.preventDefault();
+    takeFiles(event.dataTransfer.files);
   });
 
   /* ------------------------------------------------------------- ending */
@@ -214,27 +235,32 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     { type: 'button', class: 'fw-secondary-button' },
     t('keepChatting'),
   );
+  const confirmText = h(
+    'p',
+    { id: 'fw-confirm-text', role: 'status', tabindex: -1 },
+    t('confirmEnd'),
+  );
   const confirm = h(
     'div',
     { class: 'fw-confirm', role: 'group', 'aria-labelledby': 'fw-confirm-text', hidden: true },
-    h('p', { id: 'fw-confirm-text' }, t('confirmEnd')),
+    confirmText,
     h('div', { class: 'fw-actions' }, keepChatting, confirmEnd),
   );
-  confirmEnd.addEventListener('click', () => {
-    void chat.end().then((ok) => {
-      if (!ok) {
-        confirm.hidden = true;
-        composer.hidden = false;
-        showProblem(t('error.generic'));
-        textarea.focus();
-      }
-    });
-  });
-  keepChatting.addEventListener('click', () => {
+  function hideConfirm(): void {
     confirm.hidden = true;
     composer.hidden = false; // with what was typed still there
     textarea.focus();
+  }
+  confirmEnd.addEventListener('click', () => {
+    confirmText.focus(); // the buttons are disabled while ending
+    void chat.end().then((ok) => {
+      if (!ok) {
+        hideConfirm();
+        showProblem(t('error.generic'));
+      }
+    });
   });
+  keepChatting.addEventListener('click', hideConfirm);
 
   const endedText = h('p', { class: 'fw-ended-text', tabindex: -1 });
   const transcriptButton = h(
@@ -242,18 +268,22 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     { type: 'button', class: 'fw-secondary-button' },
     t('transcript'),
   );
-  transcriptButton.addEventListener('click', () => downloadTranscript());
+  transcriptButton.addEventListener('click', () => void downloadTranscript());
   const newChatButton = h('button', { type: 'button', class: 'fw-primary-button' }, t('newChat'));
   newChatButton.addEventListener('click', () => void chat.newChat());
   const ended = h(
     'div',
     { class: 'fw-ended', hidden: true },
     endedText,
-    h('div', { class: 'fw-actions' }, transcriptButton, newChatButton),
+    h('div', { class: 'fw-actions' }, newChatButton, transcriptButton),
   );
   root.append(confirm, ended);
 
-  function downloadTranscript(): void {
+  /** The whole chat, not just what was scrolled into view. */
+  async function downloadTranscript(): Promise<void> {
+    transcriptButton.disabled = true;
+    await chat.allMessages();
+    transcriptButton.disabled = false;
     const entries = timeline(chat.state, names)
       .filter((item): item is MessageItem => item.kind === 'message')
       .map((item) => ({
@@ -294,7 +324,11 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     );
     return h(
       'li',
-      { class: `fw-message fw-from-${item.from}`, 'data-index': message.index },
+      {
+        class: `fw-message fw-from-${item.from}`,
+        'data-index': message.index,
+        'data-author': item.authorName,
+      },
       bubble,
       meta,
     );
@@ -308,28 +342,55 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
       icon('file'),
       h('span', {}, `${name} (${formatBytes(media.size)})`),
     );
-    void media.url().then((url) => {
-      if (!url) return;
-      const link = h('a', {
-        href: url,
-        target: '_blank',
-        rel: 'noopener noreferrer',
-        'aria-label': t('openAttachment', { name }),
-      });
-      if (isImage(media.contentType)) {
-        const image = h('img', { src: url, alt: name, class: 'fw-media-image' });
-        // An image grows the timeline when it arrives: stay at the bottom if we were.
-        const pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 64;
-        image.addEventListener('load', () => {
-          if (pinned) scroller.scrollTop = scroller.scrollHeight;
-        });
-        link.append(image);
-      } else {
-        link.append(icon('file'), h('span', {}, `${name} (${formatBytes(media.size)})`));
-      }
-      holder.replaceChildren(link);
-    });
+    void media.url().then(
+      (url) => {
+        if (url) holder.replaceChildren(mediaLink(media, name, url));
+      },
+      () => undefined, // stays a name and size: better than a broken link
+    );
     return holder;
+  }
+
+  /**
+   * A link to an attachment. Twilio's media URLs expire after a few minutes,
+   * so a click on an old one opens the tab at once (popup blockers allow
+   * that) and points it at a fresh URL.
+   */
+  function mediaLink(media: ChatMedia, name: string, url: string): HTMLAnchorElement {
+    let fetchedAt = Date.now();
+    const link = h('a', {
+      href: url,
+      target: '_blank',
+      rel: 'noopener noreferrer',
+      'aria-label': t('openAttachment', { name }),
+    });
+    link.addEventListener('click', (event) => {
+      if (Date.now() - fetchedAt < MEDIA_URL_MAX_AGE_MS) return;
+      event.preventDefault();
+      const tab = window.open('', '_blank');
+      if (tab) tab.opener = null;
+      void media.url().then(
+        (fresh) => {
+          if (!fresh) return tab?.close();
+          fetchedAt = Date.now();
+          link.href = fresh;
+          if (tab) tab.location.href = fresh;
+        },
+        () => tab?.close(),
+      );
+    });
+    if (isImage(media.contentType)) {
+      const image = h('img', { src: url, alt: name, class: 'fw-media-image' });
+      // An image grows the timeline when it arrives: stay at the bottom if we were.
+      const pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 64;
+      image.addEventListener('load', () => {
+        if (pinned) scroller.scrollTop = scroller.scrollHeight;
+      });
+      link.append(image);
+    } else {
+      link.append(icon('file'), h('span', {}, `${name} (${formatBytes(media.size)})`));
+    }
+    return link;
   }
 
   function noticeNode(text: string, date: Date): HTMLLIElement {
@@ -373,11 +434,16 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
           ),
         );
       }
-      wanted.push(
-        item.kind === 'message'
-          ? keyedNode(item.key, () => messageNode(item))
-          : keyedNode(item.key, () => noticeNode(t(item.text, { name: item.name }), item.date)),
-      );
+      if (item.kind === 'message') {
+        // A participant's name can arrive late (or change): rebuild their messages then.
+        const node = nodes.get(item.key);
+        if (node && node.dataset.author !== item.authorName) nodes.delete(item.key);
+        wanted.push(keyedNode(item.key, () => messageNode(item)));
+      } else {
+        wanted.push(
+          keyedNode(item.key, () => noticeNode(t(item.text, { name: item.name }), item.date)),
+        );
+      }
     }
     wanted.forEach((node, i) => {
       if (list.children[i] !== node) list.insertBefore(node, list.children[i] ?? null);
@@ -404,6 +470,7 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
     } else if (
       nearBottom ||
       action?.type === 'history' ||
+      action?.type === 'opened' ||
       (action?.type === 'messageAdded' && action.message.author === state.identity)
     ) {
       scroller.scrollTop = scroller.scrollHeight;
@@ -423,6 +490,10 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
       const typers = typingNames(state);
       typingLine.textContent = typers.length ? t('typing', { name: typers.join(', ') }) : '';
       updateSendState(state);
+      const isEnding = state.phase === 'ending';
+      confirmEnd.disabled = isEnding;
+      keepChatting.disabled = isEnding;
+      confirmText.textContent = isEnding ? t('ending') : t('confirmEnd');
       const isEnded = state.phase === 'ended';
       composer.hidden = isEnded || !confirm.hidden;
       ended.hidden = !isEnded;
@@ -440,12 +511,17 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
       }
     },
     focus() {
-      (composer.hidden ? endedText : textarea).focus();
+      (!confirm.hidden ? keepChatting : composer.hidden ? endedText : textarea).focus();
     },
     askToEnd() {
       confirm.hidden = false;
       composer.hidden = true;
       keepChatting.focus();
+    },
+    cancelEnd() {
+      if (confirm.hidden || chat.state.phase === 'ending') return false;
+      hideConfirm();
+      return true;
     },
   };
   return view;

@@ -73,7 +73,7 @@ export function createFormView(
   const submit = h('button', { type: 'submit', class: 'fw-primary-button' }, t('startChat'));
   const form = h(
     'form',
-    { class: 'fw-form', novalidate: true, 'aria-label': t('title') },
+    { class: 'fw-form', novalidate: true, 'aria-label': config.title ?? t('title') },
     fields.length > 0 && h('p', { class: 'fw-intro' }, t('formIntro')),
     // Above the fields: in a long form, an error by the button is easy to miss.
     startError,
@@ -136,7 +136,7 @@ export function createFormView(
           h(
             'details',
             { class: 'fw-details' },
-            h('summary', {}, 'Details for the site owner'),
+            h('summary', {}, t('error.details')),
             h('p', {}, error.message),
             list,
           ),

@@ -1,12 +1,14 @@
 /**
  * The widget's frame, inside a shadow root so the host page's styles cannot
- * reach it: the launcher (with the unread count), the chat panel (a labelled,
- * non-modal dialog; full screen on phones), the connection banner, and a
- * polite live region that announces new messages from others. The panel's
- * body follows the chat's phase: form, progress, conversation.
+ * reach it: the launcher (with the unread count), the chat panel (a labelled
+ * dialog: non-modal beside the page, modal when it fills a phone's screen),
+ * the connection banner, and a polite live region that announces new
+ * messages from others. The panel's body follows the chat's phase: form,
+ * reconnecting, conversation.
  *
  * Keyboard: everything is a native button or field; opening the panel moves
- * focus into it, Escape closes it and returns focus to the launcher.
+ * focus into it, Escape closes it (or first dismisses "End this chat?") and
+ * returns focus to the launcher; full screen, Tab stays inside the panel.
  */
 import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
@@ -64,8 +66,22 @@ export function mountWidget(
     bannerLine,
     body,
   );
-  const live = h('div', { class: 'fw-sr-only', 'aria-live': 'polite', 'aria-atomic': 'true' });
-  const status = h('p', { class: 'fw-progress', role: 'status' });
+  // Entries are appended (not replaced), so two quick messages are both read.
+  const live = h('div', {
+    class: 'fw-sr-only',
+    'aria-live': 'polite',
+    'aria-relevant': 'additions',
+  });
+  const tryAgain = h('button', { type: 'button', class: 'fw-secondary-button' }, t('tryAgain'));
+  const giveUp = h('button', { type: 'button', class: 'fw-link-button' }, t('newChat'));
+  tryAgain.addEventListener('click', () => chat.retryNow());
+  giveUp.addEventListener('click', () => void chat.abandon());
+  const reconnecting = h(
+    'div',
+    { class: 'fw-progress' },
+    h('p', { role: 'status' }, t('resuming')),
+    h('div', { class: 'fw-actions' }, tryAgain, giveUp),
+  );
 
   const rootEl = h(
     'div',
@@ -80,20 +96,43 @@ export function mountWidget(
   let conversation: ChatView | undefined;
   let shownPhase: State['phase'] | undefined;
 
-  const openPanel = () => chat.open();
-  const closePanel = () => {
-    chat.close();
-    launcher.focus();
-  };
-  launcher.addEventListener('click', () => (chat.state.open ? closePanel() : openPanel()));
-  closeButton.addEventListener('click', closePanel);
+  // Same query as the stylesheet's full-screen rule.
+  const fullScreen = window.matchMedia('(max-width: 480px), (max-height: 500px)');
+  const syncModal = () => panel.setAttribute('aria-modal', String(fullScreen.matches));
+  fullScreen.addEventListener('change', syncModal);
+  syncModal();
+
+  launcher.addEventListener('click', () => (chat.state.open ? chat.close() : chat.open()));
+  closeButton.addEventListener('click', () => chat.close());
   endButton.addEventListener('click', () => conversation?.askToEnd());
   panel.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') {
       event.stopPropagation();
-      closePanel();
+      if (!conversation?.cancelEnd()) chat.close();
+    } else if (event.key === 'Tab' && fullScreen.matches) {
+      trapTab(event);
     }
   });
+
+  /** Full screen, the page behind is out of reach: Tab wraps around the panel. */
+  function trapTab(event: KeyboardEvent): void {
+    const focusable = [
+      ...panel.querySelectorAll<HTMLElement>(
+        'button:not([disabled]), input:not([disabled]):not([tabindex="-1"]), textarea:not([disabled]), a[href], [tabindex="0"]',
+      ),
+    ].filter((el) => el.offsetParent !== null);
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    const active = shadow.activeElement;
+    if (event.shiftKey && (active === first || !panel.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !panel.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
 
   function focusInside(): void {
     if (form && body.contains(form.element)) form.focus();
@@ -115,8 +154,9 @@ export function mountWidget(
     } else if (phase === 'starting') {
       form?.setBusy(true);
     } else if (phase === 'resuming') {
-      status.textContent = t('resuming');
-      body.replaceChildren(status);
+      conversation = undefined;
+      body.replaceChildren(reconnecting);
+      if (state.open) tryAgain.focus();
     } else {
       // chat, ending, ended: one conversation view throughout.
       form = undefined;
@@ -134,13 +174,21 @@ export function mountWidget(
       [...state.participants.values()].find((p) => p.identity === action.message.author)?.name ??
       (action.message.author === 'system' ? t('system') : t('agent'));
     const [file] = action.message.media;
-    live.textContent = file
-      ? t('live.file', { name, file: file.filename ?? '' })
-      : t('live.message', { name, text: action.message.body ?? '' });
+    live.append(
+      h(
+        'p',
+        {},
+        file
+          ? t('live.file', { name, file: file.filename ?? '' })
+          : t('live.message', { name, text: action.message.body ?? '' }),
+      ),
+    );
+    while (live.childElementCount > 3) live.firstElementChild?.remove();
   }
 
   function render(state: State, action?: Action): void {
     const wasOpen = !panel.hidden;
+    const focusWasInside = panel.contains(shadow.activeElement);
     panel.hidden = !state.open;
     rootEl.classList.toggle('fw-open', state.open);
     launcher.setAttribute('aria-expanded', String(state.open));
@@ -172,6 +220,8 @@ export function mountWidget(
 
     announce(state, action);
     if (state.open && !wasOpen) focusInside();
+    // Closed (by the button, Escape or FlexWebchat.close()) with focus inside: don't strand it.
+    if (!state.open && wasOpen && focusWasInside) launcher.focus();
   }
 
   chat.subscribe(render);

@@ -8,15 +8,16 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
-import { freePort, startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { TwilioMock } from '../support/twilio-mock';
+import { freePort, type LocalRuntime } from '../support/local-runtime';
+import type { TwilioMock } from '../support/twilio-mock';
 import {
   DESKTOP,
   describeInBrowser,
   eventually,
   fake,
-  launchBrowser,
   newPage,
+  startBrowserStack,
+  type BrowserStack,
   PHONE,
 } from '../support/browser';
 
@@ -54,19 +55,16 @@ async function startSite(widgetBase: () => string): Promise<{ server: Server; ur
   return { server, url: `http://127.0.0.1:${port}` };
 }
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  mock = await TwilioMock.start();
   const base = () => runtime.url;
   [site, otherSite] = await Promise.all([startSite(base), startSite(base)]);
-  [runtime, browser] = await Promise.all([
-    startLocalRuntime({ ...TEST_ENV, ALLOWED_ORIGINS: site.url }, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  stack = await startBrowserStack({ ...TEST_ENV, ALLOWED_ORIGINS: site.url });
+  ({ mock, runtime, browser } = stack);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-  await mock?.stop();
+  await stack?.stop();
   site?.server.close();
   otherSite?.server.close();
 });
@@ -131,6 +129,13 @@ describeInBrowser('embedded on a third-party site', () => {
   });
 });
 
+/** How many chats the widget remembers in this tab. */
+function storedChats(page: Page): Promise<number> {
+  return page.evaluate(
+    () => Object.keys(sessionStorage).filter((k) => k.startsWith('flex-webchat:')).length,
+  );
+}
+
 describeInBrowser('the Conversations SDK is fetched only when needed', () => {
   it('with data-preload-sdk="start": not before the chat starts; then the real SDK reports its connection', async () => {
     const { page, context } = await newPage(browser, { fake: false });
@@ -144,11 +149,31 @@ describeInBrowser('the Conversations SDK is fetched only when needed', () => {
 
     await page.getByRole('button', { name: 'Start chat' }).click();
     await eventually(() => expect(requested).toContain('/webchat-sdk.js'));
-    // Twilio is unreachable from here: the real SDK keeps trying, and the banner says so.
+    // Twilio is unreachable from here: the banner says so, and the chat is
+    // kept (retried), never shown as ended.
     await eventually(
       async () => expect(await page.locator('.fw-banner').textContent()).toBe('Connecting…'),
       15_000,
     );
+    await page.waitForTimeout(3000);
+    expect(await page.locator('.fw-banner').textContent()).toBe('Connecting…');
+    expect(await page.locator('.fw-ended').count()).toBe(0);
+    expect(await storedChats(page)).toBe(1);
+    await context.close();
+  });
+
+  it('keeps the chat when the SDK cannot be loaded, and loads it on "Try again"', async () => {
+    const { page, context } = await newPage(browser, { fake: false });
+    await page.route('**/webchat-sdk.js', (route) => route.fulfill({ status: 404, body: '' }));
+    await page.goto(`${site.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Reconnecting to your chat…').waitFor();
+    expect(await storedChats(page)).toBe(1);
+    await page.unroute('**/webchat-sdk.js');
+    const loaded = page.waitForResponse((r) => r.url().endsWith('/webchat-sdk.js'));
+    await page.getByRole('button', { name: 'Try again' }).click();
+    expect((await loaded).status()).toBe(200);
     await context.close();
   });
 
@@ -239,6 +264,16 @@ describeInBrowser('keyboard only', () => {
     expect(await focusedLabel(page)).toBe('End chat');
     await page.keyboard.press('Enter');
     expect(await focusedLabel(page)).toBe('Keep chatting');
+    // Escape takes back the question (not the whole panel)...
+    await page.keyboard.press('Escape');
+    expect(await focusedLabel(page)).toBe('Message');
+    expect(await page.locator('.fw-panel').isVisible()).toBe(true);
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedLabel(page)).toBe('End chat');
+    await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     expect(await focusedLabel(page)).toBe('End chat');
     await page.keyboard.press('Enter');

@@ -5,16 +5,17 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
-import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
+import type { LocalRuntime } from '../support/local-runtime';
 import { conversations } from '../support/mock';
-import { TwilioMock } from '../support/twilio-mock';
+import type { TwilioMock } from '../support/twilio-mock';
 import {
   describeInBrowser,
   eventually,
   fake,
   isFocused,
-  launchBrowser,
   newPage,
+  startBrowserStack,
+  type BrowserStack,
   PHONE,
 } from '../support/browser';
 
@@ -22,18 +23,13 @@ let mock: TwilioMock;
 let runtime: LocalRuntime;
 let browser: Browser;
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  mock = await TwilioMock.start();
-  [runtime, browser] = await Promise.all([
-    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  stack = await startBrowserStack(TEST_ENV);
+  ({ mock, runtime, browser } = stack);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-  await mock?.stop();
-});
+afterAll(() => stack?.stop());
 afterEach(() => expect(mock.violations).toEqual([]));
 
 async function openForm(page: Page): Promise<void> {
@@ -119,7 +115,8 @@ describeInBrowser('the journey', () => {
     );
     expect(conversation?.state).toBe('closed');
     expect(conversation?.messages.at(-1)?.author).toBe('system');
-    await eventually(async () => expect(await fake(page, (c) => c.shutdowns)).toBe(1));
+    // The client stays up until a new chat: the transcript may page in history.
+    expect(await fake(page, (c) => c.shutdowns)).toBe(0);
 
     // Transcript download, plain text.
     const download = page.waitForEvent('download');
@@ -135,6 +132,7 @@ describeInBrowser('the journey', () => {
     // And a new one can start.
     await page.getByRole('button', { name: 'Start a new chat' }).click();
     await page.getByRole('button', { name: 'Start chat' }).waitFor();
+    expect(await fake(page, (c) => c.shutdowns)).toBe(1);
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -161,6 +159,65 @@ describeInBrowser('the journey', () => {
     await context.close();
   });
 
+  it('shows nothing unread after a reload: what was read stays read', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await fake(page, (c) => {
+      c.agentJoins('Alex');
+      c.agentSays('Read while open');
+    });
+    await page.locator('.fw-text', { hasText: 'Read while open' }).waitFor();
+    await eventually(async () => expect(await fake(page, (c) => c.readCalls)).toBeGreaterThan(0));
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(1));
+    await page.waitForTimeout(200);
+    expect(await page.locator('.fw-badge').isHidden()).toBe(true);
+    await context.close();
+  });
+
+  it('reopens at the newest message', async () => {
+    const { page, context } = await newPage(browser);
+    await openForm(page);
+    await page.evaluate(() => (window.fakeChat.seed = { count: 30, daysAgo: 0 }));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Earlier message 30').waitFor();
+    const scroller = page.locator('.fw-scroll');
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    await page.getByRole('dialog').getByRole('button', { name: 'Minimize chat' }).click();
+    await fake(page, (c) => c.agentSays('While you were away'));
+    await page.getByRole('button', { name: 'Open chat, 1 unread message' }).click();
+    await eventually(async () =>
+      expect(
+        await scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight),
+      ).toBeLessThan(2),
+    );
+    await context.close();
+  });
+
+  it('empties the composer at once, so the next message can be typed during a send', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    const message = page.getByRole('textbox', { name: 'Message' });
+    await page.evaluate(() => (window.fakeChat.sendDelayMs = 400));
+    await message.fill('First');
+    await message.press('Enter');
+    expect(await message.inputValue()).toBe('');
+    await message.pressSequentially('Second', { delay: 5 });
+    await page.locator('.fw-from-customer', { hasText: 'First' }).waitFor();
+    expect(await message.inputValue()).toBe('Second');
+
+    // A failed send puts its text back, ahead of what was typed since.
+    await page.evaluate(() => (window.fakeChat.failSends = 1));
+    await message.fill('Third');
+    await message.press('Enter');
+    await message.pressSequentially('Fourth', { delay: 5 });
+    await page.getByText('Your message was not sent. Please try again.').waitFor();
+    expect(await message.inputValue()).toBe('Third\nFourth');
+    expect((await fake(page, (c) => c.sent)).map((s) => s.body)).toEqual(['First']);
+    await context.close();
+  });
+
   it('signals typing at most once per burst of keystrokes', async () => {
     const { page, context } = await newPage(browser);
     await startChat(page);
@@ -183,16 +240,41 @@ describeInBrowser('the journey', () => {
     await page.getByText('Earlier message 1', { exact: true }).waitFor();
     expect(await page.locator('.fw-from-agent').count()).toBe(45);
     expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
+    // The button is gone, and keyboard focus with it: it lands on the timeline.
+    await eventually(async () => expect(await isFocused(page.locator('.fw-scroll'))).toBe(true));
     await context.close();
   });
 
-  it('fills the phone screen, with nothing wider than it', async () => {
-    const { page, context } = await newPage(browser, { viewport: PHONE });
-    await startChat(page);
-    const box = await page.locator('.fw-panel').boundingBox();
-    expect(box).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(overflow).toBeLessThanOrEqual(PHONE.width);
+  it.each([
+    ['portrait', PHONE],
+    ['landscape', { width: PHONE.height, height: PHONE.width }],
+  ])(
+    'fills a %s phone screen as a modal dialog, with nothing wider than it',
+    async (_, viewport) => {
+      const { page, context } = await newPage(browser, { viewport });
+      await startChat(page);
+      const box = await page.locator('.fw-panel').boundingBox();
+      expect(box).toEqual({ x: 0, y: 0, width: viewport.width, height: viewport.height });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(overflow).toBeLessThanOrEqual(viewport.width);
+      expect(await page.locator('.fw-panel').getAttribute('aria-modal')).toBe('true');
+      // Tab cannot leave it for the page hidden behind.
+      const message = page.getByRole('textbox', { name: 'Message' });
+      for (let i = 0; i < 8; i++) {
+        await page.keyboard.press('Tab');
+        expect(
+          await page.evaluate(() => document.activeElement?.hasAttribute('data-flex-webchat')),
+        ).toBe(true);
+      }
+      expect(await message.count()).toBe(1);
+      await context.close();
+    },
+  );
+
+  it('is a non-modal dialog beside the page on a desktop', async () => {
+    const { page, context } = await newPage(browser);
+    await openForm(page);
+    expect(await page.locator('.fw-panel').getAttribute('aria-modal')).toBe('false');
     await context.close();
   });
 

@@ -5,28 +5,29 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
-import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { conversations } from '../support/mock';
+import type { LocalRuntime } from '../support/local-runtime';
 import { verifyTestToken } from '../support/tokens';
-import { TwilioMock } from '../support/twilio-mock';
-import { describeInBrowser, eventually, fake, launchBrowser, newPage } from '../support/browser';
+import type { TwilioMock } from '../support/twilio-mock';
+import {
+  describeInBrowser,
+  eventually,
+  fake,
+  newPage,
+  startBrowserStack,
+  type BrowserStack,
+} from '../support/browser';
 
 let mock: TwilioMock;
 let runtime: LocalRuntime;
 let browser: Browser;
 
+let stack: BrowserStack | undefined;
+
 beforeAll(async () => {
-  mock = await TwilioMock.start();
-  [runtime, browser] = await Promise.all([
-    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  stack = await startBrowserStack(TEST_ENV);
+  ({ mock, runtime, browser } = stack);
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-  await mock?.stop();
-});
+afterAll(() => stack?.stop());
 afterEach(() => expect(mock.violations).toEqual([]));
 
 async function startChat(page: Page): Promise<void> {
@@ -172,7 +173,7 @@ describeInBrowser('a reload mid-chat', () => {
     await page.getByRole('button', { name: 'Start chat' }).waitFor();
     expect(
       await page.evaluate(() =>
-        Object.keys(localStorage).filter((k) => k.startsWith('flex-webchat:')),
+        Object.keys(sessionStorage).filter((k) => k.startsWith('flex-webchat:')),
       ),
     ).toEqual([]);
     await context.close();
@@ -180,19 +181,25 @@ describeInBrowser('a reload mid-chat', () => {
 });
 
 describeInBrowser('token renewal', () => {
-  it('renews the token through /refresh-token when the SDK says it is about to expire', async () => {
-    const { page, context } = await newPage(browser);
-    await startChat(page);
-    await fake(page, (c) => c.tokenAboutToExpire());
-    await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
-    const [first, renewed] = await fake(page, (c) => c.tokens);
-    expect(verifyTestToken(renewed!).payload.grants.identity).toBe(
-      verifyTestToken(first!).payload.grants.identity,
-    );
-    const stored = await page.evaluate(() => Object.values(localStorage).join());
-    expect(stored).toContain(renewed);
-    await context.close();
-  });
+  it.each(['tokenAboutToExpire', 'tokenExpired'] as const)(
+    'renews the token through /refresh-token on %s',
+    async (event) => {
+      const { page, context } = await newPage(browser);
+      await startChat(page);
+      await page.evaluate((name) => window.fakeChat[name](), event);
+      await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
+      const [first, renewed] = await fake(page, (c) => c.tokens);
+      expect(verifyTestToken(renewed!).payload.grants.identity).toBe(
+        verifyTestToken(first!).payload.grants.identity,
+      );
+      const stored = await page.evaluate(() => Object.values(sessionStorage).join());
+      expect(stored).toContain(renewed);
+      await page.getByRole('textbox', { name: 'Message' }).fill('Still here');
+      await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+      await page.locator('.fw-from-customer', { hasText: 'Still here' }).waitFor();
+      await context.close();
+    },
+  );
 
   it('ends the chat honestly when the token expired and cannot be renewed', async () => {
     const { page, context } = await newPage(browser);
@@ -266,8 +273,9 @@ describeInBrowser('connection trouble', () => {
     const { page, context } = await newPage(browser);
     await startChat(page);
     await fake(page, (c) => c.connection('denied'));
+    // Being renewed: to the customer, just a reconnect.
     await eventually(async () =>
-      expect(await page.locator('.fw-banner').textContent()).toBe('Your chat session has expired.'),
+      expect(await page.locator('.fw-banner').textContent()).toBe('Connection lost. Reconnecting…'),
     );
     await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
     await context.close();
@@ -280,6 +288,7 @@ describeInBrowser('the agent ends the chat', () => {
     await startChat(page);
     await fake(page, (c) => c.agentJoins('Alex'));
     await fake(page, (c) => c.agentSays('Glad I could help!'));
+    const updates = mock.requests('conversations.update').length;
     await fake(page, (c) => c.closeConversation());
     await page.getByText('This chat has ended.').waitFor();
     expect(await page.getByRole('button', { name: 'End chat' }).count()).toBe(0);
@@ -287,8 +296,62 @@ describeInBrowser('the agent ends the chat', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByRole('button', { name: 'Start chat' }).waitFor();
-    // Twilio still has it, closed only by the agent's side.
-    expect(conversations(mock).size).toBeGreaterThan(0);
+    // The widget did not end it again: no /end-chat, the mock's copy untouched.
+    expect(mock.requests('conversations.update')).toHaveLength(updates);
+    await context.close();
+  });
+});
+
+describeInBrowser('a chat that cannot be reached yet', () => {
+  it('is kept when the first connection fails, and comes back with "Try again"', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${runtime.url}/`);
+    await page.evaluate(() => (window.fakeChat.failConnects = 1));
+    const created = mock.requests('conversations.create').length;
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByLabel('Name').fill('Ana');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Reconnecting to your chat…').waitFor();
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    expect(mock.requests('conversations.create')).toHaveLength(created + 1);
+    await context.close();
+  });
+
+  it('survives a reload while /refresh-token is failing', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    await textbox(page).fill('Before the outage');
+    await textbox(page).press('Enter');
+    await page.getByText('Before the outage').waitFor();
+    await page.route('**/refresh-token', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: '{"error":{"code":"upstream_unavailable","message":"x"}}',
+      }),
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByText('Reconnecting to your chat…').waitFor();
+    await page.unroute('**/refresh-token');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText('Before the outage').waitFor();
+    await context.close();
+  });
+
+  it('can be given up: ended at the service, then the form', async () => {
+    const { page, context } = await newPage(browser);
+    await startChat(page);
+    const updates = mock.requests('conversations.update').length;
+    await page.addInitScript(() => (window.fakeChat.failConnects = 100));
+    await page.reload();
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start a new chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).waitFor();
+    expect(mock.requests('conversations.update').length).toBeGreaterThan(updates);
+    const [closed] = mock.requests('conversations.update').slice(updates);
+    expect(closed?.form.State).toEqual(['closed']);
     await context.close();
   });
 });

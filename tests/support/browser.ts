@@ -14,7 +14,11 @@ import {
   type Locator,
   type Page,
 } from 'playwright-core';
-import { ROOT } from './local-runtime';
+import { ROOT, startLocalRuntime, type LocalRuntime } from './local-runtime';
+import { TwilioMock } from './twilio-mock';
+
+// A page under test may legitimately take seconds (retries, a real SDK failing).
+jest.setTimeout(60_000);
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM);
@@ -26,9 +30,21 @@ if (!browserAvailable) {
   );
 }
 
-/** `describe` when Chromium is here, `describe.skip` (with the warning above) when not. */
+/**
+ * `describe` when Chromium is here; when not, `describe.skip` with the warning
+ * above on a developer's machine, and a failure in CI (where skipped browser
+ * tests would pass silently).
+ */
 export function describeInBrowser(name: string, tests: () => void): void {
-  (browserAvailable ? describe : describe.skip)(name, tests);
+  if (browserAvailable) return describe(name, tests);
+  if (process.env.CI) {
+    return describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(`Chromium not found at ${CHROMIUM}; CI must install it.`);
+      });
+    });
+  }
+  describe.skip(name, tests);
 }
 
 export const CHROMIUM_ARGS = [
@@ -45,6 +61,40 @@ export const CHROMIUM_ARGS = [
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface BrowserStack {
+  mock: TwilioMock;
+  runtime: LocalRuntime;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+/**
+ * What every browser test needs: the Twilio mock, the real local runtime
+ * against it, and Chromium. If one fails to start, the others are stopped
+ * (an orphaned twilio-run would hold its port and the CI job open).
+ */
+export async function startBrowserStack(
+  env: Record<string, string | undefined>,
+): Promise<BrowserStack> {
+  const mock = await TwilioMock.start();
+  const [runtime, browser] = await Promise.allSettled([
+    startLocalRuntime(env, { mockUrl: mock.baseUrl }),
+    browserAvailable ? launchBrowser() : Promise.reject(new Error('no Chromium')),
+  ]);
+  const stop = async () => {
+    if (browser.status === 'fulfilled') await browser.value.close();
+    if (runtime.status === 'fulfilled') await runtime.value.stop();
+    await mock.stop();
+  };
+  if (runtime.status === 'rejected' || browser.status === 'rejected') {
+    await stop();
+    throw runtime.status === 'rejected'
+      ? runtime.reason
+      : (browser as PromiseRejectedResult).reason;
+  }
+  return { mock, runtime: runtime.value, browser: browser.value, stop };
 }
 
 let fakeScript: Promise<string> | undefined;
@@ -89,6 +139,7 @@ export async function newPage(
     bypassCSP: options.bypassCSP ?? false,
   });
   const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {

@@ -7,15 +7,16 @@
  * The conversation lives in sessionStorage, so a page reload finds it again,
  * as the real service would.
  */
-import type {
-  ChatClient,
-  ChatConversation,
-  ChatMessage,
-  ChatParticipant,
-  ClientEvents,
-  ConnectionState,
-  ConversationEvents,
-  ConversationStatus,
+import {
+  chatUnavailable,
+  type ChatClient,
+  type ChatConversation,
+  type ChatMessage,
+  type ChatParticipant,
+  type ClientEvents,
+  type ConnectionState,
+  type ConversationEvents,
+  type ConversationStatus,
 } from '../../../client/lib/chat-client';
 // For the Window.FlexWebchatConfig declaration.
 import type {} from '../../../client/webchat';
@@ -32,6 +33,8 @@ interface StoredMessage {
 interface Stored {
   messages: StoredMessage[];
   agent?: { sid: string; identity: string; name: string; lastRead: number | null };
+  /** The customer's read horizon, as Twilio keeps it for their participant. */
+  customerLastRead?: number | null;
   status: ConversationStatus;
 }
 
@@ -137,20 +140,20 @@ class FakeConversation implements ChatConversation {
       sid: 'MBcustomer',
       identity: this.identity,
       name: this.identity,
-      lastReadMessageIndex: null,
+      lastReadMessageIndex: this.load().customerLastRead ?? null,
     };
     const agent = this.agent();
     return Promise.resolve(agent ? [me, agent] : [me]);
   }
 
-  send(text: string): Promise<void> {
+  async send(text: string): Promise<void> {
+    if (fake.sendDelayMs) await new Promise((r) => setTimeout(r, fake.sendDelayMs));
     if (fake.failSends > 0) {
       fake.failSends--;
-      return Promise.reject(new Error('send failed'));
+      throw new Error('send failed');
     }
     fake.sent.push({ body: text });
     this.add(this.identity, text);
-    return Promise.resolve();
   }
 
   async sendMedia(file: Blob, filename: string, text?: string): Promise<void> {
@@ -168,6 +171,9 @@ class FakeConversation implements ChatConversation {
 
   markAllRead(): Promise<void> {
     fake.readCalls++;
+    const stored = this.load();
+    stored.customerLastRead = stored.messages.length - 1;
+    this.save(stored);
     return Promise.resolve();
   }
 
@@ -190,6 +196,10 @@ class FakeClient implements ChatClient {
   }
 
   conversation(sid: string): Promise<ChatConversation> {
+    if (fake.failConnects > 0) {
+      fake.failConnects--;
+      return Promise.reject(chatUnavailable(fake.failReason, 'test says no'));
+    }
     const conversation = new FakeConversation(sid, identityOf(this.token));
     if (fake.seed && conversation.load().messages.length === 0) {
       const { count, daysAgo } = fake.seed;
@@ -232,6 +242,11 @@ const fake = {
   tokens: [] as string[],
   sent: [] as { body: string | null; filename?: string; size?: number; type?: string }[],
   failSends: 0,
+  /** Delays every send (messages in flight while the customer types). */
+  sendDelayMs: 0,
+  /** How many next clients cannot reach the conversation, and why. */
+  failConnects: 0,
+  failReason: 'unreachable' as 'unreachable' | 'gone',
   /** History to put in the next conversation (paging tests). */
   seed: undefined as { count: number; daysAgo: number } | undefined,
   readCalls: 0,
