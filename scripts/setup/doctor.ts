@@ -8,7 +8,8 @@
  *   Flex                 the account has Flex (flex-api /v1/Configuration)
  *   CONVERSATIONS_SERVICE_SID  exists, and is the account's default service
  *   API_KEY              exists on the account, and API_SECRET is its secret
- *   by HANDOFF_MODE      studio: the flow exists and is published
+ *   by HANDOFF_MODE      studio: the flow exists, is published, and its Incoming Conversation
+ *                                trigger reaches a Send to Flex widget
  *                        webhook: the workspace exists, the workflow belongs to it, the task channel exists
  *                        address: the Chat Address exists, is a chat address, routes to a
  *                                 published flow or to this service's /interaction
@@ -28,6 +29,7 @@ import {
 } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 import { defaultServiceSid, flexConfiguration, taskChannels, type AutoCreation } from './discover';
+import { sendsChatsToFlex, type ChatTrigger } from './flow-definition';
 import type { Terminal } from './terminal';
 import { CREDENTIALS_REJECTED, explain, statusOf, type ClientFactory } from './twilio';
 
@@ -239,22 +241,39 @@ function routingOf(
   };
 }
 
-async function checkFlow(client: Client, name: string, sid: string, add: Add): Promise<void> {
+async function checkFlow(
+  client: Client,
+  name: string,
+  sid: string,
+  add: Add,
+  event: ChatTrigger = 'incomingConversationMessage',
+): Promise<void> {
+  let flow;
   try {
-    const flow = await client.studio.v2.flows(sid).fetch();
-    if (flow.status !== 'published') {
-      add(
-        name,
-        'problem',
-        `Studio flow ${sid} ("${flow.friendlyName}") is a draft: nothing runs until it is published`,
-        'open it in Console > Studio and click Publish',
-      );
-    } else add(name, 'ok', `Studio flow ${sid} ("${flow.friendlyName}") exists and is published`);
+    flow = await client.studio.v2.flows(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404) {
       add(name, 'problem', `Studio flow ${sid} does not exist on this account`, SETUP);
     } else add(name, 'problem', explain(error, 'read the Studio flow'));
+    return;
   }
+  const label = `Studio flow ${sid} ("${flow.friendlyName}")`;
+  if (!sendsChatsToFlex(flow.definition, event)) {
+    const trigger = event === 'incomingMessage' ? 'Incoming Message' : 'Incoming Conversation';
+    add(
+      name,
+      'problem',
+      `${label} does not send chats to Flex: its Trigger's ${trigger} transition leads to no Send to Flex widget`,
+      `connect ${trigger} to a Send to Flex widget in Console > Studio, or run npm run setup -- --create-studio-flow`,
+    );
+  } else if (flow.status !== 'published') {
+    add(
+      name,
+      'problem',
+      `${label} is a draft: nothing runs until it is published`,
+      'open it in Console > Studio and click Publish',
+    );
+  } else add(name, 'ok', `${label} is published and sends chats to Flex`);
 }
 
 async function checkTaskRouter(
@@ -413,7 +432,7 @@ async function checkFlexFlow(
   if (problems.length === 0) add(name, 'ok', `Flex Flow ${sid} is web, enabled, on the service`);
   const integration = (flow.integration ?? {}) as { flow_sid?: unknown };
   if (flow.integrationType === 'studio' && typeof integration.flow_sid === 'string') {
-    await checkFlow(client, 'Flex Flow flow', integration.flow_sid, add);
+    await checkFlow(client, 'Flex Flow flow', integration.flow_sid, add, 'incomingMessage');
   }
 }
 

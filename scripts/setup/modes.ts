@@ -30,7 +30,12 @@ import {
   workspaces,
   type StudioFlow,
 } from './discover';
-import { FLOW_DEFINITION_FILE, FLOW_FRIENDLY_NAME } from './flow-definition';
+import {
+  FLOW_DEFINITION_FILE,
+  FLOW_FRIENDLY_NAME,
+  sendsChatsToFlex,
+  type ChatTrigger,
+} from './flow-definition';
 import { problemWith, step, type ModeContext, type Updates } from './context';
 import { askText, choose, SetupError, type Choice } from './terminal';
 
@@ -143,7 +148,11 @@ export const MODES: Record<HandoffMode, (ctx: ModeContext) => Promise<Updates>> 
     const integration =
       integrationType === 'task'
         ? { type: 'task' as const, ...(await pickRouting(ctx)).routing }
-        : { type: 'studio' as const, flowSid: await pickFlow(ctx, undefined, false) };
+        : {
+            type: 'studio' as const,
+            // A Flex Flow's Studio flow starts on Programmable Chat's "Incoming Message".
+            flowSid: await pickFlow(ctx, undefined, false, 'incomingMessage'),
+          };
     const created = await step('create the Flex Flow', () =>
       createFlexFlow(client, { serviceSid: ctx.serviceSid, integration }),
     );
@@ -174,13 +183,16 @@ async function pickFlow(
   ctx: ModeContext,
   current: string | undefined,
   allowCreate: boolean,
+  event: ChatTrigger = 'incomingConversationMessage',
 ): Promise<string> {
   const { opts, term, client } = ctx;
   if (allowCreate && opts.createStudioFlow) return CREATE;
   if (opts.studioFlow) return opts.studioFlow;
   const flows = await step('list the Studio flows', () => studioFlows(client));
   const label = (f: StudioFlow) =>
-    `${f.sid}  "${f.friendlyName}"${f.status === 'published' ? '' : ` (${f.status})`}`;
+    `${f.sid}  "${f.friendlyName}"${f.status === 'published' ? '' : ` (${f.status})`}${
+      sendsChatsToFlex(f.definition, event) ? '' : '  (does not send chats to Flex)'
+    }`;
   const choices: Choice<string>[] = [
     ...flows.map((f) => ({ value: f.sid, label: label(f) })),
     ...(allowCreate
@@ -192,7 +204,8 @@ async function pickFlow(
         ]
       : []),
   ];
-  const proposed = current || preferredFlow(flows)?.sid || (allowCreate ? CREATE : undefined);
+  const proposed =
+    current || preferredFlow(flows, event)?.sid || (allowCreate ? CREATE : undefined);
   const sid = await choose(term, 'Which Studio flow sends chats to Flex?', choices, {
     flag: allowCreate ? '--studio-flow FW… or --create-studio-flow' : '--studio-flow FW…',
     ...(proposed !== undefined && { proposed }),

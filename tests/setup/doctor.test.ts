@@ -3,7 +3,7 @@
  * local Twilio mock; the exit code is non-zero exactly when there is a problem.
  */
 import { TEST_ENV } from '../support/env';
-import { ACCOUNT, account } from '../support/mock';
+import { ACCOUNT, account, FLOW_DEFINITIONS } from '../support/mock';
 import {
   ADDRESS_SID,
   FLEX_FLOW_SID,
@@ -260,6 +260,31 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
+  it('a Studio flow whose Incoming Conversation trigger reaches no Send to Flex', async () => {
+    const voice = await doctor({ ...BASE, STUDIO_FLOW_SID: ACCOUNT.voiceFlowSid });
+    expect(voice.code).toBe(1);
+    expect(voice.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'STUDIO_FLOW_SID',
+        detail: `Studio flow ${ACCOUNT.voiceFlowSid} ("Voice IVR") does not send chats to Flex: its Trigger's Incoming Conversation transition leads to no Send to Flex widget`,
+        fix: 'connect Incoming Conversation to a Send to Flex widget in Console > Studio, or run npm run setup -- --create-studio-flow',
+      },
+    ]);
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.noFlex();
+    const autoReply = await doctor(BASE);
+    expect(autoReply.problems.map((p) => p.name)).toEqual(['STUDIO_FLOW_SID']);
+  });
+
+  it('a Studio flow that reaches Send to Flex through other widgets is fine', async () => {
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.splitToFlex();
+    const res = await doctor(BASE);
+    expect(res.problems).toEqual([]);
+    expect(res.rows.find((r) => r.name === 'STUDIO_FLOW_SID')?.detail).toMatch(
+      /is published and sends chats to Flex$/,
+    );
+  });
+
   it('webhook mode: a workspace that does not exist', async () => {
     const res = await doctor({ ...WEBHOOK, TASKROUTER_WORKSPACE_SID: 'WS' + '9'.repeat(32) });
     expect(res.problems.map((p) => p.name)).toEqual(['TASKROUTER_WORKSPACE_SID']);
@@ -322,11 +347,16 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
-  it("address mode: an address's Studio flow that is a draft", async () => {
+  it("address mode: an address's Studio flow that is a draft, or sends no chat to Flex", async () => {
     seedChatAddress(mock);
     account(mock).flows[1]!.status = 'draft';
-    const res = await doctor(ADDRESS);
-    expect(res.problems.map((p) => p.name)).toEqual(['Chat Address flow']);
+    const draft = await doctor(ADDRESS);
+    expect(draft.problems.map((p) => p.name)).toEqual(['Chat Address flow']);
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.voiceIvr();
+    const voice = await doctor(ADDRESS);
+    expect(voice.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['Chat Address flow', expect.stringMatching(/does not send chats to Flex/)],
+    ]);
   });
 
   it('address mode: an address routing to /interaction without the TaskRouter variables', async () => {
@@ -379,6 +409,26 @@ describe('doctor: each check fails clearly', () => {
       `${FLEX_FLOW_SID} is a "sms" Flex Flow, not web`,
       `${FLEX_FLOW_SID} is disabled`,
       expect.stringMatching(/uses chat service IS9{32}, not CONVERSATIONS_SERVICE_SID/),
+    ]);
+  });
+
+  it("flex-flow mode: a Studio integration whose flow does not start on Programmable Chat's Incoming Message", async () => {
+    seedFlexFlow(mock);
+    // Routes Conversations to Flex, but a Flex Flow's chat starts "Incoming Message".
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.splitToFlex();
+    const res = await doctor(FLEX_FLOW);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'Flex Flow flow',
+        detail: `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} ("Messaging Flow") does not send chats to Flex: its Trigger's Incoming Message transition leads to no Send to Flex widget`,
+        fix: expect.stringContaining('connect Incoming Message to a Send to Flex widget'),
+      },
+    ]);
+    account(mock).flows.splice(1, 1);
+    const missing = await doctor(FLEX_FLOW);
+    expect(missing.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['Flex Flow flow', `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} does not exist on this account`],
     ]);
   });
 

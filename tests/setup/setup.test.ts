@@ -7,7 +7,7 @@
  */
 import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
 import { TEST_ENV } from '../support/env';
-import { ACCOUNT, account } from '../support/mock';
+import { ACCOUNT, account, FLOW_DEFINITIONS, type MockFlow } from '../support/mock';
 import { ADDRESS_SID, seedChatAddress } from '../support/modes';
 import { CREDENTIAL_FLAGS, EnvDir, setupCli, type CliOptions } from '../support/setup-cli';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
@@ -27,6 +27,15 @@ afterEach(async () => {
   await dir.remove();
   expect(mock.violations).toEqual([]);
 });
+
+/** A third flow, added by the tests that need one. */
+const SUPPORT_FLOW: MockFlow = {
+  sid: 'FW' + 'd'.repeat(32),
+  friendlyName: 'Support',
+  status: 'published',
+  definition: {},
+  revision: 1,
+};
 
 const run = (argv: string[], options?: CliOptions) => setupCli(mock, dir, argv, options);
 const names = () => mock.requests().map((r) => r.name);
@@ -84,6 +93,36 @@ describe('npm run setup --yes: from credentials to a working .env', () => {
     expect(res.stdout).toMatch(/Doctor: checking \.env/);
     expect(res.stdout).toMatch(/No problems/);
     expectNoSecrets(res.stdout, res.env.API_SECRET);
+  });
+
+  it('proposes only a flow that sends chats to Flex, whatever the names say', async () => {
+    // Named like Flex's web chat flow, but an auto-reply: never proposed.
+    account(mock).flows.push({
+      ...SUPPORT_FLOW,
+      friendlyName: 'Web Chat',
+      definition: FLOW_DEFINITIONS.noFlex(),
+    });
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--skip-doctor']);
+    expect(res.env.STUDIO_FLOW_SID).toBe(ACCOUNT.messagingFlowSid);
+
+    // A flow that reaches Send to Flex through other widgets counts.
+    account(mock).flows.splice(0, 3, {
+      ...SUPPORT_FLOW,
+      definition: FLOW_DEFINITIONS.splitToFlex(),
+    });
+    await dir.remove();
+    dir = await EnvDir.create();
+    const split = await run([...CREDENTIAL_FLAGS, '--yes', '--skip-doctor']);
+    expect(split.env.STUDIO_FLOW_SID).toBe(SUPPORT_FLOW.sid);
+  });
+
+  it('with no flow that sends chats to Flex, --yes creates one', async () => {
+    account(mock).flows.splice(1, 1); // only "Voice IVR" is left
+    const res = await run([...CREDENTIAL_FLAGS, '--yes']);
+    expect(res.code).toBe(0);
+    const flow = account(mock).flows.find((f) => f.friendlyName === 'Flex custom web chat');
+    expect(res.env.STUDIO_FLOW_SID).toBe(flow?.sid);
+    expect(only('flows.create').form.Status).toEqual(['published']);
   });
 
   it('on a terminal, shows the new API secret exactly once (and in .env)', async () => {
@@ -302,7 +341,7 @@ describe('npm run setup on an existing .env', () => {
     `AUTH_TOKEN=${TEST_ENV.AUTH_TOKEN}`,
     `API_KEY=${TEST_ENV.API_KEY}`,
     `API_SECRET=${TEST_ENV.API_SECRET}`,
-    `STUDIO_FLOW_SID=${ACCOUNT.voiceFlowSid}`,
+    `STUDIO_FLOW_SID=${ACCOUNT.messagingFlowSid}`,
     'ALLOWED_ORIGINS=https://shop.example.com',
     'MY_OWN_SETTING="keep me"',
     'CONVERSATIONS_SERVICE_SID=',
@@ -316,7 +355,7 @@ describe('npm run setup on an existing .env', () => {
     expect(res.env).toMatchObject({
       API_KEY: TEST_ENV.API_KEY,
       API_SECRET: TEST_ENV.API_SECRET,
-      STUDIO_FLOW_SID: ACCOUNT.voiceFlowSid,
+      STUDIO_FLOW_SID: ACCOUNT.messagingFlowSid,
       ALLOWED_ORIGINS: 'https://shop.example.com',
       MY_OWN_SETTING: 'keep me',
       CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
@@ -333,18 +372,28 @@ describe('npm run setup on an existing .env', () => {
   });
 
   it('keeps a value that differs from a flag, and says so; --force replaces it', async () => {
-    const kept = await run(['--yes', '--studio-flow', ACCOUNT.messagingFlowSid], {
-      envText: existing,
-    });
-    expect(kept.env.STUDIO_FLOW_SID).toBe(ACCOUNT.voiceFlowSid);
+    account(mock).flows.push({ ...SUPPORT_FLOW, definition: FLOW_DEFINITIONS.splitToFlex() });
+    const kept = await run(['--yes', '--studio-flow', SUPPORT_FLOW.sid], { envText: existing });
+    expect(kept.env.STUDIO_FLOW_SID).toBe(ACCOUNT.messagingFlowSid);
     expect(kept.stdout).toMatch(
       /! Kept the values already in \.env for STUDIO_FLOW_SID \(pass --force/,
     );
 
-    const forced = await run(['--yes', '--force', '--studio-flow', ACCOUNT.messagingFlowSid]);
-    expect(forced.env.STUDIO_FLOW_SID).toBe(ACCOUNT.messagingFlowSid);
+    const forced = await run(['--yes', '--force', '--studio-flow', SUPPORT_FLOW.sid]);
+    expect(forced.env.STUDIO_FLOW_SID).toBe(SUPPORT_FLOW.sid);
     expect(forced.env.MY_OWN_SETTING).toBe('keep me');
     expect(forced.env.API_SECRET).toBe(TEST_ENV.API_SECRET);
+  });
+
+  it("keeps a flow that cannot route chats (the user's choice), and doctor says how to fix it", async () => {
+    const voice = existing.replace(ACCOUNT.messagingFlowSid, ACCOUNT.voiceFlowSid);
+    const res = await run(['--yes'], { envText: voice });
+    expect(res.env.STUDIO_FLOW_SID).toBe(ACCOUNT.voiceFlowSid);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(
+      /✘ PROBLEM\s+STUDIO_FLOW_SID\s+Studio flow FWa{32} \("Voice IVR"\) does not send chats to Flex/,
+    );
+    expect(res.stdout).toMatch(/how to fix: .*npm run setup -- --create-studio-flow/);
   });
 
   it('does not replace an API key whose secret is missing unless forced', async () => {
