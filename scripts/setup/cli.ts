@@ -27,10 +27,11 @@ request creating, what the chosen hand-off mode needs), then runs doctor.
 \`doctor\` only checks .env against the account. Every question can be
 answered with an option; --yes takes every proposal (for CI).
 
-Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env):
+Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env;
+prefer AUTH_TOKEN in the environment: a flag shows in shell history and ps):
   --account-sid AC…        --auth-token TOKEN
 
-Hand-off:
+Hand-off (what you choose replaces .env's value; a mode's own flag chooses it):
   --mode studio|webhook|address|flex-flow
   --service IS…            Conversations service (default: the account's default)
   --studio-flow FW…        --create-studio-flow   (from scripts/setup/web-chat.flow.json)
@@ -38,6 +39,7 @@ Hand-off:
   --address IG…            --create-address       --address-target studio|webhook
   --address-name NAME      (default flex-custom-webchat)
   --flex-flow FO…          --create-flex-flow     --flex-flow-integration task|studio
+                           (--create-* first reuse what an earlier run created)
   --public-base-url URL    where Twilio reaches this service (a tunnel, or the deployed URL)
   --allowed-origins LIST   websites that may start chats, e.g. https://www.example.com
 
@@ -45,7 +47,8 @@ Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
   --yes, -y                ask nothing; take every proposal
-  --force                  overwrite values .env already has
+  --force                  take setup's proposals over other values .env has,
+                           and create a new API key
   --skip-doctor            do not run doctor after setup
   --help, -h
 `;
@@ -107,6 +110,35 @@ function sidOption(name: string, value: string | undefined, prefix: string): str
   );
 }
 
+/** The flags that only one mode uses: given, they choose it (or contradict --mode). */
+const MODE_FLAGS: [HandoffMode, (keyof typeof OPTIONS)[]][] = [
+  ['address', ['address', 'create-address', 'address-target', 'address-name']],
+  ['flex-flow', ['flex-flow', 'create-flex-flow', 'flex-flow-integration']],
+];
+
+/**
+ * --mode, or the mode a mode's own flag implies: `--create-address` alone
+ * means address mode, rather than being ignored in the mode .env had.
+ */
+function impliedMode(
+  values: Partial<Record<keyof typeof OPTIONS, unknown>>,
+  mode: HandoffMode | undefined,
+): HandoffMode | undefined {
+  let implied: { mode: HandoffMode; flag: string } | undefined;
+  for (const [modeOf, flags] of MODE_FLAGS) {
+    const flag = flags.find((f) => values[f] !== undefined);
+    if (flag === undefined) continue;
+    if (mode !== undefined && mode !== modeOf) {
+      throw new UsageError(`--${flag} is for --mode ${modeOf}, not --mode ${mode}`);
+    }
+    if (implied && implied.mode !== modeOf) {
+      throw new UsageError(`--${implied.flag} and --${flag} are for different modes`);
+    }
+    implied = { mode: modeOf, flag };
+  }
+  return mode ?? implied?.mode;
+}
+
 export function parseCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
@@ -139,7 +171,7 @@ export function parseCli(
   };
   set('accountSid', v['account-sid']);
   set('authToken', v['auth-token']);
-  set('mode', oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES));
+  set('mode', impliedMode(v, oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES)));
   set('service', sidOption('service', v.service, 'IS'));
   set('studioFlow', sidOption('studio-flow', v['studio-flow'], 'FW'));
   set('workspace', sidOption('workspace', v.workspace, 'WS'));

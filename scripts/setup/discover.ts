@@ -10,12 +10,13 @@
  *   workspaces, workflows, taskChannels (TaskRouter)            -> Flex Task Assignment, its workflows, `chat`
  *   chatAddresses          GET conversations /v1/Configuration/Addresses?Type=chat
  *   webFlexFlows           GET flex-api /v1/FlexFlows (channel type web)
+ *   apiKeyStatus           GET api Keys/{SK}, then a request made as the key: does it work?
  *
  * Every function throws Twilio's error as it is; the caller explains it.
  */
 import type twilio from 'twilio';
 import { FLOW_FRIENDLY_NAME, sendsChatsToFlex, type ChatTrigger } from './flow-definition';
-import { statusOf } from './twilio';
+import { statusOf, type ClientFactory } from './twilio';
 
 type Client = twilio.Twilio;
 
@@ -176,6 +177,36 @@ export function toFlexFlow(f: {
     integrationType: f.integrationType ?? null,
     integration: (f.integration ?? {}) as Record<string, unknown>,
   };
+}
+
+/**
+ * Whether an API key can sign tokens: `missing` when it does not exist on
+ * the account, `wrong-secret` when Twilio refuses the secret with it (a
+ * request made as the key itself). Other failures are thrown as they are.
+ */
+export async function apiKeyStatus(
+  client: Client,
+  makeClient: ClientFactory,
+  key: { accountSid: string; apiKey: string; apiSecret: string },
+): Promise<'works' | 'missing' | 'wrong-secret'> {
+  try {
+    await client.api.v2010.account.keys(key.apiKey).fetch();
+  } catch (error) {
+    if (statusOf(error) === 404) return 'missing';
+    throw error;
+  }
+  try {
+    const asKey = makeClient({
+      accountSid: key.accountSid,
+      username: key.apiKey,
+      password: key.apiSecret,
+    });
+    await asKey.conversations.v1.configuration().fetch();
+  } catch (error) {
+    if (statusOf(error) === 401) return 'wrong-secret';
+    throw error;
+  }
+  return 'works';
 }
 
 /** The first item whose name matches, else the first item. */

@@ -28,7 +28,13 @@ import {
   type WebhookHandoffConfig,
 } from '../../src/config';
 import { ConfigError } from '../../src/errors';
-import { defaultServiceSid, flexConfiguration, taskChannels, type AutoCreation } from './discover';
+import {
+  apiKeyStatus,
+  defaultServiceSid,
+  flexConfiguration,
+  taskChannels,
+  type AutoCreation,
+} from './discover';
 import { sendsChatsToFlex, type ChatTrigger } from './flow-definition';
 import type { Terminal } from './terminal';
 import { CREDENTIALS_REJECTED, explain, statusOf, type ClientFactory } from './twilio';
@@ -142,7 +148,12 @@ async function checkService(
     await client.conversations.v1.services(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404) {
-      add(name, 'problem', `${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `${sid} does not exist on this account`,
+        `${SETUP}: it replaces it with the account's default service (or pass --service IS…)`,
+      );
     } else add(name, 'problem', explain(error, 'read the Conversations service'));
     return;
   }
@@ -161,36 +172,28 @@ async function checkService(
 async function checkApiKey(
   client: Client,
   makeClient: ClientFactory,
-  { accountSid, apiKey, apiSecret }: { accountSid: string; apiKey: string; apiSecret: string },
+  key: { accountSid: string; apiKey: string; apiSecret: string },
   add: Add,
 ): Promise<void> {
+  let status;
   try {
-    await client.api.v2010.account.keys(apiKey).fetch();
+    status = await apiKeyStatus(client, makeClient, key);
   } catch (error) {
-    if (statusOf(error) === 404) {
-      add(
-        'API_KEY',
-        'problem',
-        `${apiKey} does not exist on this account`,
-        `${SETUP} -- --force (creates a new key)`,
-      );
-    } else add('API_KEY', 'problem', explain(error, 'read the API key'));
+    add('API_KEY', 'problem', explain(error, 'check the API key'));
     return;
   }
-  try {
-    const asKey = makeClient({ accountSid, username: apiKey, password: apiSecret });
-    await asKey.conversations.v1.configuration().fetch();
-    add('API_KEY', 'ok', `${apiKey} exists and API_SECRET is its secret`);
-  } catch (error) {
-    if (statusOf(error) === 401) {
-      add(
-        'API_SECRET',
-        'problem',
-        `Twilio rejected API_KEY with this API_SECRET: it is not ${apiKey}'s secret`,
-        `a secret is shown only once: ${SETUP} -- --force to create a new key`,
-      );
-    } else add('API_SECRET', 'problem', explain(error, 'use the API key'));
-  }
+  // Setup replaces a key that does not work: a secret is shown only once.
+  const fix = `${SETUP}: it creates a new key and writes both`;
+  if (status === 'missing') {
+    add('API_KEY', 'problem', `${key.apiKey} does not exist on this account`, fix);
+  } else if (status === 'wrong-secret') {
+    add(
+      'API_SECRET',
+      'problem',
+      `Twilio rejected API_KEY with this API_SECRET: it is not ${key.apiKey}'s secret`,
+      fix,
+    );
+  } else add('API_KEY', 'ok', `${key.apiKey} exists and API_SECRET is its secret`);
 }
 
 async function checkHandoff(
@@ -211,7 +214,13 @@ async function checkHandoff(
   } else if (mode === 'address') {
     const addressSid = value('ADDRESS_SID');
     const interaction = config ? interactionTarget(config) : undefined;
-    if (addressSid) await checkAddress(client, addressSid, serviceSid, interaction, add);
+    // What src/config.ts reads as "the address routes to /interaction".
+    const routingSet = Boolean(
+      env.TASKROUTER_WORKSPACE_SID?.trim() || env.TASKROUTER_WORKFLOW_SID?.trim(),
+    );
+    if (addressSid) {
+      await checkAddress(client, addressSid, { serviceSid, interaction, routingSet }, add);
+    }
     const routing = interaction ?? (config ? undefined : routingOf(value));
     if (routing) await checkTaskRouter(client, routing, add);
   } else if (mode === 'flex-flow') {
@@ -248,12 +257,16 @@ async function checkFlow(
   add: Add,
   event: ChatTrigger = 'incomingConversationMessage',
 ): Promise<void> {
+  const missingFix =
+    name === 'STUDIO_FLOW_SID'
+      ? `${SETUP}: it proposes another flow (or pass --studio-flow FW…, or --create-studio-flow)`
+      : `point it at a flow that exists (Console > Flex > Channel management), or ${SETUP} to choose another`;
   let flow;
   try {
     flow = await client.studio.v2.flows(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404) {
-      add(name, 'problem', `Studio flow ${sid} does not exist on this account`, SETUP);
+      add(name, 'problem', `Studio flow ${sid} does not exist on this account`, missingFix);
     } else add(name, 'problem', explain(error, 'read the Studio flow'));
     return;
   }
@@ -291,7 +304,7 @@ async function checkTaskRouter(
         'TASKROUTER_WORKSPACE_SID',
         'problem',
         `workspace ${handoff.workspaceSid} does not exist on this account`,
-        SETUP,
+        `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
       );
     } else
       add('TASKROUTER_WORKSPACE_SID', 'problem', explain(error, 'read the TaskRouter workspace'));
@@ -334,10 +347,15 @@ async function checkTaskRouter(
 async function checkAddress(
   client: Client,
   sid: string,
-  serviceSid: string | undefined,
-  interaction: WebhookHandoffConfig | undefined,
+  expected: {
+    serviceSid: string | undefined;
+    interaction: WebhookHandoffConfig | undefined;
+    /** TASKROUTER_WORKSPACE_SID or TASKROUTER_WORKFLOW_SID is set. */
+    routingSet: boolean;
+  },
   add: Add,
 ): Promise<void> {
+  const { serviceSid, interaction } = expected;
   const name = 'ADDRESS_SID';
   let type: string;
   let autoCreation: AutoCreation;
@@ -347,7 +365,12 @@ async function checkAddress(
     autoCreation = (address.autoCreation ?? {}) as AutoCreation;
   } catch (error) {
     if (statusOf(error) === 404)
-      add(name, 'problem', `Chat Address ${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `Chat Address ${sid} does not exist on this account`,
+        `${SETUP}: it proposes another (or pass --address IG…, or --create-address)`,
+      );
     else add(name, 'problem', explain(error, 'read the Chat Address'));
     return;
   }
@@ -393,6 +416,16 @@ async function checkAddress(
       `Chat Address ${sid} creates conversations and routes them to ${autoCreation.type === 'studio' ? 'Studio' : '/interaction'}`,
     );
   }
+  if (autoCreation.type === 'studio' && expected.routingSet) {
+    add(
+      'TASKROUTER_WORKSPACE_SID',
+      'warn',
+      `${sid} routes to Studio, but TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are set: ` +
+        'they make this service expect Twilio to call /interaction, which this address never does ' +
+        '(and, locally, require PUBLIC_BASE_URL)',
+      `empty both in .env (npm run setup -- --address ${sid} does it)`,
+    );
+  }
   if (autoCreation.type === 'studio' && autoCreation.studio_flow_sid) {
     await checkFlow(client, 'Chat Address flow', autoCreation.studio_flow_sid, add);
   }
@@ -410,7 +443,12 @@ async function checkFlexFlow(
     flow = await client.flexApi.v1.flexFlow(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404)
-      add(name, 'problem', `Flex Flow ${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `Flex Flow ${sid} does not exist on this account`,
+        `${SETUP}: it proposes another (or pass --flex-flow FO…, or --create-flex-flow)`,
+      );
     else add(name, 'problem', explain(error, 'read the Flex Flow'));
     return;
   }

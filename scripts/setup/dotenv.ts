@@ -4,7 +4,7 @@
  *
  *   parseEnv(text)                 -> the values, read exactly as twilio-run reads them
  *   readEnvFile(path)              -> the file's lines and values (or .env.example's, when absent)
- *   mergeEnv(file, updates, force) -> new text, plus what was set, kept or already so
+ *   mergeEnv(file, updates)        -> new text, plus what was changed, set, kept or already so
  *
  * Values are read with the `dotenv` that twilio-run itself resolves (6.2 for
  * twilio-run 5), not a look-alike: what setup and doctor see is what `npm
@@ -13,8 +13,8 @@
  * is not an assignment at all, `C="a b" ` (a space after the quote) is `a b"`,
  * and of a variable set twice the last line wins.
  *
- * A variable that already has a different value is kept unless `force` is
- * set: setup never overwrites what someone else chose. Empty variables and
+ * A variable that already has a different value is replaced only when its
+ * update says so (setup decides which: see context.ts). Empty variables and
  * the defaults of a file started from .env.example are filled in place (on
  * the last line that sets them, the one dotenv reads); unknown ones are
  * appended. Values are written unquoted when that is unambiguous,
@@ -66,9 +66,18 @@ export function readEnvFile(path: string, templatePath?: string): EnvFile {
   return { path, exists, lines, values: exists ? parseEnv(text) : {} };
 }
 
+/** One variable to write: its value ('' empties it), and whether it may replace another. */
+export interface EnvUpdate {
+  value: string;
+  /** May replace a different, non-empty value the file already has. */
+  replace: boolean;
+}
+
 export interface MergeResult {
   text: string;
-  /** Variables written (new, empty before, or overwritten with force). */
+  /** Variables whose non-empty value was replaced, with what it was. */
+  changed: { key: string; was: string }[];
+  /** Variables that were empty or absent (or a template default) and now have a value. */
   set: string[];
   /** Variables that already had another value and were left alone. */
   kept: string[];
@@ -98,31 +107,34 @@ function lastAssignment(lines: string[], key: string): number {
   return -1;
 }
 
-export function mergeEnv(
-  file: EnvFile,
-  updates: Record<string, string | undefined>,
-  force = false,
-): MergeResult {
+/**
+ * The file's text with `updates` applied: a value replaces a different,
+ * non-empty one only when its update says `replace`; empty variables and the
+ * defaults of a file started from .env.example are filled in place (on the
+ * line dotenv reads); new variables are appended. Emptying a variable that is
+ * absent or empty changes nothing.
+ */
+export function mergeEnv(file: EnvFile, updates: Record<string, EnvUpdate>): MergeResult {
   const lines = [...file.lines];
-  const result: MergeResult = { text: '', set: [], kept: [], unchanged: [] };
+  const result: MergeResult = { text: '', changed: [], set: [], kept: [], unchanged: [] };
   const appended: string[] = [];
-  for (const [key, value] of Object.entries(updates)) {
-    if (value === undefined) continue;
-    const current = file.values[key];
+  for (const [key, { value, replace }] of Object.entries(updates)) {
+    // A file started from the template has only defaults: they are ours to fill.
+    const current = file.exists ? (file.values[key] ?? '') : '';
     if (current === value) {
       result.unchanged.push(key);
       continue;
     }
-    // A file started from the template has only defaults: they are ours to fill.
-    if (current !== undefined && current !== '' && file.exists && !force) {
+    if (current !== '' && !replace) {
       result.kept.push(key);
       continue;
     }
     const line = `${key}=${formatValue(value)}`;
     const index = lastAssignment(lines, key);
     if (index >= 0) lines[index] = line;
-    else appended.push(line);
-    result.set.push(key);
+    else if (value !== '') appended.push(line);
+    if (current === '') result.set.push(key);
+    else result.changed.push({ key, was: current });
   }
   if (appended.length > 0) {
     if (lines.length > 0 && lines[lines.length - 1]?.trim() !== '') lines.push('');

@@ -359,6 +359,31 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
+  it('address mode: an address that routes to Studio, with TaskRouter variables left over', async () => {
+    seedChatAddress(mock);
+    const leftover = {
+      ...ADDRESS,
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+    };
+    const tunnel = await doctor({ ...leftover, PUBLIC_BASE_URL: 'https://abc123.ngrok.app' });
+    expect(tunnel.code).toBe(0);
+    expect(tunnel.rows.filter((r) => r.status === '! WARN')).toEqual([
+      {
+        status: '! WARN',
+        name: 'TASKROUTER_WORKSPACE_SID',
+        detail: `${ADDRESS_SID} routes to Studio, but TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are set: they make this service expect Twilio to call /interaction, which this address never does (and, locally, require PUBLIC_BASE_URL)`,
+        fix: `empty both in .env (npm run setup -- --address ${ADDRESS_SID} does it)`,
+      },
+    ]);
+    // Locally, without a tunnel, they break the configuration: the warning says why.
+    const local = await doctor(leftover);
+    expect(local.problems.map((p) => p.name)).toEqual(['PUBLIC_BASE_URL']);
+    expect(local.rows.map((r) => r.status + ' ' + r.name)).toContain(
+      '! WARN TASKROUTER_WORKSPACE_SID',
+    );
+  });
+
   it('address mode: an address routing to /interaction without the TaskRouter variables', async () => {
     seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
     const res = await doctor(ADDRESS, ['--domain', 'webchat-1234-dev.twil.io']);
@@ -382,6 +407,7 @@ describe('doctor: each check fails clearly', () => {
     ]);
     const right = await doctor({ ...routed, PUBLIC_BASE_URL: 'https://old-tunnel.ngrok.app' });
     expect(right.problems).toEqual([]);
+    expect(right.rows.filter((r) => r.status === '! WARN')).toEqual([]);
     expect(right.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining([
         'ADDRESS_SID',

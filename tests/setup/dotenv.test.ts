@@ -31,10 +31,21 @@ describe('parseEnv: the rules of the dotenv twilio-run uses', () => {
 
 describe('mergeEnv', () => {
   const text = ['# mine', 'A=1', 'EMPTY=', 'QUOTED="x y"', 'export EXPORTED=e', ''].join('\n');
+  /** Updates that may not replace a different value (setup's proposals). */
+  const proposals = (values: Record<string, string>) =>
+    Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value, replace: false }]));
 
   it('fills empty values in place, appends new ones, keeps differing ones, reports each', () => {
-    const result = mergeEnv(file(text), { A: '2', EMPTY: 'filled', NEW: 'n', QUOTED: 'x y' });
-    expect(result).toMatchObject({ set: ['EMPTY', 'NEW'], kept: ['A'], unchanged: ['QUOTED'] });
+    const result = mergeEnv(
+      file(text),
+      proposals({ A: '2', EMPTY: 'filled', NEW: 'n', QUOTED: 'x y' }),
+    );
+    expect(result).toMatchObject({
+      changed: [],
+      set: ['EMPTY', 'NEW'],
+      kept: ['A'],
+      unchanged: ['QUOTED'],
+    });
     expect(result.text).toBe(
       [
         '# mine',
@@ -51,8 +62,27 @@ describe('mergeEnv', () => {
     expect(parseEnv(result.text)).toEqual({ A: '1', EMPTY: 'filled', QUOTED: 'x y', NEW: 'n' });
   });
 
+  it('replaces a differing value when its update says so, and says what it was', () => {
+    const result = mergeEnv(file(text), { A: { value: '2', replace: true } });
+    expect(result).toMatchObject({ changed: [{ key: 'A', was: '1' }], set: [], kept: [] });
+    expect(parseEnv(result.text).A).toBe('2');
+  });
+
+  it('empties a variable in place; emptying one that is absent or empty changes nothing', () => {
+    const result = mergeEnv(file(text), {
+      A: { value: '', replace: true },
+      EMPTY: { value: '', replace: true },
+      ABSENT: { value: '', replace: true },
+    });
+    expect(result).toMatchObject({
+      changed: [{ key: 'A', was: '1' }],
+      unchanged: ['EMPTY', 'ABSENT'],
+    });
+    expect(result.text).toBe(text.replace('A=1', 'A='));
+  });
+
   it('an `export` line is not the variable dotenv reads: the value is appended', () => {
-    const result = mergeEnv(file(text), { EXPORTED: 'set' });
+    const result = mergeEnv(file(text), proposals({ EXPORTED: 'set' }));
     expect(result.set).toEqual(['EXPORTED']);
     expect(result.text).toContain('export EXPORTED=e\n');
     expect(parseEnv(result.text).EXPORTED).toBe('set');
@@ -60,21 +90,16 @@ describe('mergeEnv', () => {
 
   it('of a variable set twice, updates the last line (the one dotenv reads)', () => {
     const twice = file('K=\n# later\nK=\n');
-    const result = mergeEnv(twice, { K: 'v' });
+    const result = mergeEnv(twice, proposals({ K: 'v' }));
     expect(result.text).toBe('K=\n# later\nK=v\n');
     expect(parseEnv(result.text).K).toBe('v');
   });
 
-  it('overwrites differing values only with force', () => {
-    const result = mergeEnv(file(text), { A: '2' }, true);
-    expect(result.set).toEqual(['A']);
-    expect(parseEnv(result.text).A).toBe('2');
-  });
-
   it("treats a file started from .env.example as defaults to fill, not someone's values", () => {
-    const result = mergeEnv(file('# doc\nHANDOFF_MODE=studio\n', false), {
-      HANDOFF_MODE: 'address',
-    });
+    const result = mergeEnv(
+      file('# doc\nHANDOFF_MODE=studio\n', false),
+      proposals({ HANDOFF_MODE: 'address' }),
+    );
     expect(result.set).toEqual(['HANDOFF_MODE']);
     expect(result.text).toBe('# doc\nHANDOFF_MODE=address\n');
   });
