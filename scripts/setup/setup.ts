@@ -132,6 +132,8 @@ async function credentials(
     return problem && `ACCOUNT_SID ${problem}`;
   };
   let token = from(opts.authToken, 'AUTH_TOKEN');
+  // Whatever is typed from now on waits for the hidden question, unechoed.
+  if (token === undefined && term.interactive) term.holdInput();
   // Asked only when nothing gives it, or what is given breaks the config rules.
   let sid = from(opts.accountSid, 'ACCOUNT_SID');
   if (sid === undefined || check(sid.value)) {
