@@ -5,7 +5,8 @@
  *
  *   configuration        every variable parses (src/config.ts, the functions' own rules)
  *   credentials          ACCOUNT_SID / AUTH_TOKEN work (20003 otherwise; later checks then stop)
- *   Flex                 the account has Flex (flex-api /v1/Configuration)
+ *   Flex                 the account has Flex (flex-api /v1/Configuration), and its chat
+ *                        service is the default Conversations service
  *   CONVERSATIONS_SERVICE_SID  exists, and is the account's default service
  *   API_KEY              exists on the account, and API_SECRET is its secret
  *   by HANDOFF_MODE      studio: the flow exists, is published, and its Incoming Conversation
@@ -13,13 +14,15 @@
  *                        webhook: the workspace exists, the workflow belongs to it, the task channel exists
  *                        address: the Chat Address exists, is a chat address, routes to a
  *                                 published flow or to this service's /interaction
- *                        flex-flow: the Flex Flow exists, is web, enabled, on the service
+ *                        flex-flow: the Flex Flow exists, is web, enabled, on the service, and
+ *                                   its Studio flow or task routing (workspace, workflow, channel) holds
  *   ALLOWED_ORIGINS      parses; `*` is a warning
  *
  * SIDs appear in the output; secrets never do.
  */
 import type twilio from 'twilio';
 import {
+  DEFAULTS,
   interactionTarget,
   loadConfig,
   readAllowedOrigins,
@@ -34,6 +37,7 @@ import {
   flexConfiguration,
   taskChannels,
   type AutoCreation,
+  type FlexConfiguration,
 } from './discover';
 import { sendsChatsToFlex, type ChatTrigger } from './flow-definition';
 import type { Terminal } from './terminal';
@@ -86,7 +90,8 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     return checks;
   }
 
-  await checkFlex(client, add);
+  const flex = await checkFlex(client, add);
+  checkFlexChatService(flex, defaultService, modeOf(env, config), add);
   const serviceSid = value('CONVERSATIONS_SERVICE_SID');
   if (serviceSid) await checkService(client, serviceSid, defaultService, add);
   const apiKey = value('API_KEY');
@@ -120,7 +125,7 @@ function parseConfiguration(
   }
 }
 
-async function checkFlex(client: Client, add: Add): Promise<void> {
+async function checkFlex(client: Client, add: Add): Promise<FlexConfiguration | undefined> {
   try {
     const flex = await flexConfiguration(client);
     if (flex) add('Flex', 'ok', 'the account has Flex');
@@ -132,9 +137,39 @@ async function checkFlex(client: Client, add: Add): Promise<void> {
         'use the credentials of the account (or subaccount) where Flex runs, or create Flex in Console > Flex',
       );
     }
+    return flex;
   } catch (error) {
     add('Flex', 'problem', explain(error, "read Flex's configuration"));
+    return undefined;
   }
+}
+
+/**
+ * Flex's chat service (its configuration's `chat_service_instance_sid`)
+ * must be the account's default Conversations service: Flex Conversations
+ * works in the default one (Chat Addresses create conversations there, Send
+ * to Flex and Interactions hand them to agents from there). A legacy Flex
+ * Flow names its own chat service, so there it is only a warning.
+ */
+function checkFlexChatService(
+  flex: FlexConfiguration | undefined,
+  defaultService: string | null,
+  mode: string,
+  add: Add,
+): void {
+  const flexChat = flex?.chatServiceSid;
+  if (!flexChat) return;
+  const name = 'Flex chat service';
+  if (flexChat === defaultService) {
+    add(name, 'ok', `Flex's chat service ${flexChat} is the default Conversations service`);
+    return;
+  }
+  add(
+    name,
+    mode === 'flex-flow' ? 'warn' : 'problem',
+    `Flex's chat service (${flexChat}) is not the account's default Conversations service (${defaultService ?? 'none'}): Flex Conversations needs them to be the same`,
+    `in Console > Conversations > Manage > Defaults, set the default Conversations service to ${flexChat}`,
+  );
 }
 
 async function checkService(
@@ -196,6 +231,11 @@ async function checkApiKey(
   } else add('API_KEY', 'ok', `${key.apiKey} exists and API_SECRET is its secret`);
 }
 
+/** HANDOFF_MODE as the functions read it: empty means the default, studio. */
+function modeOf(env: Env, config: Config | undefined): string {
+  return config?.handoff.mode ?? (env.HANDOFF_MODE?.trim() || DEFAULTS.handoffMode);
+}
+
 async function checkHandoff(
   client: Client,
   env: Env,
@@ -203,7 +243,7 @@ async function checkHandoff(
   value: (name: keyof Env) => string | undefined,
   add: Add,
 ): Promise<void> {
-  const mode = config?.handoff.mode ?? env.HANDOFF_MODE?.trim() ?? 'studio';
+  const mode = modeOf(env, config);
   const serviceSid = value('CONVERSATIONS_SERVICE_SID');
   if (mode === 'studio') {
     const flowSid = value('STUDIO_FLOW_SID');
@@ -235,19 +275,16 @@ async function checkHandoff(
   }
 }
 
-/** The TaskRouter variables alone, when the configuration as a whole did not parse. */
-function routingOf(
-  value: (name: keyof Env) => string | undefined,
-): WebhookHandoffConfig | undefined {
+/**
+ * The TaskRouter variables alone, when the configuration as a whole did not
+ * parse (src/config.ts reads them only with the rest): those that parsed,
+ * and the functions' default task channel.
+ */
+function routingOf(value: (name: keyof Env) => string | undefined): Routing | undefined {
   const workspaceSid = value('TASKROUTER_WORKSPACE_SID');
   const workflowSid = value('TASKROUTER_WORKFLOW_SID');
   if (!workspaceSid || !workflowSid) return undefined;
-  return {
-    workspaceSid,
-    workflowSid,
-    taskChannel: value('TASK_CHANNEL') ?? 'chat',
-    interactionUrl: '',
-  };
+  return { workspaceSid, workflowSid, taskChannel: value('TASK_CHANNEL') ?? DEFAULTS.taskChannel };
 }
 
 async function checkFlow(
@@ -289,58 +326,77 @@ async function checkFlow(
   } else add(name, 'ok', `${label} is published and sends chats to Flex`);
 }
 
+/** Where tasks go: a workspace, one of its workflows, and a task channel (unique name or SID). */
+type Routing = Pick<WebhookHandoffConfig, 'workspaceSid' | 'workflowSid' | 'taskChannel'>;
+
+/** The rows' names, and how to fix each: the .env variables, or a Flex Flow's integration. */
+interface RoutingRows {
+  workspace: string;
+  workflow: string;
+  channel: string;
+  fixWorkspace: string;
+  fixWorkflow: string;
+  fixChannel: string;
+}
+
+const ENV_ROUTING: RoutingRows = {
+  workspace: 'TASKROUTER_WORKSPACE_SID',
+  workflow: 'TASKROUTER_WORKFLOW_SID',
+  channel: 'TASK_CHANNEL',
+  fixWorkspace: `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
+  fixWorkflow: `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+  fixChannel: 'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+};
+
 async function checkTaskRouter(
   client: Client,
-  handoff: WebhookHandoffConfig,
+  routing: Routing,
   add: Add,
+  rows: RoutingRows = ENV_ROUTING,
 ): Promise<void> {
-  const workspace = client.taskrouter.v1.workspaces(handoff.workspaceSid);
+  const workspace = client.taskrouter.v1.workspaces(routing.workspaceSid);
   try {
     await workspace.fetch();
-    add('TASKROUTER_WORKSPACE_SID', 'ok', `workspace ${handoff.workspaceSid} exists`);
+    add(rows.workspace, 'ok', `workspace ${routing.workspaceSid} exists`);
   } catch (error) {
     if (statusOf(error) === 404) {
       add(
-        'TASKROUTER_WORKSPACE_SID',
+        rows.workspace,
         'problem',
-        `workspace ${handoff.workspaceSid} does not exist on this account`,
-        `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
+        `workspace ${routing.workspaceSid} does not exist on this account`,
+        rows.fixWorkspace,
       );
-    } else
-      add('TASKROUTER_WORKSPACE_SID', 'problem', explain(error, 'read the TaskRouter workspace'));
+    } else add(rows.workspace, 'problem', explain(error, 'read the TaskRouter workspace'));
     return;
   }
   try {
-    await workspace.workflows(handoff.workflowSid).fetch();
-    add(
-      'TASKROUTER_WORKFLOW_SID',
-      'ok',
-      `workflow ${handoff.workflowSid} belongs to the workspace`,
-    );
+    await workspace.workflows(routing.workflowSid).fetch();
+    add(rows.workflow, 'ok', `workflow ${routing.workflowSid} belongs to the workspace`);
   } catch (error) {
     if (statusOf(error) === 404) {
       add(
-        'TASKROUTER_WORKFLOW_SID',
+        rows.workflow,
         'problem',
-        `workflow ${handoff.workflowSid} does not belong to workspace ${handoff.workspaceSid}`,
-        `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+        `workflow ${routing.workflowSid} does not belong to workspace ${routing.workspaceSid}`,
+        rows.fixWorkflow,
       );
-    } else add('TASKROUTER_WORKFLOW_SID', 'problem', explain(error, 'read the workflow'));
+    } else add(rows.workflow, 'problem', explain(error, 'read the workflow'));
   }
   try {
-    const channels = await taskChannels(client, handoff.workspaceSid);
-    if (channels.some((c) => c.uniqueName === handoff.taskChannel)) {
-      add('TASK_CHANNEL', 'ok', `task channel "${handoff.taskChannel}" exists in the workspace`);
+    const channels = await taskChannels(client, routing.workspaceSid);
+    const wanted = routing.taskChannel;
+    if (channels.some((c) => c.uniqueName === wanted || c.sid === wanted)) {
+      add(rows.channel, 'ok', `task channel "${wanted}" exists in the workspace`);
     } else {
       add(
-        'TASK_CHANNEL',
+        rows.channel,
         'problem',
-        `the workspace has no task channel "${handoff.taskChannel}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
-        'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+        `the workspace has no task channel "${wanted}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
+        rows.fixChannel,
       );
     }
   } catch (error) {
-    add('TASK_CHANNEL', 'problem', explain(error, 'read the task channels'));
+    add(rows.channel, 'problem', explain(error, 'read the task channels'));
   }
 }
 
@@ -402,10 +458,17 @@ async function checkAddress(
         'point the address at this URL (Console > Flex > Channel management), or set PUBLIC_BASE_URL to match',
       ]);
     }
-  } else if (autoCreation.type !== 'studio') {
+  } else if (autoCreation.type === 'studio') {
+    if (!autoCreation.studio_flow_sid) {
+      problems.push([
+        `${sid} routes to Studio but names no Studio flow`,
+        `choose its flow in Console > Flex > Channel management > Chat, or ${SETUP} -- --create-address`,
+      ]);
+    }
+  } else {
     problems.push([
       `${sid} routes to "${autoCreation.type ?? 'nothing'}", neither a Studio flow nor a webhook`,
-      SETUP,
+      `point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or ${SETUP} -- --create-address`,
     ]);
   }
   for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
@@ -468,10 +531,46 @@ async function checkFlexFlow(
   }
   for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
   if (problems.length === 0) add(name, 'ok', `Flex Flow ${sid} is web, enabled, on the service`);
-  const integration = (flow.integration ?? {}) as { flow_sid?: unknown };
-  if (flow.integrationType === 'studio' && typeof integration.flow_sid === 'string') {
-    await checkFlow(client, 'Flex Flow flow', integration.flow_sid, add, 'incomingMessage');
+  const integration = (flow.integration ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof integration[key] === 'string' ? integration[key] : '');
+  if (flow.integrationType === 'studio' && text('flow_sid')) {
+    await checkFlow(client, 'Flex Flow flow', text('flow_sid'), add, 'incomingMessage');
+  } else if (flow.integrationType === 'task') {
+    await checkFlexFlowTask(client, sid, text, add);
   }
+}
+
+/** A task integration makes the task itself: its workspace, workflow and channel must hold. */
+async function checkFlexFlowTask(
+  client: Client,
+  sid: string,
+  text: (key: string) => string,
+  add: Add,
+): Promise<void> {
+  const fix = `fix its task integration (Console > Flex > Channel management > Legacy addresses), or ${SETUP} -- --create-flex-flow`;
+  const [workspaceSid, workflowSid] = [text('workspace_sid'), text('workflow_sid')];
+  if (!workspaceSid || !workflowSid) {
+    add(
+      'Flex Flow task',
+      'problem',
+      `${sid} has a task integration with no ${workspaceSid ? 'workflow' : 'workspace'}: no task can be made`,
+      fix,
+    );
+    return;
+  }
+  await checkTaskRouter(
+    client,
+    { workspaceSid, workflowSid, taskChannel: text('channel') || DEFAULTS.taskChannel },
+    add,
+    {
+      workspace: 'Flex Flow workspace',
+      workflow: 'Flex Flow workflow',
+      channel: 'Flex Flow task channel',
+      fixWorkspace: fix,
+      fixWorkflow: fix,
+      fixChannel: fix,
+    },
+  );
 }
 
 function checkOrigins(env: Env, domainName: string, config: Config | undefined, add: Add): void {

@@ -92,6 +92,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'STUDIO_FLOW_SID',
@@ -105,6 +106,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'TASKROUTER_WORKSPACE_SID',
@@ -120,6 +122,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'ADDRESS_SID',
@@ -149,6 +152,35 @@ describe('doctor: a configuration that works', () => {
     expect(res.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining(['FLEX_FLOW_SID', 'Flex Flow flow']),
     );
+  });
+
+  it('flex-flow mode with a task integration: its workspace, workflow and channel hold', async () => {
+    const flow = seedFlexFlow(mock);
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      channel: 'chat',
+    };
+    const res = await doctor(FLEX_FLOW);
+    expect(res.code).toBe(0);
+    expect(res.rows.filter((r) => r.name.startsWith('Flex Flow '))).toEqual([
+      {
+        status: '✔ OK',
+        name: 'Flex Flow workspace',
+        detail: `workspace ${ACCOUNT.workspaceSid} exists`,
+      },
+      {
+        status: '✔ OK',
+        name: 'Flex Flow workflow',
+        detail: `workflow ${ACCOUNT.workflowSid} belongs to the workspace`,
+      },
+      {
+        status: '✔ OK',
+        name: 'Flex Flow task channel',
+        detail: 'task channel "chat" exists in the workspace',
+      },
+    ]);
   });
 
   it('reads only: no Twilio request changes anything', async () => {
@@ -207,6 +239,25 @@ describe('doctor: each check fails clearly', () => {
         detail: expect.stringMatching(/lack permission \(HTTP 403, error 20403\)/),
       }),
     ]);
+  });
+
+  it("Flex's chat service that is not the default Conversations service", async () => {
+    account(mock).flex!.chatServiceSid = 'IS' + '9'.repeat(32);
+    const res = await doctor(BASE);
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'Flex chat service',
+        detail: `Flex's chat service (IS${'9'.repeat(32)}) is not the account's default Conversations service (${TEST_ENV.CONVERSATIONS_SERVICE_SID}): Flex Conversations needs them to be the same`,
+        fix: `in Console > Conversations > Manage > Defaults, set the default Conversations service to IS${'9'.repeat(32)}`,
+      },
+    ]);
+    // A legacy Flex Flow names its own chat service: only a warning there.
+    seedFlexFlow(mock);
+    const legacy = await doctor(FLEX_FLOW);
+    expect(legacy.problems).toEqual([]);
+    expect(legacy.rows.find((r) => r.name === 'Flex chat service')?.status).toBe('! WARN');
   });
 
   it('a Conversations service that does not exist', async () => {
@@ -347,6 +398,33 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
+  it('address mode: an address that routes to neither Studio nor a webhook', async () => {
+    seedChatAddress(mock).autoCreation = {
+      enabled: true,
+      type: 'default',
+      conversation_service_sid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    };
+    const res = await doctor(ADDRESS);
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'ADDRESS_SID',
+        detail: `${ADDRESS_SID} routes to "default", neither a Studio flow nor a webhook`,
+        fix: "point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or run npm run setup -- --create-address",
+      },
+    ]);
+  });
+
+  it('address mode: an address that routes to Studio but names no flow', async () => {
+    delete seedChatAddress(mock).autoCreation.studio_flow_sid;
+    const res = await doctor(ADDRESS);
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['ADDRESS_SID', `${ADDRESS_SID} routes to Studio but names no Studio flow`],
+    ]);
+    expect(res.rows.map((r) => r.name)).not.toContain('Chat Address flow');
+  });
+
   it("address mode: an address's Studio flow that is a draft, or sends no chat to Flex", async () => {
     seedChatAddress(mock);
     account(mock).flows[1]!.status = 'draft';
@@ -455,6 +533,41 @@ describe('doctor: each check fails clearly', () => {
     const missing = await doctor(FLEX_FLOW);
     expect(missing.problems.map((p) => [p.name, p.detail])).toEqual([
       ['Flex Flow flow', `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} does not exist on this account`],
+    ]);
+  });
+
+  it('flex-flow mode: a task integration whose routing does not hold', async () => {
+    const flow = seedFlexFlow(mock);
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: 'WW' + '9'.repeat(32),
+      channel: 'sms',
+    };
+    const wrong = await doctor(FLEX_FLOW);
+    expect(wrong.code).toBe(1);
+    expect(wrong.problems.map((p) => [p.name, p.detail])).toEqual([
+      [
+        'Flex Flow workflow',
+        `workflow WW${'9'.repeat(32)} does not belong to workspace ${ACCOUNT.workspaceSid}`,
+      ],
+      ['Flex Flow task channel', 'the workspace has no task channel "sms" (it has: voice, chat)'],
+    ]);
+    expect(wrong.problems[0]?.fix).toMatch(
+      /Legacy addresses\), or run npm run setup -- --create-flex-flow$/,
+    );
+
+    flow.integration = { workspace_sid: 'WS' + '9'.repeat(32), workflow_sid: ACCOUNT.workflowSid };
+    const gone = await doctor(FLEX_FLOW);
+    expect(gone.problems.map((p) => p.name)).toEqual(['Flex Flow workspace']);
+
+    flow.integration = { workflow_sid: ACCOUNT.workflowSid };
+    const none = await doctor(FLEX_FLOW);
+    expect(none.problems.map((p) => [p.name, p.detail])).toEqual([
+      [
+        'Flex Flow task',
+        `${FLEX_FLOW_SID} has a task integration with no workspace: no task can be made`,
+      ],
     ]);
   });
 
