@@ -11,7 +11,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HANDOFF_MODES, type HandoffMode } from '../../src/config';
+import { HANDOFF_MODES, type Env, type HandoffMode } from '../../src/config';
+import { problemWith } from './context';
 import { printChecks, runDoctor } from './doctor';
 import { readEnvFile } from './dotenv';
 import { runSetup, type SetupOptions } from './setup';
@@ -102,13 +103,27 @@ function oneOf<T extends string>(
   throw new UsageError(`--${name} must be one of: ${allowed.join(', ')}`);
 }
 
-function sidOption(name: string, value: string | undefined, prefix: string): string | undefined {
+/** The .env variable each SID option sets, and a mode in which src/config.ts reads it. */
+const SID_OPTIONS = {
+  service: ['CONVERSATIONS_SERVICE_SID', 'studio'],
+  'studio-flow': ['STUDIO_FLOW_SID', 'studio'],
+  workspace: ['TASKROUTER_WORKSPACE_SID', 'webhook'],
+  workflow: ['TASKROUTER_WORKFLOW_SID', 'webhook'],
+  address: ['ADDRESS_SID', 'address'],
+  'flex-flow': ['FLEX_FLOW_SID', 'flex-flow'],
+} as const satisfies Record<string, readonly [keyof Env, HandoffMode]>;
+
+/** A SID option, checked with the functions' own rules (src/config.ts), so both say the same. */
+function sidOption(name: keyof typeof SID_OPTIONS, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (new RegExp(`^${prefix}[0-9a-f]{32}$`, 'i').test(value)) return value;
-  throw new UsageError(
-    `--${name} must be a ${prefix}… SID (${prefix} followed by 32 hex characters)`,
-  );
+  const [field, mode] = SID_OPTIONS[name];
+  const problem = problemWith(field, { HANDOFF_MODE: mode, [field]: value }, 'localhost');
+  if (problem) throw new UsageError(`--${name} ${problem}`);
+  return value;
 }
+
+/** What doctor takes: it checks .env as it is, so setup's options would silently do nothing. */
+const DOCTOR_OPTIONS = new Set(['env-path', 'domain', 'help']);
 
 /** The flags that only one mode uses: given, they choose it (or contradict --mode). */
 const MODE_FLAGS: [HandoffMode, (keyof typeof OPTIONS)[]][] = [
@@ -154,6 +169,14 @@ export function parseCli(
     throw new UsageError(`Unknown command: ${positionals.join(' ')} (use "doctor", or nothing)`);
   }
   const command = v.help ? 'help' : positionals[0] === 'doctor' ? 'doctor' : 'setup';
+  if (command === 'doctor') {
+    const ignored = Object.keys(v).filter((name) => !DOCTOR_OPTIONS.has(name));
+    if (ignored.length > 0) {
+      throw new UsageError(
+        `doctor checks .env as it is, with its own credentials: ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length === 1 ? 'is an option' : 'are options'} of setup`,
+      );
+    }
+  }
   const options: SetupOptions = {
     envFile: resolve(v['env-path'] ?? join(ROOT, '.env')),
     templateFile: join(ROOT, '.env.example'),
@@ -172,17 +195,17 @@ export function parseCli(
   set('accountSid', v['account-sid']);
   set('authToken', v['auth-token']);
   set('mode', impliedMode(v, oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES)));
-  set('service', sidOption('service', v.service, 'IS'));
-  set('studioFlow', sidOption('studio-flow', v['studio-flow'], 'FW'));
-  set('workspace', sidOption('workspace', v.workspace, 'WS'));
-  set('workflow', sidOption('workflow', v.workflow, 'WW'));
+  set('service', sidOption('service', v.service));
+  set('studioFlow', sidOption('studio-flow', v['studio-flow']));
+  set('workspace', sidOption('workspace', v.workspace));
+  set('workflow', sidOption('workflow', v.workflow));
   set('taskChannel', v['task-channel']);
-  set('address', sidOption('address', v.address, 'IG'));
+  set('address', sidOption('address', v.address));
   set(
     'addressTarget',
     oneOf('address-target', v['address-target'], ['studio', 'webhook'] as const),
   );
-  set('flexFlow', sidOption('flex-flow', v['flex-flow'], 'FO'));
+  set('flexFlow', sidOption('flex-flow', v['flex-flow']));
   set(
     'flexFlowIntegration',
     oneOf('flex-flow-integration', v['flex-flow-integration'], ['task', 'studio'] as const),

@@ -133,10 +133,10 @@ export interface AutoCreation {
 }
 
 export async function chatAddresses(client: Client): Promise<ChatAddress[]> {
-  // This list's pages hold at most 50 (the API refuses more).
+  // Pages of at most 50 (the API refuses more); every page is read.
   const found = await client.conversations.v1.addressConfigurations.list({
     type: 'chat',
-    limit: 50,
+    pageSize: 50,
   });
   return found.map((a) => ({
     sid: a.sid,

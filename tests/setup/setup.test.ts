@@ -277,6 +277,25 @@ describe('npm run setup --yes: from credentials to a working .env', () => {
     expect(names()).not.toContain('addresses.create');
   });
 
+  it('address mode: reads every page of Chat Addresses (pages hold 50)', async () => {
+    const many = Array.from({ length: 51 }, (_, i) => {
+      const address = seedChatAddress(mock);
+      address.sid = 'IG' + i.toString(16).padStart(32, '0');
+      address.address = `site-${i}`;
+      return address;
+    });
+    const last = many[50]!.sid;
+    const envText = `ACCOUNT_SID=${TEST_ENV.ACCOUNT_SID}\nAUTH_TOKEN=${TEST_ENV.AUTH_TOKEN}\nADDRESS_SID=${last}\n`;
+    const res = await run(['--yes', '--mode', 'address', '--skip-doctor'], { envText });
+    expect(res.code).toBe(0);
+    expect(res.env.ADDRESS_SID).toBe(last);
+    expect(res.stdout).not.toContain('is not a Chat Address');
+    expect(mock.requests('addresses.list').map((r) => r.query)).toEqual([
+      { Type: ['chat'], PageSize: ['50'] },
+      { Type: ['chat'], PageSize: ['50'], Page: ['1'], PageToken: ['PA1'] },
+    ]);
+  });
+
   it('address mode: an existing address that routes to /interaction brings its routing and URL', async () => {
     seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
     const res = await run([...CREDENTIAL_FLAGS, '--yes', '--mode', 'address']);
@@ -778,7 +797,9 @@ describe('npm run setup, interactive (answers on stdin)', () => {
       ALLOWED_ORIGINS: 'https://www.example.com',
       ADDRESS_SID: account(mock).addresses[1]?.sid,
     });
-    expectNoSecrets(res.stdout, res.env.API_SECRET);
+    // Off a terminal the API secret is never shown. (That the typed Auth Token
+    // is not echoed can only be seen on a terminal: terminal.test.ts.)
+    expect(res.stdout).not.toContain(res.env.API_SECRET);
   });
 
   it('an answer replaces what .env has: a working flow for a missing one', async () => {
@@ -805,6 +826,28 @@ describe('npm run setup, interactive (answers on stdin)', () => {
     const again = await run(['--skip-doctor'], { answers: ['', '3'] });
     expect(again.env.STUDIO_FLOW_SID).toBe(SUPPORT_FLOW.sid);
     expect(again.stdout).toContain(`changed STUDIO_FLOW_SID (was ${ACCOUNT.messagingFlowSid})`);
+  });
+
+  it('asks what a new Flex Flow should do with each chat (task or Studio)', async () => {
+    const res = await run(['--skip-doctor'], {
+      answers: [
+        TEST_ENV.ACCOUNT_SID,
+        TEST_ENV.AUTH_TOKEN,
+        '4', // mode: flex-flow
+        '1', // the Flex Flow: create one (there is none)
+        '2', // its integration: Studio
+        '', // the flow: the proposal (Messaging Flow starts on Incoming Message)
+        '', // allowed origins: none yet
+        'n', // no API key
+      ],
+    });
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('What should the new Flex Flow do with each chat?');
+    expect(only('flexFlows.create').form).toMatchObject({
+      IntegrationType: ['studio'],
+      'Integration.FlowSid': [ACCOUNT.messagingFlowSid],
+    });
   });
 
   it('asks again after an answer its rules refuse', async () => {
@@ -919,7 +962,18 @@ describe('npm run setup: clear errors', () => {
 
   it.each([
     [['--mode', 'carrier-pigeon'], /--mode must be one of/],
-    [['--studio-flow', 'IS' + '3'.repeat(32)], /--studio-flow must be a FW… SID/],
+    [
+      ['--studio-flow', 'IS' + '3'.repeat(32)],
+      /--studio-flow must be a Studio Flow SID \(FW followed by 32 hex characters\), but this is a Conversations Service SID/,
+    ],
+    [
+      ['--address', 'IG123'],
+      /--address must be a Conversations Address Configuration \(Chat Address\) SID/,
+    ],
+    [
+      ['doctor', '--auth-token', 'x', '--yes'],
+      /doctor checks \.env as it is, with its own credentials: --auth-token, --yes are options of setup/,
+    ],
     [['--colour', 'red'], /Unknown option '--colour'/],
     [
       ['--mode', 'studio', '--create-address'],

@@ -24,6 +24,15 @@ import { TwilioMock } from '../support/twilio-mock';
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const describeWithPty = hasScript ? describe : describe.skip;
 
+// Skipped on a machine without util-linux `script`; on CI its absence is a failure.
+it('has util-linux `script` for the pseudo-terminal tests (required on CI)', () => {
+  if (process.env.CI && !hasScript) {
+    throw new Error(
+      'util-linux `script` is missing: the terminal tests cannot run (install util-linux)',
+    );
+  }
+});
+
 let mock: TwilioMock;
 let dir: string;
 let preload: string;
