@@ -7,12 +7,13 @@
  * what is still missing from .env before the first request does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { loadConfig, type Env } from '../src/config';
+import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { buildAll } from './build';
+import { readEnvFile } from './setup/dotenv';
 
 const root = resolve(__dirname, '..');
 
@@ -25,16 +26,6 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** Minimal .env reader, only to warn early; twilio-run loads .env itself. */
-function readDotEnv(path: string): Env {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match?.[1]) env[match[1]] = (match[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return env;
-}
-
 function reportConfiguration(port: number): void {
   const envFile = join(root, '.env');
   if (!existsSync(envFile)) {
@@ -43,7 +34,9 @@ function reportConfiguration(port: number): void {
     return;
   }
   try {
-    loadConfig(readDotEnv(envFile), { domainName: `localhost:${port}` });
+    // Read with twilio-run's own rules (scripts/setup/dotenv.ts), so the warning
+    // is about the values twilio-run will actually load.
+    loadConfig(readEnvFile(envFile).values, { domainName: `localhost:${port}` });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.warn('.env is not complete yet:');

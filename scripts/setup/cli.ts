@@ -11,7 +11,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HANDOFF_MODES, type HandoffMode } from '../../src/config';
+import { HANDOFF_MODES, type Env, type HandoffMode } from '../../src/config';
+import { problemWith } from './context';
 import { printChecks, runDoctor } from './doctor';
 import { readEnvFile } from './dotenv';
 import { runSetup, type SetupOptions } from './setup';
@@ -27,10 +28,11 @@ request creating, what the chosen hand-off mode needs), then runs doctor.
 \`doctor\` only checks .env against the account. Every question can be
 answered with an option; --yes takes every proposal (for CI).
 
-Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env):
+Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env;
+prefer AUTH_TOKEN in the environment: a flag shows in shell history and ps):
   --account-sid AC…        --auth-token TOKEN
 
-Hand-off:
+Hand-off (what you choose replaces .env's value; a mode's own flag chooses it):
   --mode studio|webhook|address|flex-flow
   --service IS…            Conversations service (default: the account's default)
   --studio-flow FW…        --create-studio-flow   (from scripts/setup/web-chat.flow.json)
@@ -38,6 +40,7 @@ Hand-off:
   --address IG…            --create-address       --address-target studio|webhook
   --address-name NAME      (default flex-custom-webchat)
   --flex-flow FO…          --create-flex-flow     --flex-flow-integration task|studio
+                           (--create-* first reuse what an earlier run created)
   --public-base-url URL    where Twilio reaches this service (a tunnel, or the deployed URL)
   --allowed-origins LIST   websites that may start chats, e.g. https://www.example.com
 
@@ -45,7 +48,8 @@ Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
   --yes, -y                ask nothing; take every proposal
-  --force                  overwrite values .env already has
+  --force                  take setup's proposals over other values .env has,
+                           and create a new API key
   --skip-doctor            do not run doctor after setup
   --help, -h
 `;
@@ -99,12 +103,55 @@ function oneOf<T extends string>(
   throw new UsageError(`--${name} must be one of: ${allowed.join(', ')}`);
 }
 
-function sidOption(name: string, value: string | undefined, prefix: string): string | undefined {
+/** The .env variable each SID option sets, and a mode in which src/config.ts reads it. */
+const SID_OPTIONS = {
+  service: ['CONVERSATIONS_SERVICE_SID', 'studio'],
+  'studio-flow': ['STUDIO_FLOW_SID', 'studio'],
+  workspace: ['TASKROUTER_WORKSPACE_SID', 'webhook'],
+  workflow: ['TASKROUTER_WORKFLOW_SID', 'webhook'],
+  address: ['ADDRESS_SID', 'address'],
+  'flex-flow': ['FLEX_FLOW_SID', 'flex-flow'],
+} as const satisfies Record<string, readonly [keyof Env, HandoffMode]>;
+
+/** A SID option, checked with the functions' own rules (src/config.ts), so both say the same. */
+function sidOption(name: keyof typeof SID_OPTIONS, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (new RegExp(`^${prefix}[0-9a-f]{32}$`, 'i').test(value)) return value;
-  throw new UsageError(
-    `--${name} must be a ${prefix}… SID (${prefix} followed by 32 hex characters)`,
-  );
+  const [field, mode] = SID_OPTIONS[name];
+  const problem = problemWith(field, { HANDOFF_MODE: mode, [field]: value }, 'localhost');
+  if (problem) throw new UsageError(`--${name} ${problem}`);
+  return value;
+}
+
+/** What doctor takes: it checks .env as it is, so setup's options would silently do nothing. */
+const DOCTOR_OPTIONS = new Set(['env-path', 'domain', 'help']);
+
+/** The flags that only one mode uses: given, they choose it (or contradict --mode). */
+const MODE_FLAGS: [HandoffMode, (keyof typeof OPTIONS)[]][] = [
+  ['address', ['address', 'create-address', 'address-target', 'address-name']],
+  ['flex-flow', ['flex-flow', 'create-flex-flow', 'flex-flow-integration']],
+];
+
+/**
+ * --mode, or the mode a mode's own flag implies: `--create-address` alone
+ * means address mode, rather than being ignored in the mode .env had.
+ */
+function impliedMode(
+  values: Partial<Record<keyof typeof OPTIONS, unknown>>,
+  mode: HandoffMode | undefined,
+): HandoffMode | undefined {
+  let implied: { mode: HandoffMode; flag: string } | undefined;
+  for (const [modeOf, flags] of MODE_FLAGS) {
+    const flag = flags.find((f) => values[f] !== undefined);
+    if (flag === undefined) continue;
+    if (mode !== undefined && mode !== modeOf) {
+      throw new UsageError(`--${flag} is for --mode ${modeOf}, not --mode ${mode}`);
+    }
+    if (implied && implied.mode !== modeOf) {
+      throw new UsageError(`--${implied.flag} and --${flag} are for different modes`);
+    }
+    implied = { mode: modeOf, flag };
+  }
+  return mode ?? implied?.mode;
 }
 
 export function parseCli(
@@ -122,6 +169,14 @@ export function parseCli(
     throw new UsageError(`Unknown command: ${positionals.join(' ')} (use "doctor", or nothing)`);
   }
   const command = v.help ? 'help' : positionals[0] === 'doctor' ? 'doctor' : 'setup';
+  if (command === 'doctor') {
+    const ignored = Object.keys(v).filter((name) => !DOCTOR_OPTIONS.has(name));
+    if (ignored.length > 0) {
+      throw new UsageError(
+        `doctor checks .env as it is, with its own credentials: ${ignored.map((n) => `--${n}`).join(', ')} ${ignored.length === 1 ? 'is an option' : 'are options'} of setup`,
+      );
+    }
+  }
   const options: SetupOptions = {
     envFile: resolve(v['env-path'] ?? join(ROOT, '.env')),
     templateFile: join(ROOT, '.env.example'),
@@ -139,18 +194,18 @@ export function parseCli(
   };
   set('accountSid', v['account-sid']);
   set('authToken', v['auth-token']);
-  set('mode', oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES));
-  set('service', sidOption('service', v.service, 'IS'));
-  set('studioFlow', sidOption('studio-flow', v['studio-flow'], 'FW'));
-  set('workspace', sidOption('workspace', v.workspace, 'WS'));
-  set('workflow', sidOption('workflow', v.workflow, 'WW'));
+  set('mode', impliedMode(v, oneOf<HandoffMode>('mode', v.mode, HANDOFF_MODES)));
+  set('service', sidOption('service', v.service));
+  set('studioFlow', sidOption('studio-flow', v['studio-flow']));
+  set('workspace', sidOption('workspace', v.workspace));
+  set('workflow', sidOption('workflow', v.workflow));
   set('taskChannel', v['task-channel']);
-  set('address', sidOption('address', v.address, 'IG'));
+  set('address', sidOption('address', v.address));
   set(
     'addressTarget',
     oneOf('address-target', v['address-target'], ['studio', 'webhook'] as const),
   );
-  set('flexFlow', sidOption('flex-flow', v['flex-flow'], 'FO'));
+  set('flexFlow', sidOption('flex-flow', v['flex-flow']));
   set(
     'flexFlowIntegration',
     oneOf('flex-flow-integration', v['flex-flow-integration'], ['task', 'studio'] as const),

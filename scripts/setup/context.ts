@@ -1,7 +1,21 @@
 /**
  * What the steps of `npm run setup` share: its options, what it learned
- * about the account, and two helpers (the functions' own config rules, and
- * Twilio failures turned into messages that say what to do).
+ * about the account, the plan it builds, and two helpers (the functions' own
+ * config rules, and Twilio failures turned into messages that say what to do).
+ *
+ * The plan is how setup keeps explicit choices and never loses anyone's
+ * values. Every .env variable it decides carries where it came from:
+ *
+ *   flag      a command-line flag, or the environment (credentials)
+ *   answer    an answer typed at a question
+ *   created   a resource this run creates (or reuses, for a --create-* flag)
+ *   found     a proposal taken without asking (--yes), or derived from one
+ *
+ * Only `found` values may not replace a different value already in .env
+ * (unless --force, or the value in .env was found broken: a SID that does
+ * not exist on the account). Twilio writes are queued in the plan and run
+ * only once that is settled, so a run that cannot keep its promises stops
+ * before it creates anything.
  */
 import type twilio from 'twilio';
 import { loadConfig, type Env, type HandoffMode } from '../../src/config';
@@ -47,12 +61,57 @@ export interface SetupDeps {
 }
 
 export type Client = twilio.Twilio;
-/** Variables for .env; undefined ones are not written. */
-export type Updates = Record<string, string | undefined>;
 
 export interface AccountFacts {
   defaultService: string | null;
   flex: FlexConfiguration;
+}
+
+/** Where a decided value came from (see the top of this file). */
+export type Source = 'flag' | 'answer' | 'created' | 'found';
+
+/** A value known now, or (for what a queued write creates) once that write has run. */
+export type Value = string | (() => string);
+
+export interface Decision {
+  /** '' empties the variable. */
+  value: Value;
+  source: Source;
+  /** Why setup wants this value, when that is not obvious (said when it conflicts). */
+  why?: string;
+}
+
+/** One Twilio write, queued until the plan is settled. */
+export interface Write {
+  run(): Promise<void>;
+}
+
+export class Plan {
+  /** The .env variables this run decided, in the order they were decided. */
+  readonly decisions = new Map<string, Decision>();
+  /** .env variables whose current value was found broken, and why: any value may replace them. */
+  readonly broken = new Map<string, string>();
+  readonly writes: Write[] = [];
+  /** What the writes created so far, and the flag that reuses it (said if a later step fails). */
+  readonly created: { what: string; reuse: string }[] = [];
+
+  decide(key: string, value: Value | undefined, source: Source, why?: string): void {
+    if (value === undefined) return;
+    this.decisions.set(key, { value, source, ...(why !== undefined && { why }) });
+  }
+
+  /** Queues a Twilio write; it runs after every question, in the order queued. */
+  queue(run: () => Promise<void>): void {
+    this.writes.push({ run });
+  }
+}
+
+/**
+ * `answer` when the question was put to someone, `found` when --yes took
+ * its proposal: the source of whatever a question decides.
+ */
+export function asked(term: Terminal): Source {
+  return term.interactive ? 'answer' : 'found';
 }
 
 export interface ModeContext {
@@ -62,8 +121,7 @@ export interface ModeContext {
   file: EnvFile;
   account: AccountFacts;
   serviceSid: string;
-  /** What this run created so far, and the flag that reuses it. */
-  created: { what: string; reuse: string }[];
+  plan: Plan;
 }
 
 /** What one of the functions' own config rules says about a value; undefined when fine. */

@@ -5,16 +5,18 @@
  *   conversationsDefaults  GET conversations /v1/Configuration  -> default_chat_service_sid
  *   flexConfiguration      GET flex-api /v1/Configuration       -> Flex's chat service, workspace
  *                          (404: the account has no Flex)
- *   studioFlows            GET studio /v2/Flows                 -> ours, else the Flex web chat or messaging flow
+ *   studioFlows            GET studio /v2/Flows                 -> one that sends chats to Flex: ours,
+ *                                                                  else the Flex web chat or messaging flow
  *   workspaces, workflows, taskChannels (TaskRouter)            -> Flex Task Assignment, its workflows, `chat`
  *   chatAddresses          GET conversations /v1/Configuration/Addresses?Type=chat
  *   webFlexFlows           GET flex-api /v1/FlexFlows (channel type web)
+ *   apiKeyStatus           GET api Keys/{SK}, then a request made as the key: does it work?
  *
  * Every function throws Twilio's error as it is; the caller explains it.
  */
 import type twilio from 'twilio';
-import { FLOW_FRIENDLY_NAME } from './flow-definition';
-import { statusOf } from './twilio';
+import { FLOW_FRIENDLY_NAME, sendsChatsToFlex, type ChatTrigger } from './flow-definition';
+import { statusOf, type ClientFactory } from './twilio';
 
 type Client = twilio.Twilio;
 
@@ -55,18 +57,29 @@ export async function flexConfiguration(client: Client): Promise<FlexConfigurati
 
 export interface StudioFlow extends Named {
   status: string;
+  /** The flow's JSON definition (the list returns it), to see where chats go. */
+  definition: unknown;
 }
 
 export async function studioFlows(client: Client): Promise<StudioFlow[]> {
   const flows = await client.studio.v2.flows.list({ limit: 200 });
-  return flows.map((f) => ({ sid: f.sid, friendlyName: f.friendlyName, status: f.status }));
+  return flows.map((f) => ({
+    sid: f.sid,
+    friendlyName: f.friendlyName,
+    status: f.status,
+    definition: f.definition as unknown,
+  }));
 }
 
 /**
- * The flow to propose: the one setup created before, else Flex's web chat
- * flow, else its messaging flow; published ones first.
+ * The flow to propose: only one that sends chats to Flex (see
+ * sendsChatsToFlex), and among those the one setup created before, else
+ * Flex's web chat flow, else its messaging flow; published ones first.
  */
-export function preferredFlow(flows: StudioFlow[]): StudioFlow | undefined {
+export function preferredFlow(
+  flows: StudioFlow[],
+  event: ChatTrigger = 'incomingConversationMessage',
+): StudioFlow | undefined {
   const rank = (f: StudioFlow) => {
     const name = f.friendlyName.toLowerCase();
     const byName =
@@ -79,8 +92,8 @@ export function preferredFlow(flows: StudioFlow[]): StudioFlow | undefined {
             : 3;
     return byName * 2 + (f.status === 'published' ? 0 : 1);
   };
-  const [best] = [...flows].sort((a, b) => rank(a) - rank(b));
-  return best && rank(best) < 6 ? best : undefined;
+  const routing = flows.filter((f) => sendsChatsToFlex(f.definition, event));
+  return [...routing].sort((a, b) => rank(a) - rank(b))[0];
 }
 
 export async function workspaces(client: Client): Promise<Named[]> {
@@ -120,10 +133,10 @@ export interface AutoCreation {
 }
 
 export async function chatAddresses(client: Client): Promise<ChatAddress[]> {
-  // This list's pages hold at most 50 (the API refuses more).
+  // Pages of at most 50 (the API refuses more); every page is read.
   const found = await client.conversations.v1.addressConfigurations.list({
     type: 'chat',
-    limit: 50,
+    pageSize: 50,
   });
   return found.map((a) => ({
     sid: a.sid,
@@ -164,6 +177,36 @@ export function toFlexFlow(f: {
     integrationType: f.integrationType ?? null,
     integration: (f.integration ?? {}) as Record<string, unknown>,
   };
+}
+
+/**
+ * Whether an API key can sign tokens: `missing` when it does not exist on
+ * the account, `wrong-secret` when Twilio refuses the secret with it (a
+ * request made as the key itself). Other failures are thrown as they are.
+ */
+export async function apiKeyStatus(
+  client: Client,
+  makeClient: ClientFactory,
+  key: { accountSid: string; apiKey: string; apiSecret: string },
+): Promise<'works' | 'missing' | 'wrong-secret'> {
+  try {
+    await client.api.v2010.account.keys(key.apiKey).fetch();
+  } catch (error) {
+    if (statusOf(error) === 404) return 'missing';
+    throw error;
+  }
+  try {
+    const asKey = makeClient({
+      accountSid: key.accountSid,
+      username: key.apiKey,
+      password: key.apiSecret,
+    });
+    await asKey.conversations.v1.configuration().fetch();
+  } catch (error) {
+    if (statusOf(error) === 401) return 'wrong-secret';
+    throw error;
+  }
+  return 'works';
 }
 
 /** The first item whose name matches, else the first item. */

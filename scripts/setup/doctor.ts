@@ -5,20 +5,24 @@
  *
  *   configuration        every variable parses (src/config.ts, the functions' own rules)
  *   credentials          ACCOUNT_SID / AUTH_TOKEN work (20003 otherwise; later checks then stop)
- *   Flex                 the account has Flex (flex-api /v1/Configuration)
+ *   Flex                 the account has Flex (flex-api /v1/Configuration), and its chat
+ *                        service is the default Conversations service
  *   CONVERSATIONS_SERVICE_SID  exists, and is the account's default service
  *   API_KEY              exists on the account, and API_SECRET is its secret
- *   by HANDOFF_MODE      studio: the flow exists and is published
+ *   by HANDOFF_MODE      studio: the flow exists, is published, and its Incoming Conversation
+ *                                trigger reaches a Send to Flex widget
  *                        webhook: the workspace exists, the workflow belongs to it, the task channel exists
  *                        address: the Chat Address exists, is a chat address, routes to a
  *                                 published flow or to this service's /interaction
- *                        flex-flow: the Flex Flow exists, is web, enabled, on the service
+ *                        flex-flow: the Flex Flow exists, is web, enabled, on the service, and
+ *                                   its Studio flow or task routing (workspace, workflow, channel) holds
  *   ALLOWED_ORIGINS      parses; `*` is a warning
  *
  * SIDs appear in the output; secrets never do.
  */
 import type twilio from 'twilio';
 import {
+  DEFAULTS,
   interactionTarget,
   loadConfig,
   readAllowedOrigins,
@@ -27,7 +31,15 @@ import {
   type WebhookHandoffConfig,
 } from '../../src/config';
 import { ConfigError } from '../../src/errors';
-import { defaultServiceSid, flexConfiguration, taskChannels, type AutoCreation } from './discover';
+import {
+  apiKeyStatus,
+  defaultServiceSid,
+  flexConfiguration,
+  taskChannels,
+  type AutoCreation,
+  type FlexConfiguration,
+} from './discover';
+import { sendsChatsToFlex, type ChatTrigger } from './flow-definition';
 import type { Terminal } from './terminal';
 import { CREDENTIALS_REJECTED, explain, statusOf, type ClientFactory } from './twilio';
 
@@ -78,7 +90,8 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     return checks;
   }
 
-  await checkFlex(client, add);
+  const flex = await checkFlex(client, add);
+  checkFlexChatService(flex, defaultService, modeOf(env, config), add);
   const serviceSid = value('CONVERSATIONS_SERVICE_SID');
   if (serviceSid) await checkService(client, serviceSid, defaultService, add);
   const apiKey = value('API_KEY');
@@ -112,7 +125,7 @@ function parseConfiguration(
   }
 }
 
-async function checkFlex(client: Client, add: Add): Promise<void> {
+async function checkFlex(client: Client, add: Add): Promise<FlexConfiguration | undefined> {
   try {
     const flex = await flexConfiguration(client);
     if (flex) add('Flex', 'ok', 'the account has Flex');
@@ -124,9 +137,39 @@ async function checkFlex(client: Client, add: Add): Promise<void> {
         'use the credentials of the account (or subaccount) where Flex runs, or create Flex in Console > Flex',
       );
     }
+    return flex;
   } catch (error) {
     add('Flex', 'problem', explain(error, "read Flex's configuration"));
+    return undefined;
   }
+}
+
+/**
+ * Flex's chat service (its configuration's `chat_service_instance_sid`)
+ * must be the account's default Conversations service: Flex Conversations
+ * works in the default one (Chat Addresses create conversations there, Send
+ * to Flex and Interactions hand them to agents from there). A legacy Flex
+ * Flow names its own chat service, so there it is only a warning.
+ */
+function checkFlexChatService(
+  flex: FlexConfiguration | undefined,
+  defaultService: string | null,
+  mode: string,
+  add: Add,
+): void {
+  const flexChat = flex?.chatServiceSid;
+  if (!flexChat) return;
+  const name = 'Flex chat service';
+  if (flexChat === defaultService) {
+    add(name, 'ok', `Flex's chat service ${flexChat} is the default Conversations service`);
+    return;
+  }
+  add(
+    name,
+    mode === 'flex-flow' ? 'warn' : 'problem',
+    `Flex's chat service (${flexChat}) is not the account's default Conversations service (${defaultService ?? 'none'}): Flex Conversations needs them to be the same`,
+    `in Console > Conversations > Manage > Defaults, set the default Conversations service to ${flexChat}`,
+  );
 }
 
 async function checkService(
@@ -140,7 +183,12 @@ async function checkService(
     await client.conversations.v1.services(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404) {
-      add(name, 'problem', `${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `${sid} does not exist on this account`,
+        `${SETUP}: it replaces it with the account's default service (or pass --service IS…)`,
+      );
     } else add(name, 'problem', explain(error, 'read the Conversations service'));
     return;
   }
@@ -159,36 +207,33 @@ async function checkService(
 async function checkApiKey(
   client: Client,
   makeClient: ClientFactory,
-  { accountSid, apiKey, apiSecret }: { accountSid: string; apiKey: string; apiSecret: string },
+  key: { accountSid: string; apiKey: string; apiSecret: string },
   add: Add,
 ): Promise<void> {
+  let status;
   try {
-    await client.api.v2010.account.keys(apiKey).fetch();
+    status = await apiKeyStatus(client, makeClient, key);
   } catch (error) {
-    if (statusOf(error) === 404) {
-      add(
-        'API_KEY',
-        'problem',
-        `${apiKey} does not exist on this account`,
-        `${SETUP} -- --force (creates a new key)`,
-      );
-    } else add('API_KEY', 'problem', explain(error, 'read the API key'));
+    add('API_KEY', 'problem', explain(error, 'check the API key'));
     return;
   }
-  try {
-    const asKey = makeClient({ accountSid, username: apiKey, password: apiSecret });
-    await asKey.conversations.v1.configuration().fetch();
-    add('API_KEY', 'ok', `${apiKey} exists and API_SECRET is its secret`);
-  } catch (error) {
-    if (statusOf(error) === 401) {
-      add(
-        'API_SECRET',
-        'problem',
-        `Twilio rejected API_KEY with this API_SECRET: it is not ${apiKey}'s secret`,
-        `a secret is shown only once: ${SETUP} -- --force to create a new key`,
-      );
-    } else add('API_SECRET', 'problem', explain(error, 'use the API key'));
-  }
+  // Setup replaces a key that does not work: a secret is shown only once.
+  const fix = `${SETUP}: it creates a new key and writes both`;
+  if (status === 'missing') {
+    add('API_KEY', 'problem', `${key.apiKey} does not exist on this account`, fix);
+  } else if (status === 'wrong-secret') {
+    add(
+      'API_SECRET',
+      'problem',
+      `Twilio rejected API_KEY with this API_SECRET: it is not ${key.apiKey}'s secret`,
+      fix,
+    );
+  } else add('API_KEY', 'ok', `${key.apiKey} exists and API_SECRET is its secret`);
+}
+
+/** HANDOFF_MODE as the functions read it: empty means the default, studio. */
+function modeOf(env: Env, config: Config | undefined): string {
+  return config?.handoff.mode ?? (env.HANDOFF_MODE?.trim() || DEFAULTS.handoffMode);
 }
 
 async function checkHandoff(
@@ -198,7 +243,7 @@ async function checkHandoff(
   value: (name: keyof Env) => string | undefined,
   add: Add,
 ): Promise<void> {
-  const mode = config?.handoff.mode ?? env.HANDOFF_MODE?.trim() ?? 'studio';
+  const mode = modeOf(env, config);
   const serviceSid = value('CONVERSATIONS_SERVICE_SID');
   if (mode === 'studio') {
     const flowSid = value('STUDIO_FLOW_SID');
@@ -209,7 +254,13 @@ async function checkHandoff(
   } else if (mode === 'address') {
     const addressSid = value('ADDRESS_SID');
     const interaction = config ? interactionTarget(config) : undefined;
-    if (addressSid) await checkAddress(client, addressSid, serviceSid, interaction, add);
+    // What src/config.ts reads as "the address routes to /interaction".
+    const routingSet = Boolean(
+      env.TASKROUTER_WORKSPACE_SID?.trim() || env.TASKROUTER_WORKFLOW_SID?.trim(),
+    );
+    if (addressSid) {
+      await checkAddress(client, addressSid, { serviceSid, interaction, routingSet }, add);
+    }
     const routing = interaction ?? (config ? undefined : routingOf(value));
     if (routing) await checkTaskRouter(client, routing, add);
   } else if (mode === 'flex-flow') {
@@ -224,101 +275,143 @@ async function checkHandoff(
   }
 }
 
-/** The TaskRouter variables alone, when the configuration as a whole did not parse. */
-function routingOf(
-  value: (name: keyof Env) => string | undefined,
-): WebhookHandoffConfig | undefined {
+/**
+ * The TaskRouter variables alone, when the configuration as a whole did not
+ * parse (src/config.ts reads them only with the rest): those that parsed,
+ * and the functions' default task channel.
+ */
+function routingOf(value: (name: keyof Env) => string | undefined): Routing | undefined {
   const workspaceSid = value('TASKROUTER_WORKSPACE_SID');
   const workflowSid = value('TASKROUTER_WORKFLOW_SID');
   if (!workspaceSid || !workflowSid) return undefined;
-  return {
-    workspaceSid,
-    workflowSid,
-    taskChannel: value('TASK_CHANNEL') ?? 'chat',
-    interactionUrl: '',
-  };
+  return { workspaceSid, workflowSid, taskChannel: value('TASK_CHANNEL') ?? DEFAULTS.taskChannel };
 }
 
-async function checkFlow(client: Client, name: string, sid: string, add: Add): Promise<void> {
+async function checkFlow(
+  client: Client,
+  name: string,
+  sid: string,
+  add: Add,
+  event: ChatTrigger = 'incomingConversationMessage',
+): Promise<void> {
+  const missingFix =
+    name === 'STUDIO_FLOW_SID'
+      ? `${SETUP}: it proposes another flow (or pass --studio-flow FW…, or --create-studio-flow)`
+      : `point it at a flow that exists (Console > Flex > Channel management), or ${SETUP} to choose another`;
+  let flow;
   try {
-    const flow = await client.studio.v2.flows(sid).fetch();
-    if (flow.status !== 'published') {
-      add(
-        name,
-        'problem',
-        `Studio flow ${sid} ("${flow.friendlyName}") is a draft: nothing runs until it is published`,
-        'open it in Console > Studio and click Publish',
-      );
-    } else add(name, 'ok', `Studio flow ${sid} ("${flow.friendlyName}") exists and is published`);
+    flow = await client.studio.v2.flows(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404) {
-      add(name, 'problem', `Studio flow ${sid} does not exist on this account`, SETUP);
+      add(name, 'problem', `Studio flow ${sid} does not exist on this account`, missingFix);
     } else add(name, 'problem', explain(error, 'read the Studio flow'));
+    return;
   }
+  const label = `Studio flow ${sid} ("${flow.friendlyName}")`;
+  if (!sendsChatsToFlex(flow.definition, event)) {
+    const trigger = event === 'incomingMessage' ? 'Incoming Message' : 'Incoming Conversation';
+    add(
+      name,
+      'problem',
+      `${label} does not send chats to Flex: its Trigger's ${trigger} transition leads to no Send to Flex widget`,
+      `connect ${trigger} to a Send to Flex widget in Console > Studio, or run npm run setup -- --create-studio-flow`,
+    );
+  } else if (flow.status !== 'published') {
+    add(
+      name,
+      'problem',
+      `${label} is a draft: nothing runs until it is published`,
+      'open it in Console > Studio and click Publish',
+    );
+  } else add(name, 'ok', `${label} is published and sends chats to Flex`);
 }
+
+/** Where tasks go: a workspace, one of its workflows, and a task channel (unique name or SID). */
+type Routing = Pick<WebhookHandoffConfig, 'workspaceSid' | 'workflowSid' | 'taskChannel'>;
+
+/** The rows' names, and how to fix each: the .env variables, or a Flex Flow's integration. */
+interface RoutingRows {
+  workspace: string;
+  workflow: string;
+  channel: string;
+  fixWorkspace: string;
+  fixWorkflow: string;
+  fixChannel: string;
+}
+
+const ENV_ROUTING: RoutingRows = {
+  workspace: 'TASKROUTER_WORKSPACE_SID',
+  workflow: 'TASKROUTER_WORKFLOW_SID',
+  channel: 'TASK_CHANNEL',
+  fixWorkspace: `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
+  fixWorkflow: `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+  fixChannel: 'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+};
 
 async function checkTaskRouter(
   client: Client,
-  handoff: WebhookHandoffConfig,
+  routing: Routing,
   add: Add,
+  rows: RoutingRows = ENV_ROUTING,
 ): Promise<void> {
-  const workspace = client.taskrouter.v1.workspaces(handoff.workspaceSid);
+  const workspace = client.taskrouter.v1.workspaces(routing.workspaceSid);
   try {
     await workspace.fetch();
-    add('TASKROUTER_WORKSPACE_SID', 'ok', `workspace ${handoff.workspaceSid} exists`);
+    add(rows.workspace, 'ok', `workspace ${routing.workspaceSid} exists`);
   } catch (error) {
     if (statusOf(error) === 404) {
       add(
-        'TASKROUTER_WORKSPACE_SID',
+        rows.workspace,
         'problem',
-        `workspace ${handoff.workspaceSid} does not exist on this account`,
-        SETUP,
+        `workspace ${routing.workspaceSid} does not exist on this account`,
+        rows.fixWorkspace,
       );
-    } else
-      add('TASKROUTER_WORKSPACE_SID', 'problem', explain(error, 'read the TaskRouter workspace'));
+    } else add(rows.workspace, 'problem', explain(error, 'read the TaskRouter workspace'));
     return;
   }
   try {
-    await workspace.workflows(handoff.workflowSid).fetch();
-    add(
-      'TASKROUTER_WORKFLOW_SID',
-      'ok',
-      `workflow ${handoff.workflowSid} belongs to the workspace`,
-    );
+    await workspace.workflows(routing.workflowSid).fetch();
+    add(rows.workflow, 'ok', `workflow ${routing.workflowSid} belongs to the workspace`);
   } catch (error) {
     if (statusOf(error) === 404) {
       add(
-        'TASKROUTER_WORKFLOW_SID',
+        rows.workflow,
         'problem',
-        `workflow ${handoff.workflowSid} does not belong to workspace ${handoff.workspaceSid}`,
-        `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+        `workflow ${routing.workflowSid} does not belong to workspace ${routing.workspaceSid}`,
+        rows.fixWorkflow,
       );
-    } else add('TASKROUTER_WORKFLOW_SID', 'problem', explain(error, 'read the workflow'));
+    } else add(rows.workflow, 'problem', explain(error, 'read the workflow'));
   }
   try {
-    const channels = await taskChannels(client, handoff.workspaceSid);
-    if (channels.some((c) => c.uniqueName === handoff.taskChannel)) {
-      add('TASK_CHANNEL', 'ok', `task channel "${handoff.taskChannel}" exists in the workspace`);
+    const channels = await taskChannels(client, routing.workspaceSid);
+    const wanted = routing.taskChannel;
+    if (channels.some((c) => c.uniqueName === wanted || c.sid === wanted)) {
+      add(rows.channel, 'ok', `task channel "${wanted}" exists in the workspace`);
     } else {
       add(
-        'TASK_CHANNEL',
+        rows.channel,
         'problem',
-        `the workspace has no task channel "${handoff.taskChannel}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
-        'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+        `the workspace has no task channel "${wanted}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
+        rows.fixChannel,
       );
     }
   } catch (error) {
-    add('TASK_CHANNEL', 'problem', explain(error, 'read the task channels'));
+    add(rows.channel, 'problem', explain(error, 'read the task channels'));
   }
 }
 
 async function checkAddress(
   client: Client,
   sid: string,
-  serviceSid: string | undefined,
-  interaction: WebhookHandoffConfig | undefined,
+  expected: {
+    serviceSid: string | undefined;
+    interaction: WebhookHandoffConfig | undefined;
+    /** TASKROUTER_WORKSPACE_SID or TASKROUTER_WORKFLOW_SID is set. */
+    routingSet: boolean;
+  },
   add: Add,
 ): Promise<void> {
+  const { serviceSid, interaction } = expected;
   const name = 'ADDRESS_SID';
   let type: string;
   let autoCreation: AutoCreation;
@@ -328,7 +421,12 @@ async function checkAddress(
     autoCreation = (address.autoCreation ?? {}) as AutoCreation;
   } catch (error) {
     if (statusOf(error) === 404)
-      add(name, 'problem', `Chat Address ${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `Chat Address ${sid} does not exist on this account`,
+        `${SETUP}: it proposes another (or pass --address IG…, or --create-address)`,
+      );
     else add(name, 'problem', explain(error, 'read the Chat Address'));
     return;
   }
@@ -360,10 +458,17 @@ async function checkAddress(
         'point the address at this URL (Console > Flex > Channel management), or set PUBLIC_BASE_URL to match',
       ]);
     }
-  } else if (autoCreation.type !== 'studio') {
+  } else if (autoCreation.type === 'studio') {
+    if (!autoCreation.studio_flow_sid) {
+      problems.push([
+        `${sid} routes to Studio but names no Studio flow`,
+        `choose its flow in Console > Flex > Channel management > Chat, or ${SETUP} -- --create-address`,
+      ]);
+    }
+  } else {
     problems.push([
       `${sid} routes to "${autoCreation.type ?? 'nothing'}", neither a Studio flow nor a webhook`,
-      SETUP,
+      `point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or ${SETUP} -- --create-address`,
     ]);
   }
   for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
@@ -372,6 +477,16 @@ async function checkAddress(
       name,
       'ok',
       `Chat Address ${sid} creates conversations and routes them to ${autoCreation.type === 'studio' ? 'Studio' : '/interaction'}`,
+    );
+  }
+  if (autoCreation.type === 'studio' && expected.routingSet) {
+    add(
+      'TASKROUTER_WORKSPACE_SID',
+      'warn',
+      `${sid} routes to Studio, but TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are set: ` +
+        'they make this service expect Twilio to call /interaction, which this address never does ' +
+        '(and, locally, require PUBLIC_BASE_URL)',
+      `empty both in .env (npm run setup -- --address ${sid} does it)`,
     );
   }
   if (autoCreation.type === 'studio' && autoCreation.studio_flow_sid) {
@@ -391,7 +506,12 @@ async function checkFlexFlow(
     flow = await client.flexApi.v1.flexFlow(sid).fetch();
   } catch (error) {
     if (statusOf(error) === 404)
-      add(name, 'problem', `Flex Flow ${sid} does not exist on this account`, SETUP);
+      add(
+        name,
+        'problem',
+        `Flex Flow ${sid} does not exist on this account`,
+        `${SETUP}: it proposes another (or pass --flex-flow FO…, or --create-flex-flow)`,
+      );
     else add(name, 'problem', explain(error, 'read the Flex Flow'));
     return;
   }
@@ -411,10 +531,46 @@ async function checkFlexFlow(
   }
   for (const [detail, fix] of problems) add(name, 'problem', detail, fix);
   if (problems.length === 0) add(name, 'ok', `Flex Flow ${sid} is web, enabled, on the service`);
-  const integration = (flow.integration ?? {}) as { flow_sid?: unknown };
-  if (flow.integrationType === 'studio' && typeof integration.flow_sid === 'string') {
-    await checkFlow(client, 'Flex Flow flow', integration.flow_sid, add);
+  const integration = (flow.integration ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof integration[key] === 'string' ? integration[key] : '');
+  if (flow.integrationType === 'studio' && text('flow_sid')) {
+    await checkFlow(client, 'Flex Flow flow', text('flow_sid'), add, 'incomingMessage');
+  } else if (flow.integrationType === 'task') {
+    await checkFlexFlowTask(client, sid, text, add);
   }
+}
+
+/** A task integration makes the task itself: its workspace, workflow and channel must hold. */
+async function checkFlexFlowTask(
+  client: Client,
+  sid: string,
+  text: (key: string) => string,
+  add: Add,
+): Promise<void> {
+  const fix = `fix its task integration (Console > Flex > Channel management > Legacy addresses), or ${SETUP} -- --create-flex-flow`;
+  const [workspaceSid, workflowSid] = [text('workspace_sid'), text('workflow_sid')];
+  if (!workspaceSid || !workflowSid) {
+    add(
+      'Flex Flow task',
+      'problem',
+      `${sid} has a task integration with no ${workspaceSid ? 'workflow' : 'workspace'}: no task can be made`,
+      fix,
+    );
+    return;
+  }
+  await checkTaskRouter(
+    client,
+    { workspaceSid, workflowSid, taskChannel: text('channel') || DEFAULTS.taskChannel },
+    add,
+    {
+      workspace: 'Flex Flow workspace',
+      workflow: 'Flex Flow workflow',
+      channel: 'Flex Flow task channel',
+      fixWorkspace: fix,
+      fixWorkflow: fix,
+      fixChannel: fix,
+    },
+  );
 }
 
 function checkOrigins(env: Env, domainName: string, config: Config | undefined, add: Add): void {

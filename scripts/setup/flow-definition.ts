@@ -17,6 +17,11 @@
  *
  * The file holds two placeholders, `${WORKFLOW_SID}` and
  * `${CHAT_TASK_CHANNEL_SID}`; everything else is sent as it is.
+ *
+ * `sendsChatsToFlex` reads any flow's definition (Studio's list and fetch
+ * return it) to tell whether a chat that starts it can reach Flex at all: a
+ * flow named "Messaging Flow" may be an IVR, and a flow that never reaches
+ * Send to Flex leaves every customer waiting for an agent who never comes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,4 +43,57 @@ export function webChatFlowDefinition(values: FlowPlaceholders): Record<string, 
     (_, name: keyof FlowPlaceholders) => values[name],
   );
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/**
+ * The Trigger event a chat starts a flow with: a Conversations message
+ * (studio and address modes), or a Programmable Chat message (the Studio
+ * integration of a legacy Flex Flow).
+ */
+export type ChatTrigger = 'incomingConversationMessage' | 'incomingMessage';
+
+interface Widget {
+  name?: unknown;
+  type?: unknown;
+  transitions?: unknown;
+}
+
+/** The widgets a widget's transitions lead to, by name. */
+function nextOf(widget: Widget, only?: ChatTrigger): string[] {
+  const transitions = Array.isArray(widget.transitions) ? (widget.transitions as unknown[]) : [];
+  return transitions.flatMap((t) => {
+    const { event, next } = (t ?? {}) as { event?: unknown; next?: unknown };
+    if (only !== undefined && event !== only) return [];
+    return typeof next === 'string' ? [next] : [];
+  });
+}
+
+/**
+ * Whether a flow definition hands a chat to Flex: its Trigger's `event`
+ * transition leads, directly or through other widgets (a split, a bot
+ * step...), to a Send to Flex widget. Whether every path gets there is not
+ * judged: a flow may rightly end some chats before an agent.
+ */
+export function sendsChatsToFlex(
+  definition: unknown,
+  event: ChatTrigger = 'incomingConversationMessage',
+): boolean {
+  const states = (definition as { states?: unknown } | null)?.states;
+  if (!Array.isArray(states)) return false;
+  const widgets = new Map<unknown, Widget>(
+    (states as Widget[]).filter((w) => w !== null && typeof w === 'object').map((w) => [w.name, w]),
+  );
+  const trigger = [...widgets.values()].find((w) => w.type === 'trigger');
+  if (!trigger) return false;
+  const seen = new Set<string>();
+  const queue = nextOf(trigger, event);
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const widget = widgets.get(name);
+    if (!widget) continue;
+    if (widget.type === 'send-to-flex') return true;
+    queue.push(...nextOf(widget));
+  }
+  return false;
 }

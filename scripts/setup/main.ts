@@ -17,8 +17,14 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A bug, not a user error: the stack helps, and holds no secret.
-    console.error(error);
+    // A bug, not a user error: the stack helps. Only the stack, never the
+    // object: an HTTP client's error carries its request, Authorization
+    // header (the Auth Token) included.
+    console.error(
+      error instanceof Error
+        ? (error.stack ?? `${error.name}: ${error.message}`)
+        : `Unexpected failure (a thrown ${typeof error})`,
+    );
     process.exitCode = 1;
   },
 );

@@ -7,7 +7,8 @@
  * - `--yes`: nothing is asked; every question takes its proposed answer, and
  *   one with no proposal is an error naming the flag to pass.
  * - On a real terminal (TTY), hidden questions (the Auth Token) are not
- *   echoed, and a new API key's secret may be shown once.
+ *   echoed, nor is anything typed ahead of them once `holdInput` is called;
+ *   a new API key's secret may be shown once.
  *
  * @example
  *   const term = createTerminal({ input: process.stdin, output: process.stdout, yes: false });
@@ -28,6 +29,12 @@ export interface Terminal {
   readonly interactive: boolean;
   /** Is this a real terminal (so a secret may be shown on it once)? */
   readonly tty: boolean;
+  /**
+   * On a terminal: from now until a hidden question is answered, show
+   * nothing typed except at a visible question (call it before asking for a
+   * secret, so nothing typed ahead of that question is echoed).
+   */
+  holdInput(): void;
   /** Asks one question; resolves to the trimmed answer ('' for an empty line). */
   ask(question: string, options?: AskOptions): Promise<string>;
   close(): void;
@@ -52,17 +59,20 @@ export interface TerminalOptions {
 }
 
 export function createTerminal({ input, output, yes, tty = false }: TerminalOptions): Terminal {
+  // On a terminal readline echoes what is typed through `echo`: muted, it
+  // shows nothing. Muted while a hidden question waits, and (after
+  // holdInput) whenever no visible question does, so that nothing typed
+  // ahead of the Auth Token question is ever shown.
   let muted = false;
-  // Readline echoes typed characters (in terminal mode) through this stream,
-  // so muting it hides what is typed at a hidden question.
+  let holding = false;
   const echo = new Writable({
     write(chunk: Buffer, _encoding, done) {
       if (!muted) output.write(chunk);
       done();
     },
   });
-  // Created at the first question, and read through its async iterator,
-  // which queues lines that arrive before they are asked for.
+  // Created at the first question (or holdInput), and read through its async
+  // iterator, which queues lines that arrive before they are asked for.
   let reader: { rl: ReturnType<typeof createInterface>; lines: AsyncIterator<string> } | undefined;
   const open = () => {
     if (!reader) {
@@ -71,6 +81,10 @@ export function createTerminal({ input, output, yes, tty = false }: TerminalOpti
       rl.on('SIGINT', () => {
         rl.close();
         process.kill(process.pid, 'SIGINT');
+      });
+      // At once, not when the answer is awaited: the rest of a pasted chunk is echoed meanwhile.
+      rl.on('line', () => {
+        if (holding) muted = true;
       });
       reader = { rl, lines: rl[Symbol.asyncIterator]() };
     }
@@ -83,9 +97,16 @@ export function createTerminal({ input, output, yes, tty = false }: TerminalOpti
     say(text = '') {
       output.write(`${text}\n`);
     },
+    holdInput() {
+      if (!tty || yes) return;
+      // Readline puts the terminal in raw mode, so the terminal itself stops echoing too.
+      holding = true;
+      muted = true;
+      open();
+    },
     async ask(question, options = {}) {
       const { rl, lines } = open();
-      // Through readline, so that it redraws the question with the line when editing.
+      const hidden = options.hidden === true && tty;
       const ended = () =>
         new SetupError(
           `No answer to "${options.about ?? question.trim()}" (input ended)${
@@ -93,19 +114,30 @@ export function createTerminal({ input, output, yes, tty = false }: TerminalOpti
           }.`,
         );
       try {
-        rl.setPrompt(question);
-        rl.prompt();
+        if (hidden) {
+          // Written past the muted echo; readline's own redraws then show nothing.
+          muted = true;
+          rl.setPrompt('');
+          output.write(question);
+        } else {
+          // Through readline, so that it redraws the question with the line when editing.
+          muted = false;
+          rl.setPrompt(question);
+          rl.prompt();
+        }
       } catch {
         throw ended(); // readline closed: stdin ended at an earlier question
       }
-      muted = options.hidden === true && tty;
       try {
         const next: IteratorResult<string> = await lines.next();
         if (next.done === true) throw ended();
         return next.value.trim();
       } finally {
-        if (muted) output.write('\n');
-        muted = false;
+        if (hidden) {
+          output.write('\n');
+          holding = false; // the secret is in: typing may show again
+        }
+        muted = holding;
       }
     },
     close() {

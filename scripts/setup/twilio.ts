@@ -4,7 +4,7 @@
  * contain a secret (Twilio's error messages quote no credentials).
  *
  *   401 / 20003   the credentials are wrong
- *   403           these credentials may not do this (a restricted API key, a subaccount...)
+ *   403           these credentials may not do this (another account's, a subaccount's...)
  *   404           the thing does not exist on this account (the caller says what that means)
  *   no status     Twilio could not be reached
  */
@@ -48,7 +48,7 @@ export function explain(error: unknown, step: string): string {
   if (status === 403) {
     return (
       `Could not ${step}: these credentials lack permission (HTTP 403, error${code}). ` +
-      "Use the account's own Auth Token, or an API key allowed to use this API."
+      'Use the Account SID and Auth Token of the account where Flex runs (Console > Account info).'
     );
   }
   if (status === undefined) return `Could not ${step}: Twilio could not be reached (${message}).`;

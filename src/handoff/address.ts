@@ -14,7 +14,8 @@
  * 1 round trip; 2 with a question (posted as the customer's first message,
  * which is what starts the address's Studio flow or webhook).
  *
- * The conversation lives in the account's default Conversations service,
+ * The conversation lives in the address's Conversations service (its
+ * auto-creation `conversation_service_sid`, else the account's default one),
  * which must be CONVERSATIONS_SERVICE_SID (the token's grant); `npm run setup
  * -- doctor` checks it. Clean-up deletes it there.
  */

@@ -17,6 +17,9 @@
  * Twilio may have created it anyway), the conversations of our fresh identity
  * are looked up (`GET …/ParticipantConversations?Identity=`) and deleted. A
  * failed clean-up is logged with the SID (or the identity, which is opaque).
+ * A TaskRouter task Flex made with the chat (a Flex Flow's task integration)
+ * is not cancelled, as Twilio advises for Flex tasks: it is logged as
+ * `cleanup_needed` with its SID.
  */
 import type { Twilio } from 'twilio';
 import type { Config } from '../config';
@@ -31,6 +34,11 @@ export interface CreatedChat {
   conversationSid: string;
   /** The identity Twilio gave the customer; undefined if the API does not say. */
   identity?: string | null;
+  /**
+   * The TaskRouter task Flex made with the chat, if any (a Flex Flow with a
+   * task integration): removing the chat does not end it.
+   */
+  taskSid?: string | null;
 }
 
 export interface FlexCreatedMode {
@@ -39,8 +47,11 @@ export interface FlexCreatedMode {
   /** The variable to blame when Twilio says the address or flow does not exist. */
   notFoundMeans: string;
   create(chat: ChatStart): Promise<CreatedChat>;
-  /** Deletes a chat this mode created, by conversation SID. May throw. */
-  remove(conversationSid: string): Promise<void>;
+  /**
+   * Deletes a chat this mode created, by conversation SID (with what create
+   * returned, when known). May throw.
+   */
+  remove(conversationSid: string, created?: CreatedChat): Promise<void>;
 }
 
 type ServiceConfig = Pick<Config, 'conversationsServiceSid'>;
@@ -66,7 +77,7 @@ export async function startFlexCreatedChat(
       await postQuestion(client, config, conversationSid, chat.identity, chat.question);
     }
   } catch (error) {
-    await removeQuietly(mode, conversationSid, 'failed_start');
+    await removeQuietly(mode, created, 'failed_start');
     throw error;
   }
   return { conversationSid, identity: chat.identity };
@@ -87,17 +98,31 @@ function identityRefused(step: string, conversationSid: string): UpstreamError {
   );
 }
 
-/** Deletes a chat; never throws (the caller is already failing). */
+/**
+ * Deletes a chat; never throws (the caller is already failing). A task Flex
+ * made with it is left alone: Flex tasks must never be cancelled through
+ * TaskRouter (Flex keeps its own state about them), so it is logged, with
+ * its SID only, for someone to close in Flex.
+ */
 async function removeQuietly(
   mode: FlexCreatedMode,
-  conversationSid: string,
+  created: CreatedChat,
   reason: string,
 ): Promise<void> {
+  const { conversationSid: conversation, taskSid } = created;
   try {
-    await mode.remove(conversationSid);
-    log.info('conversation_removed', { reason, conversation: conversationSid });
+    await mode.remove(conversation, created);
+    log.info('conversation_removed', { reason, conversation });
   } catch (error) {
-    log.error('conversation_cleanup_failed', { reason, conversation: conversationSid, error });
+    log.error('conversation_cleanup_failed', { reason, conversation, error });
+  }
+  if (taskSid) {
+    log.warn('cleanup_needed', {
+      reason,
+      conversation,
+      task: taskSid,
+      action: 'complete or cancel this task in Flex (never through the TaskRouter API)',
+    });
   }
 }
 
@@ -125,6 +150,6 @@ async function removeChatsOf(
     return;
   }
   for (const { conversationSid } of found) {
-    await removeQuietly(mode, conversationSid, 'ambiguous_create');
+    await removeQuietly(mode, { conversationSid }, 'ambiguous_create');
   }
 }

@@ -16,7 +16,8 @@
  *
  * The channel lives in the Flex Flow's chat service, which must be
  * CONVERSATIONS_SERVICE_SID (the token's grant); `npm run setup -- doctor`
- * checks it. Clean-up uses Flex's own `DELETE /v1/Channels/{CH}`.
+ * checks it. Clean-up uses Flex's own `DELETE /v1/Channels/{CH}`; a task the
+ * task integration made (`task_sid`) is logged, not cancelled.
  */
 import type { Twilio } from 'twilio';
 import { conversationFriendlyName, preEngagementData } from '../chat-attributes';
@@ -37,8 +38,9 @@ export function flexFlowMode(client: Twilio, flexFlowSid: string): FlexCreatedMo
         chatFriendlyName: conversationFriendlyName(chat),
         preEngagementData: preEngagement,
       });
-      // The answer names no identity: Twilio requires ours and uses it.
-      return { conversationSid: channel.sid };
+      // The answer names no identity: Twilio requires ours and uses it. With a
+      // task integration it names the task Flex made (see flex-created.ts).
+      return { conversationSid: channel.sid, taskSid: channel.taskSid ?? null };
     },
     async remove(conversationSid: string) {
       await client.flexApi.v1.channel(conversationSid).remove();

@@ -8,7 +8,7 @@ import { handler } from '../../functions/start-chat';
 import { TEST_ENV } from '../support/env';
 import { headerOf, invoke } from '../support/invoke';
 import { captureLogs, type CapturedLogs } from '../support/logs';
-import { account, conversations, type MockConversation } from '../support/mock';
+import { ACCOUNT, account, conversations, tasks, type MockConversation } from '../support/mock';
 import {
   ADDRESS_ENV,
   ADDRESS_SID,
@@ -214,6 +214,46 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     expect(message?.headers['x-twilio-webhook-enabled']).toBe('true');
   });
 
+  it('with a task integration: a failed start removes the channel and logs the task, never cancels it', async () => {
+    const flow = account(mock).flexFlows[0]!;
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      channel: 'chat',
+    };
+    mock.failNext('messages.create', { status: 500 });
+    const res = await start(customer);
+
+    expect(res.status).toBe(502);
+    expect(conversations(mock).size).toBe(0);
+    // The task Flex made is still there: nothing was asked of TaskRouter.
+    const [task] = tasks(mock);
+    expect(task?.sid).toMatch(/^WT[0-9a-f]{32}$/);
+    expect(mock.requests().map((r) => r.name)).toEqual([
+      'flexChannels.create',
+      'messages.create',
+      'flexChannels.delete',
+    ]);
+    expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed', 'cleanup_needed']);
+    const line = JSON.parse(logs.lines[2] ?? '{}') as Record<string, unknown>;
+    expect(line).toEqual({
+      level: 'warn',
+      event: 'cleanup_needed',
+      reason: 'failed_start',
+      conversation: mock.requests('flexChannels.delete')[0]?.path.split('/').pop(),
+      task: task?.sid,
+      action: 'complete or cancel this task in Flex (never through the TaskRouter API)',
+    });
+    expectCleanLogs();
+  });
+
+  it('with a Studio integration there is no task to log', async () => {
+    mock.failNext('messages.create', { status: 500 });
+    await start(customer);
+    expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed']);
+  });
+
   it('names FLEX_FLOW_SID when Twilio does not know the Flex Flow', async () => {
     account(mock).flexFlows.length = 0;
     const res = await start({});
@@ -268,12 +308,15 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
     },
   );
 
-  it.each([400, 429])(
-    'a create refused with %i: nothing was created, nothing is looked up',
-    async (twilioStatus) => {
+  it.each([
+    [400, 502],
+    [429, 503],
+  ])(
+    'a create refused with %i: %i, nothing was created, nothing is looked up',
+    async (twilioStatus, status) => {
       mock.failNext(m.create, { status: twilioStatus });
       const res = await start();
-      expect(res.status).toBeGreaterThanOrEqual(502);
+      expect(res.status).toBe(status);
       expect(mock.requests().map((r) => r.name)).toEqual([m.create]);
       expectCleanLogs();
     },

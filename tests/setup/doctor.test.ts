@@ -3,7 +3,7 @@
  * local Twilio mock; the exit code is non-zero exactly when there is a problem.
  */
 import { TEST_ENV } from '../support/env';
-import { ACCOUNT, account } from '../support/mock';
+import { ACCOUNT, account, FLOW_DEFINITIONS } from '../support/mock';
 import {
   ADDRESS_SID,
   FLEX_FLOW_SID,
@@ -92,6 +92,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'STUDIO_FLOW_SID',
@@ -105,6 +106,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'TASKROUTER_WORKSPACE_SID',
@@ -120,6 +122,7 @@ describe('doctor: a configuration that works', () => {
         'configuration',
         'credentials',
         'Flex',
+        'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
         'API_KEY',
         'ADDRESS_SID',
@@ -149,6 +152,35 @@ describe('doctor: a configuration that works', () => {
     expect(res.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining(['FLEX_FLOW_SID', 'Flex Flow flow']),
     );
+  });
+
+  it('flex-flow mode with a task integration: its workspace, workflow and channel hold', async () => {
+    const flow = seedFlexFlow(mock);
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      channel: 'chat',
+    };
+    const res = await doctor(FLEX_FLOW);
+    expect(res.code).toBe(0);
+    expect(res.rows.filter((r) => r.name.startsWith('Flex Flow '))).toEqual([
+      {
+        status: '✔ OK',
+        name: 'Flex Flow workspace',
+        detail: `workspace ${ACCOUNT.workspaceSid} exists`,
+      },
+      {
+        status: '✔ OK',
+        name: 'Flex Flow workflow',
+        detail: `workflow ${ACCOUNT.workflowSid} belongs to the workspace`,
+      },
+      {
+        status: '✔ OK',
+        name: 'Flex Flow task channel',
+        detail: 'task channel "chat" exists in the workspace',
+      },
+    ]);
   });
 
   it('reads only: no Twilio request changes anything', async () => {
@@ -209,6 +241,25 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
+  it("Flex's chat service that is not the default Conversations service", async () => {
+    account(mock).flex!.chatServiceSid = 'IS' + '9'.repeat(32);
+    const res = await doctor(BASE);
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'Flex chat service',
+        detail: `Flex's chat service (IS${'9'.repeat(32)}) is not the account's default Conversations service (${TEST_ENV.CONVERSATIONS_SERVICE_SID}): Flex Conversations needs them to be the same`,
+        fix: `in Console > Conversations > Manage > Defaults, set the default Conversations service to IS${'9'.repeat(32)}`,
+      },
+    ]);
+    // A legacy Flex Flow names its own chat service: only a warning there.
+    seedFlexFlow(mock);
+    const legacy = await doctor(FLEX_FLOW);
+    expect(legacy.problems).toEqual([]);
+    expect(legacy.rows.find((r) => r.name === 'Flex chat service')?.status).toBe('! WARN');
+  });
+
   it('a Conversations service that does not exist', async () => {
     const res = await doctor({ ...BASE, CONVERSATIONS_SERVICE_SID: 'IS' + '9'.repeat(32) });
     expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
@@ -258,6 +309,31 @@ describe('doctor: each check fails clearly', () => {
         fix: 'open it in Console > Studio and click Publish',
       }),
     ]);
+  });
+
+  it('a Studio flow whose Incoming Conversation trigger reaches no Send to Flex', async () => {
+    const voice = await doctor({ ...BASE, STUDIO_FLOW_SID: ACCOUNT.voiceFlowSid });
+    expect(voice.code).toBe(1);
+    expect(voice.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'STUDIO_FLOW_SID',
+        detail: `Studio flow ${ACCOUNT.voiceFlowSid} ("Voice IVR") does not send chats to Flex: its Trigger's Incoming Conversation transition leads to no Send to Flex widget`,
+        fix: 'connect Incoming Conversation to a Send to Flex widget in Console > Studio, or run npm run setup -- --create-studio-flow',
+      },
+    ]);
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.noFlex();
+    const autoReply = await doctor(BASE);
+    expect(autoReply.problems.map((p) => p.name)).toEqual(['STUDIO_FLOW_SID']);
+  });
+
+  it('a Studio flow that reaches Send to Flex through other widgets is fine', async () => {
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.splitToFlex();
+    const res = await doctor(BASE);
+    expect(res.problems).toEqual([]);
+    expect(res.rows.find((r) => r.name === 'STUDIO_FLOW_SID')?.detail).toMatch(
+      /is published and sends chats to Flex$/,
+    );
   });
 
   it('webhook mode: a workspace that does not exist', async () => {
@@ -322,11 +398,68 @@ describe('doctor: each check fails clearly', () => {
     ]);
   });
 
-  it("address mode: an address's Studio flow that is a draft", async () => {
+  it('address mode: an address that routes to neither Studio nor a webhook', async () => {
+    seedChatAddress(mock).autoCreation = {
+      enabled: true,
+      type: 'default',
+      conversation_service_sid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    };
+    const res = await doctor(ADDRESS);
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'ADDRESS_SID',
+        detail: `${ADDRESS_SID} routes to "default", neither a Studio flow nor a webhook`,
+        fix: "point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or run npm run setup -- --create-address",
+      },
+    ]);
+  });
+
+  it('address mode: an address that routes to Studio but names no flow', async () => {
+    delete seedChatAddress(mock).autoCreation.studio_flow_sid;
+    const res = await doctor(ADDRESS);
+    expect(res.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['ADDRESS_SID', `${ADDRESS_SID} routes to Studio but names no Studio flow`],
+    ]);
+    expect(res.rows.map((r) => r.name)).not.toContain('Chat Address flow');
+  });
+
+  it("address mode: an address's Studio flow that is a draft, or sends no chat to Flex", async () => {
     seedChatAddress(mock);
     account(mock).flows[1]!.status = 'draft';
-    const res = await doctor(ADDRESS);
-    expect(res.problems.map((p) => p.name)).toEqual(['Chat Address flow']);
+    const draft = await doctor(ADDRESS);
+    expect(draft.problems.map((p) => p.name)).toEqual(['Chat Address flow']);
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.voiceIvr();
+    const voice = await doctor(ADDRESS);
+    expect(voice.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['Chat Address flow', expect.stringMatching(/does not send chats to Flex/)],
+    ]);
+  });
+
+  it('address mode: an address that routes to Studio, with TaskRouter variables left over', async () => {
+    seedChatAddress(mock);
+    const leftover = {
+      ...ADDRESS,
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+    };
+    const tunnel = await doctor({ ...leftover, PUBLIC_BASE_URL: 'https://abc123.ngrok.app' });
+    expect(tunnel.code).toBe(0);
+    expect(tunnel.rows.filter((r) => r.status === '! WARN')).toEqual([
+      {
+        status: '! WARN',
+        name: 'TASKROUTER_WORKSPACE_SID',
+        detail: `${ADDRESS_SID} routes to Studio, but TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are set: they make this service expect Twilio to call /interaction, which this address never does (and, locally, require PUBLIC_BASE_URL)`,
+        fix: `empty both in .env (npm run setup -- --address ${ADDRESS_SID} does it)`,
+      },
+    ]);
+    // Locally, without a tunnel, they break the configuration: the warning says why.
+    const local = await doctor(leftover);
+    expect(local.problems.map((p) => p.name)).toEqual(['PUBLIC_BASE_URL']);
+    expect(local.rows.map((r) => r.status + ' ' + r.name)).toContain(
+      '! WARN TASKROUTER_WORKSPACE_SID',
+    );
   });
 
   it('address mode: an address routing to /interaction without the TaskRouter variables', async () => {
@@ -352,6 +485,7 @@ describe('doctor: each check fails clearly', () => {
     ]);
     const right = await doctor({ ...routed, PUBLIC_BASE_URL: 'https://old-tunnel.ngrok.app' });
     expect(right.problems).toEqual([]);
+    expect(right.rows.filter((r) => r.status === '! WARN')).toEqual([]);
     expect(right.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining([
         'ADDRESS_SID',
@@ -379,6 +513,61 @@ describe('doctor: each check fails clearly', () => {
       `${FLEX_FLOW_SID} is a "sms" Flex Flow, not web`,
       `${FLEX_FLOW_SID} is disabled`,
       expect.stringMatching(/uses chat service IS9{32}, not CONVERSATIONS_SERVICE_SID/),
+    ]);
+  });
+
+  it("flex-flow mode: a Studio integration whose flow does not start on Programmable Chat's Incoming Message", async () => {
+    seedFlexFlow(mock);
+    // Routes Conversations to Flex, but a Flex Flow's chat starts "Incoming Message".
+    account(mock).flows[1]!.definition = FLOW_DEFINITIONS.splitToFlex();
+    const res = await doctor(FLEX_FLOW);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'Flex Flow flow',
+        detail: `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} ("Messaging Flow") does not send chats to Flex: its Trigger's Incoming Message transition leads to no Send to Flex widget`,
+        fix: expect.stringContaining('connect Incoming Message to a Send to Flex widget'),
+      },
+    ]);
+    account(mock).flows.splice(1, 1);
+    const missing = await doctor(FLEX_FLOW);
+    expect(missing.problems.map((p) => [p.name, p.detail])).toEqual([
+      ['Flex Flow flow', `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} does not exist on this account`],
+    ]);
+  });
+
+  it('flex-flow mode: a task integration whose routing does not hold', async () => {
+    const flow = seedFlexFlow(mock);
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: 'WW' + '9'.repeat(32),
+      channel: 'sms',
+    };
+    const wrong = await doctor(FLEX_FLOW);
+    expect(wrong.code).toBe(1);
+    expect(wrong.problems.map((p) => [p.name, p.detail])).toEqual([
+      [
+        'Flex Flow workflow',
+        `workflow WW${'9'.repeat(32)} does not belong to workspace ${ACCOUNT.workspaceSid}`,
+      ],
+      ['Flex Flow task channel', 'the workspace has no task channel "sms" (it has: voice, chat)'],
+    ]);
+    expect(wrong.problems[0]?.fix).toMatch(
+      /Legacy addresses\), or run npm run setup -- --create-flex-flow$/,
+    );
+
+    flow.integration = { workspace_sid: 'WS' + '9'.repeat(32), workflow_sid: ACCOUNT.workflowSid };
+    const gone = await doctor(FLEX_FLOW);
+    expect(gone.problems.map((p) => p.name)).toEqual(['Flex Flow workspace']);
+
+    flow.integration = { workflow_sid: ACCOUNT.workflowSid };
+    const none = await doctor(FLEX_FLOW);
+    expect(none.problems.map((p) => [p.name, p.detail])).toEqual([
+      [
+        'Flex Flow task',
+        `${FLEX_FLOW_SID} has a task integration with no workspace: no task can be made`,
+      ],
     ]);
   });
 

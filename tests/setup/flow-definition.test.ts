@@ -1,11 +1,16 @@
 /**
  * The Studio flow setup creates (scripts/setup/web-chat.flow.json): its
  * structure, and its task attribute template, rendered the way Studio's
- * Liquid would for the conversations this project creates in each mode.
+ * Liquid would for the conversations this project creates in each mode;
+ * and the check setup and doctor make on any flow: does a chat reach Flex?
  */
 import { readFileSync } from 'node:fs';
-import { FLOW_DEFINITION_FILE, webChatFlowDefinition } from '../../scripts/setup/flow-definition';
-import { definitionErrors } from '../support/mock';
+import {
+  FLOW_DEFINITION_FILE,
+  sendsChatsToFlex,
+  webChatFlowDefinition,
+} from '../../scripts/setup/flow-definition';
+import { definitionErrors, FLOW_DEFINITIONS } from '../support/mock';
 
 const WORKFLOW_SID = 'WW' + '6'.repeat(32);
 const CHAT_TASK_CHANNEL_SID = 'TC' + '8'.repeat(32);
@@ -150,5 +155,40 @@ describe('the web chat Studio flow definition', () => {
   it('keeps the attributes valid JSON whatever the name holds', () => {
     const tricky = 'Ana "the \\ boss", }{';
     expect(taskAttributes({ from: tricky })).toMatchObject({ from: tricky, customerName: tricky });
+  });
+});
+
+describe('sendsChatsToFlex: does a flow hand a chat to Flex?', () => {
+  it('this project’s flow does, for Conversations (and not for a legacy chat channel)', () => {
+    expect(sendsChatsToFlex(definition)).toBe(true);
+    expect(sendsChatsToFlex(definition, 'incomingMessage')).toBe(false);
+  });
+
+  it.each([
+    ['Flex’s messaging flow', FLOW_DEFINITIONS.messaging(), true, true],
+    ['a bot step first (a split)', FLOW_DEFINITIONS.splitToFlex(), true, false],
+    ['an IVR (only calls reach Send to Flex)', FLOW_DEFINITIONS.voiceIvr(), false, false],
+    ['an auto-reply (no Send to Flex)', FLOW_DEFINITIONS.noFlex(), false, false],
+  ])('%s', (_, flow, conversations, legacyChat) => {
+    expect(sendsChatsToFlex(flow)).toBe(conversations);
+    expect(sendsChatsToFlex(flow, 'incomingMessage')).toBe(legacyChat);
+  });
+
+  it('survives definitions that are not flows, and loops between widgets', () => {
+    for (const broken of [undefined, null, {}, { states: 'x' }, { states: [null, 3] }]) {
+      expect(sendsChatsToFlex(broken)).toBe(false);
+    }
+    const loop = {
+      states: [
+        {
+          name: 'Trigger',
+          type: 'trigger',
+          transitions: [{ event: 'incomingConversationMessage', next: 'a' }],
+        },
+        { name: 'a', type: 'split-based-on', transitions: [{ event: 'noMatch', next: 'b' }] },
+        { name: 'b', type: 'set-variables', transitions: [{ event: 'next', next: 'a' }] },
+      ],
+    };
+    expect(sendsChatsToFlex(loop)).toBe(false);
   });
 });

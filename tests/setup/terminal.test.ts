@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { PassThrough } from 'node:stream';
 import { parseEnv } from '../../scripts/setup/dotenv';
+import { createTerminal } from '../../scripts/setup/terminal';
 import { TEST_ENV } from '../support/env';
 import { ROOT } from '../support/local-runtime';
 import { account } from '../support/mock';
@@ -21,6 +23,15 @@ import { TwilioMock } from '../support/twilio-mock';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const describeWithPty = hasScript ? describe : describe.skip;
+
+// Skipped on a machine without util-linux `script`; on CI its absence is a failure.
+it('has util-linux `script` for the pseudo-terminal tests (required on CI)', () => {
+  if (process.env.CI && !hasScript) {
+    throw new Error(
+      'util-linux `script` is missing: the terminal tests cannot run (install util-linux)',
+    );
+  }
+});
 
 let mock: TwilioMock;
 let dir: string;
@@ -128,5 +139,46 @@ describeWithPty('npm run setup on a terminal', () => {
     expect(output).toContain('(no changes)');
     expect(output).not.toMatch(/Choose|\[Y\/n\]/);
     expect(output).toMatch(/No problems/);
+  });
+});
+
+describe('typing ahead of the hidden question (a terminal driven in process)', () => {
+  /** A terminal-mode Terminal over in-memory streams: readline echoes as on a real one. */
+  function fakeTerminal() {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+    const term = createTerminal({ input, output, yes: false, tty: true });
+    return { term, input, shown: () => shown };
+  }
+
+  it('after holdInput, what is typed before the Auth Token question is never shown', async () => {
+    const { term, input, shown } = fakeTerminal();
+    term.holdInput();
+    const sid = term.ask('Account SID: ');
+    // One chunk: the SID, Enter, then the token typed before its question appears.
+    input.write(`${TEST_ENV.ACCOUNT_SID}\r${TEST_ENV.AUTH_TOKEN}`);
+    expect(await sid).toBe(TEST_ENV.ACCOUNT_SID);
+    const token = term.ask('Auth Token: ', { hidden: true });
+    input.write('\r');
+    expect(await token).toBe(TEST_ENV.AUTH_TOKEN);
+    term.close();
+    expect(shown()).toContain('Account SID: ');
+    expect(shown()).toContain(TEST_ENV.ACCOUNT_SID); // a visible answer shows as typed
+    expect(shown()).toContain('Auth Token: ');
+    expect(shown()).not.toContain(TEST_ENV.AUTH_TOKEN);
+  });
+
+  it('without it, the same typing shows (what holdInput is for)', async () => {
+    const { term, input, shown } = fakeTerminal();
+    const sid = term.ask('Account SID: ');
+    input.write(`${TEST_ENV.ACCOUNT_SID}\r${TEST_ENV.AUTH_TOKEN}`);
+    await sid;
+    const token = term.ask('Auth Token: ', { hidden: true });
+    input.write('\r');
+    await token;
+    term.close();
+    expect(shown()).toContain(TEST_ENV.AUTH_TOKEN);
   });
 });

@@ -4,6 +4,9 @@
  * Flex Flow channels) read. By default a Flex account already set up the way
  * TEST_ENV and WEBHOOK_ENV describe; tests change it through `account(mock)`.
  *
+ * Its two Studio flows have definitions like Flex's own: "Voice IVR" sends
+ * only calls to Flex, "Messaging Flow" sends chats (FLOW_DEFINITIONS).
+ *
  * @example
  *   account(mock).flex = null;            // an account without Flex
  *   account(mock).flows[0].status = 'draft';
@@ -92,6 +95,123 @@ export const ACCOUNT = {
   messagingFlowSid: TEST_ENV.STUDIO_FLOW_SID,
 } as const;
 
+const offset = (x: number, y: number) => ({ offset: { x, y } });
+
+/** A Trigger widget whose listed events lead to the named widgets; the others lead nowhere. */
+function trigger(next: Partial<Record<string, string>>) {
+  const events = [
+    'incomingMessage',
+    'incomingCall',
+    'incomingConversationMessage',
+    'incomingRequest',
+    'incomingParent',
+  ];
+  return {
+    name: 'Trigger',
+    type: 'trigger',
+    transitions: events.map((event) => ({ event, ...(next[event] && { next: next[event] }) })),
+    properties: offset(0, 0),
+  };
+}
+
+/** A Send to Flex widget, as Studio stores it. */
+function sendToFlex(name: string, channelSid: string, attributes: string) {
+  return {
+    name,
+    type: 'send-to-flex',
+    transitions: [
+      { event: 'callComplete' },
+      { event: 'failedToEnqueue' },
+      { event: 'callFailure' },
+    ],
+    properties: {
+      ...offset(0, 200),
+      workflow: ACCOUNT.workflowSid,
+      channel: channelSid,
+      attributes,
+    },
+  };
+}
+
+/**
+ * Studio definitions shaped like the flows a Flex account starts with:
+ *
+ *   voiceIvr       Incoming Call -> Send to Flex (voice); chats lead nowhere
+ *   messaging      Incoming Message and Incoming Conversation -> Send to Flex (chat)
+ *   splitToFlex    Incoming Conversation -> a split -> Send to Flex (a bot step first)
+ *   noFlex         Incoming Conversation -> Send Message, and no Send to Flex at all
+ */
+export const FLOW_DEFINITIONS = {
+  voiceIvr: () => ({
+    description: 'IVR for creating a Flex voice task',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      trigger({ incomingCall: 'SendCallToAgent' }),
+      sendToFlex('SendCallToAgent', ACCOUNT.voiceChannelSid, '{"type": "inbound"}'),
+    ],
+  }),
+  messaging: () => ({
+    description: 'Bot flow for creating a Flex messaging task',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      trigger({
+        incomingMessage: 'SendMessageToAgent',
+        incomingConversationMessage: 'SendConversationToAgent',
+      }),
+      sendToFlex(
+        'SendMessageToAgent',
+        ACCOUNT.chatChannelSid,
+        '{"name": "{{trigger.message.ChannelAttributes.from}}"}',
+      ),
+      sendToFlex(
+        'SendConversationToAgent',
+        ACCOUNT.chatChannelSid,
+        '{"from": "{{trigger.conversation.Author}}"}',
+      ),
+    ],
+  }),
+  splitToFlex: () => ({
+    description: 'A bot step, then Flex',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      trigger({ incomingConversationMessage: 'split_hours' }),
+      {
+        name: 'split_hours',
+        type: 'split-based-on',
+        transitions: [
+          { event: 'noMatch', next: 'to_flex' },
+          { event: 'match', next: 'closed' },
+        ],
+        properties: { ...offset(0, 100), input: '{{flow.variables.open}}' },
+      },
+      {
+        name: 'closed',
+        type: 'send-message',
+        transitions: [{ event: 'sent' }, { event: 'failed' }],
+        properties: { ...offset(200, 200), body: 'We are closed.' },
+      },
+      sendToFlex('to_flex', ACCOUNT.chatChannelSid, '{}'),
+    ],
+  }),
+  noFlex: () => ({
+    description: 'An auto-reply',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      trigger({ incomingConversationMessage: 'reply' }),
+      {
+        name: 'reply',
+        type: 'send-message',
+        transitions: [{ event: 'sent' }, { event: 'failed' }],
+        properties: { ...offset(0, 200), body: 'Thanks!' },
+      },
+    ],
+  }),
+};
+
 function defaultAccount(): MockAccount {
   return {
     defaultServiceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
@@ -120,14 +240,14 @@ function defaultAccount(): MockAccount {
         sid: ACCOUNT.voiceFlowSid,
         friendlyName: 'Voice IVR',
         status: 'published',
-        definition: {},
+        definition: FLOW_DEFINITIONS.voiceIvr(),
         revision: 1,
       },
       {
         sid: ACCOUNT.messagingFlowSid,
         friendlyName: 'Messaging Flow',
         status: 'published',
-        definition: {},
+        definition: FLOW_DEFINITIONS.messaging(),
         revision: 3,
       },
     ],

@@ -1,6 +1,7 @@
 /**
  * Conversations API, account level: the global configuration (which service
- * is the default), services, address configurations (Chat Addresses), and
+ * is the default), services, address configurations (Chat Addresses, in
+ * pages of PageSize as Twilio answers them), and
  * the conversations a participant identity belongs to. Backed by the
  * account state (`account.ts`) and the conversations mock.
  */
@@ -100,11 +101,23 @@ export function installConversationsConfigRoutes(mock: TwilioMock): void {
     (input) => {
       const type = input.query.Type?.[0];
       const found = account(mock).addresses.filter((a) => type === undefined || a.type === type);
+      // Paged as Twilio pages it: PageSize (at most 50 here) and Page, with a next page URL.
+      const size = Number(input.query.PageSize?.[0] ?? 50);
+      const page = Number(input.query.Page?.[0] ?? 0);
+      const url = `${base}/Configuration/Addresses`;
+      const query = (p: number) => `${type ? `Type=${type}&` : ''}PageSize=${size}&Page=${p}`;
+      const more = found.length > (page + 1) * size;
       return {
         status: 200,
         body: {
-          address_configurations: found.map(addressJson),
-          meta: listMeta(`${base}/Configuration/Addresses`, 'address_configurations'),
+          address_configurations: found.slice(page * size, (page + 1) * size).map(addressJson),
+          meta: {
+            ...listMeta(url, 'address_configurations'),
+            page,
+            page_size: size,
+            url: `${url}?${query(page)}`,
+            next_page_url: more ? `${url}?${query(page + 1)}&PageToken=PA${page + 1}` : null,
+          },
         },
       };
     },

@@ -10,7 +10,9 @@
  *   flow, or webhook URL). 404 for an unknown address.
  * - Flex Flow channels: in the Flex Flow's chat service, with the legacy
  *   channel attributes (`from`, `channel_type`, `status`, `pre_engagement_data`)
- *   and the Flow's Studio integration as a scoped webhook. 404 for an unknown flow.
+ *   and the Flow's Studio integration as a scoped webhook; a task integration
+ *   makes a TaskRouter task at once and answers its `task_sid`. 404 for an
+ *   unknown flow.
  */
 import { randomUUID } from 'node:crypto';
 import { TEST_ENV } from '../env';
@@ -18,6 +20,7 @@ import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../tw
 import { account } from './account';
 import { now, parseJsonField, text } from './common';
 import { conversations, type MockConversation, type MockWebhook } from './conversations';
+import { tasks } from './taskrouter';
 
 /** The webhook an address's auto-creation attaches to each conversation. */
 function addressWebhook(autoCreation: Record<string, unknown>): MockWebhook[] {
@@ -119,6 +122,19 @@ function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
     studio,
   );
   conversations(mock).set(c.sid, c);
+  // A task integration makes the TaskRouter task at once, and names it.
+  const task =
+    flow.integrationType === 'task'
+      ? {
+          sid: sid('WT'),
+          workspaceSid: text(flow.integration.workspace_sid),
+          workflowSid: text(flow.integration.workflow_sid),
+          taskChannel: text(flow.integration.channel),
+          attributes: JSON.stringify({ channelSid: c.sid, channelType: 'web', name }),
+          assignmentStatus: 'pending',
+        }
+      : undefined;
+  if (task) tasks(mock).push(task);
   return {
     status: 201,
     body: {
@@ -126,7 +142,7 @@ function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
       flex_flow_sid: flow.sid,
       sid: c.sid,
       user_sid: sid('US'),
-      task_sid: null,
+      task_sid: task?.sid ?? null,
       url: `https://flex-api.twilio.com/v1/Channels/${c.sid}`,
       date_created: now(),
       date_updated: now(),
