@@ -18,7 +18,8 @@ import { ROOT, startLocalRuntime, type LocalRuntime } from './local-runtime';
 import { TwilioMock } from './twilio-mock';
 
 // A page under test may legitimately take seconds (retries, a real SDK failing).
-jest.setTimeout(60_000);
+// (Also loaded by scripts/screenshots.ts and the bench, outside Jest.)
+if (typeof jest !== 'undefined') jest.setTimeout(60_000);
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM);
