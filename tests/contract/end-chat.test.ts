@@ -14,13 +14,7 @@ import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../su
 import { TwilioMock } from '../support/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../support/webhooks';
 
-let mock: TwilioMock;
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => mock.reset());
-afterEach(() => expect(mock.violations).toEqual([]));
+const mock = TwilioMock.perTest();
 
 interface Chat {
   conversationSid: string;

@@ -14,26 +14,14 @@ import { newIdentity } from '../../src/identity';
 import { parseStartChatRequest } from '../../src/requests';
 import { TEST_ENV } from '../support/env';
 import { invoke } from '../support/invoke';
-import { captureLogs, type CapturedLogs } from '../support/logs';
+import { captureLogsPerTest } from '../support/logs';
 import { signTestToken } from '../support/tokens';
 import { interactions } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
 import { WEBHOOK_ENV, signedDelivery } from '../support/webhooks';
 
-let mock: TwilioMock;
-let logs: CapturedLogs;
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => {
-  mock.reset();
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  expect(mock.violations).toEqual([]);
-});
+const mock = TwilioMock.perTest();
+captureLogsPerTest(); // keeps the expected error logs out of the output
 
 const STACK = /\bat .+[.:](?:js|ts)\b|Error:|node_modules/;
 

@@ -8,7 +8,7 @@
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
 import { invoke } from '../support/invoke';
-import { captureLogs, type CapturedLogs } from '../support/logs';
+import { captureLogsPerTest } from '../support/logs';
 import { ACCOUNT, conversations, interactions } from '../support/mock';
 import {
   ADDRESS_ENV,
@@ -19,21 +19,8 @@ import {
 import { TwilioMock } from '../support/twilio-mock';
 import { messageAddedParams, signedDelivery, type MessageAdded } from '../support/webhooks';
 
-let mock: TwilioMock;
-let logs: CapturedLogs;
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => {
-  mock.reset();
-  seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  expect(mock.violations).toEqual([]);
-});
+const mock = TwilioMock.perTest((m) => seedChatAddress(m, { webhookUrl: INTERACTION_URL }));
+captureLogsPerTest(); // keeps the expected error logs out of the output
 
 interface Chat {
   conversationSid: string;

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config';
 import { CREATE_DEADLINE_MS, handOffToFlex, parseMessageAddedEvent } from '../../src/interaction';
 import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
 import { invoke, type InvokeOptions, type InvokeResult } from '../support/invoke';
-import { captureLogs, type CapturedLogs } from '../support/logs';
+import { captureLogsPerTest } from '../support/logs';
 import { conversations, interactions, type MockConversation } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
 import {
@@ -20,20 +20,8 @@ import {
   type MessageAdded,
 } from '../support/webhooks';
 
-let mock: TwilioMock;
-let logs: CapturedLogs;
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => {
-  mock.reset();
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  expect(mock.violations).toEqual([]);
-});
+const mock = TwilioMock.perTest();
+const logs = captureLogsPerTest();
 
 type Outcome = { outcome: string; reason?: string; interactionSid?: string; recorded?: boolean };
 type ErrorBody = { error: { code: string; fields?: { field: string }[] } };

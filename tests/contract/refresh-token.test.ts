@@ -12,13 +12,7 @@ import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
 import { signTestToken, verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
 
-let mock: TwilioMock;
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => mock.reset());
-afterEach(() => expect(mock.violations).toEqual([]));
+const mock = TwilioMock.perTest();
 
 type ErrorBody = { error: { code: string; message: string } };
 type TokenBody = { identity: string; token: string; expiresAt: string };

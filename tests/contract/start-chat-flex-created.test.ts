@@ -7,7 +7,7 @@
 import { handler } from '../../functions/start-chat';
 import { TEST_ENV } from '../support/env';
 import { headerOf, invoke } from '../support/invoke';
-import { captureLogs, type CapturedLogs } from '../support/logs';
+import { captureLogsPerTest } from '../support/logs';
 import { ACCOUNT, account, conversations, tasks, type MockConversation } from '../support/mock';
 import {
   ADDRESS_ENV,
@@ -20,23 +20,11 @@ import {
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
-let mock: TwilioMock;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  mock = await TwilioMock.start();
+const mock = TwilioMock.perTest((m) => {
+  seedChatAddress(m);
+  seedFlexFlow(m);
 });
-afterAll(() => mock.stop());
-beforeEach(() => {
-  mock.reset();
-  seedChatAddress(mock);
-  seedFlexFlow(mock);
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  expect(mock.violations).toEqual([]);
-});
+const logs = captureLogsPerTest();
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
 type StartBody = { conversationSid: string; identity: string; token: string; expiresAt: string };

@@ -5,26 +5,13 @@
 import { handler } from '../../functions/start-chat';
 import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV } from '../support/env';
 import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
-import { captureLogs, type CapturedLogs } from '../support/logs';
+import { captureLogsPerTest } from '../support/logs';
 import { conversations, type MockConversation } from '../support/mock';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
-let mock: TwilioMock;
-let logs: CapturedLogs;
-
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
-beforeEach(() => {
-  mock.reset();
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  expect(mock.violations).toEqual([]);
-});
+const mock = TwilioMock.perTest();
+const logs = captureLogsPerTest();
 
 const start = (options: InvokeOptions = {}) => invoke(handler, { mock, ...options });
 

@@ -14,21 +14,12 @@ import {
 import { EnvDir, setupCli } from '../support/setup-cli';
 import { TwilioMock } from '../support/twilio-mock';
 
-let mock: TwilioMock;
+const mock = TwilioMock.perTest();
 let dir: EnvDir;
-
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
 beforeEach(async () => {
-  mock.reset();
   dir = await EnvDir.create();
 });
-afterEach(async () => {
-  await dir.remove();
-  expect(mock.violations).toEqual([]);
-});
+afterEach(() => dir.remove());
 
 type Env = Record<string, string | undefined>;
 

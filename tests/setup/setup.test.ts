@@ -12,21 +12,12 @@ import { ADDRESS_SID, seedChatAddress } from '../support/modes';
 import { CREDENTIAL_FLAGS, EnvDir, setupCli, type CliOptions } from '../support/setup-cli';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
-let mock: TwilioMock;
+const mock = TwilioMock.perTest();
 let dir: EnvDir;
-
-beforeAll(async () => {
-  mock = await TwilioMock.start();
-});
-afterAll(() => mock.stop());
 beforeEach(async () => {
-  mock.reset();
   dir = await EnvDir.create();
 });
-afterEach(async () => {
-  await dir.remove();
-  expect(mock.violations).toEqual([]);
-});
+afterEach(() => dir.remove());
 
 /** A third flow, added by the tests that need one. */
 const SUPPORT_FLOW: MockFlow = {

@@ -9,13 +9,16 @@ export interface CapturedLogs {
   restore(): void;
 }
 
-export function captureLogs(): CapturedLogs {
-  const lines: string[] = [];
+export function captureLogs(lines: string[] = []): CapturedLogs {
   const spies = (['log', 'warn', 'error', 'info', 'debug'] as const).map((level) =>
     jest.spyOn(console, level).mockImplementation((...args: unknown[]) => {
       lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
     }),
   );
+  return { ...readLines(lines), restore: () => spies.forEach((s) => s.mockRestore()) };
+}
+
+function readLines(lines: string[]): Omit<CapturedLogs, 'restore'> {
   return {
     lines,
     text: () => lines.join('\n'),
@@ -28,6 +31,24 @@ export function captureLogs(): CapturedLogs {
           return [];
         }
       }),
-    restore: () => spies.forEach((s) => s.mockRestore()),
   };
+}
+
+/**
+ * Captures the logs of every test in a file (from a fresh start each time);
+ * the returned object always reads the current test's.
+ *
+ * @example
+ *   const logs = captureLogsPerTest();
+ *   it('...', () => expect(logs.events()).toContain('chat_started'));
+ */
+export function captureLogsPerTest(): CapturedLogs {
+  const lines: string[] = [];
+  let current: CapturedLogs | undefined;
+  beforeEach(() => {
+    lines.length = 0;
+    current = captureLogs(lines);
+  });
+  afterEach(() => current?.restore());
+  return { ...readLines(lines), restore: () => current?.restore() };
 }

@@ -12,7 +12,7 @@
  * - An artificial latency per request lets the benchmark count round trips.
  *
  * @example
- *   const mock = await TwilioMock.start();
+ *   const mock = await TwilioMock.start(); // or, in a test file, TwilioMock.perTest()
  *   mock.failNext('webhooks.create', { status: 500 });
  *   // ... call a handler with mock.client() ...
  *   expect(mock.requests('conversations.create')).toHaveLength(1);
@@ -122,6 +122,34 @@ export class TwilioMock {
     const { installRoutes } = await import('./mock');
     installRoutes(mock);
     await mock.listen();
+    return mock;
+  }
+
+  /**
+   * The mock of one test file, in Jest: listening before the file's first
+   * test, reset (then `seed` run) before each test, stopped after the last.
+   * After each test, no request may have broken Twilio's OpenAPI specs.
+   *
+   * @example
+   *   const mock = TwilioMock.perTest((m) => seedChatAddress(m));
+   *   it('...', async () => {
+   *     await invoke(handler, { mock });
+   *     expect(mock.requests('conversations.create')).toHaveLength(1);
+   *   });
+   */
+  static perTest(seed?: (mock: TwilioMock) => void): TwilioMock {
+    const mock = new TwilioMock(true);
+    beforeAll(async () => {
+      const { installRoutes } = await import('./mock');
+      installRoutes(mock);
+      await mock.listen();
+    });
+    afterAll(() => mock.stop());
+    beforeEach(() => {
+      mock.reset();
+      seed?.(mock);
+    });
+    afterEach(() => expect(mock.violations).toEqual([]));
     return mock;
   }
 
