@@ -68,8 +68,12 @@ type Emitter = {
 };
 
 class TwilioConversation implements ChatConversation {
-  /** Display names, resolved once per participant from its user. */
+  /** Display names, looked up once per participant from its user. */
   private readonly names = new Map<string, Promise<string>>();
+  /** The names that lookup has settled, for events to use synchronously. */
+  private readonly resolved = new Map<string, string>();
+  /** Participants sent out by identity whose name has yet to follow. */
+  private readonly pendingNames = new Set<string>();
   /** Listeners of participantUpdated, told when a late-resolved name arrives. */
   private readonly updated = new Set<(participant: ChatParticipant) => void>();
 
@@ -92,7 +96,11 @@ class TwilioConversation implements ChatConversation {
       name = participant
         .getUser()
         .then((user) => user.friendlyName || participant.identity || '')
-        .catch(() => participant.identity || '');
+        .catch(() => participant.identity || '')
+        .then((resolved) => {
+          this.resolved.set(participant.sid, resolved);
+          return resolved;
+        });
       this.names.set(participant.sid, name);
     }
     return name;
@@ -140,18 +148,19 @@ class TwilioConversation implements ChatConversation {
 
   on<E extends keyof ConversationEvents>(event: E, listener: ConversationEvents[E]): () => void {
     const emit = listener as (value?: unknown) => void;
-    // Participants go out at once (named by identity if the user is not known
-    // yet), so they never arrive after the messages they wrote; the name
-    // follows as an update.
+    // Participants go out at once, synchronously (named by identity while the
+    // user is not known yet), so they keep the SDK's order with messages and
+    // never wait on a lookup; the name follows as one update.
     const participantEvent = (p: Participant) => {
-      const known = this.names.get(p.sid);
-      void (known ?? Promise.resolve(p.identity ?? '')).then((name) =>
-        emit(this.toParticipant(p, name)),
-      );
-      if (!known && event !== 'participantUpdated') {
-        void this.nameOf(p).then((name) => {
-          if (name !== p.identity)
-            this.updated.forEach((notify) => notify(this.toParticipant(p, name)));
+      const name = this.resolved.get(p.sid);
+      const identity = p.identity ?? '';
+      emit(this.toParticipant(p, name ?? identity));
+      if (name === undefined && event !== 'participantUpdated' && !this.pendingNames.has(p.sid)) {
+        this.pendingNames.add(p.sid);
+        void this.nameOf(p).then((resolved) => {
+          this.pendingNames.delete(p.sid);
+          if (resolved !== identity)
+            this.updated.forEach((notify) => notify(this.toParticipant(p, resolved)));
         });
       }
     };
@@ -237,15 +246,19 @@ class TwilioChatClient implements ChatClient {
     target.on(event, handler);
     if (event !== 'connectionStateChanged') return () => target.off(event, handler);
     const report = listener;
-    // The SDK starts connecting in its constructor: report where it is now.
-    const state = this.client.connectionState;
-    queueMicrotask(() => report(state));
+    let subscribed = true;
+    // The SDK starts connecting in its constructor: report where it is (read
+    // when reporting, so a change meanwhile is not followed by a stale state).
+    queueMicrotask(() => {
+      if (subscribed) report(this.client.connectionState);
+    });
     // A terminal connection error leaves this client dead, like `error`.
     const onError = ({ terminal }: { terminal?: boolean }) => {
       if (terminal) report('error');
     };
     target.on('connectionError', onError);
     return () => {
+      subscribed = false;
       target.off(event, handler);
       target.off('connectionError', onError);
     };

@@ -55,7 +55,7 @@ export async function buildAll(): Promise<void> {
   // Browser bundles: each top-level client/*.ts is a classic script (IIFE),
   // so a plain <script src> works on any site, with or without a module CSP.
   const clientEntries = (await readdir(join(root, 'client'), { withFileTypes: true }))
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .filter((e) => e.isFile() && /(?<!\.d|\.test)\.ts$/.test(e.name))
     .map((e) => join(root, 'client', e.name));
   await build({
     entryPoints: clientEntries,

@@ -76,8 +76,8 @@ export interface ConversationEvents {
 export interface ChatConversation {
   readonly sid: string;
   readonly status: ConversationStatus;
-  /** The newest `pageSize` messages, or those before `beforeIndex`. */
-  messages(pageSize: number, beforeIndex?: number): Promise<MessagePage>;
+  /** The newest `pageSize` messages, or the newest up to and including index `upToIndex`. */
+  messages(pageSize: number, upToIndex?: number): Promise<MessagePage>;
   participants(): Promise<ChatParticipant[]>;
   send(text: string): Promise<void>;
   /** One file per message (Flex's rule), with optional text. */
