@@ -3,6 +3,10 @@
  * isolatedModules), so tests start fast; `npm run typecheck` checks types.
  * @type {import('jest').Config}
  */
+// Customers are rarely on UTC, and these machines are: run the suite in a
+// zone where local and UTC dates differ, so a UTC slip cannot pass unseen.
+process.env.TZ = process.env.TZ || 'America/Los_Angeles';
+
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', {}] },

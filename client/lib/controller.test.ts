@@ -63,6 +63,9 @@ function fakeWorld(history: ChatMessage[] = []) {
   };
   /** How many next conversation() calls fail, and how. */
   const failing = { count: 0, reason: 'unreachable' as 'unreachable' | 'gone' };
+  /** conversation() calls held open until released (or their client shut down). */
+  let holding = false;
+  const held: { resolve: () => void; reject: (error: Error) => void }[] = [];
   const conversation: ChatConversation = {
     sid: 'CH1',
     status: 'active',
@@ -90,6 +93,11 @@ function fakeWorld(history: ChatMessage[] = []) {
     calls.tokens.push(token);
     return {
       conversation: () => {
+        if (holding) {
+          return new Promise<ChatConversation>((resolve, reject) =>
+            held.push({ resolve: () => resolve(conversation), reject }),
+          );
+        }
         if (failing.count === 0) return Promise.resolve(conversation);
         failing.count--;
         return Promise.reject(chatUnavailable(failing.reason, 'nope'));
@@ -102,6 +110,8 @@ function fakeWorld(history: ChatMessage[] = []) {
         clientEvents.on(e, l as (v: unknown) => void),
       shutdown: () => {
         calls.shutdowns++;
+        // Like the SDK: what was pending on this client fails.
+        for (const call of held.splice(0)) call.reject(chatUnavailable('unreachable', 'shut down'));
         return Promise.resolve();
       },
     };
@@ -114,6 +124,17 @@ function fakeWorld(history: ChatMessage[] = []) {
     failConnects: (count: number, reason: 'unreachable' | 'gone' = 'unreachable') => {
       failing.count = count;
       failing.reason = reason;
+    },
+    /** From now on, conversation() waits for `release()`. */
+    hold: () => (holding = true),
+    release: () => {
+      holding = false;
+      for (const call of held.splice(0)) call.resolve();
+    },
+    /** Fails the held calls, as a client that could not connect. */
+    failHeld: () => {
+      holding = false;
+      for (const call of held.splice(0)) call.reject(chatUnavailable('unreachable', 'no'));
     },
   };
 }
@@ -441,6 +462,73 @@ describe('ChatController', () => {
     chat.setVisible(true);
     await settle();
     expect(apiCalls.refresh).toBe(1);
+  });
+
+  it('counts one failure once, however many ways it is reported', async () => {
+    const { chat, world, timers } = setup();
+    world.hold();
+    const started = chat.start({ preEngagement: {} });
+    await settle();
+    // The SDK says it twice while the attempt is under way, then the attempt fails.
+    world.clientEvents.emit('connectionStateChanged', 'error');
+    world.clientEvents.emit('connectionStateChanged', 'disconnected');
+    world.failHeld();
+    await started;
+    expect(timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+  });
+
+  it('is not brought back by a client reporting after the chat ended', async () => {
+    const { chat, world, timers } = setup();
+    await chat.start({ preEngagement: {} });
+    await chat.end();
+    // An hour later, the kept client's token lapses and it disconnects.
+    world.clientEvents.emit('connectionStateChanged', 'disconnected');
+    expect(timers).toHaveLength(0);
+    await chat.newChat();
+    await chat.start({ preEngagement: {} });
+    expect(chat.state.phase).toBe('chat');
+  });
+
+  it('gives up cleanly while a connection is still pending, and the next chat connects', async () => {
+    const { chat, world, timers, apiCalls } = setup();
+    world.failConnects(1);
+    await chat.start({ preEngagement: {} });
+    expect(chat.state.phase).toBe('resuming');
+    world.hold();
+    chat.retryNow();
+    await settle();
+    await chat.abandon(); // shuts the client down: its pending call fails late
+    await settle();
+    expect(chat.state.phase).toBe('form');
+    expect(timers).toHaveLength(0);
+    expect(apiCalls.end).toBe(1);
+    world.release();
+    await chat.start({ preEngagement: {} });
+    expect(chat.state.phase).toBe('chat');
+  });
+
+  it('connects a new chat even while an old chat is still connecting', async () => {
+    const { chat, world } = setup();
+    world.hold();
+    void chat.start({ preEngagement: {} });
+    await settle();
+    await chat.newChat();
+    world.release();
+    await chat.start({ preEngagement: {} });
+    expect(chat.state.phase).toBe('chat');
+  });
+
+  it('stays ended when the agent closed the chat while the customer was ending it', async () => {
+    let fail: (error: Error) => void = () => {};
+    const { chat, world } = setup([], {
+      endChat: () => new Promise((_, reject) => (fail = reject)),
+    });
+    await chat.start({ preEngagement: {} });
+    const ending = chat.end();
+    world.conversationEvents.emit('statusChanged', 'closed');
+    fail(new ApiError(502, 'upstream_error', 'x'));
+    expect(await ending).toBe(false);
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
   });
 
   it('follows the customer being removed from the conversation', async () => {

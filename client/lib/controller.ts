@@ -66,7 +66,8 @@ export class ChatController {
   private lastTypingAt = Number.NEGATIVE_INFINITY;
   private visible = true;
   private renewing?: Promise<void>;
-  private attempt?: Promise<void>;
+  /** The connection attempt under way, and the chat it is for. */
+  private attempt?: { conversationSid: string; run: Promise<void> };
   private ending?: Promise<boolean>;
   private retryHandle?: unknown;
   private failures = 0;
@@ -175,38 +176,56 @@ export class ChatController {
     });
   }
 
-  /** One attempt at a time: renew (when resuming), connect, load history. */
+  /**
+   * One attempt at a time per chat: renew (when resuming), connect, load
+   * history. An attempt that ends after its chat did (ended, given up,
+   * replaced by a new one) changes nothing.
+   */
   private attemptConnect(renewFirst: boolean): Promise<void> {
-    this.attempt ??= (async () => {
-      const session = this.session;
-      try {
-        if (!session) return;
-        if (renewFirst) await this.renewSession(session);
-        if (this.session?.conversationSid !== session.conversationSid) return; // ended meanwhile
-        await this.connect();
-        this.failures = 0;
-      } catch (error) {
-        if (this.session && (isRefusal(error) || isGone(error))) {
-          if (this.live) {
-            await this.finish('expired');
-          } else {
-            // A stored chat that is over: back to the form, as on a first visit.
-            await this.newChat();
-          }
-          return;
-        }
-        // Still ours, just not reachable now: say so and try again later.
-        if (this.state.phase !== 'chat') this.dispatch({ type: 'phase', phase: 'resuming' });
-        this.scheduleRetry();
-      } finally {
-        this.attempt = undefined;
-      }
-    })();
-    return this.attempt;
+    const session = this.session;
+    if (!session) return Promise.resolve();
+    if (this.attempt?.conversationSid === session.conversationSid) return this.attempt.run;
+    const attempt = { conversationSid: session.conversationSid, run: Promise.resolve() };
+    this.attempt = attempt;
+    attempt.run = this.connectOnce(session, renewFirst).finally(() => {
+      if (this.attempt === attempt) this.attempt = undefined;
+    });
+    return attempt.run;
   }
 
+  private async connectOnce(session: StoredSession, renewFirst: boolean): Promise<void> {
+    const isCurrent = () => this.session?.conversationSid === session.conversationSid;
+    try {
+      if (renewFirst) await this.renewSession(session);
+      if (!isCurrent()) return;
+      await this.connect();
+      if (!isCurrent()) return;
+      this.failures = 0;
+      this.clearRetry();
+    } catch (error) {
+      if (!isCurrent()) return; // over meanwhile: its failure is no news
+      if (isRefusal(error) || isGone(error)) {
+        if (this.live) {
+          await this.finish('expired');
+        } else {
+          // A stored chat that is over: back to the form, as on a first visit.
+          await this.newChat();
+        }
+        return;
+      }
+      // Still ours, just not reachable now: say so and try again later.
+      if (this.state.phase !== 'chat') this.dispatch({ type: 'phase', phase: 'resuming' });
+      this.scheduleRetry();
+    }
+  }
+
+  /**
+   * One pending retry at a time: a failure often arrives as several reports
+   * (an error state, a disconnect, a rejected call), and the backoff counts
+   * failures, not reports.
+   */
   private scheduleRetry(): void {
-    this.clearRetry();
+    if (this.retryHandle !== undefined) return;
     const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)] ?? 30_000;
     this.failures++;
     const set = this.deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
@@ -236,8 +255,10 @@ export class ChatController {
       client.on('connectionStateChanged', (state) => {
         this.dispatch({ type: 'connection', state });
         if (state === 'denied') void this.renewToken();
-        // A client that stopped trying (not our shutdown): start a new one.
-        if ((state === 'disconnected' || state === 'error') && this.client === client) {
+        // A client that stopped trying (not our shutdown) while the chat is
+        // on, and no attempt is under way to judge it: start a new one.
+        const gaveUp = state === 'disconnected' || state === 'error';
+        if (gaveUp && this.client === client && this.session && !this.attempt) {
           this.scheduleRetry();
         }
       }),
@@ -411,7 +432,8 @@ export class ChatController {
       try {
         await this.deps.api.endChat(session.token, session.conversationSid);
       } catch {
-        this.dispatch({ type: 'phase', phase: 'chat' });
+        // Back to the chat, unless it ended another way meanwhile.
+        if (this.state.phase === 'ending') this.dispatch({ type: 'phase', phase: 'chat' });
         return false;
       } finally {
         this.ending = undefined;
@@ -441,8 +463,8 @@ export class ChatController {
   async newChat(): Promise<void> {
     this.clearRetry();
     this.live = false;
+    this.forget(); // first: what the shutdown makes fail is then no longer ours
     await this.shutdownClient();
-    this.forget();
     this.dispatch({ type: 'reset' });
   }
 

@@ -50,7 +50,10 @@ describe('transcript', () => {
       'Chat transcript\n\n[Nov 21, 2026, 9:05 AM] You: Hi\nAlex: File: label.png\n',
     );
     expect(transcriptFilename(new Date(2026, 10, 21, 10))).toBe('chat-2026-11-21.txt');
-    // Just before local midnight is still that day, whatever UTC says.
+    // The customer's calendar, not UTC's: the first minute and the last of
+    // a local day (jest.config.js runs the tests west of UTC, so one of these
+    // falls on another day in UTC wherever the suite runs).
+    expect(transcriptFilename(new Date(2026, 0, 5, 0, 1))).toBe('chat-2026-01-05.txt');
     expect(transcriptFilename(new Date(2026, 0, 5, 23, 59))).toBe('chat-2026-01-05.txt');
   });
 });

@@ -98,6 +98,45 @@ describe('timeline', () => {
   });
 });
 
+describe('names', () => {
+  const authors = (state: State) =>
+    timeline(state, names).flatMap((i) => (i.kind === 'message' ? [i.authorName] : []));
+
+  it("keeps signing an agent's messages after they leave", () => {
+    const state = run(
+      ...inChat,
+      { type: 'participantJoined', participant: alex, at: new Date() },
+      { type: 'messageAdded', message: message(0, 'alex@co.example') },
+      { type: 'participantLeft', participant: alex, at: new Date() },
+    );
+    expect(state.participants.has(alex.sid)).toBe(false);
+    expect(authors(state)).toEqual(['Alex']);
+  });
+
+  it('takes a name looked up late, but does not bring back someone who left', () => {
+    const byIdentity = { ...alex, name: alex.identity! };
+    const state = run(
+      ...inChat,
+      { type: 'participantJoined', participant: byIdentity, at: new Date() },
+      { type: 'messageAdded', message: message(0, 'alex@co.example') },
+      { type: 'participantLeft', participant: byIdentity, at: new Date() },
+      { type: 'participantUpdated', participant: alex },
+    );
+    expect(state.participants.has(alex.sid)).toBe(false);
+    expect(authors(state)).toEqual(['Alex']);
+  });
+
+  it('never replaces a real name with the bare identity', () => {
+    const state = run(
+      ...inChat,
+      { type: 'participantJoined', participant: alex, at: new Date() },
+      { type: 'participantUpdated', participant: { ...alex, name: alex.identity! } },
+      { type: 'messageAdded', message: message(0, 'alex@co.example') },
+    );
+    expect(authors(state)).toEqual(['Alex']);
+  });
+});
+
 describe('read receipts', () => {
   it('puts "Seen" under the newest customer message an agent has read', () => {
     let state = run(

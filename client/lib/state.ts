@@ -65,6 +65,8 @@ export interface State {
   messages: Map<number, ChatMessage>;
   notices: Notice[];
   participants: Map<string, ChatParticipant>;
+  /** Display names by identity, kept after a participant leaves (their messages stay signed). */
+  names: Map<string, string>;
   typing: Set<string>;
   hasOlder: boolean;
   loadingOlder: boolean;
@@ -108,6 +110,7 @@ export function initialState(online = true): State {
     messages: new Map(),
     notices: [],
     participants: new Map(),
+    names: new Map(),
     typing: new Set(),
     hasOlder: false,
     loadingOlder: false,
@@ -160,6 +163,7 @@ export function reduce(state: State, action: Action): State {
         messages: withMessages(state, action.messages),
         hasOlder: action.hasOlder,
         participants: new Map(action.participants.map((p) => [p.sid, p])),
+        names: rememberNames(state.names, action.participants),
         status: action.status,
         readIndex: Math.max(state.readIndex, me?.lastReadMessageIndex ?? -1),
       };
@@ -187,7 +191,8 @@ export function reduce(state: State, action: Action): State {
       if (action.type === 'participantJoined')
         participants.set(action.participant.sid, action.participant);
       else participants.delete(action.participant.sid);
-      if (action.participant.identity === state.identity) return { ...state, participants };
+      const names = rememberNames(state.names, [action.participant]);
+      if (action.participant.identity === state.identity) return { ...state, participants, names };
       const notice: Notice = {
         kind: 'notice',
         key: `${action.type}-${action.participant.sid}-${action.at.getTime()}`,
@@ -198,12 +203,15 @@ export function reduce(state: State, action: Action): State {
       };
       const typing = new Set(state.typing);
       typing.delete(action.participant.sid);
-      return { ...state, participants, notices: [...state.notices, notice], typing };
+      return { ...state, participants, names, notices: [...state.notices, notice], typing };
     }
     case 'participantUpdated': {
+      const names = rememberNames(state.names, [action.participant]);
+      // A late update (a name looked up) for someone who has left: stays gone.
+      if (!state.participants.has(action.participant.sid)) return { ...state, names };
       const participants = new Map(state.participants);
       participants.set(action.participant.sid, action.participant);
-      return { ...state, participants };
+      return { ...state, participants, names };
     }
     case 'typing': {
       if (action.participant.identity === state.identity) return state;
@@ -232,8 +240,23 @@ function senderOf(state: State, message: ChatMessage): MessageItem['from'] {
 }
 
 function nameOf(state: State, author: string | null): string | undefined {
-  for (const p of state.participants.values()) if (p.identity === author) return p.name;
-  return undefined;
+  return author === null ? undefined : state.names.get(author);
+}
+
+/**
+ * `names` with these participants' names added. The bare identity (what the
+ * SDK adapter sends while a name is being looked up) never replaces a real name.
+ */
+function rememberNames(
+  names: ReadonlyMap<string, string>,
+  participants: readonly ChatParticipant[],
+): Map<string, string> {
+  const next = new Map(names);
+  for (const { identity, name } of participants) {
+    if (!identity || !name || (name === identity && next.has(identity))) continue;
+    next.set(identity, name);
+  }
+  return next;
 }
 
 /** Messages and notices in order, with who sent each. */

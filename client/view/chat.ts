@@ -22,7 +22,7 @@ import {
   type TimelineItem,
 } from '../lib/state';
 import { transcriptFilename, transcriptText } from '../lib/transcript';
-import { formatBytes, h, icon, srOnly } from './dom';
+import { focusIsOurs, formatBytes, h, icon, srOnly } from './dom';
 
 export interface ChatView {
   element: HTMLElement;
@@ -507,7 +507,9 @@ export function createChatView(chat: ChatController, t: Translate, locale: Local
               ? t('error.sessionEnded')
               : t('ended');
         transcriptButton.hidden = state.messages.size === 0;
-        if (action?.type === 'phase') endedText.focus();
+        if (action?.type === 'phase' && focusIsOurs(root.getRootNode() as ShadowRoot)) {
+          endedText.focus();
+        }
       }
     },
     focus() {

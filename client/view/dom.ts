@@ -28,6 +28,16 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
+/**
+ * Whether the widget may move focus: it is in the widget already (this
+ * shadow root), or nowhere in particular (the page's body). A background
+ * change (a reconnect, an ended chat) never takes it from the host page.
+ */
+export function focusIsOurs(root: ShadowRoot): boolean {
+  const active = document.activeElement;
+  return root.activeElement !== null || active === null || active === document.body;
+}
+
 export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === false || child === null || child === undefined) continue;

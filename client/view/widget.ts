@@ -15,7 +15,7 @@ import type { ChatController } from '../lib/controller';
 import { unreadLabel, type Locale, type Translate } from '../lib/i18n';
 import { banner, unreadCount, type Action, type State } from '../lib/state';
 import { createChatView, type ChatView } from './chat';
-import { h, icon } from './dom';
+import { focusIsOurs, h, icon } from './dom';
 import { createFormView, type FormView } from './form';
 
 export function mountWidget(
@@ -75,11 +75,16 @@ export function mountWidget(
   const tryAgain = h('button', { type: 'button', class: 'fw-secondary-button' }, t('tryAgain'));
   const giveUp = h('button', { type: 'button', class: 'fw-link-button' }, t('newChat'));
   tryAgain.addEventListener('click', () => chat.retryNow());
-  giveUp.addEventListener('click', () => void chat.abandon());
+  giveUp.addEventListener('click', () => {
+    // Ending the old chat can take a while: no second click, no retry meanwhile.
+    tryAgain.disabled = giveUp.disabled = true;
+    void chat.abandon();
+  });
+  const reconnectingText = h('p', { role: 'status' });
   const reconnecting = h(
     'div',
     { class: 'fw-progress' },
-    h('p', { role: 'status' }, t('resuming')),
+    reconnectingText,
     h('div', { class: 'fw-actions' }, tryAgain, giveUp),
   );
 
@@ -114,7 +119,10 @@ export function mountWidget(
     }
   });
 
-  /** Full screen, the page behind is out of reach: Tab wraps around the panel. */
+  /**
+   * Full screen, the page behind is out of reach: Tab wraps around the
+   * panel, from its ends or from anything not in the tab order (the heading).
+   */
   function trapTab(event: KeyboardEvent): void {
     const focusable = [
       ...panel.querySelectorAll<HTMLElement>(
@@ -124,11 +132,11 @@ export function mountWidget(
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
     if (!first || !last) return;
-    const active = shadow.activeElement;
-    if (event.shiftKey && (active === first || !panel.contains(active))) {
+    const at = focusable.indexOf(shadow.activeElement as HTMLElement);
+    if (event.shiftKey && at <= 0) {
       event.preventDefault();
       last.focus();
-    } else if (!event.shiftKey && (active === last || !panel.contains(active))) {
+    } else if (!event.shiftKey && (at === -1 || at === focusable.length - 1)) {
       event.preventDefault();
       first.focus();
     }
@@ -137,42 +145,49 @@ export function mountWidget(
   function focusInside(): void {
     if (form && body.contains(form.element)) form.focus();
     else if (conversation && body.contains(conversation.element)) conversation.focus();
+    else if (body.contains(reconnecting)) tryAgain.focus();
     else heading.focus();
   }
 
-  function showBody(state: State): void {
+  /** Swaps the panel's body for the phase; moves focus only when it may (see focusIsOurs). */
+  function showBody(state: State, mayFocus: boolean): void {
     const phase = state.phase;
     if (phase === shownPhase) return;
     const previous = shownPhase;
     shownPhase = phase;
+    const focus = state.open && mayFocus;
     if (phase === 'form') {
       conversation = undefined;
       form ??= createFormView(config, t, (request) => void chat.start(request));
       form.setBusy(false);
       body.replaceChildren(form.element);
-      if (previous && state.open) form.focus();
+      if (previous && focus) form.focus();
     } else if (phase === 'starting') {
       form?.setBusy(true);
     } else if (phase === 'resuming') {
       conversation = undefined;
+      tryAgain.disabled = giveUp.disabled = false;
       body.replaceChildren(reconnecting);
-      if (state.open) tryAgain.focus();
+      // Set once it is in the page, so the status is announced.
+      reconnectingText.textContent = '';
+      setTimeout(() => (reconnectingText.textContent = t('resuming')), 50);
+      if (focus) tryAgain.focus();
     } else {
       // chat, ending, ended: one conversation view throughout.
       form = undefined;
       if (!conversation) {
         conversation = createChatView(chat, t, locale);
         body.replaceChildren(conversation.element);
-        if (state.open) conversation.focus();
+        if (focus) conversation.focus();
       }
     }
   }
 
   function announce(state: State, action: Action | undefined): void {
     if (action?.type !== 'messageAdded' || action.message.author === state.identity) return;
+    const author = action.message.author;
     const name =
-      [...state.participants.values()].find((p) => p.identity === action.message.author)?.name ??
-      (action.message.author === 'system' ? t('system') : t('agent'));
+      (author && state.names.get(author)) ?? (author === 'system' ? t('system') : t('agent'));
     const [file] = action.message.media;
     live.append(
       h(
@@ -189,6 +204,7 @@ export function mountWidget(
   function render(state: State, action?: Action): void {
     const wasOpen = !panel.hidden;
     const focusWasInside = panel.contains(shadow.activeElement);
+    const mayFocus = focusIsOurs(shadow);
     panel.hidden = !state.open;
     rootEl.classList.toggle('fw-open', state.open);
     launcher.setAttribute('aria-expanded', String(state.open));
@@ -205,10 +221,10 @@ export function mountWidget(
     );
 
     // The panel's body is built when first needed: at load, only the launcher.
-    if (state.open || shownPhase !== undefined) showBody(state);
+    if (state.open || shownPhase !== undefined) showBody(state, mayFocus);
     if (state.phase === 'form' && action?.type === 'phase') {
       form?.showStartError(state.startError);
-      if (state.startError && state.open) form?.focus();
+      if (state.startError && state.open && mayFocus) form?.focus();
     }
     conversation?.render(state, action);
     endButton.hidden = state.phase !== 'chat';
@@ -218,6 +234,9 @@ export function mountWidget(
     bannerLine.textContent = which ? t(`banner.${which}`) : '';
     bannerLine.dataset.kind = which ?? '';
 
+    // Full screen the panel is modal, and a screen reader hears only what is in it.
+    const liveHome = state.open && fullScreen.matches ? panel : rootEl;
+    if (live.parentNode !== liveHome) liveHome.append(live);
     announce(state, action);
     if (state.open && !wasOpen) focusInside();
     // Closed (by the button, Escape or FlexWebchat.close()) with focus inside: don't strand it.

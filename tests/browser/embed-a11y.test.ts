@@ -16,6 +16,7 @@ import {
   eventually,
   fake,
   newPage,
+  pauseTimers,
   startBrowserStack,
   type BrowserStack,
   PHONE,
@@ -164,11 +165,13 @@ describeInBrowser('the Conversations SDK is fetched only when needed', () => {
 
   it('keeps the chat when the SDK cannot be loaded, and loads it on "Try again"', async () => {
     const { page, context } = await newPage(browser, { fake: false });
+    await page.clock.install();
     await page.route('**/webchat-sdk.js', (route) => route.fulfill({ status: 404, body: '' }));
     await page.goto(`${site.url}/`);
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByText('Reconnecting to your chat…').waitFor();
+    await pauseTimers(page); // no automatic retry: the button loads it
     expect(await storedChats(page)).toBe(1);
     await page.unroute('**/webchat-sdk.js');
     const loaded = page.waitForResponse((r) => r.url().endsWith('/webchat-sdk.js'));

@@ -169,10 +169,13 @@ describeInBrowser('the journey', () => {
     await page.locator('.fw-text', { hasText: 'Read while open' }).waitFor();
     await eventually(async () => expect(await fake(page, (c) => c.readCalls)).toBeGreaterThan(0));
     await page.reload();
-    await page.getByRole('button', { name: 'Open chat' }).waitFor();
-    await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(1));
-    await page.waitForTimeout(200);
-    expect(await page.locator('.fw-badge').isHidden()).toBe(true);
+    // The chat is back (closed): one new message is one unread, not two.
+    await eventually(async () =>
+      expect(await fake(page, (c) => c.conversation().sid)).toBeTruthy(),
+    );
+    await fake(page, (c) => c.agentSays('After the reload'));
+    await page.getByRole('button', { name: 'Open chat, 1 unread message' }).waitFor();
+    expect(await page.locator('.fw-badge').textContent()).toBe('1');
     await context.close();
   });
 
@@ -258,15 +261,22 @@ describeInBrowser('the journey', () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(overflow).toBeLessThanOrEqual(viewport.width);
       expect(await page.locator('.fw-panel').getAttribute('aria-modal')).toBe('true');
-      // Tab cannot leave it for the page hidden behind.
-      const message = page.getByRole('textbox', { name: 'Message' });
-      for (let i = 0; i < 8; i++) {
-        await page.keyboard.press('Tab');
-        expect(
-          await page.evaluate(() => document.activeElement?.hasAttribute('data-flex-webchat')),
-        ).toBe(true);
+      // Announcements are inside the modal, where a screen reader still hears them.
+      expect(await page.locator('.fw-panel [aria-live="polite"]').count()).toBe(1);
+      // Tab cannot leave it for the page hidden behind, either way, from
+      // anywhere (the heading takes focus but is not in the tab order).
+      const inWidget = () =>
+        page.evaluate(() => document.activeElement?.hasAttribute('data-flex-webchat'));
+      for (const key of ['Tab', 'Shift+Tab']) {
+        for (let i = 0; i < 8; i++) {
+          await page.keyboard.press(key);
+          expect(await inWidget()).toBe(true);
+        }
       }
-      expect(await message.count()).toBe(1);
+      await page.locator('#fw-title').focus();
+      await page.keyboard.press('Shift+Tab');
+      expect(await inWidget()).toBe(true);
+      expect(await isFocused(page.locator('#fw-title'))).toBe(false);
       await context.close();
     },
   );

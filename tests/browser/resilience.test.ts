@@ -13,6 +13,7 @@ import {
   eventually,
   fake,
   newPage,
+  pauseTimers,
   startBrowserStack,
   type BrowserStack,
 } from '../support/browser';
@@ -305,21 +306,45 @@ describeInBrowser('the agent ends the chat', () => {
 describeInBrowser('a chat that cannot be reached yet', () => {
   it('is kept when the first connection fails, and comes back with "Try again"', async () => {
     const { page, context } = await newPage(browser);
+    await page.clock.install();
     await page.goto(`${runtime.url}/`);
-    await page.evaluate(() => (window.fakeChat.failConnects = 1));
+    await page.evaluate(() => (window.fakeChat.failConnects = 2));
     const created = mock.requests('conversations.create').length;
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByLabel('Name').fill('Ana');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByText('Reconnecting to your chat…').waitFor();
+    // No automatic retry from here on: only the button can bring it back.
+    await pauseTimers(page);
+    await page.evaluate(() => (window.fakeChat.failConnects = 0));
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     expect(mock.requests('conversations.create')).toHaveLength(created + 1);
     await context.close();
   });
 
+  it('does not take focus from the page when the chat comes back on its own', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto(`${runtime.url}/`);
+    await page.evaluate(() => {
+      const search = document.createElement('input');
+      search.id = 'site-search';
+      search.setAttribute('aria-label', 'Search the site');
+      document.body.prepend(search);
+      window.fakeChat.failConnects = 1;
+    });
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Reconnecting to your chat…').waitFor();
+    await page.locator('#site-search').focus();
+    await textbox(page).waitFor(); // the automatic retry
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('site-search');
+    await context.close();
+  });
+
   it('survives a reload while /refresh-token is failing', async () => {
     const { page, context } = await newPage(browser);
+    await page.clock.install();
     await startChat(page);
     await textbox(page).fill('Before the outage');
     await textbox(page).press('Enter');
@@ -334,6 +359,7 @@ describeInBrowser('a chat that cannot be reached yet', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByText('Reconnecting to your chat…').waitFor();
+    await pauseTimers(page);
     await page.unroute('**/refresh-token');
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByText('Before the outage').waitFor();

@@ -189,6 +189,15 @@ export function fake<T>(page: Page, fn: (chat: Window['fakeChat']) => T): Promis
   return page.evaluate<T>(`(${fn.toString()})(window.fakeChat)`);
 }
 
+/**
+ * Stops the page's timers, so nothing scheduled (a retry) runs until
+ * `page.clock.resume()`: what happens next was done by the test's click.
+ * Needs `page.clock.install()` before the page loaded.
+ */
+export async function pauseTimers(page: Page): Promise<void> {
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1));
+}
+
 /** Whether this element has focus, inside the widget's shadow root. */
 export function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
