@@ -28,7 +28,7 @@ export const handler = twilioWebhookEndpoint(
   async ({ config, target: handoff, fields, twilio, receivedAt }) => {
     const event = parseMessageAddedEvent(fields);
     const namedAfterCustomer = config.handoff.mode === 'webhook';
-    const options = { namedAfterCustomer, startedAt: receivedAt };
+    const options = { namedAfterCustomer, startedAt: receivedAt, clientWithTimeout: twilio };
     return { ...(await handOffToFlex(twilio(), { ...config, handoff }, event, options)) };
   },
 );

@@ -40,9 +40,10 @@ export type FunctionContext = Context<Env>;
 
 /**
  * How long each Twilio request may take. A Function has 10 s in all, and a
- * chat start makes up to 3 sequential requests plus a clean-up.
+ * chat start makes at most 4 requests in a row (3 steps and a clean-up, or a
+ * lost create, its look-up and its clean-up): 8 s at worst.
  */
-export const TWILIO_TIMEOUT_MS = 2500;
+export const TWILIO_TIMEOUT_MS = 2000;
 /** Shorter for webhooks: Twilio waits 5 s for them, and /interaction makes up to 4 in a row. */
 export const WEBHOOK_TWILIO_TIMEOUT_MS = 2000;
 
@@ -114,7 +115,8 @@ export interface WebhookRequest<T> {
   target: T;
   /** The request's parameters (the ones Twilio signed). */
   fields: JsonBody;
-  twilio: () => Twilio;
+  /** A client whose requests time out after `timeoutMs` (default WEBHOOK_TWILIO_TIMEOUT_MS). */
+  twilio: (timeoutMs?: number) => Twilio;
   /** When the request arrived (ms since the epoch). */
   receivedAt: number;
 }
@@ -156,7 +158,7 @@ export function twilioWebhookEndpoint<T>(
       }
       assertTwilioSignature(config.authToken, signedUrl(target), event);
       const fields = eventFields(event);
-      const twilio = () => twilioClient(context, WEBHOOK_TWILIO_TIMEOUT_MS);
+      const twilio = (timeoutMs = WEBHOOK_TWILIO_TIMEOUT_MS) => twilioClient(context, timeoutMs);
       const body = await run({ config, target, fields, twilio, receivedAt });
       result = { status: 200, body };
     } catch (error) {

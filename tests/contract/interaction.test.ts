@@ -6,7 +6,15 @@
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
 import { loadConfig } from '../../src/config';
-import { CREATE_DEADLINE_MS, handOffToFlex, parseMessageAddedEvent } from '../../src/interaction';
+import {
+  ANSWER_WITHIN_MS,
+  CREATE_DEADLINE_MS,
+  RECORD_MAX_TIMEOUT_MS,
+  RECORD_MIN_TIMEOUT_MS,
+  handOffToFlex,
+  parseMessageAddedEvent,
+  recordTimeoutMs,
+} from '../../src/interaction';
 import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
 import { invoke, type InvokeOptions, type InvokeResult } from '../support/invoke';
 import { captureLogsPerTest } from '../support/logs';
@@ -258,6 +266,17 @@ describe("POST /interaction: only the customer's messages count", () => {
     const res = await invoke(interaction, { mock, env: WEBHOOK_ENV, ...signedDelivery(params) });
     expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_message_added' });
     expect(mock.requests().length).toBe(before);
+  });
+
+  it('answers 200 to another event type even when it has no conversation', async () => {
+    const res = await invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery({ EventType: 'onParticipantAdded', ChatServiceSid: 'IS' + '0'.repeat(32) }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_message_added' });
+    expect(mock.requests()).toHaveLength(0);
   });
 
   it('ignores a conversation that no longer exists', async () => {
@@ -524,6 +543,25 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     expect(interactions(mock)).toHaveLength(0);
     expect(ourWebhooks(chat.conversationSid)).toHaveLength(1); // given back
   });
+
+  it('records the Interaction only in what is left of the 5 s answer', async () => {
+    expect(recordTimeoutMs(0)).toBe(RECORD_MAX_TIMEOUT_MS);
+    expect(recordTimeoutMs(ANSWER_WITHIN_MS - 800)).toBe(800);
+    expect(recordTimeoutMs(ANSWER_WITHIN_MS + 5000)).toBe(RECORD_MIN_TIMEOUT_MS);
+
+    // Twilio slow (1.2 s a request): three round trips take 3.6 s, so the
+    // record gets ~1.1 s, times out, and the hand-off stands unrecorded.
+    const chat = await startWebhookChat();
+    mock.latencyMs = 1200;
+    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(res.body).toEqual({
+      outcome: 'handed_off',
+      interactionSid: expect.any(String),
+      recorded: false,
+    });
+    expect(interactions(mock)).toHaveLength(1);
+    expect(mock.requests('conversations.update')).toHaveLength(1); // sent, answer too late
+  }, 15_000);
 
   it('a failed record of the SID does not undo the hand-off', async () => {
     const chat = await startWebhookChat();

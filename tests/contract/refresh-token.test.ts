@@ -9,6 +9,7 @@ import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../support/env';
 import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
+import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../support/modes';
 import { signTestToken, verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
 
@@ -42,6 +43,26 @@ describe('POST /refresh-token: renewing', () => {
     expect(payload.exp - payload.iat).toBe(3600);
     expect(body.expiresAt).toBe(new Date(payload.exp * 1000).toISOString());
     expect(headerOf(res, 'access-control-allow-origin')).toBe('https://www.example.com');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it.each([
+    ['address', ADDRESS_ENV, seedChatAddress],
+    ['flex-flow', FLEX_FLOW_ENV, seedFlexFlow],
+  ] as const)('renews a token from a chat Flex created (%s mode)', async (_, env, seed) => {
+    seed(mock);
+    const started = await invoke(startChat, { mock, env, body: { friendlyName: 'Ana' } });
+    expect(started.status).toBe(200);
+    const { identity, token } = started.body as TokenBody;
+    mock.reset();
+
+    const res = await renew(token, { env });
+    expect(res.status).toBe(200);
+    expect((res.body as TokenBody).identity).toBe(identity);
+    expect(verifyTestToken((res.body as TokenBody).token).payload.grants).toEqual({
+      identity,
+      chat: { service_sid: TEST_ENV.CONVERSATIONS_SERVICE_SID },
+    });
     expect(mock.requests()).toHaveLength(0);
   });
 

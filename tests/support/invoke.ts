@@ -74,9 +74,13 @@ export async function invoke(
     SERVICE_SID: 'ZS' + '0'.repeat(32),
     ENVIRONMENT_SID: 'ZE' + '0'.repeat(32),
     ...env,
-    getTwilioClient: () => {
+    getTwilioClient: (options: { timeout?: number } = {}) => {
       if (!mock) throw new Error('This test made a Twilio call but passed no mock');
-      return mock.client({ accountSid: env.ACCOUNT_SID, authToken: env.AUTH_TOKEN });
+      return mock.client({
+        accountSid: env.ACCOUNT_SID,
+        authToken: env.AUTH_TOKEN,
+        ...(options.timeout !== undefined && { timeout: options.timeout }),
+      });
     },
   };
 

@@ -233,13 +233,21 @@ export class TwilioMock {
    * its secret (with `accountSid`) to authenticate as the key.
    */
   client(
-    options: { accountSid?: string; authToken?: string; username?: string; password?: string } = {},
+    options: {
+      accountSid?: string;
+      authToken?: string;
+      username?: string;
+      password?: string;
+      /** Per-request timeout (ms), as `getTwilioClient({ timeout })` sets it. */
+      timeout?: number;
+    } = {},
   ): twilio.Twilio {
     const accountSid = options.accountSid ?? TEST_ENV.ACCOUNT_SID;
+    const httpClient = new MockRequestClient(this.baseUrl, options.timeout);
     return twilio(
       options.username ?? accountSid,
       options.password ?? options.authToken ?? TEST_ENV.AUTH_TOKEN,
-      { accountSid, httpClient: new MockRequestClient(this.baseUrl), lazyLoading: true },
+      { accountSid, httpClient, lazyLoading: true },
     );
   }
 
@@ -379,8 +387,11 @@ function readBody(req: IncomingMessage): Promise<string> {
  * `https://<host>/...` rewritten to `http://127.0.0.1:<port>/<host>/...`.
  */
 export class MockRequestClient extends RequestClient {
-  constructor(private readonly baseUrl: string) {
-    super({ keepAlive: false });
+  constructor(
+    private readonly baseUrl: string,
+    timeout?: number,
+  ) {
+    super({ keepAlive: false, ...(timeout !== undefined && { timeout }) });
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
