@@ -531,6 +531,18 @@ describe('ChatController', () => {
     expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
   });
 
+  it('renews once when the token is refused, then backs off if refused again', async () => {
+    const { chat, world, timers, apiCalls } = setup();
+    await chat.start({ preEngagement: {} });
+    world.clientEvents.emit('connectionStateChanged', 'denied');
+    await settle();
+    expect(apiCalls.refresh).toBe(1);
+    world.clientEvents.emit('connectionStateChanged', 'denied');
+    await settle();
+    expect(apiCalls.refresh).toBe(1); // not again and again
+    expect(timers.map((t) => t.ms)).toEqual([RETRY_DELAYS_MS[0]]);
+  });
+
   it('follows the customer being removed from the conversation', async () => {
     const { chat, world } = setup();
     await chat.start({ preEngagement: {} });

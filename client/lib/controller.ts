@@ -254,7 +254,12 @@ export class ChatController {
     this.detach.push(
       client.on('connectionStateChanged', (state) => {
         this.dispatch({ type: 'connection', state });
-        if (state === 'denied') void this.renewToken();
+        // Refused: the first time, a fresh token; again after that, the token
+        // is not the problem, so back off and start over with a new client.
+        if (state === 'denied' && this.state.denials < 2) void this.renewToken();
+        else if (state === 'denied' && this.client === client && this.session && !this.attempt) {
+          this.scheduleRetry();
+        }
         // A client that stopped trying (not our shutdown) while the chat is
         // on, and no attempt is under way to judge it: start a new one.
         const gaveUp = state === 'disconnected' || state === 'error';

@@ -67,6 +67,7 @@ const en = {
   'banner.connecting': 'Connecting…',
   'banner.reconnecting': 'Connection lost. Reconnecting…',
   'banner.offline': 'You are offline. What you type stays here until you are back.',
+  'banner.denied': 'Chat cannot connect right now. We will keep trying.',
   'attach.tooMany': 'Attach one file at a time.',
   'attach.tooLarge': '{name} is too large: files can be up to 16 MB.',
   'attach.badType':
@@ -140,6 +141,7 @@ const es: Strings = {
   'banner.connecting': 'Conectando…',
   'banner.reconnecting': 'Se perdió la conexión. Reconectando…',
   'banner.offline': 'No tienes conexión. Lo que escribas se quedará aquí hasta que vuelvas.',
+  'banner.denied': 'El chat no puede conectarse ahora. Seguiremos intentándolo.',
   'attach.tooMany': 'Adjunta un archivo cada vez.',
   'attach.tooLarge': '{name} es demasiado grande: los archivos pueden tener hasta 16 MB.',
   'attach.badType':

@@ -1,3 +1,6 @@
+import { BadRequestError } from '../../src/errors';
+import { preEngagementData } from '../../src/chat-attributes';
+import { LIMITS } from '../../src/limits';
 import { parseStartChatRequest } from '../../src/requests';
 import { DEFAULT_FIELDS, validatePreEngagement, type FieldConfig } from './pre-engagement';
 
@@ -63,6 +66,29 @@ describe('pre-engagement validation mirrors the server', () => {
         (e) => e.key,
       ),
     ).toEqual(['error.email']);
+  });
+
+  it('counts the name in the 16 KB, as the server does for Flex-created chats', () => {
+    const fields: FieldConfig[] = [
+      { name: 'friendlyName', type: 'text', required: false },
+      ...Array.from({ length: 11 }, (_, i) => ({
+        name: `f${i}`,
+        type: 'textarea' as const,
+        required: false,
+      })),
+    ];
+    // Answers that fit 16 KB alone, by a few bytes, but not with the name.
+    const answers: Record<string, string> = {};
+    for (let i = 0; i < 11; i++) answers[`f${i}`] = 'x'.repeat(1500);
+    const alone = JSON.stringify(answers).length;
+    answers.f10 = 'x'.repeat(1500 - (alone - (LIMITS.preEngagementMaxBytes - 5)));
+    expect(JSON.stringify(answers).length).toBe(LIMITS.preEngagementMaxBytes - 5);
+
+    const result = validatePreEngagement(fields, { ...answers, friendlyName: 'Ana' }, label);
+    expect(result.errors.map((e) => e.key)).toEqual(['error.tooLarge']);
+    expect(() => preEngagementData({ friendlyName: 'Ana', preEngagement: answers })).toThrow(
+      BadRequestError,
+    );
   });
 
   it('refuses pre-engagement data over 16 KB as a whole', () => {

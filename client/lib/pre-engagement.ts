@@ -1,7 +1,9 @@
 /**
  * The pre-engagement form's fields, and their validation: the same limits as
- * /start-chat (src/limits.ts is shared), so the page refuses exactly what the
- * server would, with a message a customer understands.
+ * /start-chat (src/limits.ts is shared), so the page refuses what the server
+ * would, with a message a customer understands. Two choices of the form's
+ * own: a custom field holds at most 1,600 characters (a message's length),
+ * and the 16 KB pre-engagement limit counts the name too, as Flex's modes do.
  *
  * Field `friendlyName` becomes the name agents see, `question` the first
  * message; every other field goes to `preEngagement`.
@@ -76,7 +78,10 @@ export function validatePreEngagement(
       body.preEngagement[field.name] = value;
     }
   }
-  const bytes = new TextEncoder().encode(JSON.stringify(body.preEngagement)).length;
+  // Counted with the name, as address and flex-flow modes send it to Flex
+  // (src/chat-attributes.ts preEngagementData; 'Customer' when not given).
+  const sent = { ...body.preEngagement, friendlyName: body.friendlyName ?? 'Customer' };
+  const bytes = new TextEncoder().encode(JSON.stringify(sent)).length;
   if (bytes > LIMITS.preEngagementMaxBytes) {
     errors.push({ field: '', key: 'error.tooLarge', params: {} });
   }

@@ -209,6 +209,8 @@ describe('connection banner and sending', () => {
     [['connected', 'connecting'], 'reconnecting'],
     [['connected', 'retrying'], 'reconnecting'],
     [['connected', 'denied'], 'reconnecting'],
+    [['connected', 'denied', 'denied'], 'denied'],
+    [['connected', 'denied', 'connected', 'denied'], 'reconnecting'],
     [['denied'], 'connecting'],
     [['connected', 'error'], 'reconnecting'],
     [['connected'], undefined],

@@ -60,6 +60,8 @@ export interface State {
   conversationSid?: string;
   connection: ConnectionState | 'idle';
   everConnected: boolean;
+  /** Refusals of the token since the last connection (a renewal did not help after the first). */
+  denials: number;
   online: boolean;
   /** By message index, so a message delivered twice (event and page) is one. */
   messages: Map<number, ChatMessage>;
@@ -106,6 +108,7 @@ export function initialState(online = true): State {
     phase: 'form',
     connection: 'idle',
     everConnected: false,
+    denials: 0,
     online,
     messages: new Map(),
     notices: [],
@@ -152,6 +155,12 @@ export function reduce(state: State, action: Action): State {
         ...state,
         connection: action.state,
         everConnected: state.everConnected || action.state === 'connected',
+        denials:
+          action.state === 'denied'
+            ? state.denials + 1
+            : action.state === 'connected'
+              ? 0
+              : state.denials,
       };
     case 'online':
       return { ...state, online: action.online };
@@ -318,13 +327,15 @@ export function typingNames(state: State): string[] {
   return [...state.typing].map((sid) => state.participants.get(sid)?.name ?? '').filter(Boolean);
 }
 
-export type Banner = 'connecting' | 'reconnecting' | 'offline' | undefined;
+export type Banner = 'connecting' | 'reconnecting' | 'offline' | 'denied' | undefined;
 
 /** What the connection banner says, if anything. */
 export function banner(state: State): Banner {
   // While starting or resuming too: a client that cannot connect must say so.
   if (!['starting', 'resuming', 'chat'].includes(state.phase)) return undefined;
   if (!state.online) return 'offline';
+  // Refused again after a fresh token: not a blip; say so (it keeps trying).
+  if (state.denials >= 2) return 'denied';
   switch (state.connection) {
     case 'connected':
     case 'idle':

@@ -356,6 +356,17 @@ describeInBrowser('axe-core finds no WCAG 2 A/AA violation', () => {
       .locator('.fw-file-input')
       .setInputFiles({ name: 'a.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF') });
     await scan('chat');
+    await page.locator('.fw-file-input').setInputFiles({
+      name: 'setup.exe',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('MZ'),
+    });
+    await page.locator('.fw-composer-alert').waitFor();
+    await scan('refused attachment');
+    await context.setOffline(true);
+    await page.getByText('You are offline.', { exact: false }).waitFor();
+    await scan('offline');
+    await context.setOffline(false);
     await fake(page, (c) => c.connection('connecting'));
     await page.locator('.fw-banner').waitFor();
     await scan('reconnecting');
@@ -374,11 +385,25 @@ describeInBrowser('axe-core finds no WCAG 2 A/AA violation', () => {
       'form with errors': [],
       'not configured': [],
       chat: [],
+      'refused attachment': [],
+      offline: [],
       reconnecting: [],
       'confirm end': [],
       ended: [],
       'closed again': [],
     });
+    await context.close();
+  });
+
+  it('in the reconnecting view, and in Spanish', async () => {
+    const { page, context } = await newPage(browser, { locale: 'es-ES', bypassCSP: true });
+    await page.goto(`${runtime.url}/`);
+    await page.evaluate(() => (window.fakeChat.failConnects = 100));
+    await page.getByRole('button', { name: 'Abrir el chat' }).click();
+    await page.getByLabel('Nombre').fill('Ana');
+    await page.getByRole('button', { name: 'Iniciar chat' }).click();
+    await page.getByText('Reconectando con tu chat…').waitFor();
+    expect(await axe(page)).toEqual([]);
     await context.close();
   });
 });

@@ -105,6 +105,11 @@ describeInBrowser('the journey', () => {
     await fake(page, (c) => c.agentReadsAll());
     await page.locator('.fw-from-customer .fw-seen', { hasText: 'Seen' }).waitFor();
 
+    // The agent leaves; what they wrote stays signed with their name.
+    await fake(page, (c) => c.agentLeaves());
+    await page.getByText('Alex left the chat').waitFor();
+    expect(await page.locator('.fw-from-agent .fw-author').last().textContent()).toBe('Alex');
+
     // The customer ends the chat.
     await page.getByRole('button', { name: 'End chat' }).click();
     await page.getByText('End this chat?').waitFor();
@@ -245,6 +250,18 @@ describeInBrowser('the journey', () => {
     expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
     // The button is gone, and keyboard focus with it: it lands on the timeline.
     await eventually(async () => expect(await isFocused(page.locator('.fw-scroll'))).toBe(true));
+    await context.close();
+  });
+
+  it('loads earlier messages when scrolled to the top', async () => {
+    const { page, context } = await newPage(browser);
+    await openForm(page);
+    await page.evaluate(() => (window.fakeChat.seed = { count: 45, daysAgo: 0 }));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Earlier message 45').waitFor();
+    await page.locator('.fw-scroll').evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.getByText('Earlier message 1', { exact: true }).waitFor();
+    expect(await page.locator('.fw-from-agent').count()).toBe(45);
     await context.close();
   });
 

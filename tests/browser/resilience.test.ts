@@ -279,6 +279,14 @@ describeInBrowser('connection trouble', () => {
       expect(await page.locator('.fw-banner').textContent()).toBe('Connection lost. Reconnecting…'),
     );
     await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
+    // Refused again with the fresh token: Twilio is refusing the service itself.
+    await fake(page, (c) => c.connection('denied'));
+    await eventually(async () =>
+      expect(await page.locator('.fw-banner').textContent()).toBe(
+        'Chat cannot connect right now. We will keep trying.',
+      ),
+    );
+    expect(await fake(page, (c) => c.tokens.length)).toBe(2);
     await context.close();
   });
 });
