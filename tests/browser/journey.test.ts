@@ -3,58 +3,40 @@
  * from the real local runtime, /start-chat and /end-chat through the local
  * Twilio mock, the Conversations SDK replaced by the fake at the widget's seam.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
-import type { LocalRuntime } from '../support/local-runtime';
 import { conversations } from '../support/mock';
-import type { TwilioMock } from '../support/twilio-mock';
 import {
   describeInBrowser,
   eventually,
   fake,
   isFocused,
   newPage,
-  startBrowserStack,
-  type BrowserStack,
+  startDemoChat,
+  useBrowserStack,
   PHONE,
 } from '../support/browser';
 
-let mock: TwilioMock;
-let runtime: LocalRuntime;
-let browser: Browser;
-
-let stack: BrowserStack | undefined;
-
-beforeAll(async () => {
-  stack = await startBrowserStack(TEST_ENV);
-  ({ mock, runtime, browser } = stack);
-}, 60_000);
-afterAll(() => stack?.stop());
-afterEach(() => expect(mock.violations).toEqual([]));
+const suite = useBrowserStack(TEST_ENV);
 
 async function openForm(page: Page): Promise<void> {
-  await page.goto(`${runtime.url}/`);
+  await page.goto(`${suite.runtime.url}/`);
   await page.getByRole('button', { name: 'Open chat' }).click();
   await page.getByRole('dialog', { name: 'Chat with us' }).waitFor();
 }
 
-async function startChat(page: Page, name = 'Ana'): Promise<void> {
-  await openForm(page);
-  await page.getByLabel('Name').fill(name);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await page.getByRole('textbox', { name: 'Message' }).waitFor();
-}
+const startChat = (page: Page, name?: string) => startDemoChat(page, suite.runtime.url, name);
 
 describeInBrowser('the journey', () => {
   it('form -> chat -> send -> agent reply -> typing -> Seen -> end chat', async () => {
-    const { page, problems, context } = await newPage(browser);
+    const { page, problems, context } = await newPage(suite.browser);
     await openForm(page);
 
     // Pre-engagement form, validated before anything is sent.
     await page.getByLabel('Email').fill('not-an-email');
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByText('Please enter a valid email address.').waitFor();
-    expect(mock.requests('conversations.create')).toHaveLength(0);
+    expect(suite.mock.requests('conversations.create')).toHaveLength(0);
     expect(
       await page
         .getByLabel('Email')
@@ -69,13 +51,13 @@ describeInBrowser('the journey', () => {
     const message = page.getByRole('textbox', { name: 'Message' });
     await message.waitFor();
     await eventually(async () => expect(await isFocused(message)).toBe(true));
-    const [created] = mock.requests('conversations.create');
+    const [created] = suite.mock.requests('conversations.create');
     expect(JSON.parse(created?.form.Attributes?.[0] ?? '')).toEqual({
       from: 'Ana',
       channel_type: 'web',
       pre_engagement_data: { email: 'ana@example.com' },
     });
-    expect(mock.requests('messages.create')[0]?.form.Body).toEqual(['Where is my order?']);
+    expect(suite.mock.requests('messages.create')[0]?.form.Body).toEqual(['Where is my order?']);
 
     // The customer writes.
     await message.fill('Hello, anyone there?');
@@ -115,8 +97,8 @@ describeInBrowser('the journey', () => {
     await page.getByText('End this chat?').waitFor();
     await page.getByRole('button', { name: 'End chat' }).last().click();
     await page.getByText('You ended the chat.').waitFor();
-    const conversation = conversations(mock).get(
-      created ? [...conversations(mock).keys()][0]! : '',
+    const conversation = conversations(suite.mock).get(
+      created ? [...conversations(suite.mock).keys()][0]! : '',
     );
     expect(conversation?.state).toBe('closed');
     expect(conversation?.messages.at(-1)?.author).toBe('system');
@@ -143,7 +125,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('counts unread messages on the launcher while the panel is closed', async () => {
-    const { page, problems, context } = await newPage(browser);
+    const { page, problems, context } = await newPage(suite.browser);
     await startChat(page);
     await page.getByRole('dialog').getByRole('button', { name: 'Minimize chat' }).click();
     await fake(page, (c) => {
@@ -165,7 +147,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('shows nothing unread after a reload: what was read stays read', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await fake(page, (c) => {
       c.agentJoins('Alex');
@@ -185,7 +167,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('reopens at the newest message', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await openForm(page);
     await page.evaluate(() => (window.fakeChat.seed = { count: 30, daysAgo: 0 }));
     await page.getByRole('button', { name: 'Start chat' }).click();
@@ -204,7 +186,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('empties the composer at once, so the next message can be typed during a send', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     const message = page.getByRole('textbox', { name: 'Message' });
     await page.evaluate(() => (window.fakeChat.sendDelayMs = 400));
@@ -227,7 +209,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('signals typing at most once per burst of keystrokes', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page
       .getByLabel('Message', { exact: true })
@@ -237,7 +219,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('pages through history when scrolling up, with day separators', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await openForm(page);
     await page.evaluate(() => (window.fakeChat.seed = { count: 45, daysAgo: 1 }));
     await page.getByRole('button', { name: 'Start chat' }).click();
@@ -254,7 +236,7 @@ describeInBrowser('the journey', () => {
   });
 
   it('loads earlier messages when scrolled to the top', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await openForm(page);
     await page.evaluate(() => (window.fakeChat.seed = { count: 45, daysAgo: 0 }));
     await page.getByRole('button', { name: 'Start chat' }).click();
@@ -271,7 +253,7 @@ describeInBrowser('the journey', () => {
   ])(
     'fills a %s phone screen as a modal dialog, with nothing wider than it',
     async (_, viewport) => {
-      const { page, context } = await newPage(browser, { viewport });
+      const { page, context } = await newPage(suite.browser, { viewport });
       await startChat(page);
       const box = await page.locator('.fw-panel').boundingBox();
       expect(box).toEqual({ x: 0, y: 0, width: viewport.width, height: viewport.height });
@@ -299,15 +281,15 @@ describeInBrowser('the journey', () => {
   );
 
   it('is a non-modal dialog beside the page on a desktop', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await openForm(page);
     expect(await page.locator('.fw-panel').getAttribute('aria-modal')).toBe('false');
     await context.close();
   });
 
   it('speaks Spanish when the browser does', async () => {
-    const { page, context } = await newPage(browser, { locale: 'es-ES' });
-    await page.goto(`${runtime.url}/`);
+    const { page, context } = await newPage(suite.browser, { locale: 'es-ES' });
+    await page.goto(`${suite.runtime.url}/`);
     await page.getByRole('button', { name: 'Abrir el chat' }).click();
     await page.getByLabel('Nombre').waitFor();
     await page.getByRole('button', { name: 'Iniciar chat' }).waitFor();

@@ -3,41 +3,22 @@
  * attachments (rules, previews, drops), reloads mid-chat, token renewal,
  * lost connections, failed sends, and chats ended by the agent.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
-import type { LocalRuntime } from '../support/local-runtime';
 import { verifyTestToken } from '../support/tokens';
-import type { TwilioMock } from '../support/twilio-mock';
 import {
   describeInBrowser,
   eventually,
   fake,
   newPage,
   pauseTimers,
-  startBrowserStack,
-  type BrowserStack,
+  startDemoChat,
+  useBrowserStack,
 } from '../support/browser';
 
-let mock: TwilioMock;
-let runtime: LocalRuntime;
-let browser: Browser;
+const suite = useBrowserStack(TEST_ENV);
 
-let stack: BrowserStack | undefined;
-
-beforeAll(async () => {
-  stack = await startBrowserStack(TEST_ENV);
-  ({ mock, runtime, browser } = stack);
-}, 60_000);
-afterAll(() => stack?.stop());
-afterEach(() => expect(mock.violations).toEqual([]));
-
-async function startChat(page: Page): Promise<void> {
-  await page.goto(`${runtime.url}/`);
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  await page.getByLabel('Name').fill('Ana');
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await page.getByRole('textbox', { name: 'Message' }).waitFor();
-}
+const startChat = (page: Page) => startDemoChat(page, suite.runtime.url);
 
 const textbox = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const alertText = (page: Page) => page.locator('.fw-composer-alert').textContent();
@@ -64,7 +45,7 @@ describeInBrowser('attachments', () => {
       'notes.txt is empty.',
     ],
   ])('refuses a file %s, before any upload', async (_, file, message) => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.locator('.fw-file-input').setInputFiles(file);
     await eventually(async () => expect(await alertText(page)).toBe(message));
@@ -74,7 +55,7 @@ describeInBrowser('attachments', () => {
   });
 
   it('refuses two files at once', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     const one = { name: 'a.png', mimeType: 'image/png', buffer: PNG_1PX };
     await page.locator('.fw-file-input').evaluate((input) => input.setAttribute('multiple', ''));
@@ -84,7 +65,7 @@ describeInBrowser('attachments', () => {
   });
 
   it('previews a picked image, sends it with text, and shows it', async () => {
-    const { page, context, problems } = await newPage(browser);
+    const { page, context, problems } = await newPage(suite.browser);
     await startChat(page);
     // Picked through the attach button, as a customer would.
     const chooser = page.waitForEvent('filechooser');
@@ -104,7 +85,7 @@ describeInBrowser('attachments', () => {
   });
 
   it('takes a dropped file', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.locator('.fw-chat').evaluate((chat) => {
       const data = new DataTransfer();
@@ -123,7 +104,7 @@ describeInBrowser('attachments', () => {
   });
 
   it("shows the agent's images through their temporary URL", async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.evaluate(
       (src) => window.fakeChat.agentSendsImage('label.png', src),
@@ -136,13 +117,13 @@ describeInBrowser('attachments', () => {
 
 describeInBrowser('a reload mid-chat', () => {
   it('brings the same conversation back, with a renewed token', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await textbox(page).fill('Before the reload');
     await textbox(page).press('Enter');
     await page.getByText('Before the reload').waitFor();
     const [firstToken] = await fake(page, (c) => c.tokens);
-    const created = mock.requests('conversations.create').length;
+    const created = suite.mock.requests('conversations.create').length;
 
     // Renewed before reconnecting (a token minted in the same second as the
     // first one is byte-identical, so the call is what proves it).
@@ -155,12 +136,12 @@ describeInBrowser('a reload mid-chat', () => {
     expect(verifyTestToken(resumedToken!).payload.grants.identity).toBe(
       verifyTestToken(firstToken!).payload.grants.identity,
     );
-    expect(mock.requests('conversations.create')).toHaveLength(created);
+    expect(suite.mock.requests('conversations.create')).toHaveLength(created);
     await context.close();
   });
 
   it('shows the form again when the stored chat can no longer be renewed', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.route('**/refresh-token', (route) =>
       route.fulfill({
@@ -185,7 +166,7 @@ describeInBrowser('token renewal', () => {
   it.each(['tokenAboutToExpire', 'tokenExpired'] as const)(
     'renews the token through /refresh-token on %s',
     async (event) => {
-      const { page, context } = await newPage(browser);
+      const { page, context } = await newPage(suite.browser);
       await startChat(page);
       await page.evaluate((name) => window.fakeChat[name](), event);
       await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
@@ -203,7 +184,7 @@ describeInBrowser('token renewal', () => {
   );
 
   it('ends the chat honestly when the token expired and cannot be renewed', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.route('**/refresh-token', (route) =>
       route.fulfill({
@@ -221,7 +202,7 @@ describeInBrowser('token renewal', () => {
 
 describeInBrowser('connection trouble', () => {
   it('says when the connection drops, keeps what was typed, and sends once back', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     const banner = page.locator('.fw-banner');
     await fake(page, (c) => c.connection('connecting'));
@@ -242,7 +223,7 @@ describeInBrowser('connection trouble', () => {
   });
 
   it('says when the browser goes offline', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await context.setOffline(true);
     await eventually(async () =>
@@ -256,7 +237,7 @@ describeInBrowser('connection trouble', () => {
   });
 
   it('keeps the text of a message that failed to send', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await page.evaluate(() => (window.fakeChat.failSends = 1));
     await textbox(page).fill('Please keep me');
@@ -271,7 +252,7 @@ describeInBrowser('connection trouble', () => {
   });
 
   it('renews the token when the connection is denied', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await fake(page, (c) => c.connection('denied'));
     // Being renewed: to the customer, just a reconnect.
@@ -293,11 +274,11 @@ describeInBrowser('connection trouble', () => {
 
 describeInBrowser('the agent ends the chat', () => {
   it('shows the end, forgets the session, and offers a new chat', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
     await fake(page, (c) => c.agentJoins('Alex'));
     await fake(page, (c) => c.agentSays('Glad I could help!'));
-    const updates = mock.requests('conversations.update').length;
+    const updates = suite.mock.requests('conversations.update').length;
     await fake(page, (c) => c.closeConversation());
     await page.getByText('This chat has ended.').waitFor();
     expect(await page.getByRole('button', { name: 'End chat' }).count()).toBe(0);
@@ -306,18 +287,18 @@ describeInBrowser('the agent ends the chat', () => {
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByRole('button', { name: 'Start chat' }).waitFor();
     // The widget did not end it again: no /end-chat, the mock's copy untouched.
-    expect(mock.requests('conversations.update')).toHaveLength(updates);
+    expect(suite.mock.requests('conversations.update')).toHaveLength(updates);
     await context.close();
   });
 });
 
 describeInBrowser('a chat that cannot be reached yet', () => {
   it('is kept when the first connection fails, and comes back with "Try again"', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await page.clock.install();
-    await page.goto(`${runtime.url}/`);
+    await page.goto(`${suite.runtime.url}/`);
     await page.evaluate(() => (window.fakeChat.failConnects = 2));
-    const created = mock.requests('conversations.create').length;
+    const created = suite.mock.requests('conversations.create').length;
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByLabel('Name').fill('Ana');
     await page.getByRole('button', { name: 'Start chat' }).click();
@@ -327,13 +308,13 @@ describeInBrowser('a chat that cannot be reached yet', () => {
     await page.evaluate(() => (window.fakeChat.failConnects = 0));
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    expect(mock.requests('conversations.create')).toHaveLength(created + 1);
+    expect(suite.mock.requests('conversations.create')).toHaveLength(created + 1);
     await context.close();
   });
 
   it('does not take focus from the page when the chat comes back on its own', async () => {
-    const { page, context } = await newPage(browser);
-    await page.goto(`${runtime.url}/`);
+    const { page, context } = await newPage(suite.browser);
+    await page.goto(`${suite.runtime.url}/`);
     await page.evaluate(() => {
       const search = document.createElement('input');
       search.id = 'site-search';
@@ -351,7 +332,7 @@ describeInBrowser('a chat that cannot be reached yet', () => {
   });
 
   it('survives a reload while /refresh-token is failing', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await page.clock.install();
     await startChat(page);
     await textbox(page).fill('Before the outage');
@@ -375,16 +356,16 @@ describeInBrowser('a chat that cannot be reached yet', () => {
   });
 
   it('can be given up: ended at the service, then the form', async () => {
-    const { page, context } = await newPage(browser);
+    const { page, context } = await newPage(suite.browser);
     await startChat(page);
-    const updates = mock.requests('conversations.update').length;
+    const updates = suite.mock.requests('conversations.update').length;
     await page.addInitScript(() => (window.fakeChat.failConnects = 100));
     await page.reload();
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByRole('button', { name: 'Start a new chat' }).click();
     await page.getByRole('button', { name: 'Start chat' }).waitFor();
-    expect(mock.requests('conversations.update').length).toBeGreaterThan(updates);
-    const [closed] = mock.requests('conversations.update').slice(updates);
+    expect(suite.mock.requests('conversations.update').length).toBeGreaterThan(updates);
+    const [closed] = suite.mock.requests('conversations.update').slice(updates);
     expect(closed?.form.State).toEqual(['closed']);
     await context.close();
   });

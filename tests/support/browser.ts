@@ -98,6 +98,49 @@ export async function startBrowserStack(
   return { mock, runtime: runtime.value, browser: browser.value, stop };
 }
 
+/**
+ * One stack for a whole test file: started before its tests, stopped after,
+ * and every test checked for requests that break Twilio's API spec.
+ *
+ * @example
+ * const suite = useBrowserStack(TEST_ENV);
+ * it('…', async () => { const { page } = await newPage(suite.browser); });
+ */
+export function useBrowserStack(env: Record<string, string | undefined>): BrowserStack {
+  let stack: BrowserStack | undefined;
+  const started = (): BrowserStack => {
+    if (!stack) throw new Error('the browser stack is not running');
+    return stack;
+  };
+  beforeAll(async () => {
+    stack = await startBrowserStack(env);
+  }, 60_000);
+  afterAll(() => stack?.stop());
+  afterEach(() => expect(started().mock.violations).toEqual([]));
+  return {
+    get mock() {
+      return started().mock;
+    },
+    get runtime() {
+      return started().runtime;
+    },
+    get browser() {
+      return started().browser;
+    },
+    stop: () => started().stop(),
+  };
+}
+
+/** Open the demo page's chat and start one as `name`, up to the message box. */
+export async function startDemoChat(page: Page, baseUrl: string, name = 'Ana'): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await page.getByRole('dialog', { name: 'Chat with us' }).waitFor();
+  await page.getByLabel('Name').fill(name);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
 let fakeScript: Promise<string> | undefined;
 
 /** The fake chat client, bundled into one script to inject before the page's own. */
