@@ -5,6 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../support/env';
+import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
 import { conversations } from '../support/mock';
 import {
   describeInBrowser,
@@ -293,6 +294,50 @@ describeInBrowser('the journey', () => {
     await page.getByRole('button', { name: 'Abrir el chat' }).click();
     await page.getByLabel('Nombre').waitFor();
     await page.getByRole('button', { name: 'Iniciar chat' }).waitFor();
+    await context.close();
+  });
+});
+
+describeInBrowser('a newcomer who has not configured anything yet', () => {
+  // twilio-run with no .env at all: what `npm start` gives before setup.
+  let bare: LocalRuntime | undefined;
+  beforeAll(async () => {
+    bare = await startLocalRuntime({});
+  }, 60_000);
+  afterAll(() => bare?.stop());
+
+  const REQUIRED = [
+    'ACCOUNT_SID',
+    'AUTH_TOKEN',
+    'API_KEY',
+    'API_SECRET',
+    'CONVERSATIONS_SERVICE_SID',
+    'STUDIO_FLOW_SID',
+  ];
+
+  it('the demo page lists exactly what to put in .env', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await page.goto(`${bare!.url}/`);
+    const status = page.getByRole('status').filter({ hasText: 'not configured' });
+    await status.waitFor();
+    expect(await status.locator('li code').allTextContents()).toEqual(REQUIRED);
+    expect(await status.textContent()).toContain(
+      'Copy .env.example to .env, fill in these variables, then restart npm start.',
+    );
+    await context.close();
+  });
+
+  it('the widget tells the customer chat is unavailable, and the owner why', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await page.goto(`${bare!.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Chat is not available right now.').waitFor();
+    const details = page.locator('details').filter({ hasText: 'Details for the site owner' });
+    await details.locator('summary').click();
+    for (const name of REQUIRED) expect(await details.textContent()).toContain(name);
+    // The form stays where it was: nothing is stuck half-started.
+    await page.getByLabel('Name').waitFor();
     await context.close();
   });
 });
