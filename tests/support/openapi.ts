@@ -11,7 +11,8 @@
  *   hold a JSON object.
  *
  * When the folder is absent (a user's fresh clone), `loadSpecs` returns
- * undefined and callers skip these checks with a visible message.
+ * undefined and callers skip these checks with a visible message; under `CI`
+ * it throws instead, so a CI job can never pass without them.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -359,6 +360,11 @@ export function loadSpecs(): SpecValidator | undefined {
     cached = existsSync(join(SPEC_DIR, 'twilio_conversations_v1.json'))
       ? new SpecValidator(SPEC_DIR)
       : null;
+    if (cached === null && process.env.CI) {
+      throw new Error(
+        `Twilio OpenAPI specs not found at ${SPEC_DIR}; CI must validate against them.`,
+      );
+    }
     if (cached === null) {
       // Straight to stderr: this must be seen even where console is silenced.
       process.stderr.write(
