@@ -18,9 +18,9 @@
  * The file holds two placeholders, `${WORKFLOW_SID}` and
  * `${CHAT_TASK_CHANNEL_SID}`; everything else is sent as it is.
  *
- * `sendsChatsToFlex` reads any flow's definition (Studio's list and fetch
- * return it) to tell whether a chat that starts it can reach Flex at all: a
- * flow named "Messaging Flow" may be an IVR, and a flow that never reaches
+ * `sendsChatsToFlex` reads any flow's definition (Studio's fetch returns it;
+ * its list leaves it null) to tell whether a chat that starts it can reach
+ * Flex at all: a flow named "Messaging Flow" may be an IVR, and a flow that never reaches
  * Send to Flex leaves every customer waiting for an agent who never comes.
  */
 import { readFileSync } from 'node:fs';

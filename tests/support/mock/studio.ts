@@ -92,7 +92,11 @@ function invalid(errors: string[]) {
 export function installStudioRoutes(mock: TwilioMock): void {
   mock.route('flows.list', 'GET', 'studio.twilio.com/v2/Flows', () => ({
     status: 200,
-    body: { flows: account(mock).flows.map(flowJson), meta: listMeta(`${base}/Flows`, 'flows') },
+    body: {
+      // Like Twilio: "Flow definitions are null in the Flows List Resource."
+      flows: account(mock).flows.map((f) => ({ ...flowJson(f), definition: null })),
+      meta: listMeta(`${base}/Flows`, 'flows'),
+    },
   }));
 
   mock.route('flows.validate', 'POST', 'studio.twilio.com/v2/Flows/Validate', (input) => {
