@@ -40,10 +40,10 @@ export type FunctionContext = Context<Env>;
 
 /**
  * How long each Twilio request may take. A Function has 10 s in all, and a
- * chat start makes at most 4 requests in a row (3 steps and a clean-up, or a
- * lost create, its look-up and its clean-up): 8 s at worst.
+ * chat start makes at most 5 requests in a row (3 steps, a look for a question
+ * whose answer was lost, and a clean-up): 8.5 s at worst.
  */
-export const TWILIO_TIMEOUT_MS = 2000;
+export const TWILIO_TIMEOUT_MS = 1700;
 /** Shorter for webhooks: Twilio waits 5 s for them, and /interaction makes up to 4 in a row. */
 export const WEBHOOK_TWILIO_TIMEOUT_MS = 2000;
 

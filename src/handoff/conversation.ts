@@ -14,7 +14,8 @@
  * a question), the fewest the API allows.
  *
  * No orphans: if step 2 or 3 fails, the conversation is deleted before the
- * error is returned. If step 1 fails ambiguously (timeout or 5xx: Twilio may
+ * error is returned (unless step 3's answer was lost and the question is
+ * there after all: then Flex already has it, and the start succeeds). If step 1 fails ambiguously (timeout or 5xx: Twilio may
  * have created it anyway), it is deleted by its unique name, which is the
  * customer's identity. A failed clean-up is logged with the SID; the closed
  * timer (`CONVERSATION_CLOSED_TIMER`) then ends it.
@@ -87,6 +88,13 @@ export async function startConversationChat(
 /**
  * Posts the customer's question as their first message, with webhooks on so
  * that it reaches whatever hands the conversation to Flex.
+ *
+ * If the answer is lost (timeout, 5xx), Twilio may have posted it anyway, and
+ * then the hand-off to Flex is already under way: deleting the conversation
+ * would leave an agent a task with no chat and send the customer to start a
+ * second one. So the newest message is read (one more round trip, only then):
+ * if it is the customer's, the question was posted and the start succeeds;
+ * otherwise, or if that read fails too, the original error stands.
  */
 export async function postQuestion(
   client: Twilio,
@@ -95,12 +103,21 @@ export async function postQuestion(
   identity: string,
   question: string,
 ): Promise<void> {
-  await twilioStep({ step: 'post the question', logFields: { conversationSid } }, () =>
-    client.conversations.v1
-      .services(config.conversationsServiceSid)
-      .conversations(conversationSid)
-      .messages.create({ author: identity, body: question, xTwilioWebhookEnabled: 'true' }),
-  );
+  const messages = client.conversations.v1
+    .services(config.conversationsServiceSid)
+    .conversations(conversationSid).messages;
+  try {
+    await messages.create({ author: identity, body: question, xTwilioWebhookEnabled: 'true' });
+  } catch (error) {
+    const failure = toHttpError(error, {
+      step: 'post the question',
+      logFields: { conversationSid },
+    });
+    if (!isAmbiguousFailure(error)) throw failure;
+    const [newest] = await messages.list({ order: 'desc', limit: 1 }).catch(() => []);
+    if (newest?.author !== identity) throw failure;
+    log.info('question_posted_despite_error', { conversationSid });
+  }
 }
 
 /**

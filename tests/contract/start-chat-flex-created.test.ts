@@ -221,6 +221,7 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     expect(mock.requests().map((r) => r.name)).toEqual([
       'flexChannels.create',
       'messages.create',
+      'messages.list', // a 500: was the question posted anyway? No.
       'flexChannels.delete',
     ]);
     expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed', 'cleanup_needed']);
@@ -295,6 +296,19 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
       expectCleanLogs();
     },
   );
+
+  it('a question posted although its answer was lost: the chat stands, nothing removed', async () => {
+    mock.failNext('messages.create', { status: 500, when: 'after' });
+    const res = await start();
+    expect(res.status).toBe(200);
+    expect(mock.requests(m.remove)).toHaveLength(0);
+    expect(mock.requests().map((r) => r.name)).toEqual([
+      m.create,
+      'messages.create',
+      'messages.list',
+    ]);
+    expect(logs.events()).toEqual(['twilio_call_failed', 'question_posted_despite_error']);
+  });
 
   it.each([
     [400, 502],

@@ -471,6 +471,68 @@ describe('POST /start-chat: when Twilio fails, nothing is left behind', () => {
   });
 });
 
+describe('POST /start-chat: a question whose answer is lost', () => {
+  const customer = { friendlyName: 'Ana', question: 'Where is my order?' };
+
+  it.each(['after', 'drop'] as const)(
+    'posted anyway (%s): the chat stands, Flex already has it, nothing is deleted',
+    async (when) => {
+      mock.failNext('messages.create', { status: 500, when });
+      const res = await start({ body: customer });
+
+      expect(res.status).toBe(200);
+      const { conversationSid, identity } = res.body as {
+        conversationSid: string;
+        identity: string;
+      };
+      const conversation = conversations(mock).get(conversationSid);
+      expect(conversation?.messages.map((m) => [m.author, m.body, m.webhookEnabled])).toEqual([
+        [identity, 'Where is my order?', true],
+      ]);
+      expect(mock.requests().map((r) => r.name)).toEqual([
+        'conversations.create',
+        'webhooks.create',
+        'messages.create',
+        'messages.list',
+      ]);
+      const [check] = mock.requests('messages.list');
+      expect(check?.query).toMatchObject({ Order: ['desc'], PageSize: ['1'] });
+      expect(logs.events()).toEqual(['twilio_call_failed', 'question_posted_despite_error']);
+    },
+  );
+
+  it('not posted (a 500 before Twilio acted): looked for, not found, conversation deleted', async () => {
+    mock.failNext('messages.create', { status: 500 });
+    const res = await start({ body: customer });
+    expect(res.status).toBe(502);
+    expect(mock.requests().map((r) => r.name)).toEqual([
+      'conversations.create',
+      'webhooks.create',
+      'messages.create',
+      'messages.list',
+      'conversations.delete',
+    ]);
+    expect(conversations(mock).size).toBe(0);
+  });
+
+  it('not knowable (the look fails too): 502, conversation deleted', async () => {
+    mock.failNext('messages.create', { status: 503, when: 'after' });
+    mock.failNext('messages.list', { status: 500 });
+    const res = await start({ body: customer });
+    expect(res.status).toBe(502);
+    expect(conversations(mock).size).toBe(0);
+    expect(logs.events()).toEqual(['twilio_call_failed', 'conversation_removed']);
+  });
+
+  it('refused (400): no look, conversation deleted', async () => {
+    mock.failNext('messages.create', { status: 400 });
+    const res = await start({ body: customer });
+    expect(res.status).toBe(502);
+    expect(mock.requests('messages.list')).toHaveLength(0);
+    expect(conversations(mock).size).toBe(0);
+  });
+});
+
 describe('POST /start-chat: prototype keys', () => {
   it('refuses a top-level "__proto__" field instead of inheriting from it', async () => {
     const body = JSON.parse('{"__proto__":{"friendlyName":"Injected"}}') as object;
