@@ -58,11 +58,20 @@ async function main(): Promise<void> {
   }
   await buildAll();
   reportConfiguration(port);
-  console.log(`Starting on http://localhost:${port}/ (open it in your browser)\n`);
-
-  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
   // Anything after `npm start --` goes to twilio-run, e.g. `npm start -- --ngrok`.
   const extra = process.argv.slice(2);
+  if (extra.some((arg) => arg === '--ngrok' || arg.startsWith('--ngrok='))) {
+    // Behind twilio-run's tunnel the service's own origin is the ngrok host:
+    // a page opened on localhost would be refused by /start-chat (403).
+    console.log(
+      `Starting on port ${port} behind an ngrok tunnel: open the page at the ngrok URL twilio-run prints below\n` +
+        `(or add http://localhost:${port} to ALLOWED_ORIGINS to use localhost too)\n`,
+    );
+  } else {
+    console.log(`Starting on http://localhost:${port}/ (open it in your browser)\n`);
+  }
+
+  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
   const child = spawn(process.execPath, [twilioRun, 'start', '--port', String(port), ...extra], {
     cwd: root,
     stdio: 'inherit',

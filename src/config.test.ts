@@ -17,9 +17,12 @@ const valid = {
   STUDIO_FLOW_SID: 'FW' + 'd'.repeat(32),
 };
 
-function problemsOf(env: Record<string, string | undefined>): Record<string, string> {
+function problemsOf(
+  env: Record<string, string | undefined>,
+  domainName = 'example-1234.twil.io',
+): Record<string, string> {
   try {
-    loadConfig(env, { domainName: 'example-1234.twil.io' });
+    loadConfig(env, { domainName });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return Object.fromEntries(error.problems.map((p) => [p.field, p.problem]));
@@ -219,6 +222,28 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: 'http://abc.ngrok.app' })).toHaveProperty(
       'PUBLIC_BASE_URL',
     );
+  });
+
+  it('refuses a PUBLIC_BASE_URL with a path, such as the pasted webhook URL', () => {
+    const webhook = {
+      ...valid,
+      HANDOFF_MODE: 'webhook',
+      TASKROUTER_WORKSPACE_SID: 'WS' + 'e'.repeat(32),
+      TASKROUTER_WORKFLOW_SID: 'WW' + 'f'.repeat(32),
+    };
+    const local = { domainName: 'localhost:3000' };
+    for (const value of ['https://abc.ngrok.app/interaction', 'https://abc.ngrok.app/chat/']) {
+      expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: value }, 'localhost:3000')).toEqual({
+        PUBLIC_BASE_URL:
+          "must be the tunnel's address alone, such as https://abc.ngrok.app (this service adds /interaction)",
+      });
+    }
+    // A trailing slash is no path.
+    expect(
+      loadConfig({ ...webhook, PUBLIC_BASE_URL: 'https://abc.ngrok.app/' }, local).handoff,
+    ).toMatchObject({
+      interactionUrl: 'https://abc.ngrok.app/interaction',
+    });
   });
 
   it('refuses a hand-off mode it does not know', () => {

@@ -385,6 +385,15 @@ class EnvReader {
       this.problem(name, 'must be reachable by Twilio: not localhost; use a tunnel URL');
       return '';
     }
+    // A pasted webhook URL would register …/interaction/interaction: a 404
+    // Twilio keeps hitting while every chat silently waits.
+    if (url.pathname !== '/') {
+      this.problem(
+        name,
+        `must be the tunnel's address alone, such as https://${url.host} (this service adds /interaction)`,
+      );
+      return '';
+    }
     // Deploy uploads .env: a tunnel URL left there would send every customer's
     // first message to whoever holds that tunnel host next.
     if (domainName && !isLocalHost(domainName) && url.host !== domainName) {

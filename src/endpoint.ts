@@ -152,7 +152,9 @@ export function twilioWebhookEndpoint<T>(
         throw new ConfigError([
           {
             field: 'HANDOFF_MODE',
-            problem: `is "${config.handoff.mode}", so Twilio should not be calling this webhook`,
+            // No value: /status already says the mode to whoever runs the service.
+            problem:
+              'names a mode that does not use this webhook, so Twilio should not be calling it',
           },
         ]);
       }

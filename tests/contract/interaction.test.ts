@@ -602,7 +602,13 @@ describe('POST /interaction: configuration and payload', () => {
       ),
     });
     expect(res.status).toBe(503);
-    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['HANDOFF_MODE']);
+    expect((res.body as ErrorBody).error.fields).toEqual([
+      {
+        field: 'HANDOFF_MODE',
+        problem: 'names a mode that does not use this webhook, so Twilio should not be calling it',
+      },
+    ]);
+    expect(res.text).not.toContain('studio'); // names the variable, never its value
     expect(mock.requests()).toHaveLength(0);
   });
 
