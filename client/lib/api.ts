@@ -51,6 +51,18 @@ export function siblingUrl(startChatUrl: string, name: string): string {
 /** A function call that takes longer than this counts as unreachable. */
 export const REQUEST_TIMEOUT_MS = 15_000;
 
+/**
+ * `AbortSignal.timeout` where the browser has it; an AbortController and a
+ * timer where it does not (Safari before 16, Chrome before 103, Firefox
+ * before 100), which the build still targets.
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  if (typeof AbortSignal.timeout === 'function') return AbortSignal.timeout(ms);
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), ms);
+  return controller.signal;
+}
+
 export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {
   async function post<T>(url: string, body: unknown): Promise<T> {
     let response: Response;
@@ -60,7 +72,7 @@ export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch)
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(body),
         credentials: 'omit',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: timeoutSignal(REQUEST_TIMEOUT_MS),
       });
     } catch {
       throw new ApiError(0, 'network', 'The chat service could not be reached.');

@@ -50,6 +50,16 @@ describe('pre-engagement validation mirrors the server', () => {
     }
   });
 
+  it('sends a pasted question the server accepts: CRLF as LF, invisible control characters as spaces', () => {
+    const pasted = 'Order\r\n#1042\u000bis late\u000c\tplease\rhelp';
+    expect(() => parseStartChatRequest({ question: pasted })).toThrow(BadRequestError);
+    const result = validatePreEngagement(DEFAULT_FIELDS, { question: pasted }, label);
+    expect(result.body?.question).toBe('Order\n#1042 is late \tplease\nhelp');
+    expect(() =>
+      parseStartChatRequest(result.body as unknown as Record<string, unknown>),
+    ).not.toThrow();
+  });
+
   it('checks required fields, single lines and email shape', () => {
     const fields: FieldConfig[] = [
       { name: 'friendlyName', type: 'text', required: true },

@@ -41,6 +41,17 @@ export interface FieldError {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/; // eslint-disable-line no-control-regex
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+
+/**
+ * A multi-line answer as the server accepts it: line breaks as \n, and no
+ * other control characters. Those come invisibly with pasted text (a form
+ * feed, a vertical tab), so they become spaces rather than an error the
+ * customer could not find.
+ */
+function multiLine(value: string): string {
+  return value.replace(/\r\n?/g, '\n').replace(CONTROLS, ' ');
+}
 
 function maxLengthOf(field: FieldConfig): number {
   if (field.name === 'friendlyName') return LIMITS.friendlyNameMaxLength;
@@ -56,7 +67,8 @@ export function validatePreEngagement(
   const errors: FieldError[] = [];
   const body: StartChatBody = { preEngagement: {} };
   for (const field of fields) {
-    const value = (values[field.name] ?? '').trim();
+    const raw = values[field.name] ?? '';
+    const value = (field.type === 'textarea' ? multiLine(raw) : raw).trim();
     const label = labelOf(field);
     if (value === '') {
       if (field.required)

@@ -81,6 +81,17 @@ export function createFormView(
     submit,
   );
 
+  /** Shows `text` under the field's control; undefined when the form has no such field. */
+  function markField(name: string, text: string): HTMLElement | undefined {
+    const error = errors.get(name);
+    const control = controls.get(name);
+    if (!error || !control) return undefined;
+    error.textContent = text;
+    error.hidden = false;
+    control.setAttribute('aria-invalid', 'true');
+    return control;
+  }
+
   function clearErrors(): void {
     for (const [name, error] of errors) {
       error.hidden = true;
@@ -104,16 +115,9 @@ export function createFormView(
     let first: HTMLElement | undefined;
     for (const problem of result.errors) {
       const text = t(problem.key, problem.params);
-      const error = errors.get(problem.field);
-      const control = controls.get(problem.field);
-      if (error && control) {
-        error.textContent = text;
-        error.hidden = false;
-        control.setAttribute('aria-invalid', 'true');
-        first ??= control;
-      } else {
-        view.showStartError({ code: 'invalid_request', message: text });
-      }
+      const control = markField(problem.field, text);
+      if (control) first ??= control;
+      else view.showStartError({ code: 'invalid_request', message: text });
     }
     first?.focus();
   });
@@ -124,7 +128,17 @@ export function createFormView(
       startError.replaceChildren();
       startError.hidden = !error;
       if (!error) return;
-      startError.append(h('p', {}, startErrorText(error, t)));
+      // A field the server refused by a rule the form could not know: marked
+      // where the customer can fix it, like the form's own checks.
+      let refused = 0;
+      if (error.code === 'invalid_request') {
+        for (const { field: name } of error.fields ?? []) {
+          if (markField(name, t('error.refused'))) refused++;
+        }
+      }
+      startError.append(
+        h('p', {}, refused > 0 ? t('error.checkFields') : startErrorText(error, t)),
+      );
       // Misconfiguration: tell the site owner exactly what to set (names only).
       if (error.code === 'not_configured' && error.fields?.length) {
         const list = h(
@@ -149,7 +163,8 @@ export function createFormView(
       form.setAttribute('aria-busy', String(busy));
     },
     focus() {
-      (controls.values().next().value ?? submit).focus();
+      const all = [...controls.values()];
+      (all.find((c) => c.getAttribute('aria-invalid') === 'true') ?? all[0] ?? submit).focus();
     },
   };
   return view;

@@ -281,6 +281,38 @@ describeInBrowser('the journey', () => {
     },
   );
 
+  it('marks a field the server refused where the customer can fix it', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await openForm(page);
+    // A rule the form cannot know (a stricter server, say): refused by name.
+    await page.route('**/start-chat', (route) =>
+      route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: {
+            code: 'invalid_request',
+            message: 'Invalid request: question must be plain text.',
+            fields: [{ field: 'question', problem: 'must be plain text' }],
+          },
+        }),
+      }),
+    );
+    await page.getByLabel('How can we help?').fill('Where is my order?');
+    await page.getByRole('button', { name: 'Start chat' }).click();
+
+    await page.getByRole('alert').getByText('Please check the answers marked below.').waitFor();
+    const question = page.getByLabel('How can we help?');
+    expect(await question.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = await question.getAttribute('aria-describedby');
+    expect(await page.locator(`#${describedBy}`).textContent()).toBe(
+      'The chat service did not accept this answer. Please change it.',
+    );
+    await eventually(async () => expect(await isFocused(question)).toBe(true));
+    expect(await page.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
+    await context.close();
+  });
+
   it('is a non-modal dialog beside the page on a desktop', async () => {
     const { page, context } = await newPage(suite.browser);
     await openForm(page);
