@@ -306,6 +306,8 @@ async function launcherTiming(runs = 21): Promise<void> {
   try {
     const total: number[] = [];
     const own: number[] = [];
+    const html: number[] = [];
+    const scriptFetch: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       // A new context each time: empty cache and a fresh renderer, like a first visit.
       const context = await browser.newContext();
@@ -317,12 +319,20 @@ async function launcherTiming(runs = 21): Promise<void> {
         const script = performance
           .getEntriesByType('resource')
           .find((e) => e.name.endsWith('/webchat.js')) as PerformanceResourceTiming | undefined;
-        return { ready, own: ready - (script?.responseEnd ?? NaN) };
+        const [nav] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+        return {
+          ready,
+          own: ready - (script?.responseEnd ?? NaN),
+          html: nav?.responseEnd ?? NaN,
+          script: (script?.responseEnd ?? NaN) - (script?.startTime ?? NaN),
+        };
       });
       if (i >= 2) {
         // the first loads warm the server and the browser
         total.push(t.ready);
         own.push(t.own);
+        html.push(t.html);
+        scriptFetch.push(t.script);
       }
       // Let this visit's background work (idle SDK fetch, the demo's /status)
       // finish, so the next first visit starts on a quiet machine.
@@ -337,6 +347,8 @@ async function launcherTiming(runs = 21): Promise<void> {
     print('| --- | ---: | ---: | ---: |');
     print(row('navigation start -> launcher ready', total));
     print(row("webchat.js received -> launcher ready (the widget's own time)", own));
+    print(row('…navigation start -> index.html received (twilio-run)', html));
+    print(row('…webchat.js requested -> received (twilio-run)', scriptFetch));
   } finally {
     await browser.close();
     await runtime.stop();
