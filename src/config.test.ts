@@ -30,6 +30,14 @@ function problemsOf(
   return {};
 }
 
+/** A complete webhook-mode environment. */
+const webhook = {
+  ...valid,
+  HANDOFF_MODE: 'webhook',
+  TASKROUTER_WORKSPACE_SID: 'WS' + 'e'.repeat(32),
+  TASKROUTER_WORKFLOW_SID: 'WW' + 'f'.repeat(32),
+};
+
 describe('loadConfig', () => {
   it('reads a complete configuration with defaults', () => {
     const config = loadConfig(valid, { domainName: 'example-1234.twil.io' });
@@ -203,12 +211,6 @@ describe('loadConfig', () => {
   });
 
   it('keeps a tunnel URL out of a deployed service', () => {
-    const webhook = {
-      ...valid,
-      HANDOFF_MODE: 'webhook',
-      TASKROUTER_WORKSPACE_SID: 'WS' + 'e'.repeat(32),
-      TASKROUTER_WORKFLOW_SID: 'WW' + 'f'.repeat(32),
-    };
     const local = loadConfig(
       { ...webhook, PUBLIC_BASE_URL: 'https://abc.ngrok.app' },
       { domainName: 'localhost:3000' },
@@ -225,12 +227,6 @@ describe('loadConfig', () => {
   });
 
   it('refuses a PUBLIC_BASE_URL with a path, such as the pasted webhook URL', () => {
-    const webhook = {
-      ...valid,
-      HANDOFF_MODE: 'webhook',
-      TASKROUTER_WORKSPACE_SID: 'WS' + 'e'.repeat(32),
-      TASKROUTER_WORKFLOW_SID: 'WW' + 'f'.repeat(32),
-    };
     const local = { domainName: 'localhost:3000' };
     for (const value of ['https://abc.ngrok.app/interaction', 'https://abc.ngrok.app/chat/']) {
       expect(problemsOf({ ...webhook, PUBLIC_BASE_URL: value }, 'localhost:3000')).toEqual({

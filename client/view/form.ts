@@ -28,6 +28,8 @@ export function createFormView(
     field.label ?? (t(`field.${field.name}` as MessageKey) || humanize(field.name));
   const controls = new Map<string, HTMLInputElement | HTMLTextAreaElement>();
   const errors = new Map<string, HTMLElement>();
+  /** Fields marked because the server refused them (see showStartError). */
+  const refusedByServer = new Set<string>();
 
   const rows = fields.map((field) => {
     const id = `fw-field-${field.name}`;
@@ -92,12 +94,17 @@ export function createFormView(
     return control;
   }
 
-  function clearErrors(): void {
-    for (const [name, error] of errors) {
+  function clearField(name: string): void {
+    const error = errors.get(name);
+    if (error) {
       error.hidden = true;
       error.textContent = '';
-      controls.get(name)?.removeAttribute('aria-invalid');
     }
+    controls.get(name)?.removeAttribute('aria-invalid');
+  }
+
+  function clearErrors(): void {
+    for (const name of errors.keys()) clearField(name);
   }
 
   form.addEventListener('submit', (event) => {
@@ -127,18 +134,18 @@ export function createFormView(
     showStartError(error) {
       startError.replaceChildren();
       startError.hidden = !error;
+      // The server's marks from last time go; the form's own checks stay theirs.
+      for (const name of refusedByServer) clearField(name);
+      refusedByServer.clear();
       if (!error) return;
       // A field the server refused by a rule the form could not know: marked
       // where the customer can fix it, like the form's own checks.
-      let refused = 0;
-      if (error.code === 'invalid_request') {
-        for (const { field: name } of error.fields ?? []) {
-          if (markField(name, t('error.refused'))) refused++;
-        }
+      const problems = error.code === 'invalid_request' ? (error.fields ?? []) : [];
+      for (const { field: name } of problems) {
+        if (markField(name, t('error.refused'))) refusedByServer.add(name);
       }
-      startError.append(
-        h('p', {}, refused > 0 ? t('error.checkFields') : startErrorText(error, t)),
-      );
+      const allMarked = problems.length > 0 && problems.every((p) => refusedByServer.has(p.field));
+      startError.append(h('p', {}, allMarked ? t('error.checkFields') : startErrorText(error, t)));
       // Misconfiguration: tell the site owner exactly what to set (names only).
       if (error.code === 'not_configured' && error.fields?.length) {
         const list = h(

@@ -71,8 +71,15 @@ const FLOW_FETCHES_AT_ONCE = 8;
  */
 export async function studioFlows(client: Client): Promise<StudioFlow[]> {
   const listed = await client.studio.v2.flows.list({ limit: 200 });
-  const withDefinition = async ({ sid }: { sid: string }): Promise<StudioFlow> => {
-    const f = await client.studio.v2.flows(sid).fetch();
+  const withDefinition = async ({ sid }: { sid: string }): Promise<StudioFlow | undefined> => {
+    const f = await client.studio.v2
+      .flows(sid)
+      .fetch()
+      .catch((error: unknown) => {
+        if (statusOf(error) === 404) return undefined; // deleted since the list
+        throw error;
+      });
+    if (!f) return undefined;
     return {
       sid: f.sid,
       friendlyName: f.friendlyName,
@@ -82,9 +89,8 @@ export async function studioFlows(client: Client): Promise<StudioFlow[]> {
   };
   const flows: StudioFlow[] = [];
   for (let i = 0; i < listed.length; i += FLOW_FETCHES_AT_ONCE) {
-    flows.push(
-      ...(await Promise.all(listed.slice(i, i + FLOW_FETCHES_AT_ONCE).map(withDefinition))),
-    );
+    const batch = await Promise.all(listed.slice(i, i + FLOW_FETCHES_AT_ONCE).map(withDefinition));
+    flows.push(...batch.filter((flow) => flow !== undefined));
   }
   return flows;
 }

@@ -92,8 +92,8 @@ export async function startConversationChat(
  * If the answer is lost (timeout, 5xx), Twilio may have posted it anyway, and
  * then the hand-off to Flex is already under way: deleting the conversation
  * would leave an agent a task with no chat and send the customer to start a
- * second one. So the newest message is read (one more round trip, only then):
- * if it is the customer's, the question was posted and the start succeeds;
+ * second one. So the first messages are read (one more round trip, only then):
+ * if one is the customer's, the question was posted and the start succeeds;
  * otherwise, or if that read fails too, the original error stands.
  */
 export async function postQuestion(
@@ -114,8 +114,10 @@ export async function postQuestion(
       logFields: { conversationSid },
     });
     if (!isAmbiguousFailure(error)) throw failure;
-    const [newest] = await messages.list({ order: 'desc', limit: 1 }).catch(() => []);
-    if (newest?.author !== identity) throw failure;
+    // The customer has no token yet, so a message of theirs can only be the
+    // question; a greeting the flow posts may already follow it.
+    const first = await messages.list({ limit: 5 }).catch(() => []);
+    if (!first.some((message) => message.author === identity)) throw failure;
     log.info('question_posted_despite_error', { conversationSid });
   }
 }

@@ -496,10 +496,38 @@ describe('POST /start-chat: a question whose answer is lost', () => {
         'messages.list',
       ]);
       const [check] = mock.requests('messages.list');
-      expect(check?.query).toMatchObject({ Order: ['desc'], PageSize: ['1'] });
+      expect(check?.query).toEqual({ PageSize: ['5'] });
       expect(logs.events()).toEqual(['twilio_call_failed', 'question_posted_despite_error']);
     },
   );
+
+  it('posted anyway and already answered by the flow: still found, the chat stands', async () => {
+    mock.failNext('messages.create', {
+      status: 500,
+      when: 'after',
+      // What a Studio greeting does as soon as the question arrives.
+      then: ({ sid }) => {
+        const conversation = conversations(mock).get(sid!);
+        conversation?.messages.push({
+          sid: 'IM' + 'c'.repeat(32),
+          index: conversation.messages.length,
+          author: 'system',
+          body: 'Thanks! An agent will be with you shortly.',
+          attributes: '{}',
+          webhookEnabled: false,
+        });
+      },
+    });
+    const res = await start({ body: customer });
+    expect(res.status).toBe(200);
+    const { conversationSid, identity } = res.body as { conversationSid: string; identity: string };
+    expect(
+      conversations(mock)
+        .get(conversationSid)
+        ?.messages.map((m) => m.author),
+    ).toEqual([identity, 'system']);
+    expect(mock.requests('conversations.delete')).toHaveLength(0);
+  });
 
   it('not posted (a 500 before Twilio acted): looked for, not found, conversation deleted', async () => {
     mock.failNext('messages.create', { status: 500 });

@@ -86,6 +86,16 @@ describe('npm run setup --yes: from credentials to a working .env', () => {
     expectNoSecrets(res.stdout, res.env.API_SECRET);
   });
 
+  it("fetches each listed flow for its definition (Twilio's list leaves it null), and skips one deleted since", async () => {
+    const listed = account(mock).flows.map((f) => f.sid);
+    mock.failNext('flows.fetch', { status: 404, code: 20404 });
+    const res = await run([...CREDENTIAL_FLAGS, '--yes', '--skip-doctor']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const fetched = mock.requests('flows.fetch').map((r) => r.path.split('/').pop());
+    expect(fetched.sort()).toEqual([...listed].sort());
+  });
+
   it('proposes only a flow that sends chats to Flex, whatever the names say', async () => {
     // Named like Flex's web chat flow, but an auto-reply: never proposed.
     account(mock).flows.push({

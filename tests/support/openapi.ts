@@ -357,14 +357,13 @@ let cached: SpecValidator | null | undefined;
 /** The validator over ../shared/twilio-oai, or undefined when the specs are absent. */
 export function loadSpecs(): SpecValidator | undefined {
   if (cached === undefined) {
-    cached = existsSync(join(SPEC_DIR, 'twilio_conversations_v1.json'))
-      ? new SpecValidator(SPEC_DIR)
-      : null;
-    if (cached === null && process.env.CI) {
+    const found = existsSync(join(SPEC_DIR, 'twilio_conversations_v1.json'));
+    if (!found && process.env.CI) {
       throw new Error(
         `Twilio OpenAPI specs not found at ${SPEC_DIR}; CI must validate against them.`,
       );
     }
+    cached = found ? new SpecValidator(SPEC_DIR) : null;
     if (cached === null) {
       // Straight to stderr: this must be seen even where console is silenced.
       process.stderr.write(

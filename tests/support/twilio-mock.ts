@@ -52,6 +52,8 @@ export interface Failure {
    * this error. `drop`: it acted, then the connection was cut (no answer).
    */
   when?: 'before' | 'after' | 'drop';
+  /** With `after` or `drop`: what else happens before the caller hears (a flow replying, say). */
+  then?: (params: Record<string, string>) => void;
   /** How many requests fail (default 1). */
   times?: number;
 }
@@ -337,6 +339,7 @@ export class TwilioMock {
       const problems = this.specs.validateResponse(request, output.status, output.body);
       this.violations.push(...problems.map((v) => `mock bug: ${v}`));
     }
+    failure?.then?.(params);
     if (failure?.when === 'drop') return { status: 0, drop: true };
     return failure ? failureOutput(failure) : output;
   }
