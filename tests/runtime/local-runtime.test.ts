@@ -3,7 +3,7 @@
  * dist/, on a free port, called over HTTP. Its functions' Twilio calls go to
  * the local mock (validated against Twilio's OpenAPI specs).
  */
-import { SITE_ORIGIN, TEST_ENV } from '../support/env';
+import { REQUIRED_WHEN_EMPTY, SITE_ORIGIN, TEST_ENV } from '../support/env';
 import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
 import { conversations, interactions } from '../support/mock';
 import { verifyTestToken } from '../support/tokens';
@@ -190,14 +190,7 @@ describe('twilio-run start with no .env at all', () => {
       const { error } = (await res.json()) as {
         error: { message: string; fields: { field: string }[] };
       };
-      expect(error.fields.map((f) => f.field)).toEqual([
-        'ACCOUNT_SID',
-        'AUTH_TOKEN',
-        'API_KEY',
-        'API_SECRET',
-        'CONVERSATIONS_SERVICE_SID',
-        'STUDIO_FLOW_SID',
-      ]);
+      expect(error.fields.map((f) => f.field)).toEqual(REQUIRED_WHEN_EMPTY);
       expect(error.message).toContain('.env.example');
     }
   });

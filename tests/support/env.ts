@@ -20,3 +20,13 @@ export const SITE_ORIGIN = 'https://www.example.com';
 
 /** What `context.DOMAIN_NAME` is for a deployed service in tests. */
 export const SERVICE_DOMAIN = 'webchat-1234-dev.twil.io';
+
+/** What an empty environment lacks, in the order the config module names it (studio mode). */
+export const REQUIRED_WHEN_EMPTY = [
+  'ACCOUNT_SID',
+  'AUTH_TOKEN',
+  'API_KEY',
+  'API_SECRET',
+  'CONVERSATIONS_SERVICE_SID',
+  'STUDIO_FLOW_SID',
+];
