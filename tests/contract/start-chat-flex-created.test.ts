@@ -18,7 +18,7 @@ import {
   seedFlexFlow,
 } from '../support/modes';
 import { verifyTestToken } from '../support/tokens';
-import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+import { TWILIO_FAILURES, TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
 const mock = TwilioMock.perTest((m) => {
   seedChatAddress(m);
@@ -272,12 +272,7 @@ const modes = [
 
 describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left behind', (m) => {
   const start = () => invoke(handler, { mock, env: m.env, body: customer });
-  const failures = [
-    [400, 502, 'upstream_error'],
-    [500, 502, 'upstream_error'],
-    [503, 502, 'upstream_error'],
-    [429, 503, 'upstream_rate_limited'],
-  ] as const;
+  const failures = TWILIO_FAILURES;
 
   it.each(failures)(
     'a failing question post (Twilio %i -> %i %s) removes the chat',

@@ -8,7 +8,7 @@ import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { conversations, type MockConversation } from '../support/mock';
 import { verifyTestToken } from '../support/tokens';
-import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+import { TWILIO_FAILURES, TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
@@ -400,12 +400,7 @@ describe('POST /start-chat: when Twilio fails, nothing is left behind', () => {
   }
 
   const steps = ['webhooks.create', 'messages.create'] as const;
-  const failures = [
-    [400, 502, 'upstream_error'],
-    [500, 502, 'upstream_error'],
-    [503, 502, 'upstream_error'],
-    [429, 503, 'upstream_rate_limited'],
-  ] as const;
+  const failures = TWILIO_FAILURES;
 
   describe.each(steps)('a failing %s', (step) => {
     it.each(failures)(

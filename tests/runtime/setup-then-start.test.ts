@@ -7,7 +7,7 @@
 import { SITE_ORIGIN } from '../support/env';
 import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
 import { account, conversations } from '../support/mock';
-import { CREDENTIAL_FLAGS, EnvDir, setupCli } from '../support/setup-cli';
+import { EnvDir, README_CI_FLAGS, setupCli } from '../support/setup-cli';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../support/twilio-mock';
 
@@ -27,18 +27,7 @@ afterAll(async () => {
 afterEach(() => expect(mock.violations).toEqual([]));
 
 it('setup --yes --mode address --create-address --create-studio-flow, then a chat starts', async () => {
-  const setup = await setupCli(mock, dir, [
-    ...CREDENTIAL_FLAGS,
-    '--yes',
-    '--mode',
-    'address',
-    '--create-address',
-    '--address-target',
-    'studio',
-    '--create-studio-flow',
-    '--allowed-origins',
-    SITE_ORIGIN,
-  ]);
+  const setup = await setupCli(mock, dir, [...README_CI_FLAGS, '--allowed-origins', SITE_ORIGIN]);
   expect(setup.code).toBe(0);
 
   runtime = await startLocalRuntime(setup.env, { mockUrl: mock.baseUrl });

@@ -9,7 +9,13 @@ import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
 import { TEST_ENV } from '../support/env';
 import { ACCOUNT, account, FLOW_DEFINITIONS, type MockFlow } from '../support/mock';
 import { ADDRESS_SID, seedChatAddress } from '../support/modes';
-import { CREDENTIAL_FLAGS, EnvDir, setupCli, type CliOptions } from '../support/setup-cli';
+import {
+  CREDENTIAL_FLAGS,
+  EnvDir,
+  README_CI_FLAGS,
+  setupCli,
+  type CliOptions,
+} from '../support/setup-cli';
 import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
 
 const mock = TwilioMock.perTest();
@@ -624,16 +630,7 @@ describe("npm run setup fixes what doctor finds (doctor's hints lead somewhere)"
 });
 
 describe('npm run setup --create-*: running it again creates nothing twice', () => {
-  const CI = [
-    ...CREDENTIAL_FLAGS,
-    '--yes',
-    '--mode',
-    'address',
-    '--create-address',
-    '--address-target',
-    'studio',
-    '--create-studio-flow',
-  ];
+  const CI = README_CI_FLAGS;
 
   it("the README's CI command, twice: one flow, one address, the same .env", async () => {
     const first = await run(CI);

@@ -12,12 +12,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { PassThrough } from 'node:stream';
 import { parseEnv } from '../../scripts/setup/dotenv';
 import { createTerminal } from '../../scripts/setup/terminal';
 import { TEST_ENV } from '../support/env';
-import { ROOT } from '../support/local-runtime';
+import { buildTwilioRedirect, ROOT } from '../support/local-runtime';
 import { account } from '../support/mock';
 import { TwilioMock } from '../support/twilio-mock';
 
@@ -40,15 +39,7 @@ let preload: string;
 beforeAll(async () => {
   mock = await TwilioMock.start();
   dir = await mkdtemp(join(tmpdir(), 'webchat-setup-pty-'));
-  preload = join(dir, 'redirect-twilio.js');
-  await build({
-    entryPoints: [join(ROOT, 'tests', 'support', 'redirect-twilio.ts')],
-    outfile: preload,
-    platform: 'node',
-    format: 'cjs',
-    bundle: true,
-    logLevel: 'warning',
-  });
+  preload = await buildTwilioRedirect(dir);
 });
 afterAll(async () => {
   await mock.stop();

@@ -27,6 +27,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Bundles redirect-twilio.ts into `dir`, for `node --require`: a child
+ * process's `twilio` then talks to the local mock. Returns the file's path.
+ */
+export async function buildTwilioRedirect(dir: string): Promise<string> {
+  const preload = join(dir, 'redirect-twilio.js');
+  await build({
+    entryPoints: [join(ROOT, 'tests', 'support', 'redirect-twilio.ts')],
+    outfile: preload,
+    platform: 'node',
+    format: 'cjs',
+    bundle: true,
+    logLevel: 'warning',
+  });
+  return preload;
+}
+
 export interface LocalRuntime {
   url: string;
   port: number;
@@ -39,15 +56,7 @@ export async function startLocalRuntime(
   options: { mockUrl?: string } = {},
 ): Promise<LocalRuntime> {
   const dir = await mkdtemp(join(tmpdir(), 'webchat-runtime-'));
-  const preload = join(dir, 'redirect-twilio.js');
-  await build({
-    entryPoints: [join(ROOT, 'tests', 'support', 'redirect-twilio.ts')],
-    outfile: preload,
-    platform: 'node',
-    format: 'cjs',
-    bundle: true,
-    logLevel: 'warning',
-  });
+  const preload = await buildTwilioRedirect(dir);
   const fullEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined) fullEnv[key] = value;
   if (options.mockUrl) {

@@ -65,6 +65,18 @@ export const CREDENTIAL_FLAGS = [
   TEST_ENV.AUTH_TOKEN,
 ];
 
+/** The README's one-command setup for CI (address mode, everything created). */
+export const README_CI_FLAGS = [
+  ...CREDENTIAL_FLAGS,
+  '--yes',
+  '--mode',
+  'address',
+  '--create-address',
+  '--address-target',
+  'studio',
+  '--create-studio-flow',
+];
+
 export async function setupCli(
   mock: TwilioMock,
   dir: EnvDir,

@@ -58,6 +58,17 @@ export interface Failure {
   times?: number;
 }
 
+/**
+ * A Twilio failure and what the caller of our functions gets for it:
+ * [Twilio's status, our status, our error code].
+ */
+export const TWILIO_FAILURES = [
+  [400, 502, 'upstream_error'],
+  [500, 502, 'upstream_error'],
+  [503, 502, 'upstream_error'],
+  [429, 503, 'upstream_rate_limited'],
+] as const;
+
 export interface RouteInput {
   params: Record<string, string>;
   query: Record<string, string[]>;
