@@ -53,7 +53,7 @@ export default tseslint.config(
   },
   {
     // Tests lean on jest's loosely typed matchers and hand-built fixtures.
-    files: ['**/*.test.ts', 'tests/**/*.ts'],
+    files: ['**/*.test.ts', 'tests/**/*.ts', 'dev/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

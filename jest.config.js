@@ -10,7 +10,7 @@ process.env.TZ = process.env.TZ || 'America/Los_Angeles';
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', {}] },
-  roots: ['<rootDir>/src', '<rootDir>/tests', '<rootDir>/client'],
+  roots: ['<rootDir>/src', '<rootDir>/tests', '<rootDir>/client', '<rootDir>/dev'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/tests/global-setup.ts',
   setupFilesAfterEnv: ['<rootDir>/tests/setup-console.ts'],

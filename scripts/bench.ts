@@ -20,14 +20,19 @@ import { join, resolve } from 'node:path';
 import { handler as interaction } from '../functions/interaction.protected';
 import { handler as refreshToken } from '../functions/refresh-token';
 import { handler as startChat } from '../functions/start-chat';
-import { invoke } from '../tests/support/invoke';
-import { browserAvailable, launchBrowser } from '../tests/support/browser';
-import { TEST_ENV } from '../tests/support/env';
-import { startLocalRuntime } from '../tests/support/local-runtime';
-import { interactions } from '../tests/support/mock';
-import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../tests/support/modes';
-import { TwilioMock } from '../tests/support/twilio-mock';
-import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../tests/support/webhooks';
+import { invoke } from '../dev/invoke';
+import { browserAvailable, launchBrowser } from '../dev/browser';
+import { TEST_ENV } from '../dev/twilio-fake/env';
+import { startLocalRuntime } from '../dev/local-runtime';
+import { interactions } from '../dev/twilio-fake/apis';
+import {
+  ADDRESS_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../dev/twilio-fake/modes';
+import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../dev/twilio-fake/webhooks';
 import { buildAll } from './build';
 
 const ROOT = resolve(__dirname, '..');

@@ -7,10 +7,10 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { DESKTOP, fake, launchBrowser, newPage, PHONE } from '../tests/support/browser';
-import { TEST_ENV } from '../tests/support/env';
-import { ROOT, startLocalRuntime } from '../tests/support/local-runtime';
-import { TwilioMock } from '../tests/support/twilio-mock';
+import { DESKTOP, fake, launchBrowser, newPage, PHONE } from '../dev/browser';
+import { TEST_ENV } from '../dev/twilio-fake/env';
+import { ROOT, startLocalRuntime } from '../dev/local-runtime';
+import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
 import { buildAll } from './build';
 
 const OUT = join(ROOT, 'screenshots');

@@ -7,9 +7,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
-import { TEST_ENV } from '../support/env';
-import { freePort, type LocalRuntime } from '../support/local-runtime';
-import type { TwilioMock } from '../support/twilio-mock';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { freePort, type LocalRuntime } from '../../dev/local-runtime';
+import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
   DESKTOP,
   describeInBrowser,
@@ -20,7 +20,7 @@ import {
   startBrowserStack,
   type BrowserStack,
   PHONE,
-} from '../support/browser';
+} from '../../dev/browser';
 
 let mock: TwilioMock;
 let runtime: LocalRuntime;

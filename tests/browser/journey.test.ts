@@ -4,9 +4,9 @@
  * Twilio mock, the Conversations SDK replaced by the fake at the widget's seam.
  */
 import type { Page } from 'playwright-core';
-import { REQUIRED_WHEN_EMPTY, TEST_ENV } from '../support/env';
-import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { conversations } from '../support/mock';
+import { REQUIRED_WHEN_EMPTY, TEST_ENV } from '../../dev/twilio-fake/env';
+import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
+import { conversations } from '../../dev/twilio-fake/apis';
 import {
   describeInBrowser,
   eventually,
@@ -16,7 +16,7 @@ import {
   startDemoChat,
   useBrowserStack,
   PHONE,
-} from '../support/browser';
+} from '../../dev/browser';
 
 const suite = useBrowserStack(TEST_ENV);
 

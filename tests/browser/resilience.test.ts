@@ -4,7 +4,7 @@
  * lost connections, failed sends, and chats ended by the agent.
  */
 import type { Page } from 'playwright-core';
-import { TEST_ENV } from '../support/env';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { verifyTestToken } from '../support/tokens';
 import {
   describeInBrowser,
@@ -14,7 +14,7 @@ import {
   pauseTimers,
   startDemoChat,
   useBrowserStack,
-} from '../support/browser';
+} from '../../dev/browser';
 
 const suite = useBrowserStack(TEST_ENV);
 

@@ -6,13 +6,18 @@ import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
 import { CUSTOMER_ENDED_MESSAGE } from '../../src/end-chat';
 import { newIdentity } from '../../src/identity';
-import { TEST_ENV } from '../support/env';
-import { invoke, type InvokeOptions } from '../support/invoke';
-import { conversations, interactions } from '../support/mock';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { invoke, type InvokeOptions } from '../../dev/invoke';
+import { conversations, interactions } from '../../dev/twilio-fake/apis';
 import { signTestToken } from '../support/tokens';
-import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../support/modes';
-import { TwilioMock } from '../support/twilio-mock';
-import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../support/webhooks';
+import {
+  ADDRESS_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../../dev/twilio-fake/modes';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../../dev/twilio-fake/webhooks';
 
 const mock = TwilioMock.perTest();
 

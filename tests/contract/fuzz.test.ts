@@ -12,13 +12,13 @@ import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
 import { parseStartChatRequest } from '../../src/requests';
-import { TEST_ENV } from '../support/env';
-import { invoke } from '../support/invoke';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { signTestToken } from '../support/tokens';
-import { interactions } from '../support/mock';
-import { TwilioMock } from '../support/twilio-mock';
-import { WEBHOOK_ENV, signedDelivery } from '../support/webhooks';
+import { interactions } from '../../dev/twilio-fake/apis';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, signedDelivery } from '../../dev/twilio-fake/webhooks';
 
 const mock = TwilioMock.perTest();
 captureLogsPerTest(); // keeps the expected error logs out of the output

@@ -7,17 +7,21 @@
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
-import { invoke } from '../support/invoke';
+import { invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
-import { ACCOUNT, conversations, interactions } from '../support/mock';
+import { ACCOUNT, conversations, interactions } from '../../dev/twilio-fake/apis';
 import {
   ADDRESS_ENV,
   ADDRESS_WEBHOOK_ENV,
   INTERACTION_URL,
   seedChatAddress,
-} from '../support/modes';
-import { TwilioMock } from '../support/twilio-mock';
-import { messageAddedParams, signedDelivery, type MessageAdded } from '../support/webhooks';
+} from '../../dev/twilio-fake/modes';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import {
+  messageAddedParams,
+  signedDelivery,
+  type MessageAdded,
+} from '../../dev/twilio-fake/webhooks';
 
 const mock = TwilioMock.perTest((m) => seedChatAddress(m, { webhookUrl: INTERACTION_URL }));
 captureLogsPerTest(); // keeps the expected error logs out of the output

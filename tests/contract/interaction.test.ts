@@ -15,18 +15,18 @@ import {
   parseMessageAddedEvent,
   recordTimeoutMs,
 } from '../../src/interaction';
-import { SERVICE_DOMAIN, TEST_ENV } from '../support/env';
-import { invoke, type InvokeOptions, type InvokeResult } from '../support/invoke';
+import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { invoke, type InvokeOptions, type InvokeResult } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
-import { conversations, interactions, type MockConversation } from '../support/mock';
-import { TwilioMock } from '../support/twilio-mock';
+import { conversations, interactions, type MockConversation } from '../../dev/twilio-fake/apis';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
   INTERACTION_URL,
   WEBHOOK_ENV,
   messageAddedParams,
   signedDelivery,
   type MessageAdded,
-} from '../support/webhooks';
+} from '../../dev/twilio-fake/webhooks';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();

@@ -7,11 +7,16 @@ import jwt from 'jsonwebtoken';
 import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
-import { TEST_ENV } from '../support/env';
-import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
-import { ADDRESS_ENV, FLEX_FLOW_ENV, seedChatAddress, seedFlexFlow } from '../support/modes';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { headerOf, invoke, type InvokeOptions } from '../../dev/invoke';
+import {
+  ADDRESS_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../../dev/twilio-fake/modes';
 import { signTestToken, verifyTestToken } from '../support/tokens';
-import { TwilioMock } from '../support/twilio-mock';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
 const mock = TwilioMock.perTest();
 

@@ -5,10 +5,16 @@
  * that validates every request against Twilio's OpenAPI specs.
  */
 import { handler } from '../../functions/start-chat';
-import { TEST_ENV } from '../support/env';
-import { headerOf, invoke } from '../support/invoke';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { headerOf, invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
-import { ACCOUNT, account, conversations, tasks, type MockConversation } from '../support/mock';
+import {
+  ACCOUNT,
+  account,
+  conversations,
+  tasks,
+  type MockConversation,
+} from '../../dev/twilio-fake/apis';
 import {
   ADDRESS_ENV,
   ADDRESS_SID,
@@ -16,9 +22,13 @@ import {
   FLEX_FLOW_SID,
   seedChatAddress,
   seedFlexFlow,
-} from '../support/modes';
+} from '../../dev/twilio-fake/modes';
 import { verifyTestToken } from '../support/tokens';
-import { TWILIO_FAILURES, TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+import {
+  TWILIO_FAILURES,
+  TwilioMock,
+  type RecordedRequest,
+} from '../../dev/twilio-fake/twilio-mock';
 
 const mock = TwilioMock.perTest((m) => {
   seedChatAddress(m);

@@ -3,12 +3,16 @@
  * Twilio mock that validates every request against Twilio's OpenAPI specs.
  */
 import { handler } from '../../functions/start-chat';
-import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV } from '../support/env';
-import { headerOf, invoke, type InvokeOptions } from '../support/invoke';
+import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { headerOf, invoke, type InvokeOptions } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
-import { conversations, type MockConversation } from '../support/mock';
+import { conversations, type MockConversation } from '../../dev/twilio-fake/apis';
 import { verifyTestToken } from '../support/tokens';
-import { TWILIO_FAILURES, TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+import {
+  TWILIO_FAILURES,
+  TwilioMock,
+  type RecordedRequest,
+} from '../../dev/twilio-fake/twilio-mock';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();

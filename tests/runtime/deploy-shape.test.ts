@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { newIdentity } from '../../src/identity';
-import { TEST_ENV } from '../support/env';
-import { ROOT } from '../support/local-runtime';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { ROOT } from '../../dev/local-runtime';
 import { signTestToken } from '../support/tokens';
-import { TwilioMock } from '../support/twilio-mock';
-import { WEBHOOK_ENV, messageAddedParams, sign } from '../support/webhooks';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, sign } from '../../dev/twilio-fake/webhooks';
 
 const run = promisify(execFile);
 const DIST = join(ROOT, 'dist');

@@ -3,12 +3,12 @@
  * dist/, on a free port, called over HTTP. Its functions' Twilio calls go to
  * the local mock (validated against Twilio's OpenAPI specs).
  */
-import { REQUIRED_WHEN_EMPTY, SITE_ORIGIN, TEST_ENV } from '../support/env';
-import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { conversations, interactions } from '../support/mock';
+import { REQUIRED_WHEN_EMPTY, SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
+import { conversations, interactions } from '../../dev/twilio-fake/apis';
 import { verifyTestToken } from '../support/tokens';
-import { TwilioMock } from '../support/twilio-mock';
-import { WEBHOOK_ENV, messageAddedParams, sign } from '../support/webhooks';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, sign } from '../../dev/twilio-fake/webhooks';
 
 let mock: TwilioMock;
 let configured: LocalRuntime;

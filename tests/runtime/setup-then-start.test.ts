@@ -4,12 +4,12 @@
  * with exactly that .env, then starts a chat. Address mode, since it is the
  * one whose every resource setup creates (Studio flow, Chat Address, API key).
  */
-import { SITE_ORIGIN } from '../support/env';
-import { startLocalRuntime, type LocalRuntime } from '../support/local-runtime';
-import { account, conversations } from '../support/mock';
+import { SITE_ORIGIN } from '../../dev/twilio-fake/env';
+import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
+import { account, conversations } from '../../dev/twilio-fake/apis';
 import { EnvDir, README_CI_FLAGS, setupCli } from '../support/setup-cli';
 import { verifyTestToken } from '../support/tokens';
-import { TwilioMock } from '../support/twilio-mock';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
 let mock: TwilioMock;
 let dir: EnvDir;

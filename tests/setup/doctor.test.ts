@@ -2,17 +2,17 @@
  * `npm run setup -- doctor`: every check, passing and failing, against the
  * local Twilio mock; the exit code is non-zero exactly when there is a problem.
  */
-import { TEST_ENV } from '../support/env';
-import { ACCOUNT, account, FLOW_DEFINITIONS } from '../support/mock';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { ACCOUNT, account, FLOW_DEFINITIONS } from '../../dev/twilio-fake/apis';
 import {
   ADDRESS_SID,
   FLEX_FLOW_SID,
   INTERACTION_URL,
   seedChatAddress,
   seedFlexFlow,
-} from '../support/modes';
+} from '../../dev/twilio-fake/modes';
 import { EnvDir, setupCli } from '../support/setup-cli';
-import { TwilioMock } from '../support/twilio-mock';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
 const mock = TwilioMock.perTest();
 let dir: EnvDir;

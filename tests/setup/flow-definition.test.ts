@@ -10,7 +10,7 @@ import {
   sendsChatsToFlex,
   webChatFlowDefinition,
 } from '../../scripts/setup/flow-definition';
-import { definitionErrors, FLOW_DEFINITIONS } from '../support/mock';
+import { definitionErrors, FLOW_DEFINITIONS } from '../../dev/twilio-fake/apis';
 
 const WORKFLOW_SID = 'WW' + '6'.repeat(32);
 const CHAT_TASK_CHANNEL_SID = 'TC' + '8'.repeat(32);

@@ -6,9 +6,9 @@
  * re-runs on an existing .env.
  */
 import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
-import { TEST_ENV } from '../support/env';
-import { ACCOUNT, account, FLOW_DEFINITIONS, type MockFlow } from '../support/mock';
-import { ADDRESS_SID, seedChatAddress } from '../support/modes';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { ACCOUNT, account, FLOW_DEFINITIONS, type MockFlow } from '../../dev/twilio-fake/apis';
+import { ADDRESS_SID, seedChatAddress } from '../../dev/twilio-fake/modes';
 import {
   CREDENTIAL_FLAGS,
   EnvDir,
@@ -16,7 +16,7 @@ import {
   setupCli,
   type CliOptions,
 } from '../support/setup-cli';
-import { TwilioMock, type RecordedRequest } from '../support/twilio-mock';
+import { TwilioMock, type RecordedRequest } from '../../dev/twilio-fake/twilio-mock';
 
 const mock = TwilioMock.perTest();
 let dir: EnvDir;

@@ -15,10 +15,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseEnv } from '../../scripts/setup/dotenv';
 import { createTerminal } from '../../scripts/setup/terminal';
-import { TEST_ENV } from '../support/env';
-import { buildTwilioRedirect, ROOT } from '../support/local-runtime';
-import { account } from '../support/mock';
-import { TwilioMock } from '../support/twilio-mock';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { buildTwilioRedirect, ROOT } from '../../dev/local-runtime';
+import { account } from '../../dev/twilio-fake/apis';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const describeWithPty = hasScript ? describe : describe.skip;

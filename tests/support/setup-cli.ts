@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { runCli } from '../../scripts/setup/cli';
 import { parseEnv } from '../../scripts/setup/dotenv';
-import { TEST_ENV } from './env';
-import type { TwilioMock } from './twilio-mock';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
 export interface CliRun {
   code: number;

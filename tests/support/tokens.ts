@@ -5,7 +5,7 @@
  * refresh tests' expired, forged and foreign cases.
  */
 import jwt from 'jsonwebtoken';
-import { TEST_ENV } from './env';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
 
 export interface TestTokenClaims {
   jti?: string;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export const ROOT = resolve(__dirname, '..');
 
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -34,7 +34,7 @@ export async function freePort(): Promise<number> {
 export async function buildTwilioRedirect(dir: string): Promise<string> {
   const preload = join(dir, 'redirect-twilio.js');
   await build({
-    entryPoints: [join(ROOT, 'tests', 'support', 'redirect-twilio.ts')],
+    entryPoints: [join(ROOT, 'dev', 'twilio-fake', 'redirect-twilio.ts')],
     outfile: preload,
     platform: 'node',
     format: 'cjs',

@@ -11,8 +11,8 @@
  */
 import type { ServerlessFunctionSignature } from '@twilio-labs/serverless-runtime-types/types';
 import { dirname, join } from 'node:path';
-import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV, type TestEnv } from './env';
-import type { TwilioMock } from './twilio-mock';
+import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV, type TestEnv } from './twilio-fake/env';
+import type { TwilioMock } from './twilio-fake/twilio-mock';
 
 interface RuntimeResponse {
   serialize(): { statusCode: number; body: unknown; headers: Record<string, string | string[]> };

@@ -17,9 +17,9 @@ import {
   type ConnectionState,
   type ConversationEvents,
   type ConversationStatus,
-} from '../../../client/lib/chat-client';
+} from '../../client/lib/chat-client';
 // For the Window.FlexWebchatConfig declaration.
-import type {} from '../../../client/webchat';
+import type {} from '../../client/webchat';
 
 interface StoredMessage {
   sid: string;

@@ -132,7 +132,7 @@ export class TwilioMock {
   /** Starts a mock with every route module installed. */
   static async start(options: { validate?: boolean } = {}): Promise<TwilioMock> {
     const mock = new TwilioMock(options.validate ?? true);
-    const { installRoutes } = await import('./mock');
+    const { installRoutes } = await import('./apis');
     installRoutes(mock);
     await mock.listen();
     return mock;
@@ -153,7 +153,7 @@ export class TwilioMock {
   static perTest(seed?: (mock: TwilioMock) => void): TwilioMock {
     const mock = new TwilioMock(true);
     beforeAll(async () => {
-      const { installRoutes } = await import('./mock');
+      const { installRoutes } = await import('./apis');
       installRoutes(mock);
       await mock.listen();
     });

@@ -3,7 +3,7 @@
  * and Flex Flow), and the account state they need in the mock.
  */
 import { TEST_ENV } from './env';
-import { account, ACCOUNT, type MockAddress, type MockFlexFlow } from './mock';
+import { account, ACCOUNT, type MockAddress, type MockFlexFlow } from './apis';
 import type { TwilioMock } from './twilio-mock';
 import { INTERACTION_URL } from './webhooks';
 

@@ -2,7 +2,7 @@
  * Browser tests: Debian's Chromium (no browser download) driven by
  * playwright-core, with the flags that keep it off the network, against the
  * real local runtime serving dist/. The Conversations SDK is replaced by the
- * fake in tests/browser/page/ at the widget's own seam.
+ * fake in dev/browser-page/ at the widget's own seam.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { ROOT, startLocalRuntime, type LocalRuntime } from './local-runtime';
-import { TwilioMock } from './twilio-mock';
+import { TwilioMock } from './twilio-fake/twilio-mock';
 
 // A page under test may legitimately take seconds (retries, a real SDK failing).
 // (Also loaded by scripts/screenshots.ts and the bench, outside Jest.)
@@ -146,7 +146,7 @@ let fakeScript: Promise<string> | undefined;
 /** The fake chat client, bundled into one script to inject before the page's own. */
 export function fakeChatScript(): Promise<string> {
   fakeScript ??= build({
-    entryPoints: [join(ROOT, 'tests', 'browser', 'page', 'fake-chat-client.ts')],
+    entryPoints: [join(ROOT, 'dev', 'browser-page', 'fake-chat-client.ts')],
     bundle: true,
     write: false,
     format: 'iife',
