@@ -20,7 +20,9 @@ import { endChat } from '../src/end-chat';
 import { parseEndChatRequest } from '../src/requests';
 import { verifyCustomerToken } from '../src/tokens';
 
-export const handler = publicEndpoint(async ({ config, fields, twilio, nowMs }) => {
+const config = ['twilio', 'tokens', 'chats', 'mode'] as const;
+
+export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
   const { token, conversationSid } = parseEndChatRequest(fields);
   const { identity } = verifyCustomerToken(config, token, nowMs);
   return { ...(await endChat(twilio(), config, identity, conversationSid)) };

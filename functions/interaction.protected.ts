@@ -15,20 +15,22 @@
  *      {outcome: "ignored", reason}: not the customer, already handed off, ...
  * 403  {error: {code: "forbidden"}}: missing or invalid signature; nothing done
  * 400  not a Conversations payload;  503 not configured to be called (webhook
- *      mode, or address mode with the TaskRouter variables)
+ *      mode, or address mode with ADDRESS_ROUTES_TO=webhook)
  * 502 / 503  Twilio failed: the hand-off was released, so Twilio's retry can succeed
  */
-import { interactionTarget } from '../src/config';
 import { twilioWebhookEndpoint } from '../src/endpoint';
 import { handOffToFlex, parseMessageAddedEvent } from '../src/interaction';
+import { notRoutedHere } from '../src/modes';
 
 export const handler = twilioWebhookEndpoint(
-  interactionTarget,
-  (handoff) => handoff.interactionUrl,
-  async ({ config, target: handoff, fields, twilio, receivedAt }) => {
+  {
+    config: ['chats', 'mode', 'interaction'],
+    target: (config) => config.interaction ?? notRoutedHere(config.handoffMode),
+    signedUrl: (route) => route.interactionUrl,
+  },
+  async ({ config, target: interaction, fields, twilio, receivedAt }) => {
     const event = parseMessageAddedEvent(fields);
-    const namedAfterCustomer = config.handoff.mode === 'webhook';
-    const options = { namedAfterCustomer, startedAt: receivedAt, clientWithTimeout: twilio };
-    return { ...(await handOffToFlex(twilio(), { ...config, handoff }, event, options)) };
+    const options = { startedAt: receivedAt, clientWithTimeout: twilio };
+    return { ...(await handOffToFlex(twilio(), { ...config, interaction }, event, options)) };
   },
 );

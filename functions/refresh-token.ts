@@ -19,7 +19,7 @@ import { publicEndpoint } from '../src/endpoint';
 import { parseRefreshTokenRequest } from '../src/requests';
 import { issueToken, verifyCustomerToken } from '../src/tokens';
 
-export const handler = publicEndpoint(({ config, fields, nowMs }) => {
+export const handler = publicEndpoint({ config: ['tokens'] }, ({ config, fields, nowMs }) => {
   const { token } = parseRefreshTokenRequest(fields);
   const session = verifyCustomerToken(config, token, nowMs);
   const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);

@@ -14,18 +14,20 @@
  *      503 not_configured | upstream_rate_limited
  *
  * The identity is chosen here, never by the browser, and contains no personal
- * data. How the chat reaches Flex depends on HANDOFF_MODE (src/handoff/).
+ * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { publicEndpoint } from '../src/endpoint';
-import { createHandoff } from '../src/handoff';
 import { newIdentity } from '../src/identity';
+import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
-export const handler = publicEndpoint(async ({ config, fields, twilio, nowMs }) => {
+const config = ['twilio', 'tokens', 'chats', 'handoff'] as const;
+
+export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
   const request = parseStartChatRequest(fields);
-  const chat = await createHandoff(twilio(), config).startChat({
+  const chat = await startChat(twilio(), config, config.handoff, {
     identity: newIdentity(nowMs),
     friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
     ...(request.question !== undefined && { question: request.question }),

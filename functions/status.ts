@@ -11,9 +11,10 @@
  *
  * Makes no Twilio API call.
  */
+import { ALL_SECTIONS } from '../src/config';
 import { publicEndpoint } from '../src/endpoint';
 
 export const handler = publicEndpoint(
-  ({ config }) => ({ configured: true, handoffMode: config.handoff.mode }),
-  { requireOrigin: false, jsonBody: false },
+  { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
+  ({ config }) => ({ configured: true, handoffMode: config.handoffMode }),
 );

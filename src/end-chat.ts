@@ -6,12 +6,8 @@
  *            already closed or gone: nothing to do)
  *   round 2  post "The customer ended the chat." as `system`, so the agent
  *            sees why (webhooks off: it must not start a Studio flow)
- *   round 3  close: the Interaction Channel (`Status=closed`, which moves the
- *            agent's task to wrap-up) when the conversation attributes record
- *            one (webhook mode); otherwise, or if Flex refuses, the
- *            conversation itself (`State=closed`, webhooks on, so Flex hears of it).
- *            A legacy Flex Flow chat channel (Flex UI 1.x) is ended the way
- *            that Flex watches: its attributes' `status` becomes `INACTIVE`.
+ *   round 3  close, the way the mode's Flex watches (src/modes/: the Interaction
+ *            Channel or the conversation; a legacy Flex Flow channel's status)
  *
  * Idempotent: a closed, inactive or deleted chat answers `{ended: true,
  * alreadyEnded: true}` and changes nothing; a chat whose notice is already
@@ -21,8 +17,10 @@
 import type { Twilio } from 'twilio';
 import { parseAttributes } from './chat-attributes';
 import type { Config } from './config';
+import { endingOf } from './modes';
 import { ForbiddenError } from './errors';
 import { log } from './log';
+import type { ClosedHow } from './modes';
 import { nullIfGone, twilioStep } from './twilio-errors';
 
 /** What the agent reads in the conversation when the customer leaves. */
@@ -40,19 +38,12 @@ export interface EndChatResult {
   /** The customer had already ended it: the agent was not told again. */
   alreadyEnded: boolean;
   /** How the chat was closed: Flex's Interaction Channel, the conversation, or a legacy channel. */
-  closed?: 'interaction' | 'conversation' | 'legacy-channel';
-}
-
-interface RecordedHandoff {
-  interactionSid?: unknown;
-  interactionChannelSid?: unknown;
-  /** Legacy Flex chat channels: `ACTIVE` until ended. */
-  status?: unknown;
+  closed?: ClosedHow;
 }
 
 export async function endChat(
   client: Twilio,
-  config: Pick<Config, 'conversationsServiceSid' | 'handoff'>,
+  config: Pick<Config, 'conversationsServiceSid' | 'handoffMode'>,
   identity: string,
   conversationSid: string,
 ): Promise<EndChatResult> {
@@ -74,11 +65,9 @@ export async function endChat(
   if (!participants.some((p) => p.identity === identity)) {
     throw new ForbiddenError('forbidden', 'This token is not for a participant of this chat.');
   }
-  const handoff: RecordedHandoff = parseAttributes(fetched.attributes);
-  const legacy = config.handoff.mode === 'flex-flow';
-  if (fetched.state === 'closed' || (legacy && handoff.status === 'INACTIVE')) {
-    return { ended: true, alreadyEnded: true };
-  }
+  const attributes = parseAttributes(fetched.attributes);
+  const ending = endingOf(config.handoffMode);
+  if (ending.hasEnded(fetched.state, attributes)) return { ended: true, alreadyEnded: true };
 
   // Told already (an earlier call whose close failed, or ran at the same
   // time): do not tell the agent twice, but do make sure it is closed.
@@ -94,35 +83,7 @@ export async function endChat(
     );
   }
 
-  if (legacy) {
-    await twilioStep({ step: 'end the chat channel', logFields }, () =>
-      conversation.update({
-        attributes: JSON.stringify({ ...handoff, status: 'INACTIVE' }),
-        xTwilioWebhookEnabled: 'true',
-      }),
-    );
-    log.info('chat_ended', { ...logFields, closed: 'legacy-channel' });
-    return { ended: true, alreadyEnded, closed: 'legacy-channel' };
-  }
-  if (
-    typeof handoff.interactionSid === 'string' &&
-    typeof handoff.interactionChannelSid === 'string'
-  ) {
-    try {
-      await client.flexApi.v1
-        .interaction(handoff.interactionSid)
-        .channels(handoff.interactionChannelSid)
-        .update({ status: 'closed' });
-      log.info('chat_ended', { ...logFields, closed: 'interaction' });
-      return { ended: true, alreadyEnded, closed: 'interaction' };
-    } catch (error) {
-      // Already closed by the agent, or gone: close the conversation instead.
-      log.warn('interaction_close_failed', { ...logFields, error });
-    }
-  }
-  await twilioStep({ step: 'close the conversation', logFields }, () =>
-    conversation.update({ state: 'closed', xTwilioWebhookEnabled: 'true' }),
-  );
-  log.info('chat_ended', { ...logFields, closed: 'conversation' });
-  return { ended: true, alreadyEnded, closed: 'conversation' };
+  const closed = await ending.close({ client, conversation, attributes, logFields });
+  log.info('chat_ended', { ...logFields, closed });
+  return { ended: true, alreadyEnded, closed };
 }

@@ -8,10 +8,13 @@
  * not even whether we are configured, and nothing reaches Twilio. Every error,
  * expected or not, leaves through `errorResult`, so there is one error shape.
  *
+ * Each function names the configuration sections it uses; only those are
+ * read and validated (src/config), once per request.
+ *
  * @example
- *   export const handler = publicEndpoint(async ({ config, fields }) => {
+ *   export const handler = publicEndpoint({ config: ['tokens'] }, ({ config, fields }) => {
  *     const input = parseSomething(fields);
- *     return { ok: true };
+ *     return { ok: true, ttl: config.tokenTtlSeconds };
  *   });
  */
 import type {
@@ -20,9 +23,8 @@ import type {
   ServerlessFunctionSignature,
 } from '@twilio-labs/serverless-runtime-types/types';
 import type { Twilio } from 'twilio';
-import { loadConfig, readAllowedOrigins, type Config, type Env } from './config';
+import { loadConfig, readAllowedOrigins, type ConfigOf, type Env, type Section } from './config';
 import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
-import { ConfigError } from './errors';
 import {
   errorResult,
   eventFields,
@@ -47,8 +49,9 @@ export const TWILIO_TIMEOUT_MS = 1700;
 /** Shorter for webhooks: Twilio waits 5 s for them, and /interaction makes up to 4 in a row. */
 export const WEBHOOK_TWILIO_TIMEOUT_MS = 2000;
 
-export interface PublicRequest {
-  config: Config;
+export interface PublicRequest<C> {
+  /** Only the sections this function asked for, read and validated once. */
+  config: C;
   /** Body and query fields, `request` removed; not yet validated. */
   fields: JsonBody;
   /** Lazily built, so requests that fail validation never create a client. */
@@ -56,9 +59,12 @@ export interface PublicRequest {
   nowMs: number;
 }
 
-export type PublicHandler = (request: PublicRequest) => JsonBody | Promise<JsonBody>;
-
-export interface PublicEndpointOptions {
+export interface PublicEndpointOptions<S extends Section> {
+  /**
+   * The configuration sections this function uses (src/config): only these
+   * are read and validated, so a problem elsewhere never stops it.
+   */
+  config: readonly S[];
   /**
    * Refuse requests without an `Origin` header. Browsers send one on every
    * POST; only read-only GET endpoints, which same-origin pages call without
@@ -69,33 +75,36 @@ export interface PublicEndpointOptions {
   jsonBody?: boolean;
 }
 
-export function publicEndpoint(
-  run: PublicHandler,
-  options: PublicEndpointOptions = {},
+export function publicEndpoint<S extends Section>(
+  options: PublicEndpointOptions<S>,
+  run: (request: PublicRequest<ConfigOf<S>>) => JsonBody | Promise<JsonBody>,
 ): ServerlessFunctionSignature<Env, RuntimeEvent> {
   return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
-    callback(null, toTwilioResponse(await handlePublicRequest(context, event, run, options)));
+    callback(null, toTwilioResponse(await handlePublicRequest(context, event, options, run)));
   };
 }
 
-export async function handlePublicRequest(
+export async function handlePublicRequest<S extends Section>(
   context: FunctionContext,
   event: RuntimeEvent,
-  run: PublicHandler,
-  { requireOrigin = true, jsonBody = true }: PublicEndpointOptions = {},
+  { config: sections, requireOrigin = true, jsonBody = true }: PublicEndpointOptions<S>,
+  run: (request: PublicRequest<ConfigOf<S>>) => JsonBody | Promise<JsonBody>,
 ): Promise<HttpResult> {
   const runtime = { domainName: context.DOMAIN_NAME };
   const origin = header(event, 'origin');
   let cors: Record<string, string> = {};
   try {
+    // A malformed ALLOWED_ORIGINS: nobody can be let in, and the error names
+    // it with whatever else this function's sections lack.
     const allowed =
-      readAllowedOrigins(context, runtime) ?? loadConfig(context, runtime).allowedOrigins;
+      readAllowedOrigins(context, runtime) ??
+      loadConfig<Section>(context, runtime, ['origins', ...sections]).allowedOrigins;
     if (requireOrigin || origin !== undefined) assertOriginAllowed(allowed, origin);
     cors = corsHeaders(allowed, origin);
     if (isPreflight(header(event, 'access-control-request-method'))) {
       return preflightResult(allowed, origin);
     }
-    const config = loadConfig(context, runtime);
+    const config = loadConfig(context, runtime, sections);
     const fields = jsonBody ? jsonFields(event) : {};
     const body = await run({
       config,
@@ -109,9 +118,9 @@ export async function handlePublicRequest(
   }
 }
 
-export interface WebhookRequest<T> {
-  config: Config;
-  /** What `select` picked from the configuration for this webhook. */
+export interface WebhookRequest<C, T> {
+  config: C;
+  /** What `target` picked from the configuration for this webhook. */
   target: T;
   /** The request's parameters (the ones Twilio signed). */
   fields: JsonBody;
@@ -121,44 +130,43 @@ export interface WebhookRequest<T> {
   receivedAt: number;
 }
 
+export interface WebhookEndpointOptions<S extends Section, T> {
+  /** The configuration sections this webhook uses; `twilio` is always read (the signature). */
+  config: readonly S[];
+  /**
+   * What the webhook acts on, from the configuration; throws a `ConfigError`
+   * when this configuration gives Twilio no reason to call it.
+   */
+  target: (config: ConfigOf<S>) => T;
+  /** The exact URL Twilio signs for this target. */
+  signedUrl: (target: T) => string;
+}
+
 /**
  * The request path of a function Twilio calls (a webhook): configured? ->
  * meant for this configuration? -> signed by Twilio for the target's URL? ->
  * run -> respond. No CORS: browsers have no business here.
  *
- * `select` picks what the webhook needs from the configuration, including
- * the exact URL Twilio signs; undefined means this configuration gives the
- * webhook no purpose (a 503 saying so).
- *
  * @example
  *   export const handler = twilioWebhookEndpoint(
- *     (config) => (config.handoff.mode === 'webhook' ? config.handoff : undefined),
- *     (handoff) => handoff.interactionUrl,
+ *     { config: ['interaction'], target: (c) => c.interaction ?? notHere(), signedUrl: (r) => r.interactionUrl },
  *     async ({ target, fields }) => ({ ok: true }),
  *   );
  */
-export function twilioWebhookEndpoint<T>(
-  select: (config: Config) => T | undefined,
-  signedUrl: (target: T) => string,
-  run: (request: WebhookRequest<T>) => JsonBody | Promise<JsonBody>,
+export function twilioWebhookEndpoint<S extends Section, T>(
+  { config: sections, target: select, signedUrl }: WebhookEndpointOptions<S, T>,
+  run: (request: WebhookRequest<ConfigOf<S | 'twilio'>, T>) => JsonBody | Promise<JsonBody>,
 ): ServerlessFunctionSignature<Env, RuntimeEvent> {
   return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
     const receivedAt = Date.now();
     let result: HttpResult;
     try {
-      const config = loadConfig(context, { domainName: context.DOMAIN_NAME });
+      const runtime = { domainName: context.DOMAIN_NAME };
+      const config = loadConfig(context, runtime, ['twilio', ...sections]);
       const target = select(config);
-      if (target === undefined) {
-        throw new ConfigError([
-          {
-            field: 'HANDOFF_MODE',
-            // No value: /status already says the mode to whoever runs the service.
-            problem:
-              'names a mode that does not use this webhook, so Twilio should not be calling it',
-          },
-        ]);
-      }
-      assertTwilioSignature(config.authToken, signedUrl(target), event);
+      // Read above with every other section ('twilio' is always asked for).
+      const { authToken } = config as ConfigOf<'twilio'>;
+      assertTwilioSignature(authToken, signedUrl(target), event);
       const fields = eventFields(event);
       const twilio = (timeoutMs = WEBHOOK_TWILIO_TIMEOUT_MS) => twilioClient(context, timeoutMs);
       const body = await run({ config, target, fields, twilio, receivedAt });

@@ -42,9 +42,10 @@ import type { Twilio } from 'twilio';
 import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import type { WebhookInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
 import { DEFAULT_CUSTOMER_NAME, parseAttributes } from './chat-attributes';
-import type { Config, WebhookHandoffConfig } from './config';
+import type { Config } from './config';
 import { BadRequestError, UpstreamError } from './errors';
-import { interactionWebhook } from './handoff/webhook';
+import type { InteractionRoute } from './modes';
+import { interactionWebhook } from './modes/route';
 import { parseIdentity } from './identity';
 import { log } from './log';
 import { isAmbiguousFailure, nullIfGone, toHttpError, upstreamStatus } from './twilio-errors';
@@ -71,7 +72,7 @@ export type HandoffOutcome =
   | { outcome: 'ignored'; reason: IgnoredReason };
 
 type InteractionConfig = Pick<Config, 'conversationsServiceSid'> & {
-  handoff: WebhookHandoffConfig;
+  interaction: InteractionRoute;
 };
 
 /** What a conversation's attributes say about its hand-off (see chat-attributes.ts). */
@@ -114,13 +115,6 @@ export function parseMessageAddedEvent(fields: Record<string, unknown>): Message
 }
 
 export interface HandoffOptions {
-  /**
-   * Whether the conversation's unique name is its customer's identity: true
-   * for the conversations `/start-chat` creates itself (webhook mode), false
-   * for those Flex's WebChats API creates for a Chat Address (address mode),
-   * which have no such name; their customer is known by the identity's shape.
-   */
-  namedAfterCustomer: boolean;
   /** When the delivery arrived (ms): the Interaction is only created in time. */
   startedAt?: number;
   /**
@@ -165,7 +159,7 @@ export async function handOffToFlex(
   client: Twilio,
   config: InteractionConfig,
   event: MessageAddedEvent,
-  { namedAfterCustomer, startedAt = Date.now(), clientWithTimeout }: HandoffOptions,
+  { startedAt = Date.now(), clientWithTimeout }: HandoffOptions = {},
 ): Promise<HandoffOutcome> {
   const ignored = (reason: IgnoredReason): HandoffOutcome => ({ outcome: 'ignored', reason });
   // Decided from the event alone: no Twilio call for agents' or system messages.
@@ -187,15 +181,16 @@ export async function handOffToFlex(
     conversation.webhooks.list({ limit: 5 }).catch(nullIfGone('read the webhooks', logFields)),
   ]);
   if (!fetched || !webhooks) return ignored('conversation_gone');
-  // Our conversations are named after their customer's identity.
+  // Our own conversations are named after their customer's identity.
+  const { namedAfterCustomer } = config.interaction;
   if (namedAfterCustomer && fetched.uniqueName !== event.author) return ignored('not_customer');
   const attributes: StoredAttributes = parseAttributes(fetched.attributes);
   if (typeof attributes.interactionSid === 'string') return ignored('already_handed_off');
-  const ours = webhooks.filter((w) => isInteractionWebhook(w, config.handoff.interactionUrl));
+  const ours = webhooks.filter((w) => isInteractionWebhook(w, config.interaction.interactionUrl));
   if (ours.length === 0) return ignored('claimed_elsewhere');
 
   // Round 2.
-  const claimed = await claim(conversation, ours, config.handoff.interactionUrl, logFields);
+  const claimed = await claim(conversation, ours, config.interaction.interactionUrl, logFields);
   if (claimed === 'lost') return ignored('claimed_elsewhere');
   if (
     claimed === 'uncertain' &&
@@ -206,7 +201,7 @@ export async function handOffToFlex(
   if (Date.now() - startedAt > CREATE_DEADLINE_MS) {
     // Too late to create and record before the Function's time runs out:
     // give the claim back and let Twilio's retry start afresh.
-    await releaseClaim(conversation, config.handoff.interactionUrl, logFields);
+    await releaseClaim(conversation, config.interaction.interactionUrl, logFields);
     throw new UpstreamError(
       'Could not hand the chat to Flex in time; Twilio will retry.',
       'hand off in time',
@@ -226,9 +221,9 @@ export async function handOffToFlex(
       },
       routing: {
         properties: {
-          workspace_sid: config.handoff.workspaceSid,
-          workflow_sid: config.handoff.workflowSid,
-          task_channel_unique_name: config.handoff.taskChannel,
+          workspace_sid: config.interaction.workspaceSid,
+          workflow_sid: config.interaction.workflowSid,
+          task_channel_unique_name: config.interaction.taskChannel,
           attributes: taskAttributes(conversationSid, attributes),
         },
       },
@@ -339,7 +334,7 @@ async function someoneElseHandedOff(
   const conversationSid = logFields.conversationSid as string;
   const [fetched, task] = await Promise.all([
     conversation.fetch().catch(() => null),
-    findTaskFor(client, config.handoff, conversationSid),
+    findTaskFor(client, config.interaction, conversationSid),
   ]);
   const recorded = typeof parseAttributes(fetched?.attributes).interactionSid === 'string';
   const elsewhere = recorded || task !== undefined;
@@ -358,7 +353,7 @@ async function recoverFromFailedCreate(
   const conversationSid = logFields.conversationSid as string;
   const failure = toHttpError(error, { step: 'create the Flex interaction', logFields });
   if (isAmbiguousFailure(error)) {
-    const existing = await findTaskFor(client, config.handoff, conversationSid);
+    const existing = await findTaskFor(client, config.interaction, conversationSid);
     if (existing) {
       log.warn('interaction_created_despite_error', { ...logFields, taskSid: existing.taskSid });
       const recorded = existing.interactionSid
@@ -376,7 +371,7 @@ async function recoverFromFailedCreate(
       };
     }
   }
-  await releaseClaim(conversation, config.handoff.interactionUrl, logFields);
+  await releaseClaim(conversation, config.interaction.interactionUrl, logFields);
   throw failure;
 }
 
@@ -404,13 +399,13 @@ async function releaseClaim(
 /** A TaskRouter task already routing this conversation, if there is one. */
 async function findTaskFor(
   client: Twilio,
-  handoff: WebhookHandoffConfig,
+  route: InteractionRoute,
   conversationSid: string,
 ): Promise<
   { taskSid: string; interactionSid?: string; interactionChannelSid?: string } | undefined
 > {
   try {
-    const [task] = await client.taskrouter.v1.workspaces(handoff.workspaceSid).tasks.list({
+    const [task] = await client.taskrouter.v1.workspaces(route.workspaceSid).tasks.list({
       evaluateTaskAttributes: `conversationSid == "${conversationSid}"`,
       limit: 1,
     });

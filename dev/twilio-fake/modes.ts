@@ -20,6 +20,7 @@ export const ADDRESS_ENV = {
 /** Address mode with an address that routes to this service's /interaction. */
 export const ADDRESS_WEBHOOK_ENV = {
   ...ADDRESS_ENV,
+  ADDRESS_ROUTES_TO: 'webhook',
   TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
   TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
 } as const;

@@ -23,12 +23,11 @@
 import type twilio from 'twilio';
 import {
   DEFAULTS,
-  interactionTarget,
   loadConfig,
   readAllowedOrigins,
   type Config,
   type Env,
-  type WebhookHandoffConfig,
+  type InteractionRoute,
 } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 import {
@@ -249,11 +248,11 @@ async function checkHandoff(
     const flowSid = value('STUDIO_FLOW_SID');
     if (flowSid) await checkFlow(client, 'STUDIO_FLOW_SID', flowSid, add);
   } else if (mode === 'webhook') {
-    const routing = config ? interactionTarget(config) : routingOf(value);
+    const routing = config ? config.interaction : routingOf(value);
     if (routing) await checkTaskRouter(client, routing, add);
   } else if (mode === 'address') {
     const addressSid = value('ADDRESS_SID');
-    const interaction = config ? interactionTarget(config) : undefined;
+    const interaction = config ? config.interaction : undefined;
     // What src/config.ts reads as "the address routes to /interaction".
     const routingSet = Boolean(
       env.TASKROUTER_WORKSPACE_SID?.trim() || env.TASKROUTER_WORKFLOW_SID?.trim(),
@@ -327,7 +326,7 @@ async function checkFlow(
 }
 
 /** Where tasks go: a workspace, one of its workflows, and a task channel (unique name or SID). */
-type Routing = Pick<WebhookHandoffConfig, 'workspaceSid' | 'workflowSid' | 'taskChannel'>;
+type Routing = Pick<InteractionRoute, 'workspaceSid' | 'workflowSid' | 'taskChannel'>;
 
 /** The rows' names, and how to fix each: the .env variables, or a Flex Flow's integration. */
 interface RoutingRows {
@@ -405,7 +404,7 @@ async function checkAddress(
   sid: string,
   expected: {
     serviceSid: string | undefined;
-    interaction: WebhookHandoffConfig | undefined;
+    interaction: InteractionRoute | undefined;
     /** TASKROUTER_WORKSPACE_SID or TASKROUTER_WORKFLOW_SID is set. */
     routingSet: boolean;
   },

@@ -529,14 +529,16 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
 
   it('does not start a create too late for the Function to finish it', async () => {
     const chat = await startWebhookChat();
-    const config = loadConfig(WEBHOOK_ENV, { domainName: SERVICE_DOMAIN });
-    if (config.handoff.mode !== 'webhook') throw new Error('webhook mode expected');
+    const config = loadConfig(WEBHOOK_ENV, { domainName: SERVICE_DOMAIN }, [
+      'chats',
+      'interaction',
+    ]);
+    if (!config.interaction) throw new Error('webhook mode expected');
     const event = parseMessageAddedEvent(
       messageAddedParams({ conversationSid: chat.conversationSid, author: chat.identity }),
     );
     await expect(
-      handOffToFlex(mock.client(), { ...config, handoff: config.handoff }, event, {
-        namedAfterCustomer: true,
+      handOffToFlex(mock.client(), { ...config, interaction: config.interaction }, event, {
         startedAt: Date.now() - CREATE_DEADLINE_MS - 1,
       }),
     ).rejects.toMatchObject({ status: 502, code: 'upstream_error' });

@@ -22,12 +22,11 @@
  * `cleanup_needed` with its SID.
  */
 import type { Twilio } from 'twilio';
-import type { Config } from '../config';
+import type { ChatsConfig, ChatStart, StartedChat } from './types';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
 import { isAmbiguousFailure, toHttpError } from '../twilio-errors';
 import { postQuestion } from './conversation';
-import type { ChatStart, StartedChat } from './types';
 
 /** What a mode's create request returned. */
 export interface CreatedChat {
@@ -41,7 +40,7 @@ export interface CreatedChat {
   taskSid?: string | null;
 }
 
-export interface FlexCreatedMode {
+export interface FlexCreation {
   /** The step's name in logs and errors, e.g. "create the web chat". */
   step: string;
   /** The variable to blame when Twilio says the address or flow does not exist. */
@@ -54,13 +53,13 @@ export interface FlexCreatedMode {
   remove(conversationSid: string, created?: CreatedChat): Promise<void>;
 }
 
-type ServiceConfig = Pick<Config, 'conversationsServiceSid'>;
+type ServiceConfig = Pick<ChatsConfig, 'conversationsServiceSid'>;
 
 export async function startFlexCreatedChat(
   client: Twilio,
   config: ServiceConfig,
   chat: ChatStart,
-  mode: FlexCreatedMode,
+  mode: FlexCreation,
 ): Promise<StartedChat> {
   const created = await mode.create(chat).catch(async (error: unknown) => {
     const failure = toHttpError(error, { step: mode.step, notFoundMeans: mode.notFoundMeans });
@@ -105,7 +104,7 @@ function identityRefused(step: string, conversationSid: string): UpstreamError {
  * its SID only, for someone to close in Flex.
  */
 async function removeQuietly(
-  mode: FlexCreatedMode,
+  mode: FlexCreation,
   created: CreatedChat,
   reason: string,
 ): Promise<void> {
@@ -134,7 +133,7 @@ async function removeChatsOf(
   client: Twilio,
   config: ServiceConfig,
   identity: string,
-  mode: FlexCreatedMode,
+  mode: FlexCreation,
 ): Promise<void> {
   let found: { conversationSid: string }[];
   try {

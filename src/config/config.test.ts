@@ -1,12 +1,5 @@
-import { ConfigError } from './errors';
-import {
-  DEFAULTS,
-  interactionTarget,
-  loadConfig,
-  normalizeOrigin,
-  parseIsoDuration,
-  readAllowedOrigins,
-} from './config';
+import { ConfigError } from '../errors';
+import { DEFAULTS, loadConfig, normalizeOrigin, parseIsoDuration, readAllowedOrigins } from '.';
 
 const valid = {
   ACCOUNT_SID: 'AC' + 'a'.repeat(32),
@@ -47,6 +40,7 @@ describe('loadConfig', () => {
       apiKey: valid.API_KEY,
       apiSecret: 'secret',
       conversationsServiceSid: valid.CONVERSATIONS_SERVICE_SID,
+      handoffMode: 'studio',
       handoff: { mode: 'studio', studioFlowSid: valid.STUDIO_FLOW_SID },
       allowedOrigins: ['https://example-1234.twil.io'],
       tokenTtlSeconds: 3600,
@@ -154,7 +148,7 @@ describe('loadConfig', () => {
     const env = { ...valid, HANDOFF_MODE: 'address', ADDRESS_SID: 'IG' + 'e'.repeat(32) };
     const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
     expect(config.handoff).toEqual({ mode: 'address', addressSid: env.ADDRESS_SID });
-    expect(interactionTarget(config)).toBeUndefined();
+    expect(config.interaction).toBeUndefined();
     expect(problemsOf({ ...valid, HANDOFF_MODE: 'address' }).ADDRESS_SID).toMatch(
       /is required: a Conversations Address Configuration \(Chat Address\) SID \(IG/,
     );
@@ -167,7 +161,45 @@ describe('loadConfig', () => {
     ).toMatch(/Chat Address\) SID \(IG.*but this is a Conversations Service SID/);
   });
 
-  it('in address mode, routes /interaction once the TaskRouter variables are set', () => {
+  it('in address mode, routes /interaction when ADDRESS_ROUTES_TO=webhook', () => {
+    const env = {
+      ...valid,
+      HANDOFF_MODE: 'address',
+      ADDRESS_SID: 'IG' + 'e'.repeat(32),
+      ADDRESS_ROUTES_TO: 'webhook',
+      TASKROUTER_WORKSPACE_SID: 'WS' + '5'.repeat(32),
+      TASKROUTER_WORKFLOW_SID: 'WW' + '6'.repeat(32),
+    };
+    const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
+    expect(config.handoff).toEqual({ mode: 'address', addressSid: env.ADDRESS_SID });
+    expect(config.interaction).toEqual({
+      interactionUrl: 'https://example-1234.twil.io/interaction',
+      workspaceSid: env.TASKROUTER_WORKSPACE_SID,
+      workflowSid: env.TASKROUTER_WORKFLOW_SID,
+      taskChannel: 'chat',
+      namedAfterCustomer: false,
+    });
+    const half = { ...env, TASKROUTER_WORKFLOW_SID: undefined };
+    expect(problemsOf(half).TASKROUTER_WORKFLOW_SID).toMatch(/is required/);
+    // Starting a chat whose /interaction could not route it is refused too.
+    expect(() => loadConfig(half, {}, ['handoff'])).toThrow(ConfigError);
+    expect(problemsOf({ ...env, ADDRESS_ROUTES_TO: 'flex' }).ADDRESS_ROUTES_TO).toMatch(
+      /one of: studio, webhook/,
+    );
+  });
+
+  it('in address mode, ADDRESS_ROUTES_TO=studio (the default) leaves TaskRouter variables unread', () => {
+    const env = {
+      ...valid,
+      HANDOFF_MODE: 'address',
+      ADDRESS_SID: 'IG' + 'e'.repeat(32),
+      ADDRESS_ROUTES_TO: 'studio',
+      TASKROUTER_WORKSPACE_SID: 'WS' + '5'.repeat(32),
+    };
+    expect(loadConfig(env, { domainName: 'localhost:3000' }).interaction).toBeUndefined();
+  });
+
+  it("names ADDRESS_ROUTES_TO for a .env from before it, where TaskRouter variables meant 'webhook'", () => {
     const env = {
       ...valid,
       HANDOFF_MODE: 'address',
@@ -175,24 +207,25 @@ describe('loadConfig', () => {
       TASKROUTER_WORKSPACE_SID: 'WS' + '5'.repeat(32),
       TASKROUTER_WORKFLOW_SID: 'WW' + '6'.repeat(32),
     };
-    const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
-    const interaction = {
-      interactionUrl: 'https://example-1234.twil.io/interaction',
-      workspaceSid: env.TASKROUTER_WORKSPACE_SID,
-      workflowSid: env.TASKROUTER_WORKFLOW_SID,
-      taskChannel: 'chat',
-    };
-    expect(config.handoff).toEqual({ mode: 'address', addressSid: env.ADDRESS_SID, interaction });
-    expect(interactionTarget(config)).toEqual(interaction);
-    const half = { ...env, TASKROUTER_WORKFLOW_SID: undefined };
-    expect(problemsOf(half).TASKROUTER_WORKFLOW_SID).toMatch(/is required/);
+    const local = { domainName: 'localhost:3000' };
+    // Starting a chat does not depend on it (nor on PUBLIC_BASE_URL)...
+    expect(loadConfig(env, local, ['handoff']).handoff).toEqual({
+      mode: 'address',
+      addressSid: env.ADDRESS_SID,
+    });
+    // ...but /interaction and /status name it, with what to do.
+    expect(problemsOf(env, 'localhost:3000')).toEqual({
+      ADDRESS_ROUTES_TO: expect.stringMatching(
+        /is not set but TASKROUTER_\* are.*ADDRESS_ROUTES_TO=webhook.*npm run setup writes it/,
+      ),
+    });
   });
 
   it('reads flex-flow mode: a Flex Flow SID', () => {
     const env = { ...valid, HANDOFF_MODE: 'flex-flow', FLEX_FLOW_SID: 'FO' + 'f'.repeat(32) };
     const config = loadConfig(env, { domainName: 'example-1234.twil.io' });
     expect(config.handoff).toEqual({ mode: 'flex-flow', flexFlowSid: env.FLEX_FLOW_SID });
-    expect(interactionTarget(config)).toBeUndefined();
+    expect(config.interaction).toBeUndefined();
     expect(problemsOf({ ...valid, HANDOFF_MODE: 'flex-flow' })).toEqual({
       FLEX_FLOW_SID: expect.stringMatching(/is required: a Flex Flow SID \(FO/),
     });

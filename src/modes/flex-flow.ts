@@ -18,14 +18,42 @@
  * CONVERSATIONS_SERVICE_SID (the token's grant); `npm run setup -- doctor`
  * checks it. Clean-up uses Flex's own `DELETE /v1/Channels/{CH}`; a task the
  * task integration made (`task_sid`) is logged, not cancelled.
+ *
+ * End: the way Flex UI 1.x watches a chat channel, its attributes' `status`
+ * becomes `INACTIVE` (webhooks on). `/interaction` is never called.
  */
 import type { Twilio } from 'twilio';
 import { conversationFriendlyName, preEngagementData } from '../chat-attributes';
-import type { Config } from '../config';
-import { startFlexCreatedChat, type FlexCreatedMode } from './flex-created';
-import type { ChatStart, Handoff } from './types';
+import { twilioStep } from '../twilio-errors';
+import { startFlexCreatedChat, type FlexCreation } from './flex-created';
+import type { ChatStart, HandoffModule } from './types';
 
-export function flexFlowMode(client: Twilio, flexFlowSid: string): FlexCreatedMode {
+export interface FlexFlowSettings {
+  flexFlowSid: string;
+}
+
+/** Legacy Flex chat channels are `ACTIVE` until ended. */
+const ENDED_STATUS = 'INACTIVE';
+
+export const flexFlow = {
+  variables: ['FLEX_FLOW_SID'] as const,
+  readStart: (read) => ({ flexFlowSid: read.sid('FLEX_FLOW_SID', 'FO') }),
+  readInteraction: () => undefined,
+  startChat: (client, config, { flexFlowSid }, chat) =>
+    startFlexCreatedChat(client, config, chat, channelCreation(client, flexFlowSid)),
+  hasEnded: (state, attributes) => state === 'closed' || attributes.status === ENDED_STATUS,
+  async close({ conversation, attributes, logFields }) {
+    await twilioStep({ step: 'end the chat channel', logFields }, () =>
+      conversation.update({
+        attributes: JSON.stringify({ ...attributes, status: ENDED_STATUS }),
+        xTwilioWebhookEnabled: 'true',
+      }),
+    );
+    return 'legacy-channel';
+  },
+} satisfies HandoffModule<FlexFlowSettings>;
+
+export function channelCreation(client: Twilio, flexFlowSid: string): FlexCreation {
   return {
     step: 'create the Flex chat channel',
     notFoundMeans: 'FLEX_FLOW_SID',
@@ -46,13 +74,4 @@ export function flexFlowMode(client: Twilio, flexFlowSid: string): FlexCreatedMo
       await client.flexApi.v1.channel(conversationSid).remove();
     },
   };
-}
-
-export function flexFlowHandoff(
-  client: Twilio,
-  config: Pick<Config, 'conversationsServiceSid'>,
-  flexFlowSid: string,
-): Handoff {
-  const mode = flexFlowMode(client, flexFlowSid);
-  return { startChat: (chat) => startFlexCreatedChat(client, config, chat, mode) };
 }

@@ -1,0 +1,201 @@
+/**
+ * Environment -> typed configuration, in sections, so each function reads and
+ * validates only what it uses (`/status` reads them all). Problems give a
+ * `ConfigError` (HTTP 503) naming every variable at fault, never its value.
+ *
+ * Called once per invocation (Functions may run each request in a fresh
+ * process, so there is nothing to cache between requests).
+ *
+ * @example
+ *   const config = loadConfig(context, { domainName: context.DOMAIN_NAME }, ['tokens']);
+ *   config.tokenTtlSeconds; // 3600
+ *   loadConfig(context).handoff.mode; // every section: 'studio'
+ */
+import {
+  DEFAULT_HANDOFF_MODE,
+  HANDOFF_MODES,
+  readHandoff,
+  readInteraction,
+  type HandoffConfig,
+  type HandoffMode,
+  type InteractionRoute,
+  type ModeVariable,
+} from '../modes';
+import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
+import { readOrigins, type AllowedOrigins } from './urls';
+
+export { HANDOFF_MODES, type HandoffConfig, type HandoffMode, type InteractionRoute };
+export { describeSidKind, parseIsoDuration, type RuntimeInfo } from './reader';
+export { normalizeOrigin, type AllowedOrigins } from './urls';
+export { INTERACTION_PATH } from '../modes/route';
+import { DEFAULT_TASK_CHANNEL } from '../modes/route';
+
+export interface ConversationTimers {
+  /** ISO 8601 duration after which the conversation becomes `inactive`. */
+  inactive?: string;
+  /** ISO 8601 duration after which the conversation becomes `closed`. */
+  closed?: string;
+}
+
+export interface Config {
+  accountSid: string;
+  authToken: string;
+  apiKey: string;
+  apiSecret: string;
+  conversationsServiceSid: string;
+  /** `HANDOFF_MODE` alone, for what depends on the mode but not its settings. */
+  handoffMode: HandoffMode;
+  /** The mode and what starting a chat in it needs. */
+  handoff: HandoffConfig;
+  /** What `/interaction` needs; undefined when this configuration never routes there. */
+  interaction: InteractionRoute | undefined;
+  /** Exact origins allowed to call the public endpoints, or `'*'`. */
+  allowedOrigins: AllowedOrigins;
+  tokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+  refreshGraceSeconds: number;
+  timers: ConversationTimers;
+}
+
+/** The variables every mode shares (each mode lists its own: src/modes/). */
+export const COMMON_VARIABLES = [
+  'ACCOUNT_SID',
+  'AUTH_TOKEN',
+  'API_KEY',
+  'API_SECRET',
+  'CONVERSATIONS_SERVICE_SID',
+  'HANDOFF_MODE',
+  'ALLOWED_ORIGINS',
+  'TOKEN_TTL_SECONDS',
+  'SESSION_MAX_AGE_SECONDS',
+  'REFRESH_GRACE_SECONDS',
+  'CONVERSATION_INACTIVE_TIMER',
+  'CONVERSATION_CLOSED_TIMER',
+] as const;
+
+/**
+ * Every variable this service reads, as the Functions runtime passes them. A
+ * type alias, not an interface, so it satisfies the runtime types' index
+ * signature.
+ */
+export type Env = Partial<Record<(typeof COMMON_VARIABLES)[number] | ModeVariable, string>>;
+
+export const DEFAULTS = {
+  handoffMode: DEFAULT_HANDOFF_MODE,
+  tokenTtlSeconds: 3600,
+  sessionMaxAgeSeconds: 86_400,
+  refreshGraceSeconds: 300,
+  /** Closes chats nobody touched for a day, so abandoned ones do not pile up. */
+  closedTimer: 'P1D',
+  taskChannel: DEFAULT_TASK_CHANNEL,
+} as const;
+
+/** Which configuration keys each section holds. */
+const SECTIONS = {
+  /** Calling Twilio's REST API, checking Twilio's signatures. */
+  twilio: ['accountSid', 'authToken'],
+  /** Minting and verifying customers' Access Tokens. */
+  tokens: [
+    'accountSid',
+    'apiKey',
+    'apiSecret',
+    'conversationsServiceSid',
+    'tokenTtlSeconds',
+    'sessionMaxAgeSeconds',
+    'refreshGraceSeconds',
+  ],
+  /** Creating and reading conversations. */
+  chats: ['conversationsServiceSid', 'timers'],
+  origins: ['allowedOrigins'],
+  mode: ['handoffMode'],
+  handoff: ['handoff'],
+  interaction: ['interaction'],
+} as const satisfies Record<string, readonly (keyof Config)[]>;
+
+export type Section = keyof typeof SECTIONS;
+export const ALL_SECTIONS = Object.keys(SECTIONS) as Section[];
+/** The configuration with only the keys of these sections. */
+export type ConfigOf<S extends Section> = Pick<Config, (typeof SECTIONS)[S][number]>;
+
+type Readers = { [K in keyof Config]: (read: EnvReader, runtime: RuntimeInfo) => Config[K] };
+
+const mode = (read: EnvReader) => read.oneOf('HANDOFF_MODE', HANDOFF_MODES, DEFAULTS.handoffMode);
+
+/** One reader per key, in the order problems are named. */
+const READERS: Readers = {
+  accountSid: (read) => read.sid('ACCOUNT_SID', 'AC'),
+  authToken: (read) => read.secret('AUTH_TOKEN'),
+  apiKey: (read) => read.sid('API_KEY', 'SK'),
+  apiSecret: readApiSecret,
+  conversationsServiceSid: (read) => read.sid('CONVERSATIONS_SERVICE_SID', 'IS'),
+  handoffMode: mode,
+  handoff: (read, runtime) => readHandoff(read, runtime, mode(read)),
+  interaction: (read, runtime) => readInteraction(read, runtime, mode(read)),
+  allowedOrigins: (read, runtime) => readOrigins(read, 'ALLOWED_ORIGINS', runtime.domainName),
+  tokenTtlSeconds: (read) =>
+    read.integer('TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 86_400),
+  sessionMaxAgeSeconds: (read) =>
+    read.integer('SESSION_MAX_AGE_SECONDS', DEFAULTS.sessionMaxAgeSeconds, 60, 30 * 86_400),
+  refreshGraceSeconds: (read) =>
+    read.integer('REFRESH_GRACE_SECONDS', DEFAULTS.refreshGraceSeconds, 0, 3600),
+  timers: readTimers,
+};
+
+/**
+ * Reads the sections asked for (all by default) and throws one `ConfigError`
+ * naming every problem among them.
+ */
+export function loadConfig<S extends Section = Section>(
+  env: Env,
+  runtime: RuntimeInfo = {},
+  sections: readonly S[] = ALL_SECTIONS as S[],
+): ConfigOf<S> {
+  const read = new EnvReader(env);
+  const keys = new Set<keyof Config>(sections.flatMap((s) => SECTIONS[s]));
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const key of Object.keys(READERS) as (keyof Config)[]) {
+    if (keys.has(key)) config[key] = READERS[key](read, runtime);
+  }
+  read.throwIfAny();
+  return config as ConfigOf<S>;
+}
+
+/**
+ * Just the origin policy, for deciding who may even learn that the rest of the
+ * configuration is broken. Undefined when `ALLOWED_ORIGINS` itself is malformed.
+ */
+export function readAllowedOrigins(
+  env: Env,
+  runtime: RuntimeInfo = {},
+): AllowedOrigins | undefined {
+  const read = new EnvReader(env);
+  const origins = readOrigins(read, 'ALLOWED_ORIGINS', runtime.domainName);
+  return read.ok ? origins : undefined;
+}
+
+function readApiSecret(read: EnvReader): string {
+  const secret = read.secret('API_SECRET');
+  if (SID_SHAPE.test(secret)) {
+    read.problem(
+      'API_SECRET',
+      'looks like a SID; it must be the secret shown once when the API key was created',
+    );
+  }
+  return secret;
+}
+
+function readTimers(read: EnvReader): ConversationTimers {
+  // Twilio's own minimums: 1 minute to inactive, 10 minutes to closed.
+  const inactive = read.duration('CONVERSATION_INACTIVE_TIMER', undefined, 60);
+  const closed = read.duration('CONVERSATION_CLOSED_TIMER', DEFAULTS.closedTimer, 600);
+  if (inactive && closed && inactive.seconds >= closed.seconds) {
+    read.problem(
+      'CONVERSATION_INACTIVE_TIMER',
+      'must be shorter than CONVERSATION_CLOSED_TIMER, or the conversation closes before it goes inactive',
+    );
+  }
+  return {
+    ...(inactive && { inactive: inactive.text }),
+    ...(closed && { closed: closed.text }),
+  };
+}

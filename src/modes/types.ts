@@ -1,0 +1,98 @@
+/**
+ * One interface for every way a chat can reach Flex (`HANDOFF_MODE`). A mode
+ * is one module (`studio.ts`, `webhook.ts`, `address.ts`, `flex-flow.ts`)
+ * that says, in one place:
+ *
+ *   - which environment variables it reads, and their checks (`readStart`,
+ *     `readInteraction`);
+ *   - how a chat starts (`startChat`): from a validated request and a
+ *     server-chosen identity, create what Twilio needs and return the
+ *     conversation, or throw an `HttpError` having left nothing behind;
+ *   - whether `/interaction` routes its chats, and how (`readInteraction`);
+ *   - how a chat ends when the customer ends it (`hasEnded`, `close`).
+ *
+ * `index.ts` maps names to modules; nothing else branches on a mode's name.
+ */
+import type { Twilio } from 'twilio';
+import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
+import type { Config } from '../config';
+import type { EnvReader, RuntimeInfo } from '../config/reader';
+import type { FieldProblem } from '../errors';
+import type { FlatObject } from '../fields';
+
+export interface ChatStart {
+  /** Server-chosen, opaque identity (see `src/identity.ts`). */
+  identity: string;
+  /** Never empty: defaults to `DEFAULT_CUSTOMER_NAME`. */
+  friendlyName: string;
+  question?: string;
+  preEngagement: FlatObject;
+}
+
+export interface StartedChat {
+  conversationSid: string;
+  /**
+   * The identity the customer's token is for: always the server-chosen one
+   * (a mode whose API answers with another identity refuses the chat).
+   */
+  identity: string;
+}
+
+/** What every mode may use to start a chat: the Conversations service and timers. */
+export type ChatsConfig = Pick<Config, 'conversationsServiceSid' | 'timers'>;
+
+/** What `/interaction` needs to hand a conversation to Flex (see src/interaction.ts). */
+export interface InteractionRoute {
+  /** Where Conversations posts onMessageAdded: `<public base URL>/interaction`. */
+  interactionUrl: string;
+  workspaceSid: string;
+  workflowSid: string;
+  /** TaskRouter task channel unique name, `chat` by default. */
+  taskChannel: string;
+  /**
+   * Whether the conversation's unique name is its customer's identity: true
+   * for the conversations `/start-chat` creates itself, false for those
+   * Flex's WebChats API creates for a Chat Address, which have no such name
+   * (their customer is known by the identity's shape).
+   */
+  namedAfterCustomer: boolean;
+}
+
+/** A chat the customer is ending, as end-chat read it (see src/end-chat.ts). */
+export interface EndingChat {
+  client: Twilio;
+  conversation: ConversationContext;
+  /** The conversation's attributes, parsed. */
+  attributes: Record<string, unknown>;
+  logFields: Record<string, unknown>;
+}
+
+/** How a chat was closed: Flex's Interaction Channel, the conversation, or a legacy channel. */
+export type ClosedHow = 'interaction' | 'conversation' | 'legacy-channel';
+
+export interface HandoffModule<Settings extends object> {
+  /** The environment variables this mode reads, beyond the common ones. */
+  readonly variables: readonly string[];
+  /** What starting a chat needs (problems are collected in `read`). */
+  readStart(read: EnvReader, runtime: RuntimeInfo): Settings;
+  /**
+   * What `/interaction` needs to route this mode's chats; undefined when its
+   * chats never reach `/interaction`.
+   */
+  readInteraction(read: EnvReader, runtime: RuntimeInfo): InteractionRoute | undefined;
+  /**
+   * Why `/interaction` has nothing to do when `readInteraction` gave nothing
+   * (the 503 Twilio gets). Default: HANDOFF_MODE names a mode that does not use it.
+   */
+  readonly notRoutedHere?: FieldProblem;
+  startChat(
+    client: Twilio,
+    config: ChatsConfig,
+    settings: Settings,
+    chat: ChatStart,
+  ): Promise<StartedChat>;
+  /** Whether the chat has ended already, from its conversation's state and attributes. */
+  hasEnded(state: string, attributes: Record<string, unknown>): boolean;
+  /** Closes the chat the way Flex watches for this mode. */
+  close(chat: EndingChat): Promise<ClosedHow>;
+}
