@@ -5,7 +5,7 @@
  *
  * The SDK talks to wss://tsock.<region>.twilio.com and uploads media to
  * https://mcs.<region>.twilio.com: allow those in a Content-Security-Policy
- * (see README).
+ * (see docs/widget.md).
  */
 import {
   Client,

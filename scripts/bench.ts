@@ -1,5 +1,5 @@
 /**
- * npm run bench: measures what the README claims.
+ * npm run bench: measures what docs/performance.md (and the README) claim.
  *
  *   start-chat   for every HANDOFF_MODE side by side: Twilio requests per
  *                chat, sequential round trips on the critical path (counted

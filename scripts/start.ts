@@ -1,6 +1,7 @@
 /**
- * npm start: builds dist/, then runs it with twilio-run on PORT (default 3000).
- * Extra arguments go to `twilio-run start` (`npm start -- --ngrok`).
+ * npm start: builds dist/, then runs it with twilio-run on PORT or
+ * `npm start -- --port N` (default 3000; see start-args.ts). Extra arguments
+ * go to `twilio-run start` (`npm start -- --ngrok`).
  *
  * Does what a bare `twilio-run start` does not: refuses a busy port with a
  * clear message (twilio-run would hang on an interactive prompt), and says
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { buildAll } from './build';
+import { startArgs } from './start-args';
 import { readEnvFile } from './setup/dotenv';
 
 const root = resolve(__dirname, '..');
@@ -46,20 +48,16 @@ function reportConfiguration(port: number): void {
 }
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
-  }
+  // Anything after `npm start --` goes to twilio-run, e.g. `npm start -- --ngrok`.
+  const { port, rest: extra } = startArgs(process.argv.slice(2), process.env);
   if (!(await portIsFree(port))) {
     console.error(
-      `Port ${port} is already in use. Stop what runs there, or run: PORT=3001 npm start`,
+      `Port ${port} is already in use. Stop what runs there, or run: npm start -- --port ${port + 1}`,
     );
     process.exit(1);
   }
   await buildAll();
   reportConfiguration(port);
-  // Anything after `npm start --` goes to twilio-run, e.g. `npm start -- --ngrok`.
-  const extra = process.argv.slice(2);
   if (extra.some((arg) => arg === '--ngrok' || arg.startsWith('--ngrok='))) {
     // Behind twilio-run's tunnel the service's own origin is the ngrok host:
     // a page opened on localhost would be refused by /start-chat (403).

@@ -10,7 +10,7 @@
  * What this protects: which websites can use the chat, i.e. read its
  * answers (tokens) in a browser. It is not an authentication: a caller that
  * is not a browser can send any Origin, and a parameter named `request` can
- * replace the headers the runtime passes us (README, "What ALLOWED_ORIGINS
+ * replace the headers the runtime passes us (docs/api.md, "What ALLOWED_ORIGINS
  * protects").
  *
  * Preflight: deployed Functions and twilio-run both answer `OPTIONS` themselves

@@ -107,7 +107,7 @@ describe('twilio-run start on dist/', () => {
   it('never lets a smuggled Origin give another page access to the answer', async () => {
     // A form post (no preflight) from https://evil.example, with query parameters
     // that replace the runtime's own `request` headers. The function cannot see
-    // through that (README, "What ALLOWED_ORIGINS protects"), but the browser
+    // through that (docs/api.md, "What ALLOWED_ORIGINS protects"), but the browser
     // still compares the answer's Allow-Origin with the page's real origin.
     mock.reset();
     const res = await fetch(
