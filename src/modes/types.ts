@@ -41,7 +41,7 @@ export interface StartedChat {
 /** What every mode may use to start a chat: the Conversations service and timers. */
 export type ChatsConfig = Pick<Config, 'conversationsServiceSid' | 'timers'>;
 
-/** What `/interaction` needs to hand a conversation to Flex (see src/interaction.ts). */
+/** What `/interaction` needs to hand a conversation to Flex (see src/interaction/). */
 export interface InteractionRoute {
   /** Where Conversations posts onMessageAdded: `<public base URL>/interaction`. */
   interactionUrl: string;

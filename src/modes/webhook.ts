@@ -1,7 +1,7 @@
 /**
  * `HANDOFF_MODE=webhook`: the customer's first message goes to this service's
  * own `/interaction` function, which creates the Flex Interaction itself
- * (see `src/interaction.ts`). Chosen to skip Studio, to add routing attributes
+ * (see `src/interaction/`). Chosen to skip Studio, to add routing attributes
  * or to run logic before the hand-off.
  *
  *   PUBLIC_BASE_URL           where Twilio reaches /interaction (locally: a tunnel)
