@@ -1,0 +1,43 @@
+/**
+ * POST /interaction in webhook mode, the delivery that hands off (creates the
+ * Interaction), in process against the local mock with LATENCY_MS per Twilio
+ * request: Twilio requests it makes (mean), wall time (median of 10), and
+ * sequential round trips estimated as that wall time / LATENCY_MS.
+ */
+import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { fmt, LATENCY_MS, median, time } from './measure';
+import { table } from './table';
+import { handedOff, webhookChat } from './webhook-chat';
+
+async function handoff(
+  mock: TwilioMock,
+): Promise<{ requests: number; roundTrips: number; ms: number }> {
+  const runs = 10;
+  const times: number[] = [];
+  let requests = 0;
+  for (let i = 0; i < runs; i++) {
+    mock.reset();
+    const deliver = await webhookChat(mock);
+    const before = mock.requests().length;
+    mock.latencyMs = LATENCY_MS;
+    times.push(
+      await time(async () => {
+        const res = await deliver();
+        if (!handedOff(res)) throw new Error(`no hand-off: ${res.text}`);
+      }),
+    );
+    requests += mock.requests().length - before;
+  }
+  const ms = median(times);
+  return { requests: requests / runs, roundTrips: ms / LATENCY_MS, ms };
+}
+
+export async function interactionHandOff(mock: TwilioMock): Promise<void> {
+  const row = table(
+    `POST /interaction (webhook mode): the delivery that hands off, ${LATENCY_MS} ms per Twilio request (median of 10)`,
+    [],
+    ['Twilio requests', 'sequential round trips', 'wall time'],
+  );
+  const h = await handoff(mock);
+  row(`${h.requests}`, fmt(h.roundTrips, 2), `${fmt(h.ms, 0)} ms`);
+}

@@ -1,0 +1,86 @@
+/**
+ * POST /start-chat for every HANDOFF_MODE side by side, in process against
+ * the local mock with LATENCY_MS per Twilio request: Twilio requests per chat,
+ * sequential round trips on the critical path (counted from the mock's
+ * request timestamps) and wall time, without and with a question (median of
+ * 10 each).
+ */
+import { handler as startChat } from '../../functions/start-chat';
+import { invoke } from '../../dev/invoke';
+import {
+  ADDRESS_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../../dev/twilio-fake/modes';
+import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
+import { fmt, LATENCY_MS, median, time } from './measure';
+import { table } from './table';
+
+/** Every HANDOFF_MODE, with the account state its requests need. */
+const MODES = [
+  { mode: 'studio', env: undefined, seed: () => undefined },
+  { mode: 'webhook', env: WEBHOOK_ENV, seed: () => undefined },
+  { mode: 'address', env: ADDRESS_ENV, seed: seedChatAddress },
+  { mode: 'flex-flow', env: FLEX_FLOW_ENV, seed: seedFlexFlow },
+] as const;
+
+interface StartFigures {
+  requests: number;
+  roundTrips: number;
+  ms: number;
+}
+
+async function startChatFigures(
+  mock: TwilioMock,
+  mode: (typeof MODES)[number],
+  body: object,
+): Promise<StartFigures> {
+  const runs = 10;
+  const times: number[] = [];
+  const requests: number[] = [];
+  const trips: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    mock.reset();
+    mode.seed(mock);
+    mock.latencyMs = LATENCY_MS;
+    times.push(
+      await time(async () => {
+        const res = await invoke(startChat, { mock, env: mode.env, body });
+        if (res.status !== 200) throw new Error(`start-chat answered ${res.status}: ${res.text}`);
+      }),
+    );
+    requests.push(mock.requests().length);
+    trips.push(mock.sequentialRoundTrips());
+  }
+  return { requests: median(requests), roundTrips: median(trips), ms: median(times) };
+}
+
+const cells = (f: StartFigures) => [`${f.requests}`, `${f.roundTrips}`, `${fmt(f.ms, 0)} ms`];
+
+export async function startChatByMode(mock: TwilioMock): Promise<void> {
+  const row = table(
+    `POST /start-chat per HANDOFF_MODE, local mock, ${LATENCY_MS} ms per Twilio request (median of 10)`,
+    ['mode'],
+    [
+      'requests',
+      'round trips',
+      'wall time',
+      'with a question: requests',
+      'round trips',
+      'wall time',
+    ],
+  );
+  for (const mode of MODES) {
+    const plain = await startChatFigures(mock, mode, {
+      friendlyName: 'Ana',
+      preEngagement: { email: 'a@b.c' },
+    });
+    const asked = await startChatFigures(mock, mode, {
+      friendlyName: 'Ana',
+      question: 'Where is my order?',
+    });
+    row(`\`${mode.mode}\``, ...cells(plain), ...cells(asked));
+  }
+}

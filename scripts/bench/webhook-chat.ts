@@ -1,0 +1,30 @@
+/**
+ * A webhook-mode chat for the /interaction sections: started through
+ * /start-chat, then its customer's messages delivered to /interaction as
+ * signed Conversations webhooks.
+ */
+import { handler as interaction } from '../../functions/interaction.protected';
+import { handler as startChat } from '../../functions/start-chat';
+import { invoke, type InvokeResult } from '../../dev/invoke';
+import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../../dev/twilio-fake/webhooks';
+
+/** Starts a webhook-mode chat and returns a delivery of its customer's message. */
+export async function webhookChat(mock: TwilioMock) {
+  const started = await invoke(startChat, {
+    mock,
+    env: WEBHOOK_ENV,
+    body: { friendlyName: 'Ana' },
+  });
+  const chat = started.body as { conversationSid: string; identity: string };
+  return (index = 0) =>
+    invoke(interaction, {
+      mock,
+      env: WEBHOOK_ENV,
+      ...signedDelivery(messageAddedParams({ ...chat, author: chat.identity, index })),
+    });
+}
+
+/** Whether /interaction answered that this delivery created the Flex task. */
+export const handedOff = (res: InvokeResult) =>
+  (res.body as { outcome?: string }).outcome === 'handed_off';
