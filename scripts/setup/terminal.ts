@@ -58,38 +58,66 @@ export interface TerminalOptions {
   tty?: boolean;
 }
 
+/**
+ * What is shown of typing. On a terminal readline echoes what is typed
+ * through `echo`: muted, it shows nothing. Muted while a hidden question
+ * waits, and (after holdInput) whenever no visible question does, so that
+ * nothing typed ahead of the Auth Token question is ever shown.
+ */
+interface EchoState {
+  muted: boolean;
+  holding: boolean;
+}
+
+interface Reader {
+  rl: ReturnType<typeof createInterface>;
+  /** Read through readline's async iterator, which queues lines that arrive before they are asked for. */
+  lines: AsyncIterator<string>;
+}
+
+function openReader(input: NodeJS.ReadableStream, echo: Writable, tty: boolean, state: EchoState) {
+  const rl = createInterface({ input, output: echo, terminal: tty });
+  // In terminal mode readline takes Ctrl+C itself: restore the terminal, then stop as asked.
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.kill(process.pid, 'SIGINT');
+  });
+  // At once, not when the answer is awaited: the rest of a pasted chunk is echoed meanwhile.
+  rl.on('line', () => {
+    if (state.holding) state.muted = true;
+  });
+  return { rl, lines: rl[Symbol.asyncIterator]() };
+}
+
+/** Shows a question; false when readline is closed (stdin ended at an earlier question). */
+function prompt(reader: Reader, output: NodeJS.WritableStream, question: string, hidden: boolean) {
+  try {
+    if (hidden) {
+      // Written past the muted echo; readline's own redraws then show nothing.
+      reader.rl.setPrompt('');
+      output.write(question);
+    } else {
+      // Through readline, so that it redraws the question with the line when editing.
+      reader.rl.setPrompt(question);
+      reader.rl.prompt();
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createTerminal({ input, output, yes, tty = false }: TerminalOptions): Terminal {
-  // On a terminal readline echoes what is typed through `echo`: muted, it
-  // shows nothing. Muted while a hidden question waits, and (after
-  // holdInput) whenever no visible question does, so that nothing typed
-  // ahead of the Auth Token question is ever shown.
-  let muted = false;
-  let holding = false;
+  const state: EchoState = { muted: false, holding: false };
   const echo = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      if (!muted) output.write(chunk);
+      if (!state.muted) output.write(chunk);
       done();
     },
   });
-  // Created at the first question (or holdInput), and read through its async
-  // iterator, which queues lines that arrive before they are asked for.
-  let reader: { rl: ReturnType<typeof createInterface>; lines: AsyncIterator<string> } | undefined;
-  const open = () => {
-    if (!reader) {
-      const rl = createInterface({ input, output: echo, terminal: tty });
-      // In terminal mode readline takes Ctrl+C itself: restore the terminal, then stop as asked.
-      rl.on('SIGINT', () => {
-        rl.close();
-        process.kill(process.pid, 'SIGINT');
-      });
-      // At once, not when the answer is awaited: the rest of a pasted chunk is echoed meanwhile.
-      rl.on('line', () => {
-        if (holding) muted = true;
-      });
-      reader = { rl, lines: rl[Symbol.asyncIterator]() };
-    }
-    return reader;
-  };
+  // Created at the first question (or holdInput).
+  let reader: Reader | undefined;
+  const open = () => (reader ??= openReader(input, echo, tty, state));
 
   return {
     interactive: !yes,
@@ -100,12 +128,11 @@ export function createTerminal({ input, output, yes, tty = false }: TerminalOpti
     holdInput() {
       if (!tty || yes) return;
       // Readline puts the terminal in raw mode, so the terminal itself stops echoing too.
-      holding = true;
-      muted = true;
+      state.holding = true;
+      state.muted = true;
       open();
     },
     async ask(question, options = {}) {
-      const { rl, lines } = open();
       const hidden = options.hidden === true && tty;
       const ended = () =>
         new SetupError(
@@ -113,31 +140,18 @@ export function createTerminal({ input, output, yes, tty = false }: TerminalOpti
             options.flag ? `: pass ${options.flag} to answer it without a question` : ''
           }.`,
         );
+      state.muted = hidden;
+      if (!prompt(open(), output, question, hidden)) throw ended();
       try {
-        if (hidden) {
-          // Written past the muted echo; readline's own redraws then show nothing.
-          muted = true;
-          rl.setPrompt('');
-          output.write(question);
-        } else {
-          // Through readline, so that it redraws the question with the line when editing.
-          muted = false;
-          rl.setPrompt(question);
-          rl.prompt();
-        }
-      } catch {
-        throw ended(); // readline closed: stdin ended at an earlier question
-      }
-      try {
-        const next: IteratorResult<string> = await lines.next();
+        const next: IteratorResult<string> = await open().lines.next();
         if (next.done === true) throw ended();
         return next.value.trim();
       } finally {
         if (hidden) {
           output.write('\n');
-          holding = false; // the secret is in: typing may show again
+          state.holding = false; // the secret is in: typing may show again
         }
-        muted = holding;
+        state.muted = state.holding;
       }
     },
     close() {
