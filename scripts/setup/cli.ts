@@ -11,11 +11,14 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HANDOFF_MODES, type Env, type HandoffMode } from '../../src/config';
+import { HANDOFF_MODES, type HandoffMode } from '../../src/config';
+import { ADDRESS_ROUTES } from '../../src/modes/address';
 import { problemWith } from './context';
-import { printChecks, runDoctor } from './doctor';
+import { doctor } from './doctor';
 import { readEnvFile } from './dotenv';
-import { runSetup, type SetupOptions } from './setup';
+import { SETUP_MODES } from './modes';
+import { OPTION_VARIABLES, OPTIONS, type OptionName, type SetupOptions } from './options';
+import { runSetup } from './setup';
 import { createTerminal, SetupError } from './terminal';
 import type { ClientFactory } from './twilio';
 
@@ -54,33 +57,6 @@ Behaviour:
   --help, -h
 `;
 
-const OPTIONS = {
-  'account-sid': { type: 'string' },
-  'auth-token': { type: 'string' },
-  mode: { type: 'string' },
-  service: { type: 'string' },
-  'studio-flow': { type: 'string' },
-  'create-studio-flow': { type: 'boolean' },
-  workspace: { type: 'string' },
-  workflow: { type: 'string' },
-  'task-channel': { type: 'string' },
-  address: { type: 'string' },
-  'create-address': { type: 'boolean' },
-  'address-target': { type: 'string' },
-  'address-name': { type: 'string' },
-  'flex-flow': { type: 'string' },
-  'create-flex-flow': { type: 'boolean' },
-  'flex-flow-integration': { type: 'string' },
-  'public-base-url': { type: 'string' },
-  'allowed-origins': { type: 'string' },
-  'env-path': { type: 'string' },
-  domain: { type: 'string' },
-  yes: { type: 'boolean', short: 'y' },
-  force: { type: 'boolean' },
-  'skip-doctor': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
@@ -103,21 +79,10 @@ function oneOf<T extends string>(
   throw new UsageError(`--${name} must be one of: ${allowed.join(', ')}`);
 }
 
-/** The .env variable each SID option sets, and a mode in which src/config.ts reads it. */
-const SID_OPTIONS = {
-  service: ['CONVERSATIONS_SERVICE_SID', 'studio'],
-  'studio-flow': ['STUDIO_FLOW_SID', 'studio'],
-  workspace: ['TASKROUTER_WORKSPACE_SID', 'webhook'],
-  workflow: ['TASKROUTER_WORKFLOW_SID', 'webhook'],
-  address: ['ADDRESS_SID', 'address'],
-  'flex-flow': ['FLEX_FLOW_SID', 'flex-flow'],
-} as const satisfies Record<string, readonly [keyof Env, HandoffMode]>;
-
-/** A SID option, checked with the functions' own rules (src/config.ts), so both say the same. */
-function sidOption(name: keyof typeof SID_OPTIONS, value: string | undefined): string | undefined {
+/** An option that names a SID, checked with the functions' own rules, so both say the same. */
+function sidOption(name: keyof typeof OPTION_VARIABLES, value: string | undefined) {
   if (value === undefined) return undefined;
-  const [field, mode] = SID_OPTIONS[name];
-  const problem = problemWith(field, { HANDOFF_MODE: mode, [field]: value }, 'localhost');
+  const problem = problemWith(OPTION_VARIABLES[name], value);
   if (problem) throw new UsageError(`--${name} ${problem}`);
   return value;
 }
@@ -125,23 +90,18 @@ function sidOption(name: keyof typeof SID_OPTIONS, value: string | undefined): s
 /** What doctor takes: it checks .env as it is, so setup's options would silently do nothing. */
 const DOCTOR_OPTIONS = new Set(['env-path', 'domain', 'help']);
 
-/** The flags that only one mode uses: given, they choose it (or contradict --mode). */
-const MODE_FLAGS: [HandoffMode, (keyof typeof OPTIONS)[]][] = [
-  ['address', ['address', 'create-address', 'address-target', 'address-name']],
-  ['flex-flow', ['flex-flow', 'create-flex-flow', 'flex-flow-integration']],
-];
-
 /**
- * --mode, or the mode a mode's own flag implies: `--create-address` alone
- * means address mode, rather than being ignored in the mode .env had.
+ * --mode, or the mode a mode's own flag implies (see each mode's `flags`):
+ * `--create-address` alone means address mode, rather than being ignored in
+ * the mode .env had.
  */
 function impliedMode(
-  values: Partial<Record<keyof typeof OPTIONS, unknown>>,
+  values: Partial<Record<OptionName, unknown>>,
   mode: HandoffMode | undefined,
 ): HandoffMode | undefined {
   let implied: { mode: HandoffMode; flag: string } | undefined;
-  for (const [modeOf, flags] of MODE_FLAGS) {
-    const flag = flags.find((f) => values[f] !== undefined);
+  for (const modeOf of HANDOFF_MODES) {
+    const flag = SETUP_MODES[modeOf].flags.find((f) => values[f] !== undefined);
     if (flag === undefined) continue;
     if (mode !== undefined && mode !== modeOf) {
       throw new UsageError(`--${flag} is for --mode ${modeOf}, not --mode ${mode}`);
@@ -201,10 +161,7 @@ export function parseCli(
   set('workflow', sidOption('workflow', v.workflow));
   set('taskChannel', v['task-channel']);
   set('address', sidOption('address', v.address));
-  set(
-    'addressTarget',
-    oneOf('address-target', v['address-target'], ['studio', 'webhook'] as const),
-  );
+  set('addressTarget', oneOf('address-target', v['address-target'], ADDRESS_ROUTES));
   set('flexFlow', sidOption('flex-flow', v['flex-flow']));
   set(
     'flexFlowIntegration',
@@ -241,12 +198,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       term.say(`Doctor: checking ${options.envFile} against your Twilio account\n`);
       const file = readEnvFile(options.envFile);
       if (!file.exists) throw new SetupError(`No ${options.envFile}: run npm run setup first.`);
-      const checks = await runDoctor(file.values, {
+      return await doctor(term, file.values, {
         makeClient: io.makeClient,
         domainName: options.domainName,
       });
-      printChecks(term, checks);
-      return checks.some((c) => c.status === 'problem') ? 1 : 0;
     }
     return await runSetup(options, term, { makeClient: io.makeClient, env: io.env });
   } catch (error) {

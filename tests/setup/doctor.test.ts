@@ -432,6 +432,7 @@ describe('doctor: each check fails clearly', () => {
     seedChatAddress(mock);
     const leftover = {
       ...ADDRESS,
+      ADDRESS_ROUTES_TO: 'studio',
       TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
       TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
     };
@@ -441,13 +442,13 @@ describe('doctor: each check fails clearly', () => {
       {
         status: '! WARN',
         name: 'TASKROUTER_WORKSPACE_SID',
-        detail: `${ADDRESS_SID} routes to Studio, but TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are set: they make this service expect Twilio to call /interaction, which this address never does (and, locally, require PUBLIC_BASE_URL)`,
-        fix: `empty both in .env (npm run setup -- --address ${ADDRESS_SID} does it)`,
+        detail: `${ADDRESS_SID} routes to Studio, as ADDRESS_ROUTES_TO says, so TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are not used`,
+        fix: `empty TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID in .env (npm run setup -- --address ${ADDRESS_SID} does it)`,
       },
     ]);
-    // Locally, without a tunnel, they break the configuration: the warning says why.
+    // With ADDRESS_ROUTES_TO=studio they are not read: locally, no tunnel is needed.
     const local = await doctor(leftover);
-    expect(local.problems.map((p) => p.name)).toEqual(['PUBLIC_BASE_URL']);
+    expect(local.problems).toEqual([]);
     expect(local.rows.map((r) => r.status + ' ' + r.name)).toContain(
       '! WARN TASKROUTER_WORKSPACE_SID',
     );
@@ -467,6 +468,7 @@ describe('doctor: each check fails clearly', () => {
     seedChatAddress(mock, { webhookUrl: 'https://old-tunnel.ngrok.app/interaction' });
     const routed = {
       ...ADDRESS,
+      ADDRESS_ROUTES_TO: 'webhook',
       TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
       TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
     };
@@ -485,6 +487,113 @@ describe('doctor: each check fails clearly', () => {
         'TASK_CHANNEL',
       ]),
     );
+  });
+
+  it('address mode: ADDRESS_ROUTES_TO=webhook for an address that runs a Studio flow', async () => {
+    seedChatAddress(mock);
+    const res = await doctor({
+      ...ADDRESS,
+      ADDRESS_ROUTES_TO: 'webhook',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'ADDRESS_ROUTES_TO',
+        detail: `ADDRESS_ROUTES_TO is webhook, but ${ADDRESS_SID} sends chats to Studio ${TEST_ENV.STUDIO_FLOW_SID}: Twilio never calls /interaction for them`,
+        fix: `set ADDRESS_ROUTES_TO=studio, or run npm run setup -- --address ${ADDRESS_SID}`,
+      },
+    ]);
+    // The address itself is fine; what ADDRESS_ROUTES_TO names is still checked.
+    expect(res.rows.find((r) => r.name === 'ADDRESS_SID')).toEqual({
+      status: '✔ OK',
+      name: 'ADDRESS_SID',
+      detail: `Chat Address ${ADDRESS_SID} creates conversations and routes them to Studio`,
+    });
+    expect(res.rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['Chat Address flow', 'TASKROUTER_WORKFLOW_SID', 'TASK_CHANNEL']),
+    );
+  });
+
+  it("address mode: ADDRESS_ROUTES_TO=studio for an address that calls this service's /interaction", async () => {
+    seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
+    const res = await doctor({
+      ...ADDRESS,
+      ADDRESS_ROUTES_TO: 'studio',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(res.code).toBe(1);
+    expect(res.problems).toEqual([
+      {
+        status: '✘ PROBLEM',
+        name: 'ADDRESS_ROUTES_TO',
+        detail: `${ADDRESS_SID} routes to a webhook (https://abc123.ngrok.app/interaction), but ADDRESS_ROUTES_TO is studio, so /interaction would refuse it`,
+        fix: `set ADDRESS_ROUTES_TO=webhook, or run npm run setup -- --address ${ADDRESS_SID}`,
+      },
+    ]);
+    // Set as the address calls for, all is well.
+    const fixed = await doctor({
+      ...ADDRESS,
+      ADDRESS_ROUTES_TO: 'webhook',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(fixed.code).toBe(0);
+    expect(fixed.rows.find((r) => r.name === 'ADDRESS_SID')?.detail).toBe(
+      `Chat Address ${ADDRESS_SID} creates conversations and routes them to /interaction, as ADDRESS_ROUTES_TO says`,
+    );
+  });
+
+  describe('address mode: a .env from before ADDRESS_ROUTES_TO (TASKROUTER_* set, ADDRESS_ROUTES_TO not)', () => {
+    const old = {
+      ...ADDRESS,
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    };
+    const migration = expect.stringMatching(
+      /^ADDRESS_ROUTES_TO is not set but TASKROUTER_\* are: routing is no longer guessed from them\./,
+    );
+
+    it('names ADDRESS_ROUTES_TO, and the value an address that calls /interaction needs', async () => {
+      seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
+      const res = await doctor(old);
+      expect(res.code).toBe(1);
+      expect(res.problems).toEqual([
+        {
+          status: '✘ PROBLEM',
+          name: 'ADDRESS_ROUTES_TO',
+          detail: migration,
+          fix: `set ADDRESS_ROUTES_TO=webhook (${ADDRESS_SID} sends chats to https://abc123.ngrok.app/interaction), or run npm run setup`,
+        },
+      ]);
+    });
+
+    it('names ADDRESS_ROUTES_TO, and the value an address that runs a Studio flow needs', async () => {
+      seedChatAddress(mock);
+      const res = await doctor(old);
+      expect(res.problems).toEqual([
+        {
+          status: '✘ PROBLEM',
+          name: 'ADDRESS_ROUTES_TO',
+          detail: migration,
+          fix: `set ADDRESS_ROUTES_TO=studio (${ADDRESS_SID} sends chats to Studio ${TEST_ENV.STUDIO_FLOW_SID}) and empty TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID, or run npm run setup`,
+        },
+      ]);
+    });
+
+    it('without an address to read, the fix is the general one', async () => {
+      const res = await doctor(old);
+      expect(res.problems.find((p) => p.name === 'ADDRESS_ROUTES_TO')?.fix).toBe(
+        'see .env.example, or run npm run setup',
+      );
+    });
   });
 
   it('flex-flow mode: a Flex Flow that does not exist', async () => {

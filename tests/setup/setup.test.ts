@@ -269,6 +269,7 @@ describe('npm run setup --yes: from credentials to a working .env', () => {
     });
     expect(res.env).toMatchObject({
       HANDOFF_MODE: 'address',
+      ADDRESS_ROUTES_TO: 'webhook',
       TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
       TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
       PUBLIC_BASE_URL: 'https://chat-1234-dev.twil.io',
@@ -308,6 +309,7 @@ describe('npm run setup --yes: from credentials to a working .env', () => {
     const res = await run([...CREDENTIAL_FLAGS, '--yes', '--mode', 'address']);
     expect(res.env).toMatchObject({
       ADDRESS_SID,
+      ADDRESS_ROUTES_TO: 'webhook',
       TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
       TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
       TASK_CHANNEL: 'chat',
@@ -754,6 +756,106 @@ describe('npm run setup: an address that routes to Studio empties the TaskRouter
     const forced = await run(['--yes', '--mode', 'address', '--force']);
     expect(forced.code).toBe(0);
     expect(forced.env.TASKROUTER_WORKFLOW_SID).toBe('');
+  });
+});
+
+describe('npm run setup writes ADDRESS_ROUTES_TO from where the address really sends chats', () => {
+  const base = [
+    `ACCOUNT_SID=${TEST_ENV.ACCOUNT_SID}`,
+    `AUTH_TOKEN=${TEST_ENV.AUTH_TOKEN}`,
+    `API_KEY=${TEST_ENV.API_KEY}`,
+    `API_SECRET=${TEST_ENV.API_SECRET}`,
+    `CONVERSATIONS_SERVICE_SID=${TEST_ENV.CONVERSATIONS_SERVICE_SID}`,
+    'HANDOFF_MODE=address',
+    `ADDRESS_SID=${ADDRESS_SID}`,
+    'ALLOWED_ORIGINS=https://shop.example.com',
+  ];
+  /** A .env written by setup before ADDRESS_ROUTES_TO: routing was guessed from TASKROUTER_*. */
+  const old = [
+    ...base,
+    `TASKROUTER_WORKSPACE_SID=${ACCOUNT.workspaceSid}`,
+    `TASKROUTER_WORKFLOW_SID=${ACCOUNT.workflowSid}`,
+    'PUBLIC_BASE_URL=https://abc123.ngrok.app',
+    '',
+  ].join('\n');
+
+  it('studio: an address it creates, or one it finds, that runs a Studio flow; no TaskRouter variables', async () => {
+    const created = await run([...README_CI_FLAGS, '--skip-doctor']);
+    expect(created.code).toBe(0);
+    expect(only('addresses.create').form['AutoCreation.Type']).toEqual(['studio']);
+    expect(created.env).toMatchObject({
+      ADDRESS_ROUTES_TO: 'studio',
+      TASKROUTER_WORKSPACE_SID: '',
+      TASKROUTER_WORKFLOW_SID: '',
+    });
+
+    await dir.remove();
+    dir = await EnvDir.create();
+    seedChatAddress(mock);
+    const found = await run(['--yes', '--address', ADDRESS_SID], { envText: base.join('\n') });
+    expect(found.code).toBe(0);
+    expect(found.env.ADDRESS_ROUTES_TO).toBe('studio');
+    expect(found.envText).toContain('# Added by npm run setup\nADDRESS_ROUTES_TO=studio\n');
+    expect(found.envText).not.toContain('TASKROUTER_');
+  });
+
+  it('webhook: one that calls /interaction, with its routing', async () => {
+    seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
+    const res = await run(['--yes'], { envText: `${base.join('\n')}\n` });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      `set ADDRESS_ROUTES_TO, TASKROUTER_WORKSPACE_SID, TASKROUTER_WORKFLOW_SID, TASK_CHANNEL, PUBLIC_BASE_URL`,
+    );
+    expect(res.env).toMatchObject({
+      ADDRESS_ROUTES_TO: 'webhook',
+      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+    });
+    expect(writes()).toEqual([]);
+  });
+
+  it('a proposal never replaces a different ADDRESS_ROUTES_TO without --force; choosing the address does', async () => {
+    seedChatAddress(mock);
+    const wrong = `${base.join('\n')}\nADDRESS_ROUTES_TO=webhook\n`;
+    const res = await run(['--yes'], { envText: wrong });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(
+      `ADDRESS_ROUTES_TO: .env has webhook; setup would make it studio (${ADDRESS_SID} routes to Studio ${TEST_ENV.STUDIO_FLOW_SID})`,
+    );
+    expect(res.envText).toBe(wrong);
+    const chosen = await run(['--yes', '--address', ADDRESS_SID]);
+    expect(chosen.code).toBe(0);
+    expect(chosen.stdout).toContain('changed ADDRESS_ROUTES_TO (was webhook)');
+  });
+
+  it('running it on an old .env whose address calls /interaction: doctor names ADDRESS_ROUTES_TO, setup --yes writes webhook', async () => {
+    seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
+    const before = await run(['doctor'], { envText: old });
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/✘ PROBLEM\s+ADDRESS_ROUTES_TO\s+ADDRESS_ROUTES_TO is not set/);
+    const setup = await run(['--yes']);
+    expect(setup.stderr).toBe('');
+    expect(setup.code).toBe(0); // doctor, after it: no problems
+    expect(setup.envText).toBe(
+      `${old}\n# Added by npm run setup\nADDRESS_ROUTES_TO=webhook\nTASK_CHANNEL=chat\n`,
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it('running it on an old .env whose address runs Studio: writes studio, and empties the routing guessed before', async () => {
+    seedChatAddress(mock);
+    const setup = await run(['--yes'], { envText: old });
+    expect(setup.stderr).toBe('');
+    expect(setup.code).toBe(0);
+    expect(setup.env).toMatchObject({
+      ADDRESS_ROUTES_TO: 'studio',
+      TASKROUTER_WORKSPACE_SID: '',
+      TASKROUTER_WORKFLOW_SID: '',
+    });
+    expect(setup.stdout).toContain(
+      `changed TASKROUTER_WORKSPACE_SID (was ${ACCOUNT.workspaceSid}: it was set for routing guessed before ADDRESS_ROUTES_TO)`,
+    );
+    expect(writes()).toEqual([]);
   });
 });
 
