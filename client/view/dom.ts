@@ -38,6 +38,11 @@ export function focusIsOurs(root: ShadowRoot): boolean {
   return root.activeElement !== null || active === null || active === document.body;
 }
 
+/** Whether a scroller is at (or near) its bottom, where new content should keep it. */
+export function nearBottom(scroller: HTMLElement): boolean {
+  return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 64;
+}
+
 export function append(parent: Node, children: Child[]): void {
   for (const child of children) {
     if (child === false || child === null || child === undefined) continue;
@@ -66,6 +71,24 @@ export function icon(name: keyof typeof ICONS): SVGSVGElement {
   path.setAttribute('d', ICONS[name]);
   svg.append(path);
   return svg;
+}
+
+/** A button with a text label. */
+export function button(className: string, label: string, onclick?: () => void): HTMLButtonElement {
+  return h('button', { type: 'button', class: className, onclick }, label);
+}
+
+/** A button showing only an icon, named by `label` for assistive technology. */
+export function iconButton(
+  name: keyof typeof ICONS,
+  label: string,
+  attrs: Attrs = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    { type: 'button', class: 'fw-icon-button', 'aria-label': label, ...attrs },
+    icon(name),
+  );
 }
 
 /** Text only for screen readers. */
