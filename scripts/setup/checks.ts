@@ -39,37 +39,34 @@ export interface DoctorContext {
   refine: (name: keyof Env, fix: string) => void;
 }
 
-/** What a fetched resource is, for its rows: `missing` and `fix` when it does not exist. */
-export interface Subject {
-  /** The row's name: the variable, or a label such as "Chat Address flow". */
-  name: string;
-  /** The step, for a failure: "read the Studio flow". */
-  reading: string;
-  missing: string;
-  fix: string;
-}
+/** A problem and how to fix it. */
+export type Problem = [detail: string, fix: string];
 
 /**
- * The resource a check is about; undefined, after a problem row saying so,
- * when it does not exist or cannot be read.
+ * The resource a check is about (a failure is explained as the step
+ * `reading`, "read the Studio flow"); undefined, after a problem row under
+ * `name`, when it does not exist (`missing`) or cannot be read.
  */
 export async function fetchChecked<T>(
   add: Add,
-  subject: Subject,
+  name: string,
+  reading: string,
+  missing: Problem,
   call: () => Promise<T>,
 ): Promise<T | undefined> {
   try {
     const found = await fetchIfExists(call);
-    if (found === undefined) add(subject.name, 'problem', subject.missing, subject.fix);
+    if (found === undefined) add(name, 'problem', ...missing);
     return found;
   } catch (error) {
-    add(subject.name, 'problem', explain(error, subject.reading));
+    add(name, 'problem', explain(error, reading));
     return undefined;
   }
 }
 
-/** A problem and how to fix it. */
-export type Problem = [detail: string, fix: string];
+/** The problems whose condition holds, from rows of [condition, detail, fix]. */
+export const problemsOf = (...rows: [boolean, ...Problem][]): Problem[] =>
+  rows.filter(([holds]) => holds).map(([, detail, fix]) => [detail, fix]);
 
 /** One row per problem; with none, one OK row. */
 export function addProblems(add: Add, name: string, problems: Problem[], ok: string): void {

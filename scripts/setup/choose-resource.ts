@@ -5,8 +5,8 @@
  * else the first, else creating one. .env's SID that is not among them is
  * marked broken, so that whatever is chosen may replace it.
  */
-import type { Steps } from './context';
-import type { Named } from './discover';
+import type { Named, Steps } from './context';
+import { flagOf } from './options';
 import { asked, type Source } from './plan';
 import { choose, SetupError } from './terminal';
 
@@ -14,15 +14,14 @@ import { choose, SetupError } from './terminal';
 export const CREATE = 'create';
 
 export interface ResourceQuestion<T extends Named> {
+  /** Its .env variable; its options are the variable's flag and --create-… (`--address`, `--create-address`). */
   variable: 'ADDRESS_SID' | 'FLEX_FLOW_SID';
+  shape: string;
   /** As a sentence starts: "Chat Address". */
   what: string;
   /** What every listed one is: "a Chat Address of this account". */
   kind: string;
-  flag: string;
-  shape: string;
-  createFlag: string;
-  /** Where to find one, for a --flag that names none: "pass one listed in …". */
+  /** Where to find one, for a SID option that names none: "pass one listed in …". */
   whereListed: string;
   question: string;
   createLabel: string;
@@ -38,6 +37,8 @@ export async function chooseResource<T extends Named>(
   found: T[],
   q: ResourceQuestion<T>,
 ): Promise<{ chosen: T | undefined; source: Source }> {
+  const flag = flagOf(q.variable) ?? '';
+  const createFlag = `--create-${flag.slice(2)}`;
   const inEnv = file.values[q.variable] || undefined;
   const current = found.find((r) => r.sid === inEnv);
   if (inEnv && !current) {
@@ -49,7 +50,7 @@ export async function chooseResource<T extends Named>(
     const given = found.find((r) => r.sid === q.given);
     if (given) return { chosen: given, source: 'flag' };
     throw new SetupError(
-      `${q.what} ${q.given} (${q.flag}) is not ${q.kind}: ${q.whereListed}, or ${q.createFlag}.`,
+      `${q.what} ${q.given} (${flag}) is not ${q.kind}: ${q.whereListed}, or ${createFlag}.`,
     );
   }
   const choices = [
@@ -57,7 +58,7 @@ export async function chooseResource<T extends Named>(
     { value: CREATE, label: q.createLabel },
   ];
   const sid = await choose(term, q.question, choices, {
-    flag: `${q.flag} ${q.shape} or ${q.createFlag}`,
+    flag: `${flag} ${q.shape} or ${createFlag}`,
     proposed: current?.sid ?? found[0]?.sid ?? CREATE,
   });
   return { chosen: found.find((r) => r.sid === sid), source: asked(term) };

@@ -1,27 +1,53 @@
 /**
- * What the steps of `npm run setup` share: its options and dependencies,
- * what it learned about the account, the context each mode's setup gets,
- * and the functions' own configuration rules (src/config), so that setup,
- * doctor and the running service say the same about a value.
+ * What the steps of setup and doctor share: what the account is (read
+ * through the REST API), the context each mode's setup gets, and the
+ * functions' own configuration rules (src/config), so that setup, doctor and
+ * the running service say the same about a value.
+ *
+ *   defaultServiceSid  GET conversations /v1/Configuration -> default_chat_service_sid
+ *   flexConfiguration  GET flex-api /v1/Configuration -> Flex's chat service, workspace,
+ *                      workflow; undefined (404) when the account has no Flex
  */
 import { HANDOFF_MODES, loadConfig, type Env } from '../../src/config';
 import { ConfigError, type FieldProblem } from '../../src/errors';
-import type { FlexConfiguration } from './discover';
 import type { EnvFile } from './dotenv';
 import type { SetupOptions } from './options';
 import type { Plan } from './plan';
 import type { Terminal } from './terminal';
-import type { Client, ClientFactory } from './twilio';
+import { fetchIfExists, type Client, type ClientFactory } from './twilio';
+
+/** A resource as setup lists it. */
+export interface Named {
+  sid: string;
+  friendlyName: string;
+}
+
+export interface FlexConfiguration {
+  chatServiceSid: string | null;
+  workspaceSid: string | null;
+  workflowSid: string | null;
+}
+
+export async function defaultServiceSid(client: Client): Promise<string | null> {
+  const configuration = await client.conversations.v1.configuration().fetch();
+  return configuration.defaultChatServiceSid ?? null;
+}
+
+export async function flexConfiguration(client: Client): Promise<FlexConfiguration | undefined> {
+  const c = await fetchIfExists(() => client.flexApi.v1.configuration().fetch());
+  return (
+    c && {
+      chatServiceSid: c.chatServiceInstanceSid ?? null,
+      workspaceSid: c.taskrouterWorkspaceSid ?? null,
+      workflowSid: c.taskrouterTargetWorkflowSid ?? null,
+    }
+  );
+}
 
 export interface SetupDeps {
   makeClient: ClientFactory;
   /** The process environment (credentials may come from it). */
   env: NodeJS.ProcessEnv;
-}
-
-export interface AccountFacts {
-  defaultService: string | null;
-  flex: FlexConfiguration;
 }
 
 /** What a mode's setup works with (see modes/types.ts). */
@@ -30,7 +56,7 @@ export interface ModeContext {
   term: Terminal;
   client: Client;
   file: EnvFile;
-  account: AccountFacts;
+  account: { defaultService: string | null; flex: FlexConfiguration };
   serviceSid: string;
   plan: Plan;
 }

@@ -15,14 +15,26 @@
  *
  * SIDs appear in the output; secrets never do.
  */
-import { loadConfig, readAllowedOrigins, type Config, type Env } from '../../src/config';
+import { readAllowedOrigins, type Env } from '../../src/config';
 import { EnvReader } from '../../src/config/reader';
 import { readPublicBaseUrl } from '../../src/config/urls';
-import { ConfigError } from '../../src/errors';
 import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
-import { fetchChecked, SETUP, type Add, type Check, type Status } from './checks';
-import { defaultServiceSid, flexConfiguration, type FlexConfiguration } from './discover';
+import {
+  addProblems,
+  fetchChecked,
+  problemsOf,
+  SETUP,
+  type Add,
+  type Check,
+  type Status,
+} from './checks';
+import {
+  configProblems,
+  defaultServiceSid,
+  flexConfiguration,
+  type FlexConfiguration,
+} from './context';
 import { modeNamed, SETUP_MODES } from './modes';
 import type { Terminal } from './terminal';
 import { explain, type Client, type ClientFactory } from './twilio';
@@ -38,7 +50,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   const add: Add = (name, status, detail, fix) =>
     checks.push({ name, status, detail, ...(fix !== undefined && { fix }) });
 
-  const { config, refused } = parseConfiguration(env, options.domainName, add);
+  const refused = parseConfiguration(env, options.domainName, add);
   const value = (name: keyof Env) =>
     refused.has(name) ? undefined : env[name]?.trim() || undefined;
 
@@ -82,27 +94,24 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     add,
     refine,
   });
-  checkOrigins(env, options.domainName, config, add);
+  checkOrigins(env, options.domainName, add);
   return checks;
 }
 
-/** The functions' own parser: one row per problem, or one OK row. */
-function parseConfiguration(
-  env: Env,
-  domainName: string,
-  add: Add,
-): { config?: Config; refused: Set<string> } {
-  try {
-    const config = loadConfig(env, { domainName });
-    add('configuration', 'ok', `every variable parses (HANDOFF_MODE=${config.handoffMode})`);
-    return { config, refused: new Set() };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    for (const { field, problem } of error.problems) {
-      add(field, 'problem', `${field} ${problem}`, `see .env.example, or ${SETUP}`);
-    }
-    return { refused: new Set(error.problems.map((p) => p.field)) };
+/** The functions' own parser: one row per problem, or one OK row; the variables it refuses. */
+function parseConfiguration(env: Env, domainName: string, add: Add): Set<string> {
+  const problems = configProblems(env, domainName);
+  for (const { field, problem } of problems) {
+    add(field, 'problem', `${field} ${problem}`, `see .env.example, or ${SETUP}`);
   }
+  if (problems.length === 0) {
+    add(
+      'configuration',
+      'ok',
+      `every variable parses (HANDOFF_MODE=${modeNamed(env.HANDOFF_MODE)})`,
+    );
+  }
+  return new Set(problems.map((p) => p.field));
 }
 
 /** This service's /interaction URL, as the functions build it; undefined when they cannot. */
@@ -115,15 +124,12 @@ function interactionUrl(env: Env, domainName: string): string | undefined {
 async function checkFlex(client: Client, add: Add): Promise<FlexConfiguration | undefined> {
   try {
     const flex = await flexConfiguration(client);
-    if (flex) add('Flex', 'ok', 'the account has Flex');
-    else {
-      add(
-        'Flex',
-        'problem',
-        'this account has no Flex (flex-api /v1/Configuration: 404)',
-        'use the credentials of the account (or subaccount) where Flex runs, or create Flex in Console > Flex',
-      );
-    }
+    const problems = problemsOf([
+      !flex,
+      'this account has no Flex (flex-api /v1/Configuration: 404)',
+      'use the credentials of the account (or subaccount) where Flex runs, or create Flex in Console > Flex',
+    ]);
+    addProblems(add, 'Flex', problems, 'the account has Flex');
     return flex;
   } catch (error) {
     add('Flex', 'problem', explain(error, "read Flex's configuration"));
@@ -168,29 +174,25 @@ async function checkService(
   const name = 'CONVERSATIONS_SERVICE_SID';
   const service = await fetchChecked(
     add,
-    {
-      name,
-      reading: 'read the Conversations service',
-      missing: `${sid} does not exist on this account`,
-      fix: `${SETUP}: it replaces it with the account's default service (or pass --service IS…)`,
-    },
+    name,
+    'read the Conversations service',
+    [
+      `${sid} does not exist on this account`,
+      `${SETUP}: it replaces it with the account's default service (or pass --service IS…)`,
+    ],
     () => client.conversations.v1.services(sid).fetch(),
   );
   if (!service) return;
-  if (defaultService !== sid) {
-    add(
-      name,
-      'problem',
-      `${sid} is not the account's default Conversations service (${defaultService ?? 'none'})`,
-      `Flex uses the default service: set CONVERSATIONS_SERVICE_SID=${defaultService ?? '…'}, or make ${sid} the default in Console > Conversations > Defaults`,
-    );
-    return;
-  }
-  add(name, 'ok', `${sid} exists and is the default Conversations service`);
+  const problems = problemsOf([
+    defaultService !== sid,
+    `${sid} is not the account's default Conversations service (${defaultService ?? 'none'})`,
+    `Flex uses the default service: set CONVERSATIONS_SERVICE_SID=${defaultService ?? '…'}, or make ${sid} the default in Console > Conversations > Defaults`,
+  ]);
+  addProblems(add, name, problems, `${sid} exists and is the default Conversations service`);
 }
 
-function checkOrigins(env: Env, domainName: string, config: Config | undefined, add: Add): void {
-  const origins = config?.allowedOrigins ?? readAllowedOrigins(env, { domainName });
+function checkOrigins(env: Env, domainName: string, add: Add): void {
+  const origins = readAllowedOrigins(env, { domainName });
   if (origins === undefined) return; // already a configuration problem
   if (origins === '*') {
     add(

@@ -13,12 +13,15 @@
  *                   the task channel exists in it
  */
 import { DEFAULTS, type InteractionRoute } from '../../src/config';
-import { fetchChecked, SETUP, type DoctorContext } from './checks';
-import type { ModeContext } from './context';
-import { byName, type Named } from './discover';
+import { addProblems, fetchChecked, problemsOf, SETUP, type DoctorContext } from './checks';
+import type { ModeContext, Named } from './context';
 import { asked, type Source } from './plan';
 import { choose, SetupError } from './terminal';
 import { explain, step, type Client } from './twilio';
+
+/** The first item whose name matches, else the first item. */
+const byName = <T extends Named>(items: T[], pattern: RegExp): T | undefined =>
+  items.find((i) => pattern.test(i.friendlyName)) ?? items[0];
 
 /** Where tasks go: a workspace, one of its workflows, and a task channel (unique name or SID). */
 export type Routing = Pick<InteractionRoute, 'workspaceSid' | 'workflowSid' | 'taskChannel'>;
@@ -30,31 +33,24 @@ export interface RoutingChoice {
   sources: { workspace: Source; workflow: Source; taskChannel: Source };
 }
 
-interface TaskChannel extends Named {
-  uniqueName: string;
-}
+const taskChannels = (client: Client, workspaceSid: string) =>
+  client.taskrouter.v1.workspaces(workspaceSid).taskChannels.list({ limit: 100 });
 
-async function taskChannels(client: Client, workspaceSid: string): Promise<TaskChannel[]> {
-  const found = await client.taskrouter.v1
-    .workspaces(workspaceSid)
-    .taskChannels.list({ limit: 100 });
-  return found.map((c) => ({ sid: c.sid, friendlyName: c.friendlyName, uniqueName: c.uniqueName }));
-}
-
-/** One of the two choices pickRouting makes: a workspace, or one of its workflows. */
+/**
+ * One of the two choices pickRouting makes, a workspace or one of its
+ * workflows: its flag, else a question proposing .env's (`inEnv`, where it
+ * can be among `items`), else Flex's own, else the first named like `byName`;
+ * `absent` says what a SID not among them is.
+ */
 interface Level {
   variable: 'TASKROUTER_WORKSPACE_SID' | 'TASKROUTER_WORKFLOW_SID';
-  /** As a sentence starts: "TaskRouter workspace". */
-  what: string;
   flag: string;
   shape: string;
+  what: string;
   question: string;
-  /** What a SID that is not among the listed ones is: "does not exist on this account". */
   absent: string;
   given: string | undefined;
-  /** .env's value, where it can be among the listed ones. */
   inEnv: string | undefined;
-  /** Flex's own (from its configuration), proposed next; then the first named like `byName`. */
   flexSid: string | null;
   byName: RegExp;
   /** A lone item is taken without a question. */
@@ -93,8 +89,8 @@ async function pickOne(ctx: ModeContext, items: Named[], level: Level) {
 export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
   const { opts, term, client, file, account } = ctx;
   const envWorkspace = file.values.TASKROUTER_WORKSPACE_SID || undefined;
-  const all = await step('list the TaskRouter workspaces', async () =>
-    (await client.taskrouter.v1.workspaces.list({ limit: 100 })).map(named),
+  const all = await step('list the TaskRouter workspaces', () =>
+    client.taskrouter.v1.workspaces.list({ limit: 100 }),
   );
   const workspace = await pickOne(ctx, all, {
     variable: 'TASKROUTER_WORKSPACE_SID',
@@ -110,8 +106,8 @@ export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
     loneIsFound: true,
   });
   const workspaceSid = workspace.sid;
-  const flows = await step('list the workflows', async () =>
-    (await client.taskrouter.v1.workspaces(workspaceSid).workflows.list({ limit: 100 })).map(named),
+  const flows = await step('list the workflows', () =>
+    client.taskrouter.v1.workspaces(workspaceSid).workflows.list({ limit: 100 }),
   );
   const workflow = await pickOne(ctx, flows, {
     variable: 'TASKROUTER_WORKFLOW_SID',
@@ -152,11 +148,6 @@ export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
   };
 }
 
-const named = (r: { sid: string; friendlyName: string }): Named => ({
-  sid: r.sid,
-  friendlyName: r.friendlyName,
-});
-
 /** The routing as .env variables (webhook mode, and addresses that route to /interaction). */
 export function decideRouting(ctx: ModeContext, { routing, sources }: RoutingChoice): void {
   ctx.plan.decide('TASKROUTER_WORKSPACE_SID', routing.workspaceSid, sources.workspace);
@@ -176,66 +167,59 @@ export function routingOf(value: DoctorContext['value']): Routing | undefined {
   return { workspaceSid, workflowSid, taskChannel: value('TASK_CHANNEL') ?? DEFAULTS.taskChannel };
 }
 
-/** The rows' names, and how to fix each: the .env variables, or a Flex Flow's integration. */
-export interface RoutingRows {
-  workspace: string;
-  workflow: string;
-  channel: string;
-  fixWorkspace: string;
-  fixWorkflow: string;
-  fixChannel: string;
-}
+/** Each row's name and how to fix it: the .env variables, or a Flex Flow's integration. */
+export type RoutingRows = Record<'workspace' | 'workflow' | 'channel', [name: string, fix: string]>;
 
 const ENV_ROUTING: RoutingRows = {
-  workspace: 'TASKROUTER_WORKSPACE_SID',
-  workflow: 'TASKROUTER_WORKFLOW_SID',
-  channel: 'TASK_CHANNEL',
-  fixWorkspace: `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
-  fixWorkflow: `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
-  fixChannel: 'set TASK_CHANNEL to one of those (Flex chats use "chat")',
+  workspace: [
+    'TASKROUTER_WORKSPACE_SID',
+    `${SETUP}: it proposes Flex's workspace (or pass --workspace WS…)`,
+  ],
+  workflow: [
+    'TASKROUTER_WORKFLOW_SID',
+    `pick a workflow of that workspace (Console > TaskRouter > Workspaces), or ${SETUP}`,
+  ],
+  channel: ['TASK_CHANNEL', 'set TASK_CHANNEL to one of those (Flex chats use "chat")'],
 };
 
 export async function checkRouting(
   { client, add }: Pick<DoctorContext, 'client' | 'add'>,
-  routing: Routing,
+  { workspaceSid, workflowSid, taskChannel }: Routing,
   rows: RoutingRows = ENV_ROUTING,
 ): Promise<void> {
-  const { workspaceSid, workflowSid, taskChannel } = routing;
+  const {
+    workspace: [workspaceRow, fixWorkspace],
+    workflow: [workflowRow, fixWorkflow],
+    channel: [channelRow, fixChannel],
+  } = rows;
   const workspace = client.taskrouter.v1.workspaces(workspaceSid);
-  const missingWorkspace = `workspace ${workspaceSid} does not exist on this account`;
-  const reading = 'read the TaskRouter workspace';
-  const subject = {
-    name: rows.workspace,
-    reading,
-    missing: missingWorkspace,
-    fix: rows.fixWorkspace,
-  };
-  if (!(await fetchChecked(add, subject, () => workspace.fetch()))) return;
-  add(rows.workspace, 'ok', `workspace ${workspaceSid} exists`);
+  const found = await fetchChecked(
+    add,
+    workspaceRow,
+    'read the TaskRouter workspace',
+    [`workspace ${workspaceSid} does not exist on this account`, fixWorkspace],
+    () => workspace.fetch(),
+  );
+  if (!found) return;
+  add(workspaceRow, 'ok', `workspace ${workspaceSid} exists`);
   const workflow = await fetchChecked(
     add,
-    {
-      name: rows.workflow,
-      reading: 'read the workflow',
-      missing: `workflow ${workflowSid} does not belong to workspace ${workspaceSid}`,
-      fix: rows.fixWorkflow,
-    },
+    workflowRow,
+    'read the workflow',
+    [`workflow ${workflowSid} does not belong to workspace ${workspaceSid}`, fixWorkflow],
     () => workspace.workflows(workflowSid).fetch(),
   );
-  if (workflow) add(rows.workflow, 'ok', `workflow ${workflowSid} belongs to the workspace`);
+  if (workflow) add(workflowRow, 'ok', `workflow ${workflowSid} belongs to the workspace`);
   try {
     const channels = await taskChannels(client, workspaceSid);
-    if (channels.some((c) => c.uniqueName === taskChannel || c.sid === taskChannel)) {
-      add(rows.channel, 'ok', `task channel "${taskChannel}" exists in the workspace`);
-    } else {
-      add(
-        rows.channel,
-        'problem',
-        `the workspace has no task channel "${taskChannel}" (it has: ${channels.map((c) => c.uniqueName).join(', ')})`,
-        rows.fixChannel,
-      );
-    }
+    const names = channels.map((c) => c.uniqueName).join(', ');
+    const problems = problemsOf([
+      !channels.some((c) => c.uniqueName === taskChannel || c.sid === taskChannel),
+      `the workspace has no task channel "${taskChannel}" (it has: ${names})`,
+      fixChannel,
+    ]);
+    addProblems(add, channelRow, problems, `task channel "${taskChannel}" exists in the workspace`);
   } catch (error) {
-    add(rows.channel, 'problem', explain(error, 'read the task channels'));
+    add(channelRow, 'problem', explain(error, 'read the task channels'));
   }
 }

@@ -22,20 +22,20 @@
 import { DEFAULTS, readAllowedOrigins, type HandoffMode } from '../../src/config';
 import { decideApiKey } from './api-key';
 import {
+  defaultServiceSid,
+  flexConfiguration,
   problemWith,
-  type AccountFacts,
   type ModeContext,
   type SetupDeps,
   type Steps,
 } from './context';
-import { defaultServiceSid, flexConfiguration, serviceName } from './discover';
 import { doctor } from './doctor';
 import { mergeEnv, readEnvFile, writeEnvFile } from './dotenv';
 import { MODE_CHOICES, modeNamed, SETUP_MODES } from './modes';
 import type { SetupOptions } from './options';
 import { asked, Plan, reportMerge, settle, updatesOf, valueOf, type Source } from './plan';
 import { askText, choose, SetupError, type Terminal } from './terminal';
-import { step, type Client } from './twilio';
+import { fetchIfExists, step, type Client } from './twilio';
 
 export async function runSetup(
   opts: SetupOptions,
@@ -132,7 +132,7 @@ async function credentials({ opts, term, file, plan }: Steps, env: NodeJS.Proces
 
 /* --- 2. the account ----------------------------------------------------- */
 
-async function inspectAccount(client: Client, term: Terminal): Promise<AccountFacts> {
+async function inspectAccount(client: Client, term: Terminal): Promise<ModeContext['account']> {
   const defaultService = await step('reach Twilio', () => defaultServiceSid(client));
   term.say('✔ Credentials work');
   const flex = await step("read Flex's configuration", () => flexConfiguration(client));
@@ -161,7 +161,10 @@ async function chooseService(ctx: Omit<ModeContext, 'serviceSid'>): Promise<stri
   const fallback = account.defaultService ?? account.flex.chatServiceSid;
   // A service that does not exist is undefined here, so it can be named with its flag.
   const nameOf = (sid: string) =>
-    step('read the Conversations service', () => serviceName(client, sid));
+    step('read the Conversations service', async () => {
+      const service = await fetchIfExists(() => client.conversations.v1.services(sid).fetch());
+      return service?.friendlyName;
+    });
   let sid = opts.service;
   let source: Source = 'flag';
   let name = sid && (await nameOf(sid));

@@ -17,8 +17,7 @@
 import { fetchChecked, SETUP, type Add, type DoctorContext } from './checks';
 import { CREATE } from './choose-resource';
 import type { FlowInstance } from 'twilio/lib/rest/studio/v2/flow';
-import type { ModeContext } from './context';
-import type { Named } from './discover';
+import type { ModeContext, Named } from './context';
 import {
   FLOW_DEFINITION_FILE,
   FLOW_FRIENDLY_NAME,
@@ -242,15 +241,14 @@ export async function checkFlow(
 ): Promise<void> {
   const flow = await fetchChecked(
     add,
-    {
-      name,
-      reading: 'read the Studio flow',
-      missing: `Studio flow ${sid} does not exist on this account`,
-      fix:
-        name === 'STUDIO_FLOW_SID'
-          ? `${SETUP}: it proposes another flow (or pass --studio-flow FW…, or --create-studio-flow)`
-          : `point it at a flow that exists (Console > Flex > Channel management), or ${SETUP} to choose another`,
-    },
+    name,
+    'read the Studio flow',
+    [
+      `Studio flow ${sid} does not exist on this account`,
+      name === 'STUDIO_FLOW_SID'
+        ? `${SETUP}: it proposes another flow (or pass --studio-flow FW…, or --create-studio-flow)`
+        : `point it at a flow that exists (Console > Flex > Channel management), or ${SETUP} to choose another`,
+    ],
     () => client.studio.v2.flows(sid).fetch(),
   );
   if (flow) reportFlow(add, name, flow, event);

@@ -42,6 +42,13 @@ const WEBHOOK: Env = {
   PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
 };
 const ADDRESS: Env = { ...BASE, HANDOFF_MODE: 'address', STUDIO_FLOW_SID: undefined, ADDRESS_SID };
+/** Address mode with webhook mode's variables, run locally behind a tunnel. */
+const ADDRESS_ROUTED: Env = {
+  ...ADDRESS,
+  TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
+  TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
+  PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
+};
 const FLEX_FLOW: Env = {
   ...BASE,
   HANDOFF_MODE: 'flex-flow',
@@ -491,13 +498,7 @@ describe('doctor: each check fails clearly', () => {
 
   it('address mode: ADDRESS_ROUTES_TO=webhook for an address that runs a Studio flow', async () => {
     seedChatAddress(mock);
-    const res = await doctor({
-      ...ADDRESS,
-      ADDRESS_ROUTES_TO: 'webhook',
-      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
-      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
-      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
-    });
+    const res = await doctor({ ...ADDRESS_ROUTED, ADDRESS_ROUTES_TO: 'webhook' });
     expect(res.code).toBe(1);
     expect(res.problems).toEqual([
       {
@@ -520,13 +521,7 @@ describe('doctor: each check fails clearly', () => {
 
   it("address mode: ADDRESS_ROUTES_TO=studio for an address that calls this service's /interaction", async () => {
     seedChatAddress(mock, { webhookUrl: 'https://abc123.ngrok.app/interaction' });
-    const res = await doctor({
-      ...ADDRESS,
-      ADDRESS_ROUTES_TO: 'studio',
-      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
-      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
-      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
-    });
+    const res = await doctor({ ...ADDRESS_ROUTED, ADDRESS_ROUTES_TO: 'studio' });
     expect(res.code).toBe(1);
     expect(res.problems).toEqual([
       {
@@ -537,13 +532,7 @@ describe('doctor: each check fails clearly', () => {
       },
     ]);
     // Set as the address calls for, all is well.
-    const fixed = await doctor({
-      ...ADDRESS,
-      ADDRESS_ROUTES_TO: 'webhook',
-      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
-      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
-      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
-    });
+    const fixed = await doctor({ ...ADDRESS_ROUTED, ADDRESS_ROUTES_TO: 'webhook' });
     expect(fixed.code).toBe(0);
     expect(fixed.rows.find((r) => r.name === 'ADDRESS_SID')?.detail).toBe(
       `Chat Address ${ADDRESS_SID} creates conversations and routes them to /interaction, as ADDRESS_ROUTES_TO says`,
@@ -551,12 +540,7 @@ describe('doctor: each check fails clearly', () => {
   });
 
   describe('address mode: a .env from before ADDRESS_ROUTES_TO (TASKROUTER_* set, ADDRESS_ROUTES_TO not)', () => {
-    const old = {
-      ...ADDRESS,
-      TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
-      TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
-      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
-    };
+    const old = ADDRESS_ROUTED;
     const migration = expect.stringMatching(
       /^ADDRESS_ROUTES_TO is not set but TASKROUTER_\* are: routing is no longer guessed from them\./,
     );

@@ -760,11 +760,12 @@ describe('npm run setup: an address that routes to Studio empties the TaskRouter
 });
 
 describe('npm run setup writes ADDRESS_ROUTES_TO from where the address really sends chats', () => {
+  // A working .env's account lines (TEST_ENV's credentials, key and service).
+  const account = (['ACCOUNT_SID', 'AUTH_TOKEN', 'API_KEY', 'API_SECRET'] as const).map(
+    (name) => `${name}=${TEST_ENV[name]}`,
+  );
   const base = [
-    `ACCOUNT_SID=${TEST_ENV.ACCOUNT_SID}`,
-    `AUTH_TOKEN=${TEST_ENV.AUTH_TOKEN}`,
-    `API_KEY=${TEST_ENV.API_KEY}`,
-    `API_SECRET=${TEST_ENV.API_SECRET}`,
+    ...account,
     `CONVERSATIONS_SERVICE_SID=${TEST_ENV.CONVERSATIONS_SERVICE_SID}`,
     'HANDOFF_MODE=address',
     `ADDRESS_SID=${ADDRESS_SID}`,

@@ -1,29 +1,26 @@
 /**
  * `HANDOFF_MODE=address`: a Flex Chat Address, and `ADDRESS_ROUTES_TO`, which
- * tells the service where that address sends each chat (src/modes/address.ts):
- *
- *   studio   auto-creation type `studio`: the address's Studio flow makes the task
- *   webhook  auto-creation type `webhook`: the address calls this service's
- *            /interaction, which then needs the TaskRouter routing and, locally,
- *            PUBLIC_BASE_URL
+ * tells the service where the address sends each chat (src/modes/address.ts):
+ * `studio` (auto-creation type studio: its Studio flow makes the task) or
+ * `webhook` (type webhook: it calls this service's /interaction, which then
+ * needs the TaskRouter routing and, locally, PUBLIC_BASE_URL).
  *
  * Setup: a Chat Address found (GET conversations /v1/Configuration/Addresses
- * ?Type=chat, every page of 50), or a new one (POST …/Addresses, Type=chat)
- * routing to a Studio flow or to this service's /interaction. ADDRESS_ROUTES_TO
- * is written from what the address really does; the TaskRouter variables only
- * for `webhook` (for `studio` they are emptied). `--create-address` first
- * reuses .env's address, or the one named --address-name, when it routes
- * where asked, so running it twice creates nothing twice.
+ * ?Type=chat, every page of 50), or a new one (POST …/Addresses, Type=chat).
+ * ADDRESS_ROUTES_TO is written from what the address really does, the
+ * TaskRouter variables only for `webhook` (for `studio` they are emptied).
+ * `--create-address` first reuses .env's address, or the one named
+ * --address-name, when it routes where asked: run twice, it creates nothing twice.
  *
  * Doctor: the address exists, is a chat address, creates conversations in
- * CONVERSATIONS_SERVICE_SID, and ADDRESS_ROUTES_TO matches its auto-creation
- * (for `webhook`, at this service's exact /interaction URL). A .env from before
+ * CONVERSATIONS_SERVICE_SID, and routes where ADDRESS_ROUTES_TO says (for
+ * `webhook`, to this service's exact /interaction URL). A .env from before
  * ADDRESS_ROUTES_TO (TASKROUTER_* set, ADDRESS_ROUTES_TO not) gets the
  * functions' own message, with the value this address calls for as its fix.
  */
 import type {
-  AddressConfigurationInstance,
-  AddressConfigurationListInstanceCreateOptions,
+  AddressConfigurationInstance as ChatAddress,
+  AddressConfigurationListInstanceCreateOptions as AddressOptions,
 } from 'twilio/lib/rest/conversations/v1/addressConfiguration';
 import { INTERACTION_PATH } from '../../../src/config';
 import {
@@ -32,8 +29,15 @@ import {
   type AddressRoute,
 } from '../../../src/modes/address';
 import { INTERACTION_WEBHOOK, interactionUrlOf } from '../../../src/modes/route';
-import { addProblems, fetchChecked, SETUP, type DoctorContext, type Problem } from '../checks';
-import { chooseResource, type ResourceQuestion } from '../choose-resource';
+import {
+  addProblems,
+  fetchChecked,
+  problemsOf,
+  SETUP,
+  type DoctorContext,
+  type Problem,
+} from '../checks';
+import { chooseResource } from '../choose-resource';
 import { configProblems, type ModeContext } from '../context';
 import { FLOW_FRIENDLY_NAME } from '../flow-definition';
 import { valueOf, type Source } from '../plan';
@@ -43,8 +47,6 @@ import { checkFlow, chooseFlow } from '../studio-flows';
 import { choose, SetupError } from '../terminal';
 import { statusOf, step } from '../twilio';
 import type { SetupMode } from './types';
-
-type ChatAddress = AddressConfigurationInstance;
 
 /** An address's `auto_creation`, as Twilio reports it (the library leaves it untyped). */
 interface AutoCreation {
@@ -61,39 +63,37 @@ const autoOf = (a: ChatAddress) => (a.autoCreation ?? {}) as AutoCreation;
 const routeOf = (a: ChatAddress): AddressRoute | undefined =>
   ADDRESS_ROUTES.find((route) => route === autoOf(a).type);
 
-function describeTarget(a: ChatAddress): string {
-  return routeOf(a) === 'webhook'
+const describeTarget = (a: ChatAddress): string =>
+  routeOf(a) === 'webhook'
     ? (autoOf(a).webhook_url ?? 'a webhook')
     : `Studio ${autoOf(a).studio_flow_sid ?? ''}`;
-}
+
+const ROUTING = ['TASKROUTER_WORKSPACE_SID', 'TASKROUTER_WORKFLOW_SID'] as const;
 
 /* --- setup ---------------------------------------------------------------- */
 
-const QUESTION: Omit<ResourceQuestion<ChatAddress>, 'given' | 'create'> = {
-  variable: 'ADDRESS_SID',
-  what: 'Chat Address',
-  kind: 'a Chat Address of this account',
-  flag: '--address',
-  shape: 'IG…',
-  createFlag: '--create-address',
-  whereListed: 'pass one listed in Console > Flex > Channel management > Chat',
-  question: 'Which Chat Address (Flex > Channel management > Chat)?',
-  createLabel: 'Create a Chat Address for this service',
-  label: (a) => `${a.sid}  "${a.friendlyName ?? a.address}"  -> ${describeTarget(a)}`,
-};
-
 async function setup(ctx: ModeContext): Promise<void> {
   const { opts, term, client, file, plan } = ctx;
-  // A .env from before ADDRESS_ROUTES_TO (or with a value it refuses): what
-  // it has there, and the routing guessed from it, may be replaced.
+  // A .env from before ADDRESS_ROUTES_TO (or with a value the functions
+  // refuse): its value, and the routing guessed from it, may be replaced.
   const refused = configProblems(file.values).find((p) => p.field === 'ADDRESS_ROUTES_TO');
   if (refused) plan.broken.set('ADDRESS_ROUTES_TO', refused.problem);
   // Pages of at most 50 (the API refuses more); every page is read.
   const found = await step('list the Chat Addresses', () =>
     client.conversations.v1.addressConfigurations.list({ type: 'chat', pageSize: 50 }),
   );
-  const question = { ...QUESTION, given: opts.address, create: opts.createAddress };
-  const { chosen, source } = await chooseResource(ctx, found, question);
+  const { chosen, source } = await chooseResource(ctx, found, {
+    variable: 'ADDRESS_SID',
+    shape: 'IG…',
+    what: 'Chat Address',
+    kind: 'a Chat Address of this account',
+    whereListed: 'pass one listed in Console > Flex > Channel management > Chat',
+    question: 'Which Chat Address (Flex > Channel management > Chat)?',
+    createLabel: 'Create a Chat Address for this service',
+    label: (a) => `${a.sid}  "${a.friendlyName ?? a.address}"  -> ${describeTarget(a)}`,
+    given: opts.address,
+    create: opts.createAddress,
+  });
   if (!chosen) return createAddress(ctx, found, source);
   term.say(`✔ Chat Address: ${chosen.sid} -> ${describeTarget(chosen)}`);
   await useAddress(ctx, chosen, source);
@@ -105,8 +105,12 @@ async function useAddress(ctx: ModeContext, address: ChatAddress, source: Source
   plan.decide('ADDRESS_SID', address.sid, source);
   const route = routeOf(address);
   if (route === undefined) return; // doctor says where it routes
-  const why = `${address.sid} routes to ${describeTarget(address)}`;
-  plan.decide('ADDRESS_ROUTES_TO', route, source, why);
+  plan.decide(
+    'ADDRESS_ROUTES_TO',
+    route,
+    source,
+    `${address.sid} routes to ${describeTarget(address)}`,
+  );
   if (route === 'studio') return emptyRouting(ctx, source);
   // It calls /interaction: that needs the TaskRouter variables, and the URL
   // Twilio signs, which is the address's own.
@@ -126,11 +130,10 @@ async function useAddress(ctx: ModeContext, address: ChatAddress, source: Source
  * and emptied. In a .env from before ADDRESS_ROUTES_TO they were what routing
  * was guessed from: broken, so that even a mere proposal replaces them.
  */
-function emptyRouting(ctx: ModeContext, source: Source): void {
-  const { plan, file } = ctx;
+function emptyRouting({ plan, file }: ModeContext, source: Source): void {
   const why =
     'the address routes to Studio; set, it makes this service expect calls to /interaction';
-  for (const name of ['TASKROUTER_WORKSPACE_SID', 'TASKROUTER_WORKFLOW_SID']) {
+  for (const name of ROUTING) {
     if (plan.broken.has('ADDRESS_ROUTES_TO') && file.values[name]) {
       plan.broken.set(name, 'it was set for routing guessed before ADDRESS_ROUTES_TO');
     }
@@ -148,11 +151,7 @@ const ROUTE_CHOICES = [
  * one named --address-name, is reused when it routes where asked. The name
  * must be free before anything (such as its Studio flow) is created.
  */
-async function createAddress(
-  ctx: ModeContext,
-  found: ChatAddress[],
-  source: Source,
-): Promise<void> {
+async function createAddress(ctx: ModeContext, found: ChatAddress[], source: Source) {
   const { opts, term, file, plan } = ctx;
   const route =
     opts.addressTarget ??
@@ -186,50 +185,37 @@ async function createAddress(
   plan.decide('ADDRESS_ROUTES_TO', route, source);
 }
 
-/** A new address's auto-creation, and where it sends chats: known once what it needs exists. */
-type AutoCreationOptions = Partial<AddressConfigurationListInstanceCreateOptions>;
-type Target = () => { autoCreation: AutoCreationOptions; to: string };
+/** A new address's auto-creation: known once what it needs (its Studio flow) exists. */
+type Target = () => Partial<AddressOptions>;
 
 async function studioTarget(ctx: ModeContext, source: Source): Promise<Target> {
   const flow = await chooseFlow(ctx, { allowCreate: true });
   emptyRouting(ctx, source);
-  return () => {
-    const flowSid = valueOf(flow.sid);
-    const autoCreation: AutoCreationOptions = {
-      'autoCreation.type': 'studio',
-      'autoCreation.studioFlowSid': flowSid,
-    };
-    return { autoCreation, to: `Studio flow ${flowSid}` };
-  };
+  return () => ({ 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': valueOf(flow.sid) });
 }
 
 async function webhookTarget(ctx: ModeContext): Promise<Target> {
   decideRouting(ctx, await pickRouting(ctx));
   const url = interactionUrlOf(await decidePublicBaseUrl(ctx, true));
   // The webhook the service itself points a conversation at (src/modes/route.ts).
-  const autoCreation: AutoCreationOptions = {
+  return () => ({
     'autoCreation.type': 'webhook',
     'autoCreation.webhookUrl': url,
     'autoCreation.webhookMethod': INTERACTION_WEBHOOK.method,
     'autoCreation.webhookFilters': [...INTERACTION_WEBHOOK.filters],
-  };
-  return () => ({ autoCreation, to: url });
+  });
 }
 
-async function createChatAddress(
-  { client, term, serviceSid }: ModeContext,
-  name: string,
-  { autoCreation, to }: ReturnType<Target>,
-): Promise<string> {
+async function createChatAddress(ctx: ModeContext, name: string, target: Partial<AddressOptions>) {
   const created = await step('create the Chat Address', async () => {
     try {
-      return await client.conversations.v1.addressConfigurations.create({
+      return await ctx.client.conversations.v1.addressConfigurations.create({
         type: 'chat',
         address: name,
         friendlyName: FLOW_FRIENDLY_NAME,
         'autoCreation.enabled': true,
-        'autoCreation.conversationServiceSid': serviceSid,
-        ...autoCreation,
+        'autoCreation.conversationServiceSid': ctx.serviceSid,
+        ...target,
       });
     } catch (error) {
       if (statusOf(error) !== 409) throw error;
@@ -239,7 +225,9 @@ async function createChatAddress(
       );
     }
   });
-  term.say(`✔ Created Chat Address ${created.sid} ("${name}") -> ${to}`);
+  const to =
+    target['autoCreation.webhookUrl'] ?? `Studio flow ${target['autoCreation.studioFlowSid']}`;
+  ctx.term.say(`✔ Created Chat Address ${created.sid} ("${name}") -> ${to}`);
   return created.sid;
 }
 
@@ -254,112 +242,100 @@ function declaredRoute(ctx: DoctorContext): AddressRoute | undefined {
 
 async function check(ctx: DoctorContext): Promise<void> {
   const sid = ctx.value('ADDRESS_SID');
-  if (sid) await checkAddress(ctx, sid);
-  const routing = declaredRoute(ctx) === 'webhook' ? routingOf(ctx.value) : undefined;
+  const address =
+    sid &&
+    (await fetchChecked(
+      ctx.add,
+      'ADDRESS_SID',
+      'read the Chat Address',
+      [
+        `Chat Address ${sid} does not exist on this account`,
+        `${SETUP}: it proposes another (or pass --address IG…, or --create-address)`,
+      ],
+      () => ctx.client.conversations.v1.addressConfigurations(sid).fetch(),
+    ));
+  const declared = declaredRoute(ctx);
+  if (address) {
+    const route = routeOf(address);
+    const agrees = route !== undefined && route === declared ? ', as ADDRESS_ROUTES_TO says' : '';
+    const to = route === 'studio' ? 'Studio' : '/interaction';
+    const ok = `Chat Address ${address.sid} creates conversations and routes them to ${to}${agrees}`;
+    addProblems(ctx.add, 'ADDRESS_SID', addressProblems(ctx, address, declared), ok);
+    checkRoute(ctx, address, declared);
+    const flowSid = autoOf(address).studio_flow_sid;
+    if (route === 'studio' && flowSid) await checkFlow(ctx, 'Chat Address flow', flowSid);
+  }
+  const routing = declared === 'webhook' ? routingOf(ctx.value) : undefined;
   if (routing) await checkRouting(ctx, routing);
 }
 
-async function checkAddress(ctx: DoctorContext, sid: string): Promise<void> {
-  const address = await fetchChecked(
-    ctx.add,
-    {
-      name: 'ADDRESS_SID',
-      reading: 'read the Chat Address',
-      missing: `Chat Address ${sid} does not exist on this account`,
-      fix: `${SETUP}: it proposes another (or pass --address IG…, or --create-address)`,
-    },
-    () => ctx.client.conversations.v1.addressConfigurations(sid).fetch(),
-  );
-  if (!address) return;
-  const declared = declaredRoute(ctx);
-  const actual = routeOf(address);
-  const said = actual !== undefined && actual === declared ? ', as ADDRESS_ROUTES_TO says' : '';
-  addProblems(
-    ctx.add,
-    'ADDRESS_SID',
-    addressProblems(ctx, address, declared),
-    `Chat Address ${sid} creates conversations and routes them to ${actual === 'studio' ? 'Studio' : '/interaction'}${said}`,
-  );
-  checkRoute(ctx, address, declared);
-  const flowSid = autoOf(address).studio_flow_sid;
-  if (actual === 'studio' && flowSid) await checkFlow(ctx, 'Chat Address flow', flowSid);
-}
-
-/** What is wrong with the address itself (its routes against ADDRESS_ROUTES_TO: checkRoute). */
-function addressProblems(
-  ctx: DoctorContext,
-  address: ChatAddress,
-  declared: AddressRoute | undefined,
-): Problem[] {
-  const { sid, type } = address;
-  const autoCreation = autoOf(address);
-  const problems: Problem[] = [];
-  if (type !== 'chat') problems.push([`${sid} is a "${type}" address, not a chat address`, SETUP]);
-  if (autoCreation.enabled !== true) {
-    problems.push([
+/** What is wrong with the address itself (where it routes against ADDRESS_ROUTES_TO: checkRoute). */
+function addressProblems(ctx: DoctorContext, a: ChatAddress, declared?: AddressRoute): Problem[] {
+  const { sid, type } = a;
+  const auto = autoOf(a);
+  const serviceSid = ctx.value('CONVERSATIONS_SERVICE_SID');
+  const service = auto.conversation_service_sid;
+  const url = auto.webhook_url ?? '';
+  const route = routeOf(a);
+  return problemsOf(
+    [type !== 'chat', `${sid} is a "${type}" address, not a chat address`, SETUP],
+    [
+      auto.enabled !== true,
       `${sid} does not create conversations (auto-creation is off)`,
       'turn on its Flex integration in Console > Flex > Channel management',
-    ]);
-  }
-  const addressService = autoCreation.conversation_service_sid;
-  const serviceSid = ctx.value('CONVERSATIONS_SERVICE_SID');
-  if (addressService && serviceSid && addressService !== serviceSid) {
-    problems.push([
-      `${sid} creates conversations in ${addressService}, not in CONVERSATIONS_SERVICE_SID (${serviceSid}): customers' tokens would not reach them`,
+    ],
+    [
+      !!service && !!serviceSid && service !== serviceSid,
+      `${sid} creates conversations in ${service}, not in CONVERSATIONS_SERVICE_SID (${serviceSid}): customers' tokens would not reach them`,
       'use the same service for both',
-    ]);
-  }
-  const url = autoCreation.webhook_url ?? '';
-  switch (routeOf(address)) {
-    case 'studio':
-      if (!autoCreation.studio_flow_sid) {
-        problems.push([
-          `${sid} routes to Studio but names no Studio flow`,
-          `choose its flow in Console > Flex > Channel management > Chat, or ${SETUP} -- --create-address`,
-        ]);
-      }
-      break;
-    case 'webhook':
-      if (declared === 'webhook' && ctx.interactionUrl && url !== ctx.interactionUrl) {
-        problems.push([
-          `${sid} routes to ${url}, not to this service's ${ctx.interactionUrl}`,
-          'point the address at this URL (Console > Flex > Channel management), or set PUBLIC_BASE_URL to match',
-        ]);
-      }
-      break;
-    case undefined:
-      problems.push([
-        `${sid} routes to "${autoCreation.type ?? 'nothing'}", neither a Studio flow nor a webhook`,
-        `point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or ${SETUP} -- --create-address`,
-      ]);
-  }
-  return problems;
+    ],
+    [
+      route === undefined,
+      `${sid} routes to "${auto.type ?? 'nothing'}", neither a Studio flow nor a webhook`,
+      `point it at a Studio flow or this service's /interaction (Console > Flex > Channel management > Chat), or ${SETUP} -- --create-address`,
+    ],
+    [
+      route === 'studio' && !auto.studio_flow_sid,
+      `${sid} routes to Studio but names no Studio flow`,
+      `choose its flow in Console > Flex > Channel management > Chat, or ${SETUP} -- --create-address`,
+    ],
+    [
+      route === 'webhook' &&
+        declared === 'webhook' &&
+        !!ctx.interactionUrl &&
+        url !== ctx.interactionUrl,
+      `${sid} routes to ${url}, not to this service's ${ctx.interactionUrl}`,
+      'point the address at this URL (Console > Flex > Channel management), or set PUBLIC_BASE_URL to match',
+    ],
+  );
 }
 
 /**
  * ADDRESS_ROUTES_TO against where the address really sends chats. Refused
  * (a .env from before it): the configuration row gets the value to set.
  */
-function checkRoute(ctx: DoctorContext, a: ChatAddress, declared: AddressRoute | undefined): void {
+function checkRoute(ctx: DoctorContext, a: ChatAddress, declared?: AddressRoute): void {
   const actual = routeOf(a);
   if (actual === undefined) return; // the ADDRESS_SID row says where it routes
-  const leftover = Boolean(
-    ctx.value('TASKROUTER_WORKSPACE_SID') || ctx.value('TASKROUTER_WORKFLOW_SID'),
-  );
-  const emptyRouting = 'empty TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID';
+  const leftover = ROUTING.some((name) => ctx.value(name));
+  const empty = 'empty TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID';
   if (declared === undefined) {
-    const also = actual === 'studio' && leftover ? ` and ${emptyRouting}` : '';
-    const fix = `set ADDRESS_ROUTES_TO=${actual} (${a.sid} sends chats to ${describeTarget(a)})${also}, or ${SETUP}`;
-    ctx.refine('ADDRESS_ROUTES_TO', fix);
-  } else if (declared === actual) {
-    if (actual !== 'studio' || !leftover) return;
+    const also = actual === 'studio' && leftover ? ` and ${empty}` : '';
+    const to = describeTarget(a);
+    ctx.refine(
+      'ADDRESS_ROUTES_TO',
+      `set ADDRESS_ROUTES_TO=${actual} (${a.sid} sends chats to ${to})${also}, or ${SETUP}`,
+    );
+  } else if (declared !== actual) {
+    ctx.add('ADDRESS_ROUTES_TO', 'problem', ...routeMismatch(ctx, a, declared));
+  } else if (actual === 'studio' && leftover) {
     ctx.add(
       'TASKROUTER_WORKSPACE_SID',
       'warn',
       `${a.sid} routes to Studio, as ADDRESS_ROUTES_TO says, so TASKROUTER_WORKSPACE_SID / TASKROUTER_WORKFLOW_SID are not used`,
-      `${emptyRouting} in .env (npm run setup -- --address ${a.sid} does it)`,
+      `${empty} in .env (npm run setup -- --address ${a.sid} does it)`,
     );
-  } else ctx.add('ADDRESS_ROUTES_TO', 'problem', ...routeMismatch(ctx, a, declared));
+  }
 }
 
 function routeMismatch(ctx: DoctorContext, a: ChatAddress, declared: AddressRoute): Problem {

@@ -14,8 +14,15 @@
  */
 import type { FlexFlowInstance } from 'twilio/lib/rest/flexApi/v1/flexFlow';
 import { DEFAULTS } from '../../../src/config';
-import { addProblems, fetchChecked, SETUP, type DoctorContext, type Problem } from '../checks';
-import { chooseResource, type ResourceQuestion } from '../choose-resource';
+import {
+  addProblems,
+  fetchChecked,
+  problemsOf,
+  SETUP,
+  type DoctorContext,
+  type Problem,
+} from '../checks';
+import { chooseResource } from '../choose-resource';
 import type { ModeContext } from '../context';
 import type { SetupOptions } from '../options';
 import { FLOW_FRIENDLY_NAME } from '../flow-definition';
@@ -35,27 +42,24 @@ async function webFlexFlows(client: Client): Promise<FlexFlowInstance[]> {
 
 /* --- setup ---------------------------------------------------------------- */
 
-const QUESTION: Omit<ResourceQuestion<FlexFlowInstance>, 'given' | 'create'> = {
-  variable: 'FLEX_FLOW_SID',
-  what: 'Flex Flow',
-  kind: 'a web Flex Flow of this account',
-  flag: '--flex-flow',
-  shape: 'FO…',
-  createFlag: '--create-flex-flow',
-  whereListed: 'pass one of Console > Flex > Channel management > Legacy addresses',
-  question: 'Which Flex Flow (channel type web)?',
-  createLabel: 'Create a web Flex Flow for this service',
-  label: (f) => `${f.sid}  "${f.friendlyName}"  (${f.integrationType ?? 'no integration'})`,
-};
-
 async function setup(ctx: ModeContext): Promise<void> {
   const { opts, term, client, plan } = ctx;
   term.say(
     '! Flex Flows belong to Flex UI 1.x: Programmable Chat for Flex reached end of life on 2026-06-01.',
   );
   const found = await step('list the Flex Flows', () => webFlexFlows(client));
-  const question = { ...QUESTION, given: opts.flexFlow, create: opts.createFlexFlow };
-  const { chosen, source } = await chooseResource(ctx, found, question);
+  const { chosen, source } = await chooseResource(ctx, found, {
+    variable: 'FLEX_FLOW_SID',
+    shape: 'FO…',
+    what: 'Flex Flow',
+    kind: 'a web Flex Flow of this account',
+    whereListed: 'pass one of Console > Flex > Channel management > Legacy addresses',
+    question: 'Which Flex Flow (channel type web)?',
+    createLabel: 'Create a web Flex Flow for this service',
+    label: (f) => `${f.sid}  "${f.friendlyName}"  (${f.integrationType ?? 'no integration'})`,
+    given: opts.flexFlow,
+    create: opts.createFlexFlow,
+  });
   if (!chosen) return createFlexFlow(ctx, found, source);
   term.say(`✔ Flex Flow: ${chosen.sid}`);
   plan.decide('FLEX_FLOW_SID', chosen.sid, source);
@@ -137,12 +141,12 @@ async function check(ctx: DoctorContext): Promise<void> {
   if (!sid) return;
   const flow = await fetchChecked(
     ctx.add,
-    {
-      name: 'FLEX_FLOW_SID',
-      reading: 'read the Flex Flow',
-      missing: `Flex Flow ${sid} does not exist on this account`,
-      fix: `${SETUP}: it proposes another (or pass --flex-flow FO…, or --create-flex-flow)`,
-    },
+    'FLEX_FLOW_SID',
+    'read the Flex Flow',
+    [
+      `Flex Flow ${sid} does not exist on this account`,
+      `${SETUP}: it proposes another (or pass --flex-flow FO…, or --create-flex-flow)`,
+    ],
     () => ctx.client.flexApi.v1.flexFlow(sid).fetch(),
   );
   if (!flow) return;
@@ -161,25 +165,20 @@ async function check(ctx: DoctorContext): Promise<void> {
   }
 }
 
-function flexFlowProblems(flow: FlexFlowInstance, serviceSid: string | undefined): Problem[] {
-  const { sid } = flow;
-  const problems: Problem[] = [];
-  if (flow.channelType !== 'web') {
-    problems.push([`${sid} is a "${flow.channelType}" Flex Flow, not web`, SETUP]);
-  }
-  if (!flow.enabled) {
-    problems.push([
+function flexFlowProblems({ sid, ...flow }: FlexFlowInstance, serviceSid?: string): Problem[] {
+  return problemsOf(
+    [flow.channelType !== 'web', `${sid} is a "${flow.channelType}" Flex Flow, not web`, SETUP],
+    [
+      !flow.enabled,
       `${sid} is disabled`,
       'enable it (Console > Flex > Channel management > Legacy addresses)',
-    ]);
-  }
-  if (serviceSid && flow.chatServiceSid !== serviceSid) {
-    problems.push([
+    ],
+    [
+      !!serviceSid && flow.chatServiceSid !== serviceSid,
       `${sid} uses chat service ${flow.chatServiceSid}, not CONVERSATIONS_SERVICE_SID (${serviceSid}): customers' tokens would not reach its channels`,
       'use the same service for both',
-    ]);
-  }
-  return problems;
+    ],
+  );
 }
 
 /** A task integration makes the task itself: its workspace, workflow and channel must hold. */
@@ -203,12 +202,9 @@ async function checkTask(
     ctx,
     { workspaceSid, workflowSid, taskChannel: text('channel') || DEFAULTS.taskChannel },
     {
-      workspace: 'Flex Flow workspace',
-      workflow: 'Flex Flow workflow',
-      channel: 'Flex Flow task channel',
-      fixWorkspace: fix,
-      fixWorkflow: fix,
-      fixChannel: fix,
+      workspace: ['Flex Flow workspace', fix],
+      workflow: ['Flex Flow workflow', fix],
+      channel: ['Flex Flow task channel', fix],
     },
   );
 }

@@ -1,18 +1,12 @@
 /**
- * One interface for what `npm run setup` and its doctor do for each
- * HANDOFF_MODE, as src/modes/ has one for what the service does. A mode is
- * one module here (studio.ts, webhook.ts, address.ts, flex-flow.ts) that
- * says, in one place:
- *
- *   - how the mode question lists it, and which options only it reads;
- *   - `setup`: finds on the account what the mode needs (or creates it on
- *     request), decides its .env variables in the plan and queues what it
- *     creates (nothing is created before the plan is settled: see plan.ts);
- *   - `check`: what doctor checks for it against the account.
- *
- * index.ts maps names to modules; nothing else in scripts/setup branches on
- * a mode's name. What several modes share is outside this folder:
- * studio-flows.ts, routing.ts, public-url.ts, choose-resource.ts.
+ * One interface for what setup and doctor do per HANDOFF_MODE, as src/modes/
+ * has one for the service: a mode is one module here (studio, webhook,
+ * address, flex-flow). `setup` finds on the account what the mode needs (or
+ * creates it on request) and decides its .env variables in the plan, queuing
+ * any creation (plan.ts); `check` is what doctor checks for it. index.ts maps
+ * names to modules; nothing else in scripts/setup branches on a mode's name.
+ * What several modes share: studio-flows.ts, routing.ts, public-url.ts,
+ * choose-resource.ts.
  */
 import type { DoctorContext, Status } from '../checks';
 import type { ModeContext } from '../context';
