@@ -17,7 +17,13 @@ import { problemWith } from './context';
 import { doctor } from './doctor';
 import { readEnvFile } from './dotenv';
 import { SETUP_MODES } from './modes';
-import { OPTION_VARIABLES, OPTIONS, type OptionName, type SetupOptions } from './options';
+import {
+  FLEX_FLOW_INTEGRATIONS,
+  OPTION_VARIABLES,
+  OPTIONS,
+  type OptionName,
+  type SetupOptions,
+} from './options';
 import { runSetup } from './setup';
 import { createTerminal, SetupError } from './terminal';
 import type { ClientFactory } from './twilio';
@@ -165,7 +171,7 @@ export function parseCli(
   set('flexFlow', sidOption('flex-flow', v['flex-flow']));
   set(
     'flexFlowIntegration',
-    oneOf('flex-flow-integration', v['flex-flow-integration'], ['task', 'studio'] as const),
+    oneOf('flex-flow-integration', v['flex-flow-integration'], FLEX_FLOW_INTEGRATIONS),
   );
   set('publicBaseUrl', v['public-base-url']);
   set('allowedOrigins', v['allowed-origins']);

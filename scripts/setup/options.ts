@@ -37,6 +37,9 @@ export const OPTIONS = {
 
 export type OptionName = keyof typeof OPTIONS;
 
+/** What a new Flex Flow does with each chat (--flex-flow-integration). */
+export const FLEX_FLOW_INTEGRATIONS = ['task', 'studio'] as const;
+
 /** The .env variable each option sets. */
 export const OPTION_VARIABLES = {
   'account-sid': 'ACCOUNT_SID',
@@ -83,7 +86,7 @@ export interface SetupOptions {
   addressName: string;
   flexFlow?: string;
   createFlexFlow: boolean;
-  flexFlowIntegration?: 'task' | 'studio';
+  flexFlowIntegration?: (typeof FLEX_FLOW_INTEGRATIONS)[number];
   publicBaseUrl?: string;
   allowedOrigins?: string;
 }

@@ -85,6 +85,26 @@ async function pickOne(ctx: ModeContext, items: Named[], level: Level) {
   return { sid, source: asked(term) };
 }
 
+const WORKSPACE = {
+  variable: 'TASKROUTER_WORKSPACE_SID',
+  flag: '--workspace',
+  shape: 'WS…',
+  what: 'TaskRouter workspace',
+  question: 'Which TaskRouter workspace?',
+  byName: /flex task assignment/i,
+  loneIsFound: true,
+} as const;
+
+const WORKFLOW = {
+  variable: 'TASKROUTER_WORKFLOW_SID',
+  flag: '--workflow',
+  shape: 'WW…',
+  what: 'Workflow',
+  question: 'Which workflow routes web chats?',
+  byName: /assign to anyone/i,
+  loneIsFound: false,
+} as const;
+
 /** The TaskRouter workspace, workflow and `chat` task channel that route web chats. */
 export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
   const { opts, term, client, file, account } = ctx;
@@ -93,52 +113,30 @@ export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
     client.taskrouter.v1.workspaces.list({ limit: 100 }),
   );
   const workspace = await pickOne(ctx, all, {
-    variable: 'TASKROUTER_WORKSPACE_SID',
-    what: 'TaskRouter workspace',
-    flag: '--workspace',
-    shape: 'WS…',
-    question: 'Which TaskRouter workspace?',
+    ...WORKSPACE,
     absent: 'does not exist on this account',
     given: opts.workspace,
     inEnv: envWorkspace,
     flexSid: account.flex.workspaceSid,
-    byName: /flex task assignment/i,
-    loneIsFound: true,
   });
   const workspaceSid = workspace.sid;
   const flows = await step('list the workflows', () =>
     client.taskrouter.v1.workspaces(workspaceSid).workflows.list({ limit: 100 }),
   );
   const workflow = await pickOne(ctx, flows, {
-    variable: 'TASKROUTER_WORKFLOW_SID',
-    what: 'Workflow',
-    flag: '--workflow',
-    shape: 'WW…',
-    question: 'Which workflow routes web chats?',
+    ...WORKFLOW,
     absent: `is not a workflow of workspace ${workspaceSid}`,
     given: opts.workflow,
     // .env's workflow is judged against .env's workspace only.
-    inEnv:
-      workspaceSid === envWorkspace ? file.values.TASKROUTER_WORKFLOW_SID || undefined : undefined,
+    inEnv: workspaceSid === envWorkspace ? file.values.TASKROUTER_WORKFLOW_SID : undefined,
     flexSid: account.flex.workflowSid,
-    byName: /assign to anyone/i,
-    loneIsFound: false,
   });
-
-  const taskChannel = opts.taskChannel ?? (file.values.TASK_CHANNEL || DEFAULTS.taskChannel);
-  const channels = await step('list the task channels', () => taskChannels(client, workspaceSid));
-  const channel = channels.find((c) => c.uniqueName === taskChannel);
-  if (!channel) {
-    throw new SetupError(
-      `Workspace ${workspaceSid} has no "${taskChannel}" task channel (it has: ${channels.map((c) => c.uniqueName).join(', ')}). ` +
-        'Flex web chats use "chat"; pass --task-channel to use another.',
-    );
-  }
+  const channel = await pickChannel(ctx, workspaceSid);
   term.say(
-    `✔ Routing: workspace ${workspaceSid}, workflow ${workflow.sid}, task channel "${taskChannel}" (${channel.sid})`,
+    `✔ Routing: workspace ${workspaceSid}, workflow ${workflow.sid}, task channel "${channel.uniqueName}" (${channel.sid})`,
   );
   return {
-    routing: { workspaceSid, workflowSid: workflow.sid, taskChannel },
+    routing: { workspaceSid, workflowSid: workflow.sid, taskChannel: channel.uniqueName },
     taskChannelSid: channel.sid,
     sources: {
       workspace: workspace.source,
@@ -146,6 +144,18 @@ export async function pickRouting(ctx: ModeContext): Promise<RoutingChoice> {
       taskChannel: opts.taskChannel ? 'flag' : 'found',
     },
   };
+}
+
+/** The task channel: --task-channel, else .env's, else `chat`; it must exist in the workspace. */
+async function pickChannel({ opts, client, file }: ModeContext, workspaceSid: string) {
+  const wanted = opts.taskChannel ?? (file.values.TASK_CHANNEL || DEFAULTS.taskChannel);
+  const channels = await step('list the task channels', () => taskChannels(client, workspaceSid));
+  const channel = channels.find((c) => c.uniqueName === wanted);
+  if (channel) return channel;
+  throw new SetupError(
+    `Workspace ${workspaceSid} has no "${wanted}" task channel (it has: ${channels.map((c) => c.uniqueName).join(', ')}). ` +
+      'Flex web chats use "chat"; pass --task-channel to use another.',
+  );
 }
 
 /** The routing as .env variables (webhook mode, and addresses that route to /interaction). */
