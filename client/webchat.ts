@@ -84,7 +84,9 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
-  mountWidget(shadow, chat, config, t, config.locale);
+  const render = mountWidget(shadow, chat, config, t, config.locale);
+  chat.subscribe(render);
+  render(chat.state);
   document.body.append(host);
   performance.mark('flex-webchat:ready');
 

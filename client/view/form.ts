@@ -23,8 +23,6 @@ export interface FormView {
   element: HTMLElement;
   /** After a failed start: shows the server's refusal (moving focus to it when it may). */
   render(state: State, action: Action | undefined, mayFocus: boolean): void;
-  /** Shows the server's refusal (or clears it). */
-  showStartError(error: StartError | undefined): void;
   setBusy(busy: boolean): void;
   focus(): void;
 }
@@ -76,7 +74,6 @@ export function createFormView(
       showStartError(state.startError);
       if (state.startError && state.open && mayFocus) view.focus();
     },
-    showStartError,
     setBusy(busy) {
       submit.disabled = busy;
       submit.textContent = busy ? t('starting') : t('startChat');
