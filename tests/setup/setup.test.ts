@@ -750,7 +750,7 @@ describe('npm run setup: an address that routes to Studio empties the TaskRouter
     const res = await run(['--yes', '--mode', 'address'], { envText: webhook });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(
-      `TASKROUTER_WORKSPACE_SID: .env has ${ACCOUNT.workspaceSid}; setup would make it empty (the address routes to Studio; set, it makes this service expect calls to /interaction)`,
+      `TASKROUTER_WORKSPACE_SID: .env has ${ACCOUNT.workspaceSid}; setup would make it empty (the address routes to Studio: Twilio never calls /interaction for its chats)`,
     );
     expect(res.envText).toBe(webhook);
     const forced = await run(['--yes', '--mode', 'address', '--force']);

@@ -131,8 +131,7 @@ async function useAddress(ctx: ModeContext, address: ChatAddress, source: Source
  * was guessed from: broken, so that even a mere proposal replaces them.
  */
 function emptyRouting({ plan, file }: ModeContext, source: Source): void {
-  const why =
-    'the address routes to Studio; set, it makes this service expect calls to /interaction';
+  const why = 'the address routes to Studio: Twilio never calls /interaction for its chats';
   for (const name of ROUTING) {
     if (plan.broken.has('ADDRESS_ROUTES_TO') && file.values[name]) {
       plan.broken.set(name, 'it was set for routing guessed before ADDRESS_ROUTES_TO');
