@@ -26,12 +26,7 @@ export function createTimeline(
   locale: Locale,
   names: Names,
 ): TimelineView {
-  const olderButton = button('fw-link-button', t('loadOlder'), () => {
-    // The button may disappear (no more history): keep focus in the timeline.
-    void chat.loadOlder().then(() => {
-      if (olderButton.hidden) scroller.focus();
-    });
-  });
+  const olderButton = button('fw-link-button', t('loadOlder'), () => void chat.loadOlder());
   olderButton.hidden = true;
   const list = h('ol', { class: 'fw-timeline' });
   const scroller = h(
@@ -61,6 +56,10 @@ export function createTimeline(
       while (list.children.length > wanted.length) list.lastElementChild?.remove();
       seenMarker?.remove();
       seenMarker = markSeen(list, seenIndex(state), t);
+      // The button goes with the last of the history, whoever loaded it (its
+      // click, or the scroll that focusing it caused): focus on it would fall
+      // to the page's body, so it moves to the timeline.
+      if (!state.hasOlder && olderButton.matches(':focus')) scroller.focus();
       olderButton.hidden = !state.hasOlder;
       olderButton.disabled = state.loadingOlder;
       olderButton.textContent = state.loadingOlder ? t('loadingOlder') : t('loadOlder');

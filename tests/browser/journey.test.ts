@@ -236,6 +236,19 @@ describeInBrowser('the journey', () => {
     await context.close();
   });
 
+  it('keeps focus in the timeline when a scroll loads the last history under a focused button', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await openForm(page);
+    await page.evaluate(() => (window.fakeChat.seed = { count: 45, daysAgo: 0 }));
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    await page.getByText('Earlier message 45').waitFor();
+    // Tabbing to the button scrolls it into view, and that scroll loads the rest.
+    await page.getByRole('button', { name: 'Show earlier messages' }).focus();
+    await page.getByText('Earlier message 1', { exact: true }).waitFor();
+    await eventually(async () => expect(await isFocused(page.locator('.fw-scroll'))).toBe(true));
+    await context.close();
+  });
+
   it('loads earlier messages when scrolled to the top', async () => {
     const { page, context } = await newPage(suite.browser);
     await openForm(page);
