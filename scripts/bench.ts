@@ -6,7 +6,9 @@
  *                chat, sequential round trips on the critical path (counted
  *                from the mock's request timestamps), and wall time
  *   handoff      /interaction, the delivery that hands off (webhook mode):
- *                Twilio requests, round trips (wall time / latency), wall time
+ *                Twilio requests, round trips, wall time
+ *   end-chat     /end-chat for each way a chat is closed: requests, round
+ *                trips, wall time
  *   concurrency  many deliveries at once for one conversation: exactly one
  *                Interaction (the bench fails otherwise)
  *   handler-time handler time with a zero-latency local mock (median)
@@ -21,6 +23,7 @@
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
+import { endChatByMode } from './bench/end-chat';
 import { interactionHandOff } from './bench/handoff';
 import { handlerTime } from './bench/handler-time';
 import { launcherTiming } from './bench/launcher';
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   try {
     await startChatByMode(mock);
     await interactionHandOff(mock);
+    await endChatByMode(mock);
     await concurrentDeliveries(mock);
     await handlerTime(mock);
   } finally {

@@ -9,20 +9,31 @@ import { invoke, type InvokeResult } from '../../dev/invoke';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../../dev/twilio-fake/webhooks';
 
-/** Starts a webhook-mode chat and returns a delivery of its customer's message. */
+/** What /start-chat answers: the chat and its customer's token. */
+export interface StartedChat {
+  conversationSid: string;
+  identity: string;
+  token: string;
+}
+
+/**
+ * Starts a webhook-mode chat and returns a delivery of its customer's
+ * message (the chat itself as `deliver.chat`).
+ */
 export async function webhookChat(mock: TwilioMock) {
   const started = await invoke(startChat, {
     mock,
     env: WEBHOOK_ENV,
     body: { friendlyName: 'Ana' },
   });
-  const chat = started.body as { conversationSid: string; identity: string };
-  return (index = 0) =>
+  const chat = started.body as StartedChat;
+  const deliver = (index = 0) =>
     invoke(interaction, {
       mock,
       env: WEBHOOK_ENV,
       ...signedDelivery(messageAddedParams({ ...chat, author: chat.identity, index })),
     });
+  return Object.assign(deliver, { chat });
 }
 
 /** Whether /interaction answered that this delivery created the Flex task. */
