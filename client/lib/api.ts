@@ -8,6 +8,7 @@
  *   const chat = await api.startChat({ friendlyName: 'Ana', preEngagement: {} });
  */
 import type { StartChatBody } from './pre-engagement';
+import type { StartError } from './state';
 
 export interface StartedChat {
   conversationSid: string;
@@ -32,6 +33,23 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** The service refused the session (401/403): it is over, and trying again will not help. */
+export function isRefusal(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 401 || error.status === 403);
+}
+
+/** Why a start failed, as the form shows it: the service's code, message and refused fields. */
+export function toStartError(error: unknown): StartError {
+  if (error instanceof ApiError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.fields && { fields: error.fields }),
+    };
+  }
+  return { code: 'client_error', message: error instanceof Error ? error.message : 'error' };
 }
 
 export interface Api {

@@ -9,13 +9,19 @@
  * (offline, a 5xx, the SDK failing to load or to connect) keeps the chat and
  * tries again, with backoff and whenever the browser comes back online.
  *
+ * Its parts sit beside it: the session and its token (chat-session.ts), the
+ * retry backoff (backoff.ts), the client's connection (connection.ts), the
+ * conversation's events (conversation-events.ts), history pages (history.ts)
+ * and sending (sender.ts). This class decides when each runs.
+ *
  * @example
  *   const chat = new ChatController({ api, sessions, clientFactory });
  *   chat.subscribe((state) => view.render(state));
  *   await chat.resume(); // a stored chat comes back, if there is one
  *   await chat.start({ friendlyName: 'Ana', preEngagement: {} });
  */
-import { ApiError, type Api } from './api';
+import { isRefusal, toStartError, type Api } from './api';
+import { Backoff, type Timers } from './backoff';
 import {
   isGone,
   type ChatClient,
@@ -23,37 +29,33 @@ import {
   type ChatConversation,
   type ChatMessage,
 } from './chat-client';
+import { ChatSession } from './chat-session';
+import { followClient } from './connection';
+import { followConversation } from './conversation-events';
+import { firstPage, olderPage, TRANSCRIPT_MAX_MESSAGES } from './history';
 import type { StartChatBody } from './pre-engagement';
+import { Sender } from './sender';
 import type { SessionStore, StoredSession } from './session-store';
 import { initialState, reduce, type Action, type State } from './state';
 
-/** Messages per history page. */
-export const PAGE_SIZE = 30;
-/** At most one typing signal per this many ms (the SDK's own indicator lasts ~5 s). */
-export const TYPING_INTERVAL_MS = 3000;
-/** Waits between attempts to reach a chat that could not be reached. */
-export const RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000];
+export { RETRY_DELAYS_MS } from './backoff';
+export { PAGE_SIZE, TRANSCRIPT_MAX_MESSAGES } from './history';
+export { TYPING_INTERVAL_MS } from './sender';
+
 /** Renew a token this long before it expires, if the SDK has not asked already. */
 export const RENEW_AHEAD_MS = 3 * 60_000;
-/** The most history a transcript pages in. */
-export const TRANSCRIPT_MAX_MESSAGES = 2000;
 
-export interface ControllerDeps {
+/** What the controller works with; `now`, `online` and the timers (`Timers`) are for tests. */
+export interface ControllerDeps extends Timers {
   api: Api;
   sessions: SessionStore;
   /** Resolves the chat client factory (loads the SDK on first use). */
   clientFactory: () => Promise<ChatClientFactory>;
   now?: () => number;
   online?: boolean;
-  /** Timers, replaceable in tests. */
-  setTimeout?: (fn: () => void, ms: number) => unknown;
-  clearTimeout?: (handle: unknown) => void;
 }
 
 export type Listener = (state: State, action: Action) => void;
-
-const isRefusal = (error: unknown) =>
-  error instanceof ApiError && (error.status === 401 || error.status === 403);
 
 export class ChatController {
   state: State;
@@ -61,22 +63,25 @@ export class ChatController {
   private readonly now: () => number;
   private client?: ChatClient;
   private conversation?: ChatConversation;
-  private session?: StoredSession;
+  private readonly session: ChatSession;
   private detach: (() => void)[] = [];
-  private lastTypingAt = Number.NEGATIVE_INFINITY;
+  private readonly sender: Sender;
   private visible = true;
   private renewing?: Promise<void>;
   /** The connection attempt under way, and the chat it is for. */
   private attempt?: { conversationSid: string; run: Promise<void> };
   private ending?: Promise<boolean>;
-  private retryHandle?: unknown;
-  private failures = 0;
+  /** The next attempt to reach a chat that could not be reached. */
+  private readonly retry: Backoff;
   /** The chat was live on this page (not only a stored one being resumed). */
   private live = false;
 
   constructor(private readonly deps: ControllerDeps) {
     this.now = deps.now ?? Date.now;
     this.state = initialState(deps.online ?? true);
+    this.session = new ChatSession(deps.api, deps.sessions);
+    this.sender = new Sender(this.now);
+    this.retry = new Backoff(() => void this.attemptConnect(true), deps);
   }
 
   subscribe(listener: Listener): () => void {
@@ -115,11 +120,8 @@ export class ChatController {
 
   /** Back online or visible: retry at once, and renew a token a sleep may have let lapse. */
   private wakeUp(): void {
-    if (this.state.phase === 'resuming' && this.session) this.retryNow();
-    const session = this.session;
-    if (session && this.client && Date.parse(session.expiresAt) - this.now() < RENEW_AHEAD_MS) {
-      void this.renewToken();
-    }
+    if (this.state.phase === 'resuming' && this.session.current) this.retryNow();
+    if (this.client && this.session.expiresWithin(RENEW_AHEAD_MS, this.now)) void this.renewToken();
   }
 
   /* -------------------------------------------------------- start, resume */
@@ -129,13 +131,8 @@ export class ChatController {
     this.dispatch({ type: 'phase', phase: 'starting' });
     let session: StoredSession;
     try {
-      const started = await this.deps.api.startChat(body);
-      session = {
-        conversationSid: started.conversationSid,
-        identity: started.identity,
-        token: started.token,
-        expiresAt: started.expiresAt,
-      };
+      const { conversationSid, identity, token, expiresAt } = await this.deps.api.startChat(body);
+      session = { conversationSid, identity, token, expiresAt }; // what a reload needs, no more
     } catch (error) {
       this.dispatch({ type: 'phase', phase: 'form', startError: toStartError(error) });
       return;
@@ -152,7 +149,7 @@ export class ChatController {
    * SDK is even loaded. Returns false when there was nothing to resume.
    */
   async resume(): Promise<boolean> {
-    const stored = this.session ?? this.deps.sessions.load();
+    const stored = this.session.find();
     if (!stored) return false;
     this.adopt(stored);
     this.dispatch({ type: 'phase', phase: 'resuming' });
@@ -162,13 +159,12 @@ export class ChatController {
 
   /** "Try again" from the view, or a timer: one attempt now. */
   retryNow(): void {
-    this.clearRetry();
+    this.retry.cancel();
     void this.attemptConnect(true);
   }
 
   private adopt(session: StoredSession): void {
-    this.session = session;
-    this.deps.sessions.save(session);
+    this.session.adopt(session);
     this.dispatch({
       type: 'session',
       identity: session.identity,
@@ -182,7 +178,7 @@ export class ChatController {
    * replaced by a new one) changes nothing.
    */
   private attemptConnect(renewFirst: boolean): Promise<void> {
-    const session = this.session;
+    const session = this.session.current;
     if (!session) return Promise.resolve();
     if (this.attempt?.conversationSid === session.conversationSid) return this.attempt.run;
     const attempt = { conversationSid: session.conversationSid, run: Promise.resolve() };
@@ -194,14 +190,13 @@ export class ChatController {
   }
 
   private async connectOnce(session: StoredSession, renewFirst: boolean): Promise<void> {
-    const isCurrent = () => this.session?.conversationSid === session.conversationSid;
+    const isCurrent = () => this.session.isCurrent(session);
     try {
-      if (renewFirst) await this.renewSession(session);
+      if (renewFirst) await this.session.renew(session);
       if (!isCurrent()) return;
       await this.connect();
       if (!isCurrent()) return;
-      this.failures = 0;
-      this.clearRetry();
+      this.retry.succeeded();
     } catch (error) {
       if (!isCurrent()) return; // over meanwhile: its failure is no news
       if (isRefusal(error) || isGone(error)) {
@@ -215,76 +210,39 @@ export class ChatController {
       }
       // Still ours, just not reachable now: say so and try again later.
       if (this.state.phase !== 'chat') this.dispatch({ type: 'phase', phase: 'resuming' });
-      this.scheduleRetry();
+      this.retry.schedule();
     }
   }
 
-  /**
-   * One pending retry at a time: a failure often arrives as several reports
-   * (an error state, a disconnect, a rejected call), and the backoff counts
-   * failures, not reports.
-   */
-  private scheduleRetry(): void {
-    if (this.retryHandle !== undefined) return;
-    const delay = RETRY_DELAYS_MS[Math.min(this.failures, RETRY_DELAYS_MS.length - 1)] ?? 30_000;
-    this.failures++;
-    const set = this.deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
-    this.retryHandle = set(() => {
-      this.retryHandle = undefined;
-      void this.attemptConnect(true);
-    }, delay);
-  }
-
-  private clearRetry(): void {
-    if (this.retryHandle === undefined) return;
-    (this.deps.clearTimeout ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)))(
-      this.retryHandle,
-    );
-    this.retryHandle = undefined;
-  }
-
   private async connect(): Promise<void> {
-    const session = this.session;
+    const session = this.session.current;
     if (!session) return;
     await this.shutdownClient(); // never two clients at once
     const factory = await this.deps.clientFactory();
-    if (this.session?.conversationSid !== session.conversationSid) return; // given up meanwhile
+    if (!this.session.isCurrent(session)) return; // given up meanwhile
     const client = factory(session.token);
     this.client = client;
     this.detach.push(
-      client.on('connectionStateChanged', (state) => {
-        this.dispatch({ type: 'connection', state });
-        // Refused: the first time, a fresh token; again after that, the token
-        // is not the problem, so back off and start over with a new client.
-        if (state === 'denied' && this.state.denials < 2) void this.renewToken();
-        else if (state === 'denied' && this.client === client && this.session && !this.attempt) {
-          this.scheduleRetry();
-        }
-        // A client that stopped trying (not our shutdown) while the chat is
-        // on, and no attempt is under way to judge it: start a new one.
-        const gaveUp = state === 'disconnected' || state === 'error';
-        if (gaveUp && this.client === client && this.session && !this.attempt) {
-          this.scheduleRetry();
-        }
+      ...followClient(client, {
+        dispatch: (action) => this.dispatch(action),
+        denials: () => this.state.denials,
+        renewToken: () => void this.renewToken(),
+        replace: () => this.replaceLater(client),
       }),
-      client.on('tokenAboutToExpire', () => void this.renewToken()),
-      client.on('tokenExpired', () => void this.renewToken()),
     );
     const conversation = await client.conversation(session.conversationSid);
-    const [page, participants] = await Promise.all([
-      conversation.messages(PAGE_SIZE),
-      conversation.participants(),
-    ]);
+    const history = await firstPage(conversation);
     if (this.client !== client) return; // replaced meanwhile
     this.conversation = conversation;
-    this.listen(conversation);
-    this.dispatch({
-      type: 'history',
-      messages: page.messages,
-      hasOlder: page.hasOlder,
-      participants,
-      status: conversation.status,
-    });
+    this.detach.push(
+      ...followConversation(conversation, {
+        dispatch: (action) => this.dispatch(action),
+        now: this.now,
+        messageAdded: () => void this.markRead(),
+        over: () => void this.finish('other'),
+      }),
+    );
+    this.dispatch(history);
     if (conversation.status === 'closed') {
       await this.finish('other');
       return;
@@ -294,58 +252,28 @@ export class ChatController {
     void this.markRead();
   }
 
-  private listen(conversation: ChatConversation): void {
-    const at = () => new Date(this.now());
-    this.detach.push(
-      conversation.on('messageAdded', (message) => {
-        this.dispatch({ type: 'messageAdded', message });
-        void this.markRead();
-      }),
-      conversation.on('participantJoined', (participant) =>
-        this.dispatch({ type: 'participantJoined', participant, at: at() }),
-      ),
-      conversation.on('participantLeft', (participant) =>
-        this.dispatch({ type: 'participantLeft', participant, at: at() }),
-      ),
-      conversation.on('participantUpdated', (participant) =>
-        this.dispatch({ type: 'participantUpdated', participant }),
-      ),
-      conversation.on('typingStarted', (participant) =>
-        this.dispatch({ type: 'typing', participant, typing: true }),
-      ),
-      conversation.on('typingEnded', (participant) =>
-        this.dispatch({ type: 'typing', participant, typing: false }),
-      ),
-      conversation.on('statusChanged', (status) => {
-        this.dispatch({ type: 'status', status });
-        if (status === 'closed') void this.finish('other');
-      }),
-      conversation.on('removed', () => void this.finish('other')),
-    );
+  /**
+   * A client that stopped trying, or is refused again: back off, then start
+   * over with a new one. Not a client we shut down (no longer the chat's), not
+   * once the chat is over, and not while an attempt is under way: its outcome
+   * decides, and counting this report too would double the backoff.
+   */
+  private replaceLater(client: ChatClient): void {
+    if (this.client === client && this.session.current && !this.attempt) this.retry.schedule();
   }
 
   /* ----------------------------------------------------------------- tokens */
 
-  /** Renews the stored token through the service (not touching the client). */
-  private async renewSession(session: StoredSession): Promise<StoredSession> {
-    const renewed = await this.deps.api.refreshToken(session.token);
-    if (this.session?.conversationSid !== session.conversationSid) return session; // ended meanwhile
-    const next = { ...session, token: renewed.token, expiresAt: renewed.expiresAt };
-    this.session = next;
-    this.deps.sessions.save(next);
-    return next;
-  }
-
   /** Renews the token once at a time; a refused renewal ends the session. */
   private renewToken(): Promise<void> {
-    const session = this.session;
+    const session = this.session.current;
     if (!session) return Promise.resolve();
     this.renewing ??= (async () => {
       try {
-        const next = await this.renewSession(session);
-        if (this.session === next) await this.client?.updateToken(next.token);
+        const next = await this.session.renew(session);
+        if (this.session.current === next) await this.client?.updateToken(next.token);
       } catch (error) {
-        if (isRefusal(error) && this.session?.conversationSid === session.conversationSid) {
+        if (isRefusal(error) && this.session.isCurrent(session)) {
           await this.finish('expired');
         }
         // Otherwise (offline, 5xx): wakeUp() or the SDK's next warning tries again.
@@ -359,47 +287,25 @@ export class ChatController {
   /* -------------------------------------------------------------- talking */
 
   /** Sends text; resolves false (and keeps nothing lost) when it could not. */
-  async send(text: string): Promise<boolean> {
-    const body = text.trim();
-    if (body === '' || !this.conversation) return false;
-    try {
-      await this.conversation.send(body);
-      return true;
-    } catch {
-      return false;
-    }
+  send(text: string): Promise<boolean> {
+    return this.sender.send(this.conversation, text);
   }
 
-  async sendFile(file: Blob, filename: string, text = ''): Promise<boolean> {
-    if (!this.conversation) return false;
-    try {
-      await this.conversation.sendMedia(file, filename, text.trim() || undefined);
-      return true;
-    } catch {
-      return false;
-    }
+  /** Sends one file, with optional text; resolves false when it could not. */
+  sendFile(file: Blob, filename: string, text = ''): Promise<boolean> {
+    return this.sender.sendFile(this.conversation, file, filename, text);
   }
 
   /** Call on every keystroke: signals typing at most every TYPING_INTERVAL_MS. */
   typing(): void {
-    const now = this.now();
-    if (!this.conversation || now - this.lastTypingAt < TYPING_INTERVAL_MS) return;
-    this.lastTypingAt = now;
-    this.conversation.typing();
+    this.sender.typing(this.conversation);
   }
 
   async loadOlder(): Promise<void> {
     const conversation = this.conversation;
     if (!conversation || !this.state.hasOlder || this.state.loadingOlder) return;
-    const oldest = Math.min(...this.state.messages.keys());
     this.dispatch({ type: 'loadingOlder' });
-    try {
-      const page = await conversation.messages(PAGE_SIZE, oldest - 1);
-      this.dispatch({ type: 'older', messages: page.messages, hasOlder: page.hasOlder });
-    } catch {
-      // Keep `hasOlder` so the button stays; the next scroll tries again.
-      this.dispatch({ type: 'older', messages: [], hasOlder: true });
-    }
+    this.dispatch(await olderPage(conversation, this.state.messages));
   }
 
   /** Everything said in this chat (pages in what is not loaded yet), for the transcript. */
@@ -429,7 +335,7 @@ export class ChatController {
 
   /** Ends the chat for everyone. Resolves false when the service could not. */
   end(): Promise<boolean> {
-    const session = this.session;
+    const session = this.session.current;
     if (this.ending) return this.ending;
     if (!session || this.state.phase !== 'chat') return Promise.resolve(false);
     this.ending = (async () => {
@@ -456,8 +362,8 @@ export class ChatController {
    * may be what is unreachable.
    */
   async abandon(): Promise<void> {
-    const session = this.session;
-    this.clearRetry();
+    const session = this.session.current;
+    this.retry.cancel();
     if (session) {
       await this.deps.api.endChat(session.token, session.conversationSid).catch(() => undefined);
     }
@@ -466,9 +372,9 @@ export class ChatController {
 
   /** After an ended chat: back to the form, for a new one. */
   async newChat(): Promise<void> {
-    this.clearRetry();
+    this.retry.cancel();
     this.live = false;
-    this.forget(); // first: what the shutdown makes fail is then no longer ours
+    this.session.forget(); // first: what the shutdown makes fail is then no longer ours
     await this.shutdownClient();
     this.dispatch({ type: 'reset' });
   }
@@ -480,15 +386,10 @@ export class ChatController {
    */
   private async finish(endedBy: NonNullable<State['endedBy']>): Promise<void> {
     if (this.state.phase === 'ended') return;
-    this.clearRetry();
-    this.forget();
+    this.retry.cancel();
+    this.session.forget();
     if (endedBy === 'expired' || !this.conversation) await this.shutdownClient();
     this.dispatch({ type: 'phase', phase: 'ended', endedBy });
-  }
-
-  private forget(): void {
-    this.session = undefined;
-    this.deps.sessions.clear();
   }
 
   private async shutdownClient(): Promise<void> {
@@ -498,19 +399,4 @@ export class ChatController {
     this.conversation = undefined;
     await client?.shutdown().catch(() => undefined);
   }
-}
-
-function toStartError(error: unknown): {
-  code: string;
-  message: string;
-  fields?: { field: string; problem: string }[];
-} {
-  if (error instanceof ApiError) {
-    return {
-      code: error.code,
-      message: error.message,
-      ...(error.fields && { fields: error.fields }),
-    };
-  }
-  return { code: 'client_error', message: error instanceof Error ? error.message : 'error' };
 }
