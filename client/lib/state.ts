@@ -2,7 +2,8 @@
  * The widget's state, and every way it can change, as a pure reducer: no DOM,
  * no network, so it is unit-tested in Node. The controller feeds it events
  * (from the SDK, the functions, the customer); the view renders what the
- * selectors derive (timeline, "Seen", unread count, typing, banner).
+ * selectors in selectors.ts derive (timeline, "Seen", unread count, typing,
+ * banner).
  *
  * @example
  *   let state = initialState();
@@ -40,17 +41,6 @@ export interface Notice {
   order: number;
 }
 
-export interface MessageItem {
-  kind: 'message';
-  key: string;
-  order: number;
-  message: ChatMessage;
-  from: 'customer' | 'agent' | 'system';
-  authorName: string;
-}
-
-export type TimelineItem = MessageItem | Notice;
-
 export interface State {
   open: boolean;
   phase: Phase;
@@ -77,13 +67,18 @@ export interface State {
   status: ConversationStatus;
 }
 
-export type Action =
+/** The panel, the chat's phase and session, and the connection. */
+export type ChatAction =
   | { type: 'opened' }
   | { type: 'closed' }
   | { type: 'phase'; phase: Phase; startError?: StartError; endedBy?: State['endedBy'] }
   | { type: 'session'; identity: string; conversationSid: string }
   | { type: 'connection'; state: ConnectionState }
   | { type: 'online'; online: boolean }
+  | { type: 'reset' };
+
+/** The conversation's messages (pages of history, new ones, how far read) and its status. */
+export type MessageAction =
   | {
       type: 'history';
       messages: ChatMessage[];
@@ -94,13 +89,17 @@ export type Action =
   | { type: 'loadingOlder' }
   | { type: 'older'; messages: ChatMessage[]; hasOlder: boolean }
   | { type: 'messageAdded'; message: ChatMessage }
+  | { type: 'read'; index: number }
+  | { type: 'status'; status: ConversationStatus };
+
+/** Who is in the conversation, and who is typing. */
+export type ParticipantAction =
   | { type: 'participantJoined'; participant: ChatParticipant; at: Date }
   | { type: 'participantLeft'; participant: ChatParticipant; at: Date }
   | { type: 'participantUpdated'; participant: ChatParticipant }
-  | { type: 'typing'; participant: ChatParticipant; typing: boolean }
-  | { type: 'read'; index: number }
-  | { type: 'status'; status: ConversationStatus }
-  | { type: 'reset' };
+  | { type: 'typing'; participant: ChatParticipant; typing: boolean };
+
+export type Action = ChatAction | MessageAction | ParticipantAction;
 
 export function initialState(online = true): State {
   return {
@@ -134,7 +133,54 @@ function withMessages(state: State, messages: ChatMessage[]): Map<number, ChatMe
   return next;
 }
 
+/**
+ * `names` with these participants' names added. The bare identity (what the
+ * SDK adapter sends while a name is being looked up) never replaces a real name.
+ */
+function rememberNames(
+  names: ReadonlyMap<string, string>,
+  participants: readonly ChatParticipant[],
+): Map<string, string> {
+  const next = new Map(names);
+  for (const { identity, name } of participants) {
+    if (!identity || !name || (name === identity && next.has(identity))) continue;
+    next.set(identity, name);
+  }
+  return next;
+}
+
+/**
+ * The state after `action`, without changing `state`. Each group of actions
+ * has its reducer below; TypeScript checks that every action type reaches
+ * one (the switches are exhaustive, and a type sent to the wrong group does
+ * not compile).
+ */
 export function reduce(state: State, action: Action): State {
+  switch (action.type) {
+    case 'opened':
+    case 'closed':
+    case 'phase':
+    case 'session':
+    case 'connection':
+    case 'online':
+    case 'reset':
+      return reduceChat(state, action);
+    case 'history':
+    case 'loadingOlder':
+    case 'older':
+    case 'messageAdded':
+    case 'read':
+    case 'status':
+      return reduceMessages(state, action);
+    case 'participantJoined':
+    case 'participantLeft':
+    case 'participantUpdated':
+    case 'typing':
+      return reduceParticipants(state, action);
+  }
+}
+
+function reduceChat(state: State, action: ChatAction): State {
   switch (action.type) {
     case 'opened':
       return { ...state, open: true };
@@ -164,6 +210,13 @@ export function reduce(state: State, action: Action): State {
       };
     case 'online':
       return { ...state, online: action.online };
+    case 'reset':
+      return { ...initialState(state.online), open: state.open };
+  }
+}
+
+function reduceMessages(state: State, action: MessageAction): State {
+  switch (action.type) {
     case 'history': {
       // What the customer read before a reload is not unread now.
       const me = action.participants.find((p) => p.identity === state.identity);
@@ -194,26 +247,18 @@ export function reduce(state: State, action: Action): State {
       }
       return { ...state, messages: withMessages(state, [action.message]), typing };
     }
+    case 'read':
+      return { ...state, readIndex: Math.max(state.readIndex, action.index) };
+    case 'status':
+      return { ...state, status: action.status };
+  }
+}
+
+function reduceParticipants(state: State, action: ParticipantAction): State {
+  switch (action.type) {
     case 'participantJoined':
-    case 'participantLeft': {
-      const participants = new Map(state.participants);
-      if (action.type === 'participantJoined')
-        participants.set(action.participant.sid, action.participant);
-      else participants.delete(action.participant.sid);
-      const names = rememberNames(state.names, [action.participant]);
-      if (action.participant.identity === state.identity) return { ...state, participants, names };
-      const notice: Notice = {
-        kind: 'notice',
-        key: `${action.type}-${action.participant.sid}-${action.at.getTime()}`,
-        text: action.type === 'participantJoined' ? 'joined' : 'left',
-        name: action.participant.name,
-        date: action.at,
-        order: newestIndex(state) + 0.5,
-      };
-      const typing = new Set(state.typing);
-      typing.delete(action.participant.sid);
-      return { ...state, participants, names, notices: [...state.notices, notice], typing };
-    }
+    case 'participantLeft':
+      return joinedOrLeft(state, action);
     case 'participantUpdated': {
       const names = rememberNames(state.names, [action.participant]);
       // A late update (a name looked up) for someone who has left: stays gone.
@@ -231,128 +276,43 @@ export function reduce(state: State, action: Action): State {
       participants.set(action.participant.sid, action.participant);
       return { ...state, typing, participants };
     }
-    case 'read':
-      return { ...state, readIndex: Math.max(state.readIndex, action.index) };
-    case 'status':
-      return { ...state, status: action.status };
-    case 'reset':
-      return { ...initialState(state.online), open: state.open };
   }
 }
 
-/* ---------------------------------------------------------------- selectors */
-
-function senderOf(state: State, message: ChatMessage): MessageItem['from'] {
-  if (message.author === state.identity) return 'customer';
-  if (message.author === 'system' || message.author === null) return 'system';
-  return 'agent';
-}
-
-function nameOf(state: State, author: string | null): string | undefined {
-  return author === null ? undefined : state.names.get(author);
-}
-
-/**
- * `names` with these participants' names added. The bare identity (what the
- * SDK adapter sends while a name is being looked up) never replaces a real name.
- */
-function rememberNames(
-  names: ReadonlyMap<string, string>,
-  participants: readonly ChatParticipant[],
-): Map<string, string> {
-  const next = new Map(names);
-  for (const { identity, name } of participants) {
-    if (!identity || !name || (name === identity && next.has(identity))) continue;
-    next.set(identity, name);
-  }
-  return next;
-}
-
-/** Messages and notices in order, with who sent each. */
-export function timeline(
+/** Someone joined or left: a notice in the timeline (not for the customer), and not typing. */
+function joinedOrLeft(
   state: State,
-  names: { agent: string; system: string; you: string },
-): TimelineItem[] {
-  const items: TimelineItem[] = [...state.notices];
-  for (const message of state.messages.values()) {
-    const from = senderOf(state, message);
-    const authorName =
-      from === 'customer'
-        ? names.you
-        : from === 'system'
-          ? names.system
-          : (nameOf(state, message.author) ?? names.agent);
-    items.push({
-      kind: 'message',
-      key: message.sid,
-      order: message.index,
-      message,
-      from,
-      authorName,
-    });
-  }
-  return items.sort((a, b) => a.order - b.order);
+  action: Extract<ParticipantAction, { type: 'participantJoined' | 'participantLeft' }>,
+): State {
+  const participants = new Map(state.participants);
+  if (action.type === 'participantJoined')
+    participants.set(action.participant.sid, action.participant);
+  else participants.delete(action.participant.sid);
+  const names = rememberNames(state.names, [action.participant]);
+  if (action.participant.identity === state.identity) return { ...state, participants, names };
+  const notice: Notice = {
+    kind: 'notice',
+    key: `${action.type}-${action.participant.sid}-${action.at.getTime()}`,
+    text: action.type === 'participantJoined' ? 'joined' : 'left',
+    name: action.participant.name,
+    date: action.at,
+    order: newestIndex(state) + 0.5,
+  };
+  const typing = new Set(state.typing);
+  typing.delete(action.participant.sid);
+  return { ...state, participants, names, notices: [...state.notices, notice], typing };
 }
 
-/**
- * The index of the customer's newest message that someone else has read, if
- * any: "Seen" goes under that one message.
- */
-export function seenIndex(state: State): number | undefined {
-  let readByOthers = -1;
-  for (const p of state.participants.values()) {
-    if (p.identity !== state.identity && p.lastReadMessageIndex !== null) {
-      readByOthers = Math.max(readByOthers, p.lastReadMessageIndex);
-    }
-  }
-  let seen: number | undefined;
-  for (const message of state.messages.values()) {
-    if (message.author === state.identity && message.index <= readByOthers) {
-      seen = Math.max(seen ?? -1, message.index);
-    }
-  }
-  return seen;
-}
-
-/** Messages from others the customer has not read (shown on the launcher). */
-export function unreadCount(state: State): number {
-  let count = 0;
-  for (const message of state.messages.values()) {
-    if (message.author !== state.identity && message.index > state.readIndex) count++;
-  }
-  return count;
-}
-
-export function typingNames(state: State): string[] {
-  return [...state.typing].map((sid) => state.participants.get(sid)?.name ?? '').filter(Boolean);
-}
-
-export type Banner = 'connecting' | 'reconnecting' | 'offline' | 'denied' | undefined;
-
-/** What the connection banner says, if anything. */
-export function banner(state: State): Banner {
-  // While starting or resuming too: a client that cannot connect must say so.
-  if (!['starting', 'resuming', 'chat'].includes(state.phase)) return undefined;
-  if (!state.online) return 'offline';
-  // Refused again after a fresh token: not a blip; say so (it keeps trying).
-  if (state.denials >= 2) return 'denied';
-  switch (state.connection) {
-    case 'connected':
-    case 'idle':
-      return undefined;
-    default:
-      // `denied` too: the token is being renewed; if that is refused, the
-      // chat shows as ended instead.
-      return state.everConnected ? 'reconnecting' : 'connecting';
-  }
-}
-
-/** Whether the composer may send right now (it never loses what was typed). */
-export function canSend(state: State): boolean {
-  return (
-    state.phase === 'chat' &&
-    state.online &&
-    state.connection === 'connected' &&
-    state.status !== 'closed'
-  );
-}
+// What the view derives from the state lives in selectors.ts; exported here
+// too, where the views and tests have always imported it.
+export {
+  banner,
+  canSend,
+  seenIndex,
+  timeline,
+  typingNames,
+  unreadCount,
+  type Banner,
+  type MessageItem,
+  type TimelineItem,
+} from './selectors';
