@@ -52,6 +52,32 @@ export default tseslint.config(
     },
   },
   {
+    // Keep the shape (docs/architecture.md): production files stay small
+    // enough to read at once, functions shorter still, and a switch over a
+    // union (a hand-off mode, a chat phase) names every member.
+    files: ['src/**/*.ts', 'functions/**/*.ts', 'client/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/tests/**', '../tests/*', '../../tests/*'],
+              message: 'Production code imports nothing from tests/ (the local fake is in dev/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests lean on jest's loosely typed matchers and hand-built fixtures.
     files: ['**/*.test.ts', 'tests/**/*.ts', 'dev/**/*.ts'],
     rules: {
