@@ -35,11 +35,19 @@ export async function webhookChat(mock: TwilioMock) {
   const chat = started.body as StartedChat;
   const webhookSid = scopedWebhookSid(mock, chat.conversationSid);
   if (!webhookSid) throw new Error(`/start-chat registered no webhook: ${started.text}`);
-  const deliver = (index = 0) =>
+  /** A delivery of message `index`; `named: false` leaves `WebhookSid` out (the list path). */
+  const deliver = (index = 0, { named = true } = {}) =>
     invoke(interaction, {
       mock,
       env: WEBHOOK_ENV,
-      ...signedDelivery(messageAddedParams({ ...chat, author: chat.identity, index, webhookSid })),
+      ...signedDelivery(
+        messageAddedParams({
+          ...chat,
+          author: chat.identity,
+          index,
+          ...(named && { webhookSid }),
+        }),
+      ),
     });
   return Object.assign(deliver, { chat });
 }
