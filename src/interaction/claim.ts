@@ -73,11 +73,12 @@ async function claimListed(
 export /**
  * Gives the claim back (registers the webhook again), so Twilio's retry or
  * the customer's next message hands off. Tried twice: without it the chat
- * would never reach Flex. Never leaves two: a delivery that names its
+ * would never reach Flex. But not to leave two: a delivery that names its
  * webhook claims only that one (index.ts), so two webhooks of ours would
  * fire two deliveries per message that could both win. When the first
  * attempt fails without a clear answer, the webhooks are listed before the
- * second: if it was registered after all, that is enough.
+ * second: if it was registered after all, that is enough. Only if that list
+ * fails too is the second made blind (a stranded chat being the worse).
  */
 async function releaseClaim(
   conversation: ConversationContext,
