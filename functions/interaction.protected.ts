@@ -5,11 +5,12 @@
  * (and of HANDOFF_MODE=address when the Chat Address routes here):
  * the customer's first message becomes exactly one Flex Interaction (and so
  * one TaskRouter task), however often and however concurrently Twilio
- * delivers it. How that is guaranteed: src/interaction.ts.
+ * delivers it. How that is guaranteed: src/interaction/index.ts.
  *
- * Input: Conversations' form parameters (EventType, ConversationSid, Author, ...)
- *        with a valid X-Twilio-Signature for PUBLIC_BASE_URL (or the deployed
- *        domain) + /interaction.
+ * Input: Conversations' form parameters (EventType, ConversationSid, Author,
+ *        WebhookSid: the webhook the claim deletes, ...) with a valid
+ *        X-Twilio-Signature for PUBLIC_BASE_URL (or the deployed domain) +
+ *        /interaction.
  *
  * 200  {outcome: "handed_off", interactionSid, recorded}
  *      {outcome: "ignored", reason}: not the customer, already handed off, ...

@@ -2,9 +2,19 @@
  * Builds Conversations webhook deliveries the way Twilio sends them: form
  * parameters, signed with `X-Twilio-Signature` over the registered URL
  * (`twilio.getExpectedTwilioSignature`).
+ *
+ * A conversation-scoped webhook's delivery names the webhook that sent it:
+ * `WebhookSid`, and `WebhookType`, its target (`webhook` here). Twilio's own
+ * Flex project template deletes that webhook by `event.WebhookSid` from a
+ * scoped `onMessageAdded` webhook (its park-interaction feature); a captured
+ * Programmable Chat delivery carries both, `WebhookType` being the target
+ * (`studio` there). Pass `webhookSid` (see `scopedWebhookSid`); a delivery
+ * built without one is one that names no webhook.
  */
 import twilio from 'twilio';
+import { conversations } from './apis/conversations';
 import { SERVICE_DOMAIN, TEST_ENV } from './env';
+import type { TwilioMock } from './twilio-mock';
 
 export const WEBHOOK_ENV = {
   ...TEST_ENV,
@@ -22,6 +32,8 @@ export interface MessageAdded {
   body?: string;
   index?: number;
   retryCount?: number;
+  /** The scoped webhook that sends this delivery (Twilio's `WebhookSid`). */
+  webhookSid?: string;
 }
 
 /** The form parameters of an `onMessageAdded` delivery. */
@@ -38,9 +50,25 @@ export function messageAddedParams(message: MessageAdded): Record<string, string
     Attributes: '{}',
     Source: 'SDK',
     DateCreated: '2026-11-21T10:00:00.000Z',
-    WebhookType: 'conversation',
+    ...(message.webhookSid !== undefined && {
+      WebhookSid: message.webhookSid,
+      WebhookType: 'webhook',
+    }),
     ...(message.retryCount !== undefined && { RetryCount: String(message.retryCount) }),
   };
+}
+
+/**
+ * The SID of the conversation's scoped webhook that posts to `url` (the one
+ * whose deliveries name it), or undefined when it has none.
+ */
+export function scopedWebhookSid(
+  mock: TwilioMock,
+  conversationSid: string,
+  url: string = INTERACTION_URL,
+): string | undefined {
+  const webhooks = conversations(mock).get(conversationSid)?.webhooks ?? [];
+  return webhooks.find((w) => w.target === 'webhook' && w.url === url)?.sid;
 }
 
 export function sign(

@@ -1,13 +1,19 @@
 /**
  * A webhook-mode chat for the /interaction sections: started through
  * /start-chat, then its customer's messages delivered to /interaction as
- * signed Conversations webhooks.
+ * signed Conversations webhooks, each naming the webhook /start-chat
+ * registered (`WebhookSid`), as Twilio's do.
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
 import { invoke, type InvokeResult } from '../../dev/invoke';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../../dev/twilio-fake/webhooks';
+import {
+  WEBHOOK_ENV,
+  messageAddedParams,
+  scopedWebhookSid,
+  signedDelivery,
+} from '../../dev/twilio-fake/webhooks';
 
 /** What /start-chat answers: the chat and its customer's token. */
 export interface StartedChat {
@@ -27,11 +33,21 @@ export async function webhookChat(mock: TwilioMock) {
     body: { friendlyName: 'Ana' },
   });
   const chat = started.body as StartedChat;
-  const deliver = (index = 0) =>
+  const webhookSid = scopedWebhookSid(mock, chat.conversationSid);
+  if (!webhookSid) throw new Error(`/start-chat registered no webhook: ${started.text}`);
+  /** A delivery of message `index`; `named: false` leaves `WebhookSid` out (the list path). */
+  const deliver = (index = 0, { named = true } = {}) =>
     invoke(interaction, {
       mock,
       env: WEBHOOK_ENV,
-      ...signedDelivery(messageAddedParams({ ...chat, author: chat.identity, index })),
+      ...signedDelivery(
+        messageAddedParams({
+          ...chat,
+          author: chat.identity,
+          index,
+          ...(named && { webhookSid }),
+        }),
+      ),
     });
   return Object.assign(deliver, { chat });
 }

@@ -13,6 +13,14 @@ export interface MessageAddedEvent {
   chatServiceSid?: string;
   author: string;
   retryCount: number;
+  /**
+   * The conversation-scoped webhook that sent this delivery (`WebhookSid`),
+   * when it names one of the kind that posts to a URL: the one the claim can
+   * delete without listing first (see index.ts). Absent when the delivery
+   * names none, names it malformed, or says (`WebhookType`) it came from a
+   * webhook of another target.
+   */
+  webhookSid?: string;
 }
 
 export type IgnoredReason =
@@ -41,6 +49,17 @@ export interface StoredAttributes {
 }
 
 const CONVERSATION_SID = /^CH[0-9a-f]{32}$/i;
+const WEBHOOK_SID = /^WH[0-9a-f]{32}$/i;
+
+/**
+ * Scoped webhooks of these targets never post to a URL of ours (`studio`)
+ * or are not the kind we register (`trigger`, which fires on keywords).
+ * `WebhookType` names the target in Programmable Chat's scoped deliveries,
+ * and Conversations runs on the same webhooks; nothing depends on it but
+ * this: a delivery that says it came from one of these is claimed the slow
+ * way, by list.
+ */
+const OTHER_WEBHOOK_TYPES = new Set(['studio', 'trigger']);
 
 /** Reads the webhook's form fields; a payload that is not Conversations' is a 400. */
 export function parseMessageAddedEvent(fields: Record<string, unknown>): MessageAddedEvent {
@@ -62,11 +81,17 @@ export function parseMessageAddedEvent(fields: Record<string, unknown>): Message
     );
   }
   const chatServiceSid = text('ChatServiceSid');
+  const webhookSid = text('WebhookSid');
+  const namesOurKind =
+    webhookSid !== undefined &&
+    WEBHOOK_SID.test(webhookSid) &&
+    !OTHER_WEBHOOK_TYPES.has((text('WebhookType') ?? '').toLowerCase());
   return {
     eventType: eventType ?? '',
     conversationSid: conversationSid ?? '',
     ...(chatServiceSid !== undefined && { chatServiceSid }),
     author: text('Author') ?? '',
     retryCount: Number(text('RetryCount') ?? 0) || 0,
+    ...(namesOurKind && { webhookSid }),
   };
 }

@@ -6,22 +6,67 @@
  * between requests, so "only once" must be decided by an atomic operation on
  * Twilio's side. That operation is deleting the conversation's scoped webhook
  * (the one `/start-chat` registered, or in address mode the one the Chat
- * Address attached): Twilio deletes a resource once, and
- * answers every other delete of it with 404.
+ * Address attached): Twilio deletes a resource once, and answers every other
+ * delete of it with 404.
+ *
+ * A scoped webhook's delivery names the webhook that sent it (`WebhookSid`),
+ * so the claim need not wait for a list of the webhooks:
+ *
+ *   round 1  fetch the conversation  ||  DELETE the webhook the delivery names
+ *            204: we own the hand-off; 404: see below
+ *   round 2  POST /v1/Interactions   Channel: the conversation; Routing: TaskRouter
+ *   round 3  record the Interaction SID in the conversation attributes
+ *            (X-Twilio-Webhook-Enabled: false)
+ *
+ * 3 sequential round trips, 4 requests, for the one delivery that hands off.
+ * A delivery that names no webhook (or one of another target, or a malformed
+ * SID) is claimed as before this path existed, listing first:
  *
  *   round 1  fetch the conversation  ||  list its webhooks
  *            (not our customer, already handed off, or no webhook of ours left:
  *            nothing to do)
- *   round 2  DELETE our webhook      204: we own the hand-off; 404: someone else does
- *   round 3  POST /v1/Interactions   Channel: the conversation; Routing: TaskRouter
- *   round 4  record the Interaction SID in the conversation attributes
- *            (X-Twilio-Webhook-Enabled: false)
+ *   round 2  DELETE our webhook(s)   204: we own the hand-off; 404: someone else does
+ *   round 3, 4  as rounds 2 and 3 above      (4 round trips, 5 requests)
  *
- * 4 sequential round trips, 5 requests, for the one delivery that hands off;
- * every other delivery stops after round 1 or 2 (and the webhook is gone, so
- * later messages do not call us at all).
+ * Every other delivery stops after round 1 or 2, and once the webhook is gone
+ * later messages do not call us at all.
  *
- * Why it is safe:
+ * Why deleting the named webhook, unlisted, is safe:
+ * - It is ours. The signature is checked over our exact `/interaction` URL,
+ *   and Conversations posts a scoped webhook's deliveries to that webhook's
+ *   own `Configuration.Url`: the webhook a signed delivery names points here,
+ *   which is what makes a webhook ours (claim.ts). A delivery of anyone
+ *   else's webhook went to their URL and cannot be signed for ours (403,
+ *   nothing done). One saying `WebhookType` studio or trigger is claimed by
+ *   list, so its webhook is never deleted by name (event.ts); the SID must be
+ *   WH + 32 hex, as it goes into a URL; and the DELETE is under this
+ *   conversation's path, so another conversation's webhook answers 404 and
+ *   stays.
+ * - There is one webhook of ours per conversation: `/start-chat` registers
+ *   one, a Chat Address attaches one, and only the one owner gives a claim
+ *   back, never leaving two (claim.ts). It matters: each webhook sends its
+ *   own delivery of a message, so with two of ours two deliveries would each
+ *   delete their own and both own the hand-off. The list path is immune
+ *   (everyone deletes all it saw in one order); this one is not, so a second
+ *   webhook to `/interaction` added by hand is not supported.
+ * - A 404 does not end it: the webhook is gone because another delivery
+ *   (a duplicate, a retry, another message: all name the same webhook) owns
+ *   the hand-off, or because an owner that failed gave the claim back as a
+ *   new webhook, which Twilio's retry of that delivery does not name. So
+ *   unless the read says it is done, the webhooks are listed and any of ours
+ *   claimed as on the list path. A delivery that loses still costs 3
+ *   requests in 2 round trips; a retry after a failed owner hands off in 5.
+ * - The claim no longer waits for the read, so it may be won for a delivery
+ *   the read then says must not hand off. Already handed off: the webhook
+ *   was a leftover, rightly gone. Conversation gone: nothing to do. Read
+ *   failed, or an author shaped like a customer who is not this
+ *   conversation's (its unique name; of the participants /start-chat and
+ *   Flex add, only the customer has that shape): the claim is given back
+ *   (502 for the failure, so Twilio retries). A
+ *   customer message delivered while such a claim is away is ignored if its
+ *   list comes before the webhook is back; the next message then hands off.
+ *
+ * Why it is safe on either path:
  * - Duplicates, retries, concurrent messages: only one delete can succeed, so
  *   only one invocation ever creates an Interaction.
  * - The Interaction create fails: the owner re-registers the webhook (giving
@@ -33,24 +78,27 @@
  *   conversation's SID (our routing attributes put it there). If there is one,
  *   the hand-off happened. Only an Interaction that Twilio finishes creating
  *   after that lookup could still lead to a second one.
- * - The delete itself fails ambiguously: if our webhook is still listed,
+ * - The delete itself fails ambiguously: if the webhook is still listed,
  *   nothing happened (502, Twilio retries); if it is gone, we proceed as the
- *   owner, because only a lost delete answer or a concurrent owner can explain
- *   it, and leaving the chat with no webhook and no Interaction would strand it.
+ *   owner unless another delivery's Interaction shows within a second,
+ *   because only a lost delete answer or a concurrent owner can explain it,
+ *   and leaving the chat with no webhook and no Interaction would strand it.
  *
  * Here the hand-off's path; in claim.ts the claim and its release; in flex.ts
  * what is read and written beside the Interaction (the task that proves a
  * hand-off, the record, the recovery); in event.ts the webhook's payload.
  */
 import type { Twilio } from 'twilio';
-import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
-import type { WebhookInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
+import type {
+  ConversationContext,
+  ConversationInstance,
+} from 'twilio/lib/rest/conversations/v1/service/conversation';
 import { DEFAULT_CUSTOMER_NAME, parseAttributes } from '../chat-attributes';
 import { UpstreamError } from '../errors';
 import { parseIdentity } from '../identity';
 import { log } from '../log';
 import { nullIfGone } from '../twilio-errors';
-import { claim, isInteractionWebhook, releaseClaim } from './claim';
+import { claimListed, deleteWebhook, isInteractionWebhook, releaseClaim } from './claim';
 import type {
   HandoffOutcome,
   IgnoredReason,
@@ -75,11 +123,12 @@ export interface HandoffOptions {
 }
 
 /**
- * Twilio waits 5 s for a webhook's answer. The hand-off is 4 round trips;
- * the last (recording the Interaction on the conversation) is bookkeeping
- * end-chat can do without, so it gets only what is left of this budget (at
- * least RECORD_MIN_TIMEOUT_MS): with Twilio answering each call within about
- * 1.2 s, the answer comes within 5 s.
+ * Twilio waits 5 s for a webhook's answer. The hand-off is 3 round trips (4
+ * on the list path); the last (recording the Interaction on the
+ * conversation) is bookkeeping end-chat can do without, so it gets only what
+ * is left of this budget (at least RECORD_MIN_TIMEOUT_MS): with Twilio
+ * answering each call within about 1.5 s (1.2 s on the list path), the
+ * answer comes within 5 s.
  */
 export const ANSWER_WITHIN_MS = 4700;
 export const RECORD_MIN_TIMEOUT_MS = 300;
@@ -108,26 +157,18 @@ export async function handOffToFlex(
   if (notOurs) return ignored(notOurs);
   const { conversationSid } = event;
   const logFields = { conversationSid, retryCount: event.retryCount };
-  const conversation = client.conversations.v1
-    .services(config.conversationsServiceSid)
-    .conversations(conversationSid);
+  const conversation = conversationOf(client, config, conversationSid);
+  const handoff: Handoff = { client, config, event, conversation, logFields };
 
-  const found = await readHandoff(config, event, conversation, logFields); // round 1
-  if ('reason' in found) return ignored(found.reason);
-  const { attributes, ours } = found;
-  const { interactionUrl } = config.interaction;
-  const claimed = await claim(conversation, ours, interactionUrl, logFields); // round 2
-  if (claimed === 'lost') return ignored('claimed_elsewhere');
-  if (
-    claimed === 'uncertain' &&
-    (await someoneElseHandedOff(client, config, conversation, logFields))
-  ) {
-    return ignored('claimed_elsewhere');
-  }
+  const claimed = event.webhookSid
+    ? await claimNamed(handoff, event.webhookSid) // round 1
+    : await claimAfterListing(handoff); // rounds 1 and 2
+  if ('reason' in claimed) return ignored(claimed.reason);
+  const { attributes } = claimed;
   if (Date.now() - startedAt > CREATE_DEADLINE_MS) {
     // Too late to create and record before the Function's time runs out:
     // give the claim back and let Twilio's retry start afresh.
-    await releaseClaim(conversation, interactionUrl, logFields);
+    await releaseClaim(conversation, config.interaction.interactionUrl, logFields);
     throw new UpstreamError(
       'Could not hand the chat to Flex in time; Twilio will retry.',
       'hand off in time',
@@ -138,18 +179,17 @@ export async function handOffToFlex(
 
   let interaction: { sid: string; channel?: unknown };
   try {
-    interaction = await createInteraction(client, config, conversationSid, attributes); // round 3
+    interaction = await createInteraction(client, config, conversationSid, attributes);
   } catch (error) {
     return recoverFromFailedCreate(client, config, conversation, attributes, error, logFields);
   }
 
-  // Round 4, in what is left of the answer's time.
+  // The last round trip, in what is left of the answer's time.
   const channelSid = (interaction.channel as { sid?: unknown } | null)?.sid;
   const recordClient = clientWithTimeout?.(recordTimeoutMs(Date.now() - startedAt));
-  const recordOn =
-    recordClient?.conversations.v1
-      .services(config.conversationsServiceSid)
-      .conversations(conversationSid) ?? conversation;
+  const recordOn = recordClient
+    ? conversationOf(recordClient, config, conversationSid)
+    : conversation;
   const recorded = await recordInteraction(recordOn, attributes, {
     interactionSid: interaction.sid,
     ...(typeof channelSid === 'string' && { interactionChannelSid: channelSid }),
@@ -158,7 +198,22 @@ export async function handOffToFlex(
   return { outcome: 'handed_off', interactionSid: interaction.sid, recorded };
 }
 
+/** One delivery's hand-off: what the claim works with. */
+interface Handoff {
+  client: Twilio;
+  config: InteractionConfig;
+  event: MessageAddedEvent;
+  conversation: ConversationContext;
+  logFields: Record<string, unknown>;
+}
+
+/** The claim's result: nothing to do (and why), or ours, with what the task needs. */
+type Claimed = { reason: IgnoredReason } | { attributes: StoredAttributes };
+
 const ignored = (reason: IgnoredReason): HandoffOutcome => ({ outcome: 'ignored', reason });
+
+const conversationOf = (client: Twilio, config: InteractionConfig, sid: string) =>
+  client.conversations.v1.services(config.conversationsServiceSid).conversations(sid);
 
 /** Decided from the event alone: no Twilio call for agents' or system messages. */
 function ignoredFromEvent(
@@ -173,29 +228,91 @@ function ignoredFromEvent(
   return undefined;
 }
 
-/** Round 1: the conversation and its webhooks, and whether there is a hand-off to claim. */
-async function readHandoff(
-  config: InteractionConfig,
+/** Decided from the conversation (null: gone): whether there is a hand-off to make. */
+function ignoredFromConversation(
+  { interaction }: InteractionConfig,
   event: MessageAddedEvent,
-  conversation: ConversationContext,
-  logFields: Record<string, unknown>,
-): Promise<{ reason: IgnoredReason } | { attributes: StoredAttributes; ours: WebhookInstance[] }> {
-  const [fetched, webhooks] = await Promise.all([
-    conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
-    conversation.webhooks.list({ limit: 5 }).catch(nullIfGone('read the webhooks', logFields)),
-  ]);
-  if (!fetched || !webhooks) return { reason: 'conversation_gone' };
+  fetched: ConversationInstance | null,
+): IgnoredReason | undefined {
+  if (!fetched) return 'conversation_gone';
   // Our own conversations are named after their customer's identity.
-  const { namedAfterCustomer, interactionUrl } = config.interaction;
-  if (namedAfterCustomer && fetched.uniqueName !== event.author) return { reason: 'not_customer' };
+  if (interaction.namedAfterCustomer && fetched.uniqueName !== event.author) return 'not_customer';
   const attributes: StoredAttributes = parseAttributes(fetched.attributes);
-  if (typeof attributes.interactionSid === 'string') return { reason: 'already_handed_off' };
-  const ours = webhooks.filter((w) => isInteractionWebhook(w, interactionUrl));
-  if (ours.length === 0) return { reason: 'claimed_elsewhere' };
-  return { attributes, ours };
+  if (typeof attributes.interactionSid === 'string') return 'already_handed_off';
+  return undefined;
 }
 
-/** Round 3: the Interaction, routed to TaskRouter with the task attributes agents see. */
+/**
+ * Round 1 of the named path: the conversation is read while the webhook the
+ * delivery names is deleted (see the header for why that is safe).
+ */
+async function claimNamed(handoff: Handoff, webhookSid: string): Promise<Claimed> {
+  const { config, event, conversation, logFields } = handoff;
+  const [read, deleted] = await Promise.allSettled([
+    conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
+    deleteWebhook(conversation, webhookSid, logFields),
+  ]);
+  const skip =
+    read.status === 'fulfilled' ? ignoredFromConversation(config, event, read.value) : undefined;
+  if (deleted.status === 'rejected') {
+    if (skip) return { reason: skip }; // nothing was deleted, and nothing is to be done
+    throw deleted.reason;
+  }
+  if (deleted.value === 'gone') {
+    if (read.status === 'rejected') throw read.reason;
+    return skip ? { reason: skip } : claimAfterListing(handoff, read.value);
+  }
+  if (
+    deleted.value === 'uncertain' &&
+    (await someoneElseHandedOff(handoff.client, config, conversation, logFields))
+  ) {
+    return { reason: 'claimed_elsewhere' };
+  }
+  // The claim is ours, but it may not be wanted.
+  const { interactionUrl } = config.interaction;
+  if (read.status === 'rejected') {
+    await releaseClaim(conversation, interactionUrl, logFields);
+    throw read.reason;
+  }
+  if (skip === 'not_customer') await releaseClaim(conversation, interactionUrl, logFields);
+  if (skip) {
+    log.info('claim_not_needed', { ...logFields, reason: skip });
+    return { reason: skip };
+  }
+  return { attributes: parseAttributes(read.value?.attributes) };
+}
+
+/**
+ * The list path: the conversation (unless already read) and its webhooks,
+ * then a delete of each webhook of ours, in SID order (claim.ts).
+ */
+async function claimAfterListing(
+  handoff: Handoff,
+  known?: ConversationInstance | null,
+): Promise<Claimed> {
+  const { client, config, event, conversation, logFields } = handoff;
+  const [fetched, webhooks] = await Promise.all([
+    known !== undefined
+      ? known
+      : conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
+    conversation.webhooks.list({ limit: 5 }).catch(nullIfGone('read the webhooks', logFields)),
+  ]);
+  const skip = ignoredFromConversation(config, event, webhooks ? fetched : null);
+  if (skip || !fetched || !webhooks) return { reason: skip ?? 'conversation_gone' };
+  const ours = webhooks.filter((w) => isInteractionWebhook(w, config.interaction.interactionUrl));
+  if (ours.length === 0) return { reason: 'claimed_elsewhere' };
+  const claimed = await claimListed(conversation, ours, logFields);
+  if (claimed === 'lost') return { reason: 'claimed_elsewhere' };
+  if (
+    claimed === 'uncertain' &&
+    (await someoneElseHandedOff(client, config, conversation, logFields))
+  ) {
+    return { reason: 'claimed_elsewhere' };
+  }
+  return { attributes: parseAttributes(fetched.attributes) };
+}
+
+/** The Interaction, routed to TaskRouter with the task attributes agents see. */
 function createInteraction(
   client: Twilio,
   { interaction: route }: InteractionConfig,

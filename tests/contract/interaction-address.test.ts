@@ -19,6 +19,7 @@ import {
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
   messageAddedParams,
+  scopedWebhookSid,
   signedDelivery,
   type MessageAdded,
 } from '../../dev/twilio-fake/webhooks';
@@ -54,22 +55,30 @@ describe('/interaction behind a Chat Address', () => {
     const conversation = conversations(mock).get(chat.conversationSid);
     expect(conversation?.uniqueName).toBeNull();
     expect(conversation?.webhooks).toMatchObject([{ target: 'webhook', url: INTERACTION_URL }]);
+    // The webhook the Chat Address attached sends the delivery, naming itself.
+    const webhookSid = scopedWebhookSid(mock, chat.conversationSid);
     const before = mock.requests().length;
+    mock.latencyMs = 60;
 
-    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    const first = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      webhookSid,
+    });
     expect(first.body).toMatchObject({ outcome: 'handed_off', recorded: true });
-    expect(
-      mock
-        .requests()
-        .slice(before)
-        .map((r) => r.name),
-    ).toEqual([
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name).sort()).toEqual([
       'conversations.fetch',
-      'webhooks.list',
-      'webhooks.delete',
-      'interactions.create',
       'conversations.update',
+      'interactions.create',
+      'webhooks.delete',
     ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(3);
+    const [claim] = made.filter((r) => r.name === 'webhooks.delete');
+    expect(claim?.path).toMatch(
+      new RegExp(`/Conversations/${chat.conversationSid}/Webhooks/${webhookSid}$`),
+    );
+    expect(conversation?.webhooks).toEqual([]);
     expect(interactions(mock)).toHaveLength(1);
     const routing = interactions(mock)[0]?.routing.properties;
     expect(routing).toEqual({
@@ -85,8 +94,30 @@ describe('/interaction behind a Chat Address', () => {
       },
     });
 
-    const again = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    const again = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      webhookSid,
+    });
     expect(again.body).toEqual({ outcome: 'ignored', reason: 'already_handed_off' });
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('claims by list a delivery that names no webhook: 4 round trips', async () => {
+    const chat = await startChatHere();
+    const before = mock.requests().length;
+    mock.latencyMs = 60;
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.body).toMatchObject({ outcome: 'handed_off', recorded: true });
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name).sort()).toEqual([
+      'conversations.fetch',
+      'conversations.update',
+      'interactions.create',
+      'webhooks.delete',
+      'webhooks.list',
+    ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(4);
     expect(interactions(mock)).toHaveLength(1);
   });
 

@@ -19,7 +19,8 @@ import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import { invoke, type InvokeOptions, type InvokeResult } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { conversations, interactions, type MockConversation } from '../../dev/twilio-fake/apis';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import type { WebhookListInstanceCreateOptions } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
+import { TwilioMock, type RecordedRequest } from '../../dev/twilio-fake/twilio-mock';
 import {
   INTERACTION_URL,
   WEBHOOK_ENV,
@@ -37,6 +38,8 @@ type ErrorBody = { error: { code: string; fields?: { field: string }[] } };
 interface Chat {
   conversationSid: string;
   identity: string;
+  /** The webhook /start-chat registered: the one Twilio's deliveries name. */
+  webhookSid: string;
 }
 
 /** A run on this machine (`npm start`), reached by Twilio through a tunnel. */
@@ -54,22 +57,58 @@ async function startWebhookChat(
     ...options,
   });
   expect(res.status).toBe(200);
-  return res.body as Chat;
+  const { conversationSid, identity } = res.body as Chat;
+  const webhookSid = conversation(conversationSid).webhooks[0]?.sid ?? '';
+  registered.set(conversationSid, webhookSid);
+  return { conversationSid, identity, webhookSid };
 }
 
+/** Each chat's webhook as /start-chat registered it (the one its first deliveries name). */
+const registered = new Map<string, string>();
+
+/**
+ * A signed delivery as Twilio sends it: naming the webhook the chat started
+ * with, unless the message says which (`webhookSid: undefined`: none).
+ */
 function deliver(message: MessageAdded, options: Parameters<typeof signedDelivery>[1] = {}) {
+  const webhookSid = registered.get(message.conversationSid);
+  const sent = 'webhookSid' in message ? message : { ...message, webhookSid };
   return invoke(interaction, {
     mock,
     env: WEBHOOK_ENV,
-    ...signedDelivery(messageAddedParams(message), options),
+    ...signedDelivery(messageAddedParams(sent), options),
   });
 }
+
+/** A delivery that names no webhook (`WebhookSid` absent). */
+const deliverUnnamed = (message: MessageAdded) => deliver({ ...message, webhookSid: undefined });
 
 function conversation(sid: string): MockConversation {
   const c = conversations(mock).get(sid);
   if (!c) throw new Error(`no conversation ${sid}`);
   return c;
 }
+
+/**
+ * Request names round trip by round trip (from the mock's timestamps, so set
+ * a latency), each round's sorted: concurrent requests reach the mock in
+ * either order.
+ */
+function byRound(made: RecordedRequest[]): string[][] {
+  const rounds: string[][] = [];
+  for (const r of made) {
+    const depth = mock.sequentialRoundTrips(made.filter((x) => x.endedAt <= r.startedAt));
+    (rounds[depth] ??= []).push(r.name);
+  }
+  return rounds.map((names) => names.sort());
+}
+
+const webhookPath = (conversationSid: string, webhookSid: string) =>
+  `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/${conversationSid}/Webhooks/${webhookSid}`;
+
+/** The paths of the webhook deletes among these requests (all so far by default). */
+const deletes = (made = mock.requests()) =>
+  made.filter((r) => r.name === 'webhooks.delete').map((r) => r.path);
 
 const ourWebhooks = (sid: string) =>
   conversation(sid).webhooks.filter((w) => w.target === 'webhook' && w.url === INTERACTION_URL);
@@ -124,7 +163,7 @@ describe('/start-chat in webhook mode', () => {
 });
 
 describe('POST /interaction: the hand-off', () => {
-  it("creates one Interaction with the customer's name and data: 4 round trips, 5 requests", async () => {
+  it("creates one Interaction with the customer's name and data: 3 round trips, 4 requests", async () => {
     const fresh = await startWebhookChat({
       friendlyName: 'Ana López',
       preEngagement: { email: 'ana@example.com', plan: 'gold' },
@@ -141,15 +180,14 @@ describe('POST /interaction: the hand-off', () => {
       recorded: true,
     });
 
+    // Round 1: the read beside the claim, which deletes the webhook the delivery names.
     const made = mock.requests().slice(before);
-    expect(made.map((r) => r.name).sort()).toEqual([
-      'conversations.fetch',
-      'conversations.update',
-      'interactions.create',
-      'webhooks.delete',
-      'webhooks.list',
+    expect(byRound(made)).toEqual([
+      ['conversations.fetch', 'webhooks.delete'],
+      ['interactions.create'],
+      ['conversations.update'],
     ]);
-    expect(mock.sequentialRoundTrips(made)).toBe(4);
+    expect(deletes(made)).toEqual([webhookPath(fresh.conversationSid, fresh.webhookSid)]);
 
     const [create] = mock.requests('interactions.create');
     expect(create?.path).toBe('/v1/Interactions');
@@ -192,6 +230,28 @@ describe('POST /interaction: the hand-off', () => {
     expect(interactions(mock)).toHaveLength(1);
   });
 
+  it('claims by list when the delivery names no webhook: 4 round trips, 5 requests', async () => {
+    const chat = await startWebhookChat();
+    const before = mock.requests().length;
+    mock.latencyMs = 60;
+
+    const res = await deliverUnnamed({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+    });
+    expect(res.body).toMatchObject({ outcome: 'handed_off', recorded: true });
+    const made = mock.requests().slice(before);
+    expect(byRound(made)).toEqual([
+      ['conversations.fetch', 'webhooks.list'],
+      ['webhooks.delete'],
+      ['interactions.create'],
+      ['conversations.update'],
+    ]);
+    expect(deletes(made)).toEqual([webhookPath(chat.conversationSid, chat.webhookSid)]);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
   it('uses TASK_CHANNEL', async () => {
     const env = { ...WEBHOOK_ENV, TASK_CHANNEL: 'web-chat' };
     const chat = await startWebhookChat({}, env);
@@ -212,11 +272,30 @@ describe('POST /interaction: the hand-off', () => {
     expect(routing.properties.attributes.from).toBe('Customer');
   });
 
-  it('ignores later messages once handed off, reading only', async () => {
+  it('ignores later messages once handed off, changing nothing: 1 round trip', async () => {
+    const chat = await startWebhookChat();
+    await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    const attributes = conversation(chat.conversationSid).attributes;
+    const before = mock.requests().length;
+    mock.latencyMs = 20;
+    const again = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      index: 1,
+    });
+    expect(again.body).toEqual({ outcome: 'ignored', reason: 'already_handed_off' });
+    // The read, and the delete of the webhook the delivery names, long gone (404).
+    const made = mock.requests().slice(before);
+    expect(byRound(made)).toEqual([['conversations.fetch', 'webhooks.delete']]);
+    expect(conversation(chat.conversationSid).attributes).toBe(attributes);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('ignores later messages once handed off, reading only, when they name no webhook', async () => {
     const chat = await startWebhookChat();
     await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
     const before = mock.requests().length;
-    const again = await deliver({
+    const again = await deliverUnnamed({
       conversationSid: chat.conversationSid,
       author: chat.identity,
       index: 1,
@@ -546,24 +625,35 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     expect(ourWebhooks(chat.conversationSid)).toHaveLength(1); // given back
   });
 
-  it('records the Interaction only in what is left of the 5 s answer', async () => {
+  it('computes the record timeout from what is left of the 5 s answer', () => {
     expect(recordTimeoutMs(0)).toBe(RECORD_MAX_TIMEOUT_MS);
     expect(recordTimeoutMs(ANSWER_WITHIN_MS - 800)).toBe(800);
     expect(recordTimeoutMs(ANSWER_WITHIN_MS + 5000)).toBe(RECORD_MIN_TIMEOUT_MS);
+  });
 
-    // Twilio slow (1.2 s a request): three round trips take 3.6 s, so the
-    // record gets ~1.1 s, times out, and the hand-off stands unrecorded.
-    const chat = await startWebhookChat();
-    mock.latencyMs = 1200;
-    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
-    expect(res.body).toEqual({
-      outcome: 'handed_off',
-      interactionSid: expect.any(String),
-      recorded: false,
-    });
-    expect(interactions(mock)).toHaveLength(1);
-    expect(mock.requests('conversations.update')).toHaveLength(1); // sent, answer too late
-  }, 15_000);
+  // Twilio slow: the round trips before the record (2 on the named path, 3
+  // on the list path) leave it ~1.3 s or ~1.1 s, less than one request takes,
+  // so it times out and the hand-off stands unrecorded.
+  it.each([
+    ['names its webhook', 1700, true],
+    ['names none', 1200, false],
+  ])(
+    'records the Interaction only in what is left of the 5 s answer (a delivery that %s, %i ms a request)',
+    async (_, latencyMs, named) => {
+      const chat = await startWebhookChat();
+      mock.latencyMs = latencyMs;
+      const message = { conversationSid: chat.conversationSid, author: chat.identity };
+      const res = await (named ? deliver(message) : deliverUnnamed(message));
+      expect(res.body).toEqual({
+        outcome: 'handed_off',
+        interactionSid: expect.any(String),
+        recorded: false,
+      });
+      expect(interactions(mock)).toHaveLength(1);
+      expect(mock.requests('conversations.update')).toHaveLength(1); // sent, answer too late
+    },
+    15_000,
+  );
 
   it('a failed record of the SID does not undo the hand-off', async () => {
     const chat = await startWebhookChat();
@@ -591,6 +681,257 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
     expect(res.status).toBe(502);
     expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+  });
+
+  it('a failure reading the conversation beside a won claim gives it back: 502, and the retry hands off', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('conversations.fetch', { status: 500 });
+    const first = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(first.status).toBe(502);
+    expect(logs.events()).toContain('claim_released');
+    const [givenBack] = ourWebhooks(chat.conversationSid);
+    expect(givenBack?.sid).not.toBe(chat.webhookSid);
+
+    // Twilio's retry names the webhook it was sent by, deleted since: the
+    // 404 leads to a list, and the webhook given back is claimed.
+    const before = mock.requests().length;
+    mock.latencyMs = 20;
+    const retry = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      retryCount: 1,
+    });
+    expect((retry.body as Outcome).outcome).toBe('handed_off');
+    const made = mock.requests().slice(before);
+    expect(byRound(made)).toEqual([
+      ['conversations.fetch', 'webhooks.delete'],
+      ['webhooks.list'],
+      ['webhooks.delete'],
+      ['interactions.create'],
+      ['conversations.update'],
+    ]);
+    expect(deletes(made)).toEqual([
+      webhookPath(chat.conversationSid, chat.webhookSid), // 404
+      webhookPath(chat.conversationSid, givenBack?.sid ?? ''),
+    ]);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a failure reading the conversation, on the list path, leaves the webhook as it was', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('conversations.fetch', { status: 500 });
+    const res = await deliverUnnamed({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+    });
+    expect(res.status).toBe(502);
+    expect(ourWebhooks(chat.conversationSid).map((w) => w.sid)).toEqual([chat.webhookSid]);
+    expect(mock.requests('webhooks.delete')).toHaveLength(0);
+  });
+
+  it('named and unnamed deliveries at once, plus other messages: one Interaction', async () => {
+    const chat = await startWebhookChat();
+    mock.latencyMs = 10;
+    const message = { conversationSid: chat.conversationSid, author: chat.identity };
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, () => deliver(message)),
+      ...Array.from({ length: 10 }, () => deliverUnnamed(message)),
+      ...Array.from({ length: 5 }, (_, i) => deliver({ ...message, index: i + 1 })),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
+    expect(results.filter((r) => (r.body as Outcome).outcome === 'handed_off')).toHaveLength(1);
+    expect(interactions(mock)).toHaveLength(1);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+  });
+
+  it('a next message after a failed hand-off names the webhook given back, and hands off', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('interactions.create', { status: 400 });
+    expect(
+      (await deliver({ conversationSid: chat.conversationSid, author: chat.identity })).status,
+    ).toBe(502);
+    const [givenBack] = ourWebhooks(chat.conversationSid);
+    const before = mock.requests().length;
+    mock.latencyMs = 20;
+    const next = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      index: 1,
+      webhookSid: givenBack?.sid,
+    });
+    expect((next.body as Outcome).outcome).toBe('handed_off');
+    const made = mock.requests().slice(before);
+    expect(byRound(made)).toEqual([
+      ['conversations.fetch', 'webhooks.delete'],
+      ['interactions.create'],
+      ['conversations.update'],
+    ]);
+    expect(deletes(made)).toEqual([webhookPath(chat.conversationSid, givenBack?.sid ?? '')]);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+});
+
+describe('POST /interaction: the webhook a delivery names', () => {
+  const BOT_URL = 'https://bot.example.com/conversations';
+  const webhooksOf = (sid: string) =>
+    mock.client().conversations.v1.services(TEST_ENV.CONVERSATIONS_SERVICE_SID).conversations(sid)
+      .webhooks;
+  const sidsOf = (sid: string) => conversation(sid).webhooks.map((w) => w.sid);
+
+  it("deletes nothing of another conversation's: its webhook is a 404 under this one", async () => {
+    const chat = await startWebhookChat();
+    const other = await startWebhookChat();
+    const res = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      webhookSid: other.webhookSid,
+    });
+    expect((res.body as Outcome).outcome).toBe('handed_off'); // ours, claimed by list
+    expect(sidsOf(other.conversationSid)).toEqual([other.webhookSid]);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    expect(deletes()).toEqual([
+      webhookPath(chat.conversationSid, other.webhookSid), // 404
+      webhookPath(chat.conversationSid, chat.webhookSid),
+    ]);
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it.each<[string, WebhookListInstanceCreateOptions]>([
+    ['studio', { target: 'studio', 'configuration.flowSid': 'FW' + '7'.repeat(32) }],
+    [
+      'trigger',
+      { target: 'trigger', 'configuration.url': BOT_URL, 'configuration.triggers': ['agent'] },
+    ],
+  ])(
+    'never deletes by name a webhook whose delivery says WebhookType=%s; ours is claimed by list',
+    async (type, options) => {
+      const chat = await startWebhookChat();
+      const theirs = await webhooksOf(chat.conversationSid).create({
+        ...options,
+        'configuration.filters': ['onMessageAdded'],
+      });
+      const params = {
+        ...messageAddedParams({
+          conversationSid: chat.conversationSid,
+          author: chat.identity,
+          webhookSid: theirs.sid,
+        }),
+        WebhookType: type,
+      };
+      const res = await invoke(interaction, { mock, env: WEBHOOK_ENV, ...signedDelivery(params) });
+      expect((res.body as Outcome).outcome).toBe('handed_off');
+      expect(sidsOf(chat.conversationSid)).toEqual([theirs.sid]);
+      expect(deletes()).toEqual([webhookPath(chat.conversationSid, chat.webhookSid)]);
+      expect(interactions(mock)).toHaveLength(1);
+    },
+  );
+
+  it("refuses a delivery of another integration's webhook: Twilio signs it for that URL (403)", async () => {
+    const chat = await startWebhookChat();
+    const bot = await webhooksOf(chat.conversationSid).create({
+      target: 'webhook',
+      'configuration.url': BOT_URL,
+      'configuration.method': 'post',
+      'configuration.filters': ['onMessageAdded'],
+    });
+    const before = mock.requests().length;
+    const res = await deliver(
+      { conversationSid: chat.conversationSid, author: chat.identity, webhookSid: bot.sid },
+      { url: BOT_URL },
+    );
+    expect(res.status).toBe(403);
+    expect(mock.requests()).toHaveLength(before);
+    expect(sidsOf(chat.conversationSid)).toEqual([chat.webhookSid, bot.sid]);
+  });
+
+  it.each(['', 'WH123', `WH${'0'.repeat(31)}/x`, 'IS' + '0'.repeat(32), '../Participants'])(
+    'claims by list when WebhookSid is %j, and puts it in no URL',
+    async (webhookSid) => {
+      const chat = await startWebhookChat();
+      const res = await deliver({
+        conversationSid: chat.conversationSid,
+        author: chat.identity,
+        webhookSid,
+      });
+      expect((res.body as Outcome).outcome).toBe('handed_off');
+      expect(deletes()).toEqual([webhookPath(chat.conversationSid, chat.webhookSid)]);
+      expect(mock.requests('webhooks.list')).toHaveLength(1);
+      expect(interactions(mock)).toHaveLength(1);
+    },
+  );
+
+  it('a customer-shaped author who is not the customer: a claim won beside the read is given back', async () => {
+    const chat = await startWebhookChat();
+    const other = await startWebhookChat();
+    const res = await deliver({ conversationSid: chat.conversationSid, author: other.identity });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'not_customer' });
+    expect(logs.events()).toContain('claim_released');
+    const [givenBack] = ourWebhooks(chat.conversationSid);
+    expect(givenBack).toBeDefined();
+
+    // The customer's own message, from the webhook given back, hands off.
+    const customers = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      webhookSid: givenBack?.sid,
+    });
+    expect((customers.body as Outcome).outcome).toBe('handed_off');
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('a webhook of ours left on a conversation already handed off is deleted, and nothing else', async () => {
+    const chat = await startWebhookChat();
+    await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    const leftover = await webhooksOf(chat.conversationSid).create({
+      target: 'webhook',
+      'configuration.url': INTERACTION_URL,
+      'configuration.method': 'post',
+      'configuration.filters': ['onMessageAdded'],
+    });
+    const before = mock.requests().length;
+    const res = await deliver({
+      conversationSid: chat.conversationSid,
+      author: chat.identity,
+      index: 1,
+      webhookSid: leftover.sid,
+    });
+    expect(res.body).toEqual({ outcome: 'ignored', reason: 'already_handed_off' });
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
+    expect(
+      mock
+        .requests()
+        .slice(before)
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['conversations.fetch', 'webhooks.delete']); // nothing given back
+    expect(interactions(mock)).toHaveLength(1);
+  });
+
+  it('giving the claim back never leaves two webhooks of ours, even when its answer is lost', async () => {
+    const chat = await startWebhookChat();
+    mock.failNext('interactions.create', { status: 400 });
+    mock.failNext('webhooks.create', { status: 500, when: 'after' }); // registered, answer lost
+    const res = await deliver({ conversationSid: chat.conversationSid, author: chat.identity });
+    expect(res.status).toBe(502);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(1);
+    expect(mock.requests('webhooks.create')).toHaveLength(2); // /start-chat's and one give-back
+    expect(logs.events()).toContain('claim_released');
+  });
+
+  it('two webhooks of ours (added by hand): deliveries that name none still make one Interaction', async () => {
+    const chat = await startWebhookChat();
+    await webhooksOf(chat.conversationSid).create({
+      target: 'webhook',
+      'configuration.url': INTERACTION_URL,
+      'configuration.method': 'post',
+      'configuration.filters': ['onMessageAdded'],
+    });
+    mock.latencyMs = 10;
+    const message = { conversationSid: chat.conversationSid, author: chat.identity };
+    const results = await Promise.all(Array.from({ length: 10 }, () => deliverUnnamed(message)));
+    expect(results.filter((r) => (r.body as Outcome).outcome === 'handed_off')).toHaveLength(1);
+    expect(interactions(mock)).toHaveLength(1);
+    expect(ourWebhooks(chat.conversationSid)).toHaveLength(0);
   });
 });
 
