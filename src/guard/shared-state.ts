@@ -14,6 +14,9 @@
  *   claimOnce(key, ttlSeconds)
  *       creates a Sync Document whose unique name is `key`: created -> true
  *       (claimed now), 409 / 54301 -> false (claimed before). One round trip.
+ *       Once the document expires the key can be claimed again: its TTL must
+ *       outlast whatever it guards (a challenge's own expiry, say). Sync's
+ *       expiry is approximate, so a claim may also outlive its TTL a while.
  *
  * Failures become the `HttpError` the caller should see (src/twilio-errors.ts):
  * rejected credentials, or a Sync service that does not exist, name
