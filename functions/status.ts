@@ -4,7 +4,8 @@
  * Says whether this service is configured, so the demo page (and a widget,
  * before it offers a chat) can tell a developer exactly what is missing.
  *
- * 200  {configured: true, handoffMode}
+ * 200  {configured: true, handoffMode, chatBudget: {maxPerMinute} | null,
+ *       syncService: "default" | "SYNC_SERVICE_SID"}  (which Sync service, not its SID)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -13,8 +14,13 @@
  */
 import { ALL_SECTIONS } from '../src/config';
 import { publicEndpoint } from '../src/endpoint';
+import { budgetStatus } from '../src/guard/budget';
 
 export const handler = publicEndpoint(
   { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
-  ({ config }) => ({ configured: true, handoffMode: config.handoffMode }),
+  ({ config }) => ({
+    configured: true,
+    handoffMode: config.handoffMode,
+    ...budgetStatus(config),
+  }),
 );

@@ -5,6 +5,9 @@
  *   start-chat   for every HANDOFF_MODE side by side: Twilio requests per
  *                chat, sequential round trips on the critical path (counted
  *                from the mock's request timestamps), and wall time
+ *   budget       the same with MAX_CHATS_PER_MINUTE: within budget, the start
+ *                that opens the minute, over budget; and a flood against a
+ *                budget (exactly the budget's chats, or the bench fails)
  *   handoff      /interaction, the delivery that hands off (webhook mode):
  *                Twilio requests, round trips, wall time
  *   end-chat     /end-chat for each way a chat is closed: requests, round
@@ -21,6 +24,7 @@
  * nothing leaves 127.0.0.1.
  */
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
+import { startChatBudget } from './bench/budget';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
 import { endChatByMode } from './bench/end-chat';
@@ -41,6 +45,7 @@ async function main(): Promise<void> {
   const mock = await TwilioMock.start({ validate: false });
   try {
     await startChatByMode(mock);
+    await startChatBudget(mock);
     await interactionHandOff(mock);
     await endChatByMode(mock);
     await concurrentDeliveries(mock);

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'token_expired'
   | 'session_expired'
   | 'forbidden'
+  | 'budget_exceeded'
   | 'not_configured'
   | 'upstream_error'
   | 'upstream_rate_limited'
@@ -75,6 +76,28 @@ export class ForbiddenError extends HttpError {
 }
 
 /**
+ * 429: a budget (src/guard/budget.ts) allows no more chats for now.
+ * `Retry-After` says when to try again, in whole seconds (at least 1).
+ */
+export class BudgetExceededError extends HttpError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, 'budget_exceeded', message, undefined, retryAfter(retryAfterSeconds));
+  }
+}
+
+/**
+ * `Retry-After` in whole seconds (at least 1), readable by the widget: it is
+ * not a CORS-safelisted response header, so a page on another origin sees it
+ * only when the response exposes it.
+ */
+function retryAfter(seconds: number): Record<string, string> {
+  return {
+    'Retry-After': String(Math.max(1, Math.ceil(seconds))),
+    'Access-Control-Expose-Headers': 'Retry-After',
+  };
+}
+
+/**
  * 503: the deployment is missing or has malformed configuration. `fields`
  * names the environment variables; their values are never included.
  */
@@ -113,7 +136,7 @@ export class UpstreamError extends HttpError {
       rateLimited ? 'upstream_rate_limited' : 'upstream_error',
       message,
       undefined,
-      rateLimited ? { 'Retry-After': '5' } : {},
+      rateLimited ? retryAfter(5) : {},
     );
   }
 }

@@ -7,8 +7,8 @@
  *   (a typo such as `Configuration.FlowSID` would otherwise pass silently);
  * - a scalar field sent twice is a violation, arrays are repeated keys;
  * - fields the API documents as "JSON in a string" (Attributes, Participant,
- *   Channel, Routing, PreEngagementData, a Studio flow's Definition) must
- *   hold a JSON object.
+ *   Channel, Routing, PreEngagementData, a Studio flow's Definition, Sync's
+ *   Data) must hold a JSON object.
  *
  * When the folder is absent (a user's fresh clone), `loadSpecs` returns
  * undefined and callers skip these checks with a visible message; under `CI`
@@ -29,6 +29,7 @@ const SPEC_FILES: Record<string, string[]> = {
   'conversations.twilio.com': ['twilio_conversations_v1.json'],
   'flex-api.twilio.com': ['twilio_flex_v1.json', 'twilio_flex_v2.json'],
   'studio.twilio.com': ['twilio_studio_v2.json'],
+  'sync.twilio.com': ['twilio_sync_v1.json'],
   'taskrouter.twilio.com': ['twilio_taskrouter_v1.json'],
 };
 
@@ -40,6 +41,8 @@ const JSON_OBJECT_FIELDS = new Set([
   'Routing',
   'PreEngagementData',
   'Definition',
+  // Sync: "a JSON string that represents an arbitrary, schema-less object".
+  'Data',
 ]);
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

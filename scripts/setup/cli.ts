@@ -53,6 +53,11 @@ Hand-off (what you choose replaces .env's value; a mode's own flag chooses it):
   --public-base-url URL    where Twilio reaches this service (a tunnel, or the deployed URL)
   --allowed-origins LIST   websites that may start chats, e.g. https://www.example.com
 
+Chat budget (a Sync service counts it; without a budget none is needed):
+  --max-chats-per-minute N at most N chats a minute across the service (1 to 1200)
+  --sync-service IS…       the Sync service to count it in (default: .env's, else the
+                           one an earlier run created, else a new one)
+
 Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
@@ -85,7 +90,7 @@ function oneOf<T extends string>(
   throw new UsageError(`--${name} must be one of: ${allowed.join(', ')}`);
 }
 
-/** An option that names a SID, checked with the functions' own rules, so both say the same. */
+/** An option that sets a variable, checked with the functions' own rules, so both say the same. */
 function sidOption(name: keyof typeof OPTION_VARIABLES, value: string | undefined) {
   if (value === undefined) return undefined;
   const problem = problemWith(OPTION_VARIABLES[name], value);
@@ -175,6 +180,8 @@ export function parseCli(
   );
   set('publicBaseUrl', v['public-base-url']);
   set('allowedOrigins', v['allowed-origins']);
+  set('maxChatsPerMinute', sidOption('max-chats-per-minute', v['max-chats-per-minute']));
+  set('syncService', sidOption('sync-service', v['sync-service']));
   return { command, options };
 }
 

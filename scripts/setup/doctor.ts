@@ -12,6 +12,9 @@
  *   by HANDOFF_MODE      what the mode's module checks (modes/: the Studio flow, the
  *                        routing, the Chat Address and ADDRESS_ROUTES_TO, the Flex Flow)
  *   ALLOWED_ORIGINS      parses; `*` is a warning
+ *   MAX_CHATS_PER_MINUTE a warning when unset (sync.ts)
+ *   SYNC_SERVICE_SID     the Sync service exists (SYNC_SERVICE_SID's, else with a
+ *                        budget the account's default one)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -36,6 +39,7 @@ import {
   type FlexConfiguration,
 } from './context';
 import { modeNamed, SETUP_MODES } from './modes';
+import { checkBudget } from './sync';
 import type { Terminal } from './terminal';
 import { explain, type Client, type ClientFactory } from './twilio';
 
@@ -95,6 +99,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     refine,
   });
   checkOrigins(env, options.domainName, add);
+  await checkBudget(client, value, (name) => refused.has(name), add);
   return checks;
 }
 

@@ -27,6 +27,8 @@ export const OPTIONS = {
   'flex-flow-integration': { type: 'string' },
   'public-base-url': { type: 'string' },
   'allowed-origins': { type: 'string' },
+  'max-chats-per-minute': { type: 'string' },
+  'sync-service': { type: 'string' },
   'env-path': { type: 'string' },
   domain: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
@@ -54,6 +56,8 @@ export const OPTION_VARIABLES = {
   'task-channel': 'TASK_CHANNEL',
   'public-base-url': 'PUBLIC_BASE_URL',
   'allowed-origins': 'ALLOWED_ORIGINS',
+  'max-chats-per-minute': 'MAX_CHATS_PER_MINUTE',
+  'sync-service': 'SYNC_SERVICE_SID',
 } as const satisfies Partial<Record<OptionName, keyof Env>>;
 
 /** The flag that sets a variable (`--studio-flow`), if one does. */
@@ -89,4 +93,6 @@ export interface SetupOptions {
   flexFlowIntegration?: (typeof FLEX_FLOW_INTEGRATIONS)[number];
   publicBaseUrl?: string;
   allowedOrigins?: string;
+  maxChatsPerMinute?: string;
+  syncService?: string;
 }

@@ -6,6 +6,8 @@
  *   3. the hand-off     HANDOFF_MODE, and what that mode needs: found on the account
  *                       and proposed, or created on request (Studio flow, Chat
  *                       Address, Flex Flow); see modes/
+ *      chat budget      with MAX_CHATS_PER_MINUTE, the Sync service that counts it:
+ *                       .env's, else an earlier run's, else a new one (sync.ts)
  *   4. an API key       created when .env has none, or one that does not work
  *                       (or with --force); see api-key.ts
  *   5. settle the plan  every value decided above against .env (see plan.ts):
@@ -34,6 +36,7 @@ import { mergeEnv, readEnvFile, writeEnvFile } from './dotenv';
 import { MODE_CHOICES, modeNamed, SETUP_MODES } from './modes';
 import type { SetupOptions } from './options';
 import { asked, Plan, reportMerge, settle, updatesOf, valueOf, type Source } from './plan';
+import { decideSyncService } from './sync';
 import { askText, choose, SetupError, type Terminal } from './terminal';
 import { fetchIfExists, step, type Client } from './twilio';
 
@@ -59,6 +62,7 @@ export async function runSetup(
   const ctx: ModeContext = { ...steps, client, account, serviceSid };
   await SETUP_MODES[mode].setup(ctx);
   await allowedOrigins(steps);
+  await decideSyncService(ctx);
   await decideApiKey(ctx, deps, accountSid);
 
   settle(plan, file, opts.force, term);

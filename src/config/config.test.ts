@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       sessionMaxAgeSeconds: 86_400,
       refreshGraceSeconds: 300,
       timers: { closed: DEFAULTS.closedTimer },
+      syncServiceSid: 'default',
     });
   });
 

@@ -21,6 +21,7 @@ import {
   type InteractionRoute,
   type ModeVariable,
 } from '../modes';
+import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -55,6 +56,10 @@ export interface Config {
   sessionMaxAgeSeconds: number;
   refreshGraceSeconds: number;
   timers: ConversationTimers;
+  /** The service-wide chat budget (src/guard/budget.ts); undefined: none. */
+  maxChatsPerMinute: number | undefined;
+  /** Where shared state lives: a Sync service SID, or `default` (config/budget.ts). */
+  syncServiceSid: string;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -71,6 +76,8 @@ export const COMMON_VARIABLES = [
   'REFRESH_GRACE_SECONDS',
   'CONVERSATION_INACTIVE_TIMER',
   'CONVERSATION_CLOSED_TIMER',
+  'MAX_CHATS_PER_MINUTE',
+  'SYNC_SERVICE_SID',
 ] as const;
 
 /**
@@ -110,6 +117,10 @@ const SECTIONS = {
   mode: ['handoffMode'],
   handoff: ['handoff'],
   interaction: ['interaction'],
+  /** The chat budget, and the Sync service that counts it (src/guard/budget.ts). */
+  budget: ['maxChatsPerMinute', 'syncServiceSid'],
+  /** Shared state in Sync, for whatever else needs it (src/guard/shared-state.ts). */
+  sync: ['syncServiceSid'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -139,6 +150,8 @@ const READERS: Readers = {
   refreshGraceSeconds: (read) =>
     read.integer('REFRESH_GRACE_SECONDS', DEFAULTS.refreshGraceSeconds, 0, 3600),
   timers: readTimers,
+  maxChatsPerMinute: readMaxChatsPerMinute,
+  syncServiceSid: readSyncServiceSid,
 };
 
 /**

@@ -58,7 +58,12 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
     const env = { ...OLD_ADDRESS_ENV, ADDRESS_ROUTES_TO: 'studio' };
     const res = await invoke(status, { mock, env, ...LOCAL });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ configured: true, handoffMode: 'address' });
+    expect(res.body).toEqual({
+      configured: true,
+      handoffMode: 'address',
+      chatBudget: null,
+      syncService: 'default',
+    });
   });
 
   it('ADDRESS_ROUTES_TO=webhook: a chat /interaction could not route is not started', async () => {

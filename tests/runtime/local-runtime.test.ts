@@ -129,7 +129,12 @@ describe('twilio-run start on dist/', () => {
   it('reports itself configured on /status', async () => {
     const res = await fetch(`${configured.url}/status`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ configured: true, handoffMode: 'studio' });
+    expect(await res.json()).toEqual({
+      configured: true,
+      handoffMode: 'studio',
+      chatBudget: null,
+      syncService: 'default',
+    });
   });
 });
 

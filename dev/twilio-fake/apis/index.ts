@@ -9,6 +9,7 @@ import { installConversationsConfigRoutes } from './conversations-config';
 import { installFlexRoutes } from './flex';
 import { installFlexSetupRoutes } from './flex-setup';
 import { installStudioRoutes } from './studio';
+import { installSyncRoutes } from './sync';
 import { installTaskRouterRoutes } from './taskrouter';
 import { installTaskRouterSetupRoutes } from './taskrouter-setup';
 import { installWebChatRoutes } from './webchats';
@@ -17,6 +18,7 @@ export * from './account';
 export * from './conversations';
 export * from './flex';
 export * from './studio';
+export * from './sync';
 export * from './taskrouter';
 
 export function installRoutes(mock: TwilioMock): void {
@@ -30,4 +32,6 @@ export function installRoutes(mock: TwilioMock): void {
   installStudioRoutes(mock);
   installTaskRouterSetupRoutes(mock);
   installApiKeyRoutes(mock);
+  // Shared state: budgets (and single-use claims) in src/guard/.
+  installSyncRoutes(mock);
 }
