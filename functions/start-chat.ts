@@ -3,37 +3,49 @@
  *
  * Starts a chat with Flex for a website visitor.
  *
- * Body (JSON, all optional):
+ * Body (JSON):
+ *   proof          {challenge, solution}: a challenge from /challenge, solved;
+ *                  required unless CHALLENGE=off (src/guard/)
  *   friendlyName   string, <= 64 chars: the name agents see ("Customer" if absent)
  *   question       string, <= 1600 chars: posted as the customer's first message
  *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
  *
  * 200  {conversationSid, identity, token, expiresAt}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
- *      403 origin_not_allowed, 415 unsupported_media_type, 502 upstream_error,
- *      503 not_configured | upstream_rate_limited
+ *      403 origin_not_allowed | challenge_required | challenge_invalid |
+ *      challenge_expired, 409 challenge_used, 415 unsupported_media_type,
+ *      502 upstream_error, 503 not_configured | upstream_rate_limited
  *
  * The identity is chosen here, never by the browser, and contains no personal
  * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { publicEndpoint } from '../src/endpoint';
-import { newIdentity } from '../src/identity';
-import { startChat } from '../src/modes';
+import { admitChat } from '../src/guard/admission';
+import { claimOnce } from '../src/guard/claim-placeholder';
+import { singleUseOf, startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'chats', 'handoff'] as const;
+const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge'] as const;
 
-export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
-  const request = parseStartChatRequest(fields);
+export const handler = publicEndpoint({ config }, async (req) => {
+  const { config, twilio, nowMs } = req;
+  const { proof, ...request } = parseStartChatRequest(req.fields);
+  const singleUse = singleUseOf(config.handoff.mode);
+  const admitted = await admitChat(config, {
+    proof,
+    origin: req.origin,
+    nowMs,
+    singleUse,
+    claim: claimOnce,
+  });
   const chat = await startChat(twilio(), config, config.handoff, {
-    identity: newIdentity(nowMs),
+    identity: admitted.identity,
     friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
     ...(request.question !== undefined && { question: request.question }),
     preEngagement: request.preEngagement,
   });
-  const sessionStartedAt = Math.floor(nowMs / 1000);
-  const { token, expiresAt } = issueToken(config, chat.identity, sessionStartedAt, nowMs);
+  const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);
   return { conversationSid: chat.conversationSid, identity: chat.identity, token, expiresAt };
 });

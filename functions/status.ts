@@ -4,7 +4,8 @@
  * Says whether this service is configured, so the demo page (and a widget,
  * before it offers a chat) can tell a developer exactly what is missing.
  *
- * 200  {configured: true, handoffMode}
+ * 200  {configured: true, handoffMode, challenge: "on" | "off"}: "off" means
+ *      /start-chat admits anyone from an allowed origin (CHALLENGE=off)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -16,5 +17,9 @@ import { publicEndpoint } from '../src/endpoint';
 
 export const handler = publicEndpoint(
   { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
-  ({ config }) => ({ configured: true, handoffMode: config.handoffMode }),
+  ({ config }) => ({
+    configured: true,
+    handoffMode: config.handoffMode,
+    challenge: config.challenge.enabled ? 'on' : 'off',
+  }),
 );

@@ -11,6 +11,7 @@ import {
   requiredText,
   type FlatObject,
 } from './fields';
+import { optionalProof, type Proof } from './guard/challenge';
 import { LIMITS } from './limits';
 
 export interface StartChatRequest {
@@ -20,6 +21,8 @@ export interface StartChatRequest {
   question?: string;
   /** Pre-engagement form answers, stored in the conversation attributes. */
   preEngagement: FlatObject;
+  /** A solved challenge from /challenge (its shape only; src/guard/ checks the rest). */
+  proof?: Proof;
 }
 
 export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
@@ -30,6 +33,7 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
       maxBytes: LIMITS.preEngagementMaxBytes,
       keyPattern: LIMITS.preEngagementKeyPattern,
     }),
+    proof: optionalProof,
   });
 }
 

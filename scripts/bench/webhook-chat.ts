@@ -5,6 +5,7 @@
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
+import { proven } from '../../dev/challenge';
 import { invoke, type InvokeResult } from '../../dev/invoke';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, signedDelivery } from '../../dev/twilio-fake/webhooks';
@@ -21,11 +22,10 @@ export interface StartedChat {
  * message (the chat itself as `deliver.chat`).
  */
 export async function webhookChat(mock: TwilioMock) {
-  const started = await invoke(startChat, {
-    mock,
-    env: WEBHOOK_ENV,
-    body: { friendlyName: 'Ana' },
-  });
+  const started = await invoke(
+    startChat,
+    await proven({ mock, env: WEBHOOK_ENV, body: { friendlyName: 'Ana' } }),
+  );
   const chat = started.body as StartedChat;
   const deliver = (index = 0) =>
     invoke(interaction, {

@@ -12,6 +12,7 @@
  *   by HANDOFF_MODE      what the mode's module checks (modes/: the Studio flow, the
  *                        routing, the Chat Address and ADDRESS_ROUTES_TO, the Flex Flow)
  *   ALLOWED_ORIGINS      parses; `*` is a warning
+ *   CHALLENGE            on (with its difficulty); off is a warning (challenge.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -20,6 +21,7 @@ import { EnvReader } from '../../src/config/reader';
 import { readPublicBaseUrl } from '../../src/config/urls';
 import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
+import { checkChallenge } from './challenge';
 import {
   addProblems,
   fetchChecked,
@@ -95,6 +97,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     refine,
   });
   checkOrigins(env, options.domainName, add);
+  checkChallenge(env, add);
   return checks;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { DEFAULT_CHALLENGE_MAX_NUMBER } from '../guard/challenge';
 import { DEFAULTS, loadConfig, normalizeOrigin, parseIsoDuration, readAllowedOrigins } from '.';
 
 const valid = {
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       sessionMaxAgeSeconds: 86_400,
       refreshGraceSeconds: 300,
       timers: { closed: DEFAULTS.closedTimer },
+      challenge: { enabled: true, maxNumber: DEFAULT_CHALLENGE_MAX_NUMBER },
     });
   });
 

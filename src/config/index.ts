@@ -21,6 +21,7 @@ import {
   type InteractionRoute,
   type ModeVariable,
 } from '../modes';
+import { readChallenge, type ChallengeSettings } from '../guard/challenge';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -55,6 +56,8 @@ export interface Config {
   sessionMaxAgeSeconds: number;
   refreshGraceSeconds: number;
   timers: ConversationTimers;
+  /** The proof of work /start-chat requires (src/guard/challenge.ts). */
+  challenge: ChallengeSettings;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -71,6 +74,8 @@ export const COMMON_VARIABLES = [
   'REFRESH_GRACE_SECONDS',
   'CONVERSATION_INACTIVE_TIMER',
   'CONVERSATION_CLOSED_TIMER',
+  'CHALLENGE',
+  'CHALLENGE_MAX_NUMBER',
 ] as const;
 
 /**
@@ -110,6 +115,8 @@ const SECTIONS = {
   mode: ['handoffMode'],
   handoff: ['handoff'],
   interaction: ['interaction'],
+  /** Issuing and verifying challenges, signed with a key derived from API_SECRET. */
+  challenge: ['challenge', 'apiSecret'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -139,6 +146,7 @@ const READERS: Readers = {
   refreshGraceSeconds: (read) =>
     read.integer('REFRESH_GRACE_SECONDS', DEFAULTS.refreshGraceSeconds, 0, 3600),
   timers: readTimers,
+  challenge: readChallenge,
 };
 
 /**

@@ -2,10 +2,14 @@
  * POST /start-chat when Flex creates the chat in one request:
  * HANDOFF_MODE=address (`POST /v2/WebChats`) and HANDOFF_MODE=flex-flow
  * (`POST /v1/Channels`), through the real `twilio` library and the local mock
- * that validates every request against Twilio's OpenAPI specs.
+ * that validates every request against Twilio's OpenAPI specs. Each start
+ * carries a freshly solved challenge; address mode's claim (the Sync-backed
+ * claimOnce, not merged yet) is an in-memory one here.
  */
 import { handler } from '../../functions/start-chat';
-import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { claimOnce } from '../../src/guard/claim-placeholder';
+import { withProof } from '../../dev/challenge';
+import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { headerOf, invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import {
@@ -29,6 +33,17 @@ import {
   TwilioMock,
   type RecordedRequest,
 } from '../../dev/twilio-fake/twilio-mock';
+
+jest.mock('../../src/guard/claim-placeholder', () => ({ claimOnce: jest.fn() }));
+const claims = jest.mocked(claimOnce);
+beforeEach(() => {
+  const claimed = new Set<string>();
+  claims.mockImplementation((key) => Promise.resolve(!claimed.has(key) && !!claimed.add(key)));
+});
+
+/** A start as the widget makes it: with a solved challenge. */
+const startIn = async (env: TestEnv, body: object) =>
+  invoke(handler, { mock, env, body: await withProof(body, { env }) });
 
 const mock = TwilioMock.perTest((m) => {
   seedChatAddress(m);
@@ -64,7 +79,7 @@ function expectCleanLogs(): void {
 }
 
 describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
-  const start = (body: object) => invoke(handler, { mock, env: ADDRESS_ENV, body });
+  const start = (body: object) => startIn(ADDRESS_ENV, body);
 
   it('creates the chat in one round trip, with our identity, and mints its token', async () => {
     mock.latencyMs = 15;
@@ -170,7 +185,7 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
 });
 
 describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () => {
-  const start = (body: object) => invoke(handler, { mock, env: FLEX_FLOW_ENV, body });
+  const start = (body: object) => startIn(FLEX_FLOW_ENV, body);
 
   it('creates the chat channel in one round trip, with our identity, and mints its token', async () => {
     mock.latencyMs = 15;
@@ -185,6 +200,7 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     expect(form(create)).toEqual({
       FlexFlowSid: [FLEX_FLOW_SID],
       Identity: [body.identity],
+      ChatUniqueName: [body.identity],
       ChatUserFriendlyName: ['Ana'],
       ChatFriendlyName: ['Web chat with Ana'],
       PreEngagementData: [expect.any(String)],
@@ -281,7 +297,7 @@ const modes = [
 ] as const;
 
 describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left behind', (m) => {
-  const start = () => invoke(handler, { mock, env: m.env, body: customer });
+  const start = () => startIn(m.env, customer);
   const failures = TWILIO_FAILURES;
 
   it.each(failures)(
@@ -378,11 +394,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
   });
 
   it('turns credentials Twilio rejects into a 503 naming them', async () => {
-    const res = await invoke(handler, {
-      mock,
-      env: { ...m.env, AUTH_TOKEN: 'e'.repeat(32) },
-      body: {},
-    });
+    const res = await startIn({ ...m.env, AUTH_TOKEN: 'e'.repeat(32) }, {});
     expect(res.status).toBe(503);
     expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
       'ACCOUNT_SID',
