@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await mkdir(OUT, { recursive: true });
   const mock = await TwilioMock.start();
   const [runtime, unconfigured, browser] = await Promise.all([
-    startLocalRuntime({ ...TEST_ENV, CHALLENGE: 'off' }, { mockUrl: mock.baseUrl }),
+    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
     startLocalRuntime({}),
     launchBrowser(),
   ]);

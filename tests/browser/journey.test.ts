@@ -18,8 +18,7 @@ import {
   PHONE,
 } from '../../dev/browser';
 
-// Until the widget solves challenges (its own commit).
-const suite = useBrowserStack({ ...TEST_ENV, CHALLENGE: 'off' });
+const suite = useBrowserStack(TEST_ENV);
 
 async function openForm(page: Page): Promise<void> {
   await page.goto(`${suite.runtime.url}/`);

@@ -16,8 +16,7 @@ import {
   useBrowserStack,
 } from '../../dev/browser';
 
-// Until the widget solves challenges (its own commit).
-const suite = useBrowserStack({ ...TEST_ENV, CHALLENGE: 'off' });
+const suite = useBrowserStack(TEST_ENV);
 
 const startChat = (page: Page) => startDemoChat(page, suite.runtime.url);
 
