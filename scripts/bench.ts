@@ -11,6 +11,9 @@
  *                trips, wall time
  *   concurrency  many deliveries at once for one conversation: exactly one
  *                Interaction (the bench fails otherwise)
+ *   challenge    what the challenge adds to /start-chat per mode (requests,
+ *                round trips, CHALLENGE off and on), and its solve time in
+ *                headless Chromium at the default difficulty (median, p95)
  *   handler-time handler time with a zero-latency local mock (median)
  *   cold-start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
@@ -21,6 +24,7 @@
  * nothing leaves 127.0.0.1.
  */
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
+import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
 import { endChatByMode } from './bench/end-chat';
@@ -44,6 +48,7 @@ async function main(): Promise<void> {
     await interactionHandOff(mock);
     await endChatByMode(mock);
     await concurrentDeliveries(mock);
+    await challengeCost(mock);
     await handlerTime(mock);
   } finally {
     await mock.stop();
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
   coldStart();
   await pageWeight();
   await launcherTiming();
+  await challengeSolveTime();
   print(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
 }
 

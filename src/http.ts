@@ -57,6 +57,10 @@ export function header(event: RuntimeEvent, name: string): string | undefined {
  * never sent. A forger who also fakes `cookies` gets past this check; what
  * stops them is the challenge (src/guard/challenge.ts), whose proof a query
  * string or a form cannot even express.
+ *
+ * Hazard: this relies on the runtime passing `cookies` even when there are
+ * none (twilio-run passes `{}`, and Twilio's docs read it unguarded). A
+ * runtime that omitted it would have every browser request refused here.
  */
 export function assertRuntimeRequest(event: RuntimeEvent): void {
   const request: unknown = event.request;
