@@ -124,6 +124,21 @@ describe('POST /challenge', () => {
     expect(res.body).toEqual({ challenge: null });
   });
 
+  it('issues none for a service that could not start the chat, naming what /start-chat would', async () => {
+    const env = { ALLOWED_ORIGINS: TEST_ENV.ALLOWED_ORIGINS, API_SECRET: 'x' };
+    const asked = await askChallenge({ env });
+    const started = await start({}, { env });
+    expect(asked.status).toBe(503);
+    expect(asked.body).toEqual(started.body);
+    expect((asked.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
+      'ACCOUNT_SID',
+      'AUTH_TOKEN',
+      'API_KEY',
+      'CONVERSATIONS_SERVICE_SID',
+      'STUDIO_FLOW_SID',
+    ]);
+  });
+
   it('names a malformed setting, like every variable', async () => {
     const res = await askChallenge({
       env: { ...TEST_ENV, CHALLENGE: 'no', CHALLENGE_MAX_NUMBER: '5' },

@@ -357,9 +357,11 @@ describe('POST /start-chat: at the limits', () => {
 
 describe('POST /start-chat: misconfiguration says what to fix', () => {
   it('answers 503 naming missing variables, without their values, and calls nobody', async () => {
+    // No proof: /challenge names the same variables (challenge.test.ts).
     const res = await start({
       env: { ALLOWED_ORIGINS: TEST_ENV.ALLOWED_ORIGINS, API_SECRET: 'do-not-echo-me' },
       body: {},
+      proven: false,
     });
     expect(res.status).toBe(503);
     const { error } = res.body as ErrorBody;
@@ -381,6 +383,7 @@ describe('POST /start-chat: misconfiguration says what to fix', () => {
     const res = await start({
       env: { ...TEST_ENV, CONVERSATIONS_SERVICE_SID: 'AD' + '3'.repeat(32) },
       body: {},
+      proven: false,
     });
     expect(res.status).toBe(503);
     expect(res.text).toMatch(/CONVERSATIONS_SERVICE_SID.*Conversations Service SID \(IS/);
