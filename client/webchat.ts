@@ -8,14 +8,17 @@
  * or, with `data-manual` on the tag, `FlexWebchat.init({ ... })` from your own
  * code (options: client/lib/config.ts). The Conversations SDK is not in this
  * file: webchat-sdk.js is fetched when the browser is idle or a chat starts,
- * so the launcher never waits for it.
+ * so the launcher never waits for it. Nor is the challenge solver:
+ * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi } from './lib/api';
+import { createApi, createChallengeFetch } from './lib/api';
+import { Challenges } from './lib/challenge';
 import { mergeOptions, optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
+import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
 import { mountWidget } from './view/widget';
 
@@ -25,6 +28,8 @@ export interface FlexWebchatApi {
   close(): void;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
+  /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
+  registerSolver: typeof registerSolver;
 }
 
 declare global {
@@ -81,6 +86,10 @@ function init(options: WidgetOptions = {}): void {
     api: createApi(config.startChatUrl),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
+    challenges: new Challenges({
+      fetch: createChallengeFetch(config.startChatUrl),
+      solve: createSolver(new URL('webchat-solver.js', config.sdkUrl).href),
+    }),
     online: navigator.onLine,
   });
   controller = chat;
@@ -109,6 +118,7 @@ window.FlexWebchat = {
   open: () => controller?.open(),
   close: () => controller?.close(),
   registerSdk,
+  registerSolver,
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -245,3 +245,18 @@ export async function pauseTimers(page: Page): Promise<void> {
 export function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
 }
+
+type AxeResult = { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
+
+/** axe-core's WCAG 2 A/AA violations on the page (inject it; needs `bypassCSP`). */
+export async function axe(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  }
+  const result = await page.evaluate<AxeResult>(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+  })`);
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`,
+  );
+}

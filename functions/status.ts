@@ -6,6 +6,8 @@
  *
  * 200  {configured: true, handoffMode, chatBudget: {maxPerMinute} | null,
  *       syncService: "default" | "SYNC_SERVICE_SID"}  (which Sync service, not its SID)
+ * 200  {configured: true, handoffMode, challenge: "on" | "off"}: "off" means
+ *      /start-chat admits anyone from an allowed origin (CHALLENGE=off)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -22,5 +24,6 @@ export const handler = publicEndpoint(
     configured: true,
     handoffMode: config.handoffMode,
     ...budgetStatus(config),
+    challenge: config.challenge.enabled ? 'on' : 'off',
   }),
 );

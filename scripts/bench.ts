@@ -14,6 +14,9 @@
  *                trips, wall time
  *   concurrency  many deliveries at once for one conversation: exactly one
  *                Interaction (the bench fails otherwise)
+ *   challenge    what the challenge adds to /start-chat per mode (requests,
+ *                round trips, CHALLENGE off and on), and its solve time in
+ *                headless Chromium at the default difficulty (median, p95)
  *   handler-time handler time with a zero-latency local mock (median)
  *   cold-start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
@@ -25,6 +28,7 @@
  */
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
 import { startChatBudget } from './bench/budget';
+import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
 import { endChatByMode } from './bench/end-chat';
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
     await interactionHandOff(mock);
     await endChatByMode(mock);
     await concurrentDeliveries(mock);
+    await challengeCost(mock);
     await handlerTime(mock);
   } finally {
     await mock.stop();
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
   coldStart();
   await pageWeight();
   await launcherTiming();
+  await challengeSolveTime();
   print(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
 }
 

@@ -2,7 +2,8 @@
  * The one request path of every browser-facing function, so each function
  * file only says what it does:
  *
- *   origin allowed? -> preflight? -> configured? -> JSON body -> run -> respond
+ *   runtime's own headers? -> origin allowed? -> preflight? -> configured?
+ *     -> JSON body -> run -> respond
  *
  * The origin is checked first: a site that may not call us learns nothing,
  * not even whether we are configured, and nothing reaches Twilio. Every error,
@@ -26,6 +27,7 @@ import type { Twilio } from 'twilio';
 import { loadConfig, readAllowedOrigins, type ConfigOf, type Env, type Section } from './config';
 import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
 import {
+  assertRuntimeRequest,
   errorResult,
   eventFields,
   header,
@@ -54,6 +56,8 @@ export interface PublicRequest<C> {
   config: C;
   /** Body and query fields, `request` removed; not yet validated. */
   fields: JsonBody;
+  /** The request's `Origin`, allowed; undefined only where `requireOrigin` is false. */
+  origin: string | undefined;
   /** Lazily built, so requests that fail validation never create a client. */
   twilio: () => Twilio;
   nowMs: number;
@@ -94,6 +98,7 @@ export async function handlePublicRequest<S extends Section>(
   const origin = header(event, 'origin');
   let cors: Record<string, string> = {};
   try {
+    assertRuntimeRequest(event);
     // A malformed ALLOWED_ORIGINS: nobody can be let in, and the error names
     // it with whatever else this function's sections lack.
     const allowed =
@@ -109,6 +114,7 @@ export async function handlePublicRequest<S extends Section>(
     const body = await run({
       config,
       fields,
+      origin,
       twilio: () => twilioClient(context),
       nowMs: Date.now(),
     });

@@ -10,6 +10,10 @@ export type ErrorCode =
   | 'invalid_request'
   | 'unsupported_media_type'
   | 'origin_not_allowed'
+  | 'challenge_required'
+  | 'challenge_invalid'
+  | 'challenge_expired'
+  | 'challenge_used'
   | 'invalid_token'
   | 'token_expired'
   | 'session_expired'
@@ -72,6 +76,27 @@ export class UnauthorizedError extends HttpError {
 export class ForbiddenError extends HttpError {
   constructor(code: 'origin_not_allowed' | 'session_expired' | 'forbidden', message: string) {
     super(403, code, message);
+  }
+}
+
+export type ChallengeErrorCode =
+  'challenge_required' | 'challenge_invalid' | 'challenge_expired' | 'challenge_used';
+
+const CHALLENGE_MESSAGES: Record<ChallengeErrorCode, string> = {
+  challenge_required: 'Solve a challenge from /challenge first and send it as "proof".',
+  challenge_invalid: 'The proof is not a solved challenge this service issued for this website.',
+  challenge_expired: 'The challenge has expired. Get a new one from /challenge.',
+  challenge_used: 'This challenge has already started a chat. Get a new one from /challenge.',
+};
+
+/**
+ * 403 (409 when already used): `/start-chat` without a solved, unexpired,
+ * single-use challenge this service issued for the calling website
+ * (src/guard/challenge.ts). A client answers each by solving a new challenge.
+ */
+export class ChallengeError extends HttpError {
+  constructor(code: ChallengeErrorCode) {
+    super(code === 'challenge_used' ? 409 : 403, code, CHALLENGE_MESSAGES[code]);
   }
 }
 

@@ -9,7 +9,7 @@ import type {
   ServerlessEventObject,
   TwilioResponse,
 } from '@twilio-labs/serverless-runtime-types/types';
-import { HttpError, UnsupportedMediaTypeError } from './errors';
+import { BadRequestError, HttpError, UnsupportedMediaTypeError } from './errors';
 import { log } from './log';
 
 /** Header values as the Functions runtime passes them (names lower-cased). */
@@ -46,6 +46,28 @@ export function header(event: RuntimeEvent, name: string): string | undefined {
   const value = isObject(headers) ? headers[name.toLowerCase()] : undefined;
   const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
+}
+
+/**
+ * Refuses an event whose `request` is not the runtime's own: the runtime
+ * always passes `{headers, cookies}`, both objects, and a caller's query or
+ * body key named `request` (`?request[headers][origin]=…`) replaces it
+ * whole. That is how one `<img>` tag on any page could make visitors'
+ * browsers call us with an allowed Origin and a JSON content type that they
+ * never sent. A forger who also fakes `cookies` gets past this check; what
+ * stops them is the challenge (src/guard/challenge.ts), whose proof a query
+ * string or a form cannot even express.
+ *
+ * Hazard: this relies on the runtime passing `cookies` even when there are
+ * none (twilio-run passes `{}`, and Twilio's docs read it unguarded). A
+ * runtime that omitted it would have every browser request refused here.
+ */
+export function assertRuntimeRequest(event: RuntimeEvent): void {
+  const request: unknown = event.request;
+  if (isObject(request) && isObject(request.headers) && isObject(request.cookies)) return;
+  throw new BadRequestError('Send the request as JSON: "request" is not a parameter name.', [
+    { field: 'request', problem: 'is reserved by the Functions runtime' },
+  ]);
 }
 
 /**

@@ -23,6 +23,17 @@ export function newIdentity(nowMs: number): string {
   return `web_${startedAt.toString(36)}_${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * The identity of a chat started with a challenge: the challenge's issue time
+ * and its random id (src/guard/challenge.ts), so one challenge always names
+ * the same customer, and so the same conversation (see SingleUse in
+ * src/modes/types.ts). The id is as random as `newIdentity`'s; the session
+ * starts when the challenge was issued, a few minutes early at most.
+ */
+export function challengeIdentity(issuedAt: number, id: string): string {
+  return `web_${issuedAt.toString(36)}_${id}`;
+}
+
 export interface ParsedIdentity {
   /** When the chat session began, in seconds since the epoch. */
   sessionStartedAt: number;

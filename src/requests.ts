@@ -3,6 +3,7 @@
  * (see `jsonFields`) and returns a typed request or throws a 400 naming every
  * field at fault.
  */
+import { DEFAULT_CUSTOMER_NAME, preEngagementData } from './chat-attributes';
 import {
   optionalFlatObject,
   optionalText,
@@ -11,6 +12,7 @@ import {
   requiredText,
   type FlatObject,
 } from './fields';
+import { optionalProof, type Proof } from './guard/challenge';
 import { LIMITS } from './limits';
 
 export interface StartChatRequest {
@@ -20,17 +22,28 @@ export interface StartChatRequest {
   question?: string;
   /** Pre-engagement form answers, stored in the conversation attributes. */
   preEngagement: FlatObject;
+  /** A solved challenge from /challenge (its shape only; src/guard/ checks the rest). */
+  proof?: Proof;
 }
 
 export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
-  return parseFields(fields, {
+  const request = parseFields(fields, {
     friendlyName: optionalText({ maxLength: LIMITS.friendlyNameMaxLength, singleLine: true }),
     question: optionalText({ maxLength: LIMITS.questionMaxLength }),
     preEngagement: optionalFlatObject({
       maxBytes: LIMITS.preEngagementMaxBytes,
       keyPattern: LIMITS.preEngagementKeyPattern,
     }),
+    proof: optionalProof,
   });
+  // Flex's pre-engagement data (address and flex-flow modes) carries the name
+  // too, within the same 16 KB: checked here, in every mode, so that such a
+  // body is refused before the guard writes anything (a claim, a budget's count).
+  preEngagementData({
+    friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+    preEngagement: request.preEngagement,
+  });
+  return request;
 }
 
 export interface RefreshTokenRequest {

@@ -7,7 +7,7 @@
  * misconfiguration (503 naming the variables); everything else is an upstream
  * failure (502, or 503 with Retry-After when Twilio rate-limits us).
  */
-import { ConfigError, HttpError, UpstreamError } from './errors';
+import { ChallengeError, ConfigError, HttpError, UpstreamError } from './errors';
 import { log } from './log';
 
 /** The parts of twilio's `RestException` (or a network error) we rely on. */
@@ -64,6 +64,28 @@ export function toHttpError(error: unknown, context: StepContext): HttpError {
     status,
     twilioCode,
   );
+}
+
+/**
+ * Twilio's "that unique name is taken": Conversations 50353 (and 50391, the
+ * same name being created by a concurrent request), a legacy Flex chat
+ * channel 45208 (and Programmable Chat's 50307 beneath it). Matched by code:
+ * Twilio's docs do not give the HTTP status of each.
+ */
+const UNIQUE_NAME_TAKEN = new Set([50353, 50391, 45208, 50307]);
+
+/**
+ * For a create whose unique name is the chat's identity (a mode whose
+ * `singleUse` is `unique-name`): Twilio refusing the name means the challenge
+ * that determined the identity has started a chat already, so the caller gets
+ * a 409 `challenge_used`, not a 502. Undefined for any other failure.
+ */
+export function challengeReused(error: unknown, step: string): HttpError | undefined {
+  if (error instanceof HttpError) return undefined;
+  const code = (error as TwilioFailure | null)?.code;
+  if (typeof code !== 'number' || !UNIQUE_NAME_TAKEN.has(code)) return undefined;
+  log.info('challenge_reused', { step, twilioCode: code });
+  return new ChallengeError('challenge_used');
 }
 
 /**

@@ -7,6 +7,7 @@
  *   const api = createApi('https://example-1234.twil.io/start-chat');
  *   const chat = await api.startChat({ friendlyName: 'Ana', preEngagement: {} });
  */
+import type { Challenge, Proof } from './challenge';
 import type { StartChatBody } from './pre-engagement';
 import type { StartError } from './state';
 
@@ -53,7 +54,8 @@ export function toStartError(error: unknown): StartError {
 }
 
 export interface Api {
-  startChat(body: StartChatBody): Promise<StartedChat>;
+  /** With a solved challenge (challenge.ts) unless the service requires none. */
+  startChat(body: StartChatBody & { proof?: Proof }): Promise<StartedChat>;
   refreshToken(token: string): Promise<RenewedToken>;
   endChat(
     token: string,
@@ -81,42 +83,59 @@ export function timeoutSignal(ms: number): AbortSignal {
   return controller.signal;
 }
 
-export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {
-  async function post<T>(url: string, body: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(body),
-        credentials: 'omit',
-        signal: timeoutSignal(REQUEST_TIMEOUT_MS),
-      });
-    } catch {
-      throw new ApiError(0, 'network', 'The chat service could not be reached.');
-    }
-    let payload: unknown;
-    try {
-      payload = await response.json();
-    } catch {
-      payload = undefined;
-    }
-    if (response.ok) return payload as T;
-    const error = (
-      payload as { error?: { code?: string; message?: string; fields?: [] } } | undefined
-    )?.error;
-    throw new ApiError(
-      response.status,
-      error?.code ?? 'http_error',
-      error?.message ?? `HTTP ${response.status}`,
-      error?.fields,
-    );
+/**
+ * POSTs to one of the functions: `body` as JSON, or no body at all (a
+ * "simple" request, which browsers send without a preflight).
+ */
+async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      method: 'POST',
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { 'Content-Type': 'application/json', Accept: 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      credentials: 'omit',
+      signal: timeoutSignal(REQUEST_TIMEOUT_MS),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The chat service could not be reached.');
   }
+  let payload: unknown;
+  try {
+    payload = await response.json();
+  } catch {
+    payload = undefined;
+  }
+  if (response.ok) return payload as T;
+  const error = (
+    payload as { error?: { code?: string; message?: string; fields?: [] } } | undefined
+  )?.error;
+  throw new ApiError(
+    response.status,
+    error?.code ?? 'http_error',
+    error?.message ?? `HTTP ${response.status}`,
+    error?.fields,
+  );
+}
 
+export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {
+  const post = <T>(url: string, body: unknown) => call<T>(fetchImpl, url, body);
   return {
     startChat: (body) => post(startChatUrl, body),
     refreshToken: (token) => post(siblingUrl(startChatUrl, 'refresh-token'), { token }),
     endChat: (token, conversationSid) =>
       post(siblingUrl(startChatUrl, 'end-chat'), { token, conversationSid }),
   };
+}
+
+/** POST /challenge (src/guard/challenge.ts): a challenge to solve, or null when none is required. */
+export function createChallengeFetch(
+  startChatUrl: string,
+  fetchImpl: typeof fetch = fetch,
+): () => Promise<Challenge | null> {
+  const url = siblingUrl(startChatUrl, 'challenge');
+  return async () => (await call<{ challenge: Challenge | null }>(fetchImpl, url)).challenge;
 }

@@ -22,6 +22,7 @@
  */
 import { isRefusal, toStartError, type Api } from './api';
 import { Backoff, type Timers } from './backoff';
+import type { Challenges, Proof } from './challenge';
 import {
   isGone,
   type ChatClient,
@@ -51,6 +52,8 @@ export interface ControllerDeps extends Timers {
   sessions: SessionStore;
   /** Resolves the chat client factory (loads the SDK on first use). */
   clientFactory: () => Promise<ChatClientFactory>;
+  /** The proofs /start-chat asks for (challenge.ts); without it, starts carry none. */
+  challenges?: Challenges;
   now?: () => number;
   online?: boolean;
 }
@@ -98,6 +101,8 @@ export class ChatController {
 
   open(): void {
     this.dispatch({ type: 'opened' });
+    // The form is in view: solve the start's challenge while it is filled in.
+    if (this.state.phase === 'form') this.deps.challenges?.prepare();
     void this.markRead();
   }
 
@@ -127,11 +132,19 @@ export class ChatController {
   /* -------------------------------------------------------- start, resume */
 
   async start(body: StartChatBody): Promise<void> {
-    if (this.state.phase === 'starting') return;
-    this.dispatch({ type: 'phase', phase: 'starting' });
+    if (this.state.phase === 'starting' || this.state.phase === 'preparing') return;
+    const { challenges } = this.deps;
+    // Submitted before the challenge is solved: "Preparing…" until it is.
+    this.dispatch({ type: 'phase', phase: challenges?.ready === false ? 'preparing' : 'starting' });
+    const send = (proven: StartChatBody & { proof?: Proof }) => {
+      if (this.state.phase === 'preparing') this.dispatch({ type: 'phase', phase: 'starting' });
+      return this.deps.api.startChat(proven);
+    };
     let session: StoredSession;
     try {
-      const { conversationSid, identity, token, expiresAt } = await this.deps.api.startChat(body);
+      const { conversationSid, identity, token, expiresAt } = await (challenges
+        ? challenges.send(body, send)
+        : send(body));
       session = { conversationSid, identity, token, expiresAt }; // what a reload needs, no more
     } catch (error) {
       this.dispatch({ type: 'phase', phase: 'form', startError: toStartError(error) });
@@ -377,6 +390,7 @@ export class ChatController {
     this.session.forget(); // first: what the shutdown makes fail is then no longer ours
     await this.shutdownClient();
     this.dispatch({ type: 'reset' });
+    if (this.state.open) this.deps.challenges?.prepare(); // the form is back in view
   }
 
   /**

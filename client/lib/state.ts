@@ -19,6 +19,7 @@ import type {
 
 export type Phase =
   | 'form' // pre-engagement form (or a "Start chat" button when there is none)
+  | 'preparing' // submitted; the challenge /start-chat needs is not solved yet
   | 'starting' // /start-chat in flight
   | 'resuming' // reconnecting to a stored chat after a reload
   | 'chat' // connected to a conversation

@@ -47,13 +47,12 @@ export function createBody(
       case 'form':
         conversation = undefined;
         form ??= createFormView(config, t, (request) => void chat.start(request));
-        form.setBusy(false);
         element.replaceChildren(form.element);
         if (previous && focus) form.focus();
         return;
+      case 'preparing':
       case 'starting':
-        form?.setBusy(true);
-        return;
+        return; // the form says it (FormView.render)
       case 'resuming':
         conversation = undefined;
         element.replaceChildren(reconnecting.element);

@@ -21,11 +21,17 @@ import { renderStartError } from './start-error';
 
 export interface FormView {
   element: HTMLElement;
-  /** After a failed start: shows the server's refusal (moving focus to it when it may). */
+  /**
+   * While a start is under way, says its step (on the button, and to screen
+   * readers); after a failed start, shows the server's refusal (moving focus
+   * to it when it may).
+   */
   render(state: State, action: Action | undefined, mayFocus: boolean): void;
-  setBusy(busy: boolean): void;
   focus(): void;
 }
+
+/** What the form says while a start is under way. */
+type Busy = false | 'preparing' | 'starting';
 
 export function createFormView(
   config: WidgetConfig,
@@ -53,6 +59,7 @@ export function createFormView(
     ...rows.map((row) => row.element),
     submit,
   );
+  const setBusy = busyIndicator(form, submit, t);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -70,14 +77,10 @@ export function createFormView(
   const view: FormView = {
     element: form,
     render(state, action, mayFocus) {
+      setBusy(state.phase === 'preparing' || state.phase === 'starting' ? state.phase : false);
       if (state.phase !== 'form' || action?.type !== 'phase') return;
       showStartError(state.startError);
       if (state.startError && state.open && mayFocus) view.focus();
-    },
-    setBusy(busy) {
-      submit.disabled = busy;
-      submit.textContent = busy ? t('starting') : t('startChat');
-      form.setAttribute('aria-busy', String(busy));
     },
     focus() {
       const all = [...byName.values()].map((row) => row.control);
@@ -129,4 +132,23 @@ function markRefused(
     if (byName.has(name)) refused.add(name);
   }
   return problems.length > 0 && problems.every((p) => refused.has(p.field));
+}
+
+/**
+ * Says a start's step ("Preparing your chat…", "Starting your chat…") on the
+ * button, disabled meanwhile, and in a status region, so a screen reader
+ * hears it although the button it was on is disabled.
+ */
+function busyIndicator(form: HTMLElement, submit: HTMLButtonElement, t: Translate) {
+  const status = h('p', { class: 'fw-sr-only', role: 'status' });
+  form.append(status);
+  let shown: Busy = false;
+  return (busy: Busy): void => {
+    if (busy === shown) return; // a live region re-read on every render would be noise
+    shown = busy;
+    submit.disabled = busy !== false;
+    submit.textContent = busy ? t(busy) : t('startChat');
+    status.textContent = busy ? t(busy) : '';
+    form.setAttribute('aria-busy', String(busy !== false));
+  };
 }

@@ -11,6 +11,8 @@ export const TEST_ENV = {
   HANDOFF_MODE: 'studio',
   STUDIO_FLOW_SID: 'FW' + '4'.repeat(32),
   ALLOWED_ORIGINS: 'https://www.example.com,https://shop.example.com',
+  // The lowest difficulty: a solve is about a thousand hashes, so tests stay fast.
+  CHALLENGE_MAX_NUMBER: '1000',
 } as const;
 
 export type TestEnv = Record<string, string | undefined>;

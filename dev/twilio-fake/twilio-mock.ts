@@ -40,6 +40,8 @@ export interface RecordedRequest {
   headers: Record<string, string | undefined>;
   startedAt: number;
   endedAt: number;
+  /** The status answered; undefined when the connection was dropped instead. */
+  status?: number;
 }
 
 export interface Failure {
@@ -227,6 +229,16 @@ export class TwilioMock {
   }
 
   /**
+   * Requests that may have changed Twilio's state: any but a GET, unless
+   * refused (4xx or 5xx); a dropped connection counts, as Twilio may have acted.
+   */
+  writes(): RecordedRequest[] {
+    return this.recorded.filter(
+      (r) => r.method !== 'GET' && (r.status === undefined || r.status < 400),
+    );
+  }
+
+  /**
    * The longest chain of requests each started after the previous one
    * finished: the round trips on the critical path. Meaningful with a
    * latency large enough that concurrent requests overlap (>= 10 ms).
@@ -327,6 +339,7 @@ export class TwilioMock {
       await drainPendingIo();
     }
     record.endedAt = performance.now();
+    if (!output.drop) record.status = output.status;
     if (output.drop) {
       req.socket.destroy();
       return;

@@ -8,6 +8,7 @@
  */
 import { handler as endChat } from '../../functions/end-chat';
 import { handler as startChat } from '../../functions/start-chat';
+import { proven } from '../../dev/challenge';
 import { invoke, type InvokeOptions } from '../../dev/invoke';
 import { FLEX_FLOW_ENV, seedFlexFlow } from '../../dev/twilio-fake/modes';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
@@ -19,7 +20,7 @@ import { handedOff, type StartedChat, webhookChat } from './webhook-chat';
 type Env = InvokeOptions['env'];
 
 async function started(mock: TwilioMock, env: Env): Promise<StartedChat> {
-  const res = await invoke(startChat, { mock, env, body: { friendlyName: 'Ana' } });
+  const res = await invoke(startChat, await proven({ mock, env, body: { friendlyName: 'Ana' } }));
   if (res.status !== 200) throw new Error(`start-chat answered ${res.status}: ${res.text}`);
   return res.body as StartedChat;
 }

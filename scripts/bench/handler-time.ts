@@ -1,11 +1,12 @@
 /**
- * The handlers' own time: POST /start-chat (studio mode, 2 Twilio requests)
- * and POST /refresh-token (none), in process against a zero-latency local
+ * The handlers' own time: POST /start-chat (studio mode, 2 Twilio requests,
+ * its challenge verified) and POST /refresh-token (none), in process against a zero-latency local
  * mock, so what remains is the handler plus loopback HTTP to the mock
  * (median, after 20 runs that warm the JIT).
  */
 import { handler as refreshToken } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
+import { withProof } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { fmt, median, time } from './measure';
@@ -18,8 +19,9 @@ async function overhead(mock: TwilioMock): Promise<{ start: number; refresh: num
   const startTimes: number[] = [];
   let token = '';
   for (let i = 0; i < 200 + WARM_UP; i++) {
+    const body = await withProof({ friendlyName: 'Ana' });
     const ms = await time(async () => {
-      const res = await invoke(startChat, { mock, body: { friendlyName: 'Ana' } });
+      const res = await invoke(startChat, { mock, body });
       token = (res.body as { token: string }).token;
     });
     if (i >= WARM_UP) startTimes.push(ms);
@@ -39,6 +41,6 @@ export async function handlerTime(mock: TwilioMock): Promise<void> {
     ['function'],
     ['median'],
   );
-  row('start-chat, studio mode (2 Twilio requests)', `${fmt(o.start, 2)} ms`);
+  row('start-chat, studio mode (challenge verified, 2 Twilio requests)', `${fmt(o.start, 2)} ms`);
   row('refresh-token (no Twilio request)', `${fmt(o.refresh, 2)} ms`);
 }

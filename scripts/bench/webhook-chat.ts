@@ -6,6 +6,7 @@
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
+import { proven } from '../../dev/challenge';
 import { invoke, type InvokeResult } from '../../dev/invoke';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
@@ -27,11 +28,10 @@ export interface StartedChat {
  * message (the chat itself as `deliver.chat`).
  */
 export async function webhookChat(mock: TwilioMock) {
-  const started = await invoke(startChat, {
-    mock,
-    env: WEBHOOK_ENV,
-    body: { friendlyName: 'Ana' },
-  });
+  const started = await invoke(
+    startChat,
+    await proven({ mock, env: WEBHOOK_ENV, body: { friendlyName: 'Ana' } }),
+  );
   const chat = started.body as StartedChat;
   const webhookSid = scopedWebhookSid(mock, chat.conversationSid);
   if (!webhookSid) throw new Error(`/start-chat registered no webhook: ${started.text}`);

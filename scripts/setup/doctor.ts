@@ -15,6 +15,7 @@
  *   MAX_CHATS_PER_MINUTE a warning when unset (sync.ts)
  *   SYNC_SERVICE_SID     the Sync service exists (SYNC_SERVICE_SID's, else with a
  *                        budget the account's default one)
+ *   CHALLENGE            on (with its difficulty); off is a warning (challenge.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -23,6 +24,7 @@ import { EnvReader } from '../../src/config/reader';
 import { readPublicBaseUrl } from '../../src/config/urls';
 import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
+import { checkChallenge } from './challenge';
 import {
   addProblems,
   fetchChecked,
@@ -99,6 +101,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     refine,
   });
   checkOrigins(env, options.domainName, add);
+  checkChallenge(env, add);
   await checkBudget(client, value, (name) => refused.has(name), add);
   return checks;
 }

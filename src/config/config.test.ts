@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { DEFAULT_CHALLENGE_MAX_NUMBER } from '../guard/challenge';
 import { DEFAULTS, loadConfig, normalizeOrigin, parseIsoDuration, readAllowedOrigins } from '.';
 
 const valid = {
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       refreshGraceSeconds: 300,
       timers: { closed: DEFAULTS.closedTimer },
       syncServiceSid: 'default',
+      challenge: { enabled: true, maxNumber: DEFAULT_CHALLENGE_MAX_NUMBER },
     });
   });
 

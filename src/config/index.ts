@@ -22,6 +22,7 @@ import {
   type ModeVariable,
 } from '../modes';
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
+import { readChallenge, type ChallengeSettings } from '../guard/challenge';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -60,6 +61,8 @@ export interface Config {
   maxChatsPerMinute: number | undefined;
   /** Where shared state lives: a Sync service SID, or `default` (config/budget.ts). */
   syncServiceSid: string;
+  /** The proof of work /start-chat requires (src/guard/challenge.ts). */
+  challenge: ChallengeSettings;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -78,6 +81,8 @@ export const COMMON_VARIABLES = [
   'CONVERSATION_CLOSED_TIMER',
   'MAX_CHATS_PER_MINUTE',
   'SYNC_SERVICE_SID',
+  'CHALLENGE',
+  'CHALLENGE_MAX_NUMBER',
 ] as const;
 
 /**
@@ -121,6 +126,8 @@ const SECTIONS = {
   budget: ['maxChatsPerMinute', 'syncServiceSid'],
   /** Shared state in Sync, for whatever else needs it (src/guard/shared-state.ts). */
   sync: ['syncServiceSid'],
+  /** Issuing and verifying challenges, signed with a key derived from API_SECRET. */
+  challenge: ['challenge', 'apiSecret'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -152,6 +159,7 @@ const READERS: Readers = {
   timers: readTimers,
   maxChatsPerMinute: readMaxChatsPerMinute,
   syncServiceSid: readSyncServiceSid,
+  challenge: readChallenge,
 };
 
 /**

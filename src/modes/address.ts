@@ -68,6 +68,8 @@ function readInteraction(read: EnvReader, runtime: RuntimeInfo): InteractionRout
 }
 
 export const address = {
+  // WebChats takes no unique name: the challenge is claimed in Sync first.
+  singleUse: 'claim',
   variables: ['ADDRESS_SID', 'ADDRESS_ROUTES_TO', ...ROUTE_VARIABLES] as const,
   readStart(read, runtime) {
     const addressSid = read.sid('ADDRESS_SID', 'IG');

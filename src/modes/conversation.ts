@@ -13,6 +13,11 @@
  * Each step needs the one before, so that is 2 sequential round trips (3 with
  * a question), the fewest the API allows.
  *
+ * The unique name is the customer's identity, which the start's challenge
+ * determines (src/guard/admission.ts): Twilio refuses a second conversation
+ * of that name (50353), which makes each challenge start one chat at most,
+ * at no extra request. That refusal is a 409 `challenge_used`.
+ *
  * No orphans: if step 2 or 3 fails, the conversation is deleted before the
  * error is returned (unless step 3's answer was lost and the question is
  * there after all: then Flex already has it, and the start succeeds). If step 1 fails ambiguously (timeout or 5xx: Twilio may
@@ -29,7 +34,13 @@ import {
 } from '../chat-attributes';
 import type { Config } from '../config';
 import { log } from '../log';
-import { isAmbiguousFailure, toHttpError, twilioStep, upstreamStatus } from '../twilio-errors';
+import {
+  challengeReused,
+  isAmbiguousFailure,
+  toHttpError,
+  twilioStep,
+  upstreamStatus,
+} from '../twilio-errors';
 import type { ChatStart, StartedChat } from './types';
 
 export type ScopedWebhook = WebhookListInstanceCreateOptions;
@@ -58,6 +69,10 @@ export async function startConversationChat(
       ],
     })
     .catch(async (error: unknown) => {
+      const reused = challengeReused(error, 'create the conversation');
+      if (reused) throw reused;
+      // Hazard: the name is the challenge's, so a concurrent request with the
+      // same challenge may own it; only whoever holds the challenge can race.
       const failure = toHttpError(error, {
         step: 'create the conversation',
         notFoundMeans: 'CONVERSATIONS_SERVICE_SID',

@@ -25,7 +25,7 @@ import type { Twilio } from 'twilio';
 import type { ChatsConfig, ChatStart, StartedChat } from './types';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
-import { isAmbiguousFailure, toHttpError } from '../twilio-errors';
+import { challengeReused, isAmbiguousFailure, toHttpError } from '../twilio-errors';
 import { postQuestion } from './conversation';
 
 /** What a mode's create request returned. */
@@ -62,6 +62,8 @@ export async function startFlexCreatedChat(
   mode: FlexCreation,
 ): Promise<StartedChat> {
   const created = await mode.create(chat).catch(async (error: unknown) => {
+    const reused = challengeReused(error, mode.step);
+    if (reused) throw reused;
     const failure = toHttpError(error, { step: mode.step, notFoundMeans: mode.notFoundMeans });
     if (isAmbiguousFailure(error)) await removeChatsOf(client, config, chat.identity, mode);
     throw failure;

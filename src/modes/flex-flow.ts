@@ -6,6 +6,8 @@
  *
  *   FlexFlowSid           FLEX_FLOW_SID (FO…)
  *   Identity              our server-chosen identity
+ *   ChatUniqueName        the same identity: Flex refuses a second channel of that
+ *                         name (45208), which makes each start's challenge single use
  *   ChatUserFriendlyName  the name the customer gave ("Customer" if none)
  *   ChatFriendlyName      "Web chat with <name>"
  *   PreEngagementData     the validated pre-engagement answers plus friendlyName, as JSON
@@ -36,6 +38,7 @@ export interface FlexFlowSettings {
 const ENDED_STATUS = 'INACTIVE';
 
 export const flexFlow = {
+  singleUse: 'unique-name',
   variables: ['FLEX_FLOW_SID'] as const,
   readStart: (read) => ({ flexFlowSid: read.sid('FLEX_FLOW_SID', 'FO') }),
   readInteraction: () => undefined,
@@ -62,6 +65,7 @@ export function channelCreation(client: Twilio, flexFlowSid: string): FlexCreati
       const channel = await client.flexApi.v1.channel.create({
         flexFlowSid,
         identity: chat.identity,
+        chatUniqueName: chat.identity,
         chatUserFriendlyName: chat.friendlyName,
         chatFriendlyName: conversationFriendlyName(chat),
         preEngagementData: preEngagement,

@@ -12,10 +12,24 @@ import { ConfigError, type FieldProblem } from '../errors';
 import { address } from './address';
 import { flexFlow } from './flex-flow';
 import { studio } from './studio';
-import type { ChatsConfig, ChatStart, HandoffModule, InteractionRoute, StartedChat } from './types';
+import type {
+  ChatsConfig,
+  ChatStart,
+  HandoffModule,
+  InteractionRoute,
+  SingleUse,
+  StartedChat,
+} from './types';
 import { webhook } from './webhook';
 
-export type { ChatStart, ClosedHow, EndingChat, InteractionRoute, StartedChat } from './types';
+export type {
+  ChatStart,
+  ClosedHow,
+  EndingChat,
+  InteractionRoute,
+  SingleUse,
+  StartedChat,
+} from './types';
 
 const MODES = { studio, webhook, address, 'flex-flow': flexFlow } as const;
 
@@ -63,6 +77,11 @@ export function startChat(
   chat: ChatStart,
 ): Promise<StartedChat> {
   return moduleOf(handoff.mode).startChat(client, config, handoff, chat);
+}
+
+/** How this mode makes a challenge single use (see `SingleUse`). */
+export function singleUseOf(mode: HandoffMode): SingleUse {
+  return MODES[mode].singleUse;
 }
 
 const NOT_USED: FieldProblem = {

@@ -26,6 +26,7 @@ export function studioWebhook(studioFlowSid: string): WebhookListInstanceCreateO
 }
 
 export const studio = {
+  singleUse: 'unique-name',
   variables: ['STUDIO_FLOW_SID'] as const,
   readStart: (read) => ({ studioFlowSid: read.sid('STUDIO_FLOW_SID', 'FW') }),
   readInteraction: () => undefined,

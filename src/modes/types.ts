@@ -8,6 +8,7 @@
  *   - how a chat starts (`startChat`): from a validated request and a
  *     server-chosen identity, create what Twilio needs and return the
  *     conversation, or throw an `HttpError` having left nothing behind;
+ *   - how it makes a start's challenge single use (`singleUse`);
  *   - whether `/interaction` routes its chats, and how (`readInteraction`);
  *   - how a chat ends when the customer ends it (`hasEnded`, `close`).
  *
@@ -67,12 +68,26 @@ export interface EndingChat {
   logFields: Record<string, unknown>;
 }
 
+/**
+ * How a mode makes each challenge start at most one chat (src/guard/):
+ *
+ * - `unique-name`: the chat's identity, which a challenge determines, is the
+ *   unique name of what the mode creates (`UniqueName`, `ChatUniqueName`), so
+ *   Twilio itself refuses a second chat, atomically and at no extra request;
+ *   the mode turns that refusal into a 409 `challenge_used`.
+ * - `claim`: the API has no unique name (Flex's WebChats), so the challenge
+ *   is claimed once in shared state before the chat is created.
+ */
+export type SingleUse = 'unique-name' | 'claim';
+
 /** How a chat was closed: Flex's Interaction Channel, the conversation, or a legacy channel. */
 export type ClosedHow = 'interaction' | 'conversation' | 'legacy-channel';
 
 export interface HandoffModule<Settings extends object> {
   /** The environment variables this mode reads, beyond the common ones. */
   readonly variables: readonly string[];
+  /** How a challenge is made single use in this mode (see `SingleUse`). */
+  readonly singleUse: SingleUse;
   /** What starting a chat needs (problems are collected in `read`). */
   readStart(read: EnvReader, runtime: RuntimeInfo): Settings;
   /**

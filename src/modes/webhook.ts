@@ -22,6 +22,7 @@ import type { HandoffModule, InteractionRoute } from './types';
 const NAMED_AFTER_CUSTOMER = true;
 
 export const webhook = {
+  singleUse: 'unique-name',
   variables: ROUTE_VARIABLES,
   readStart: (read, runtime) => readInteractionRoute(read, runtime, NAMED_AFTER_CUSTOMER),
   readInteraction: (read, runtime) => readInteractionRoute(read, runtime, NAMED_AFTER_CUSTOMER),

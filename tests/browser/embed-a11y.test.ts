@@ -11,6 +11,7 @@ import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { freePort, type LocalRuntime } from '../../dev/local-runtime';
 import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
+  axe,
   DESKTOP,
   describeInBrowser,
   eventually,
@@ -110,10 +111,11 @@ describeInBrowser('embedded on a third-party site', () => {
     await page.goto(`${otherSite.url}/`);
     await page.getByRole('button', { name: 'Open chat' }).click();
     const before = mock.requests().length;
-    const blocked = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/start-chat'));
+    const blocked = page.waitForEvent('requestfailed', (r) => r.url().endsWith('/challenge'));
     await page.getByRole('button', { name: 'Start chat' }).click();
-    // The function answers 403 with no CORS header (see the contract tests), so
-    // the browser blocks the answer: to the customer, the service cannot be reached.
+    // /challenge answers 403 with no CORS header (see the contract tests), so
+    // the browser blocks the answer: to the customer, the service cannot be
+    // reached, and /start-chat is never even asked.
     await blocked;
     await page.getByText('We could not reach the chat service.', { exact: false }).waitFor();
     expect(mock.requests().length).toBe(before);
@@ -288,20 +290,6 @@ describeInBrowser('keyboard only', () => {
     await context.close();
   });
 });
-
-type AxeResult = { violations: { id: string; impact: string; nodes: { target: unknown }[] }[] };
-
-async function axe(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  }
-  const result = await page.evaluate<AxeResult>(`axe.run(document, {
-    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
-  })`);
-  return result.violations.map(
-    (v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`,
-  );
-}
 
 describeInBrowser('axe-core finds no WCAG 2 A/AA violation', () => {
   it.each([

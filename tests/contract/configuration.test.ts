@@ -9,6 +9,7 @@ import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { handler as status } from '../../functions/status';
+import { proven } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { ACCOUNT } from '../../dev/twilio-fake/apis';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
@@ -34,7 +35,10 @@ const OLD_ADDRESS_ENV = {
 
 describe('address mode with TaskRouter variables left in .env, run locally', () => {
   it('/start-chat answers 200: starting an address chat needs no PUBLIC_BASE_URL', async () => {
-    const res = await invoke(startChat, { mock, env: OLD_ADDRESS_ENV, body: {}, ...LOCAL });
+    const res = await invoke(
+      startChat,
+      await proven({ mock, env: OLD_ADDRESS_ENV, body: {}, ...LOCAL }),
+    );
     expect(res.status).toBe(200);
     expect(mock.requests('webchats.create')).toHaveLength(1);
   });
@@ -63,6 +67,7 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       handoffMode: 'address',
       chatBudget: null,
       syncService: 'default',
+      challenge: 'on',
     });
   });
 
@@ -79,7 +84,7 @@ describe('a broken hand-off setting stops starting chats, not chats in progress'
   const BROKEN = { ...TEST_ENV, STUDIO_FLOW_SID: 'WW' + '1'.repeat(32) };
 
   it('/start-chat and /status name it; /refresh-token and /end-chat still work', async () => {
-    const chat = (await invoke(startChat, { mock, body: {} })).body as Started;
+    const chat = (await invoke(startChat, await proven({ mock, body: {} }))).body as Started;
     const before = mock.requests().length;
 
     const start = await invoke(startChat, { mock, env: BROKEN, body: {} });
@@ -98,7 +103,7 @@ describe('a broken hand-off setting stops starting chats, not chats in progress'
   });
 
   it('/refresh-token needs neither the Auth Token nor the hand-off mode', async () => {
-    const chat = (await invoke(startChat, { mock, body: {} })).body as Started;
+    const chat = (await invoke(startChat, await proven({ mock, body: {} }))).body as Started;
     mock.reset();
     const env = { ...TEST_ENV, AUTH_TOKEN: undefined, HANDOFF_MODE: 'pigeon' };
     const renewed = await invoke(refresh, { mock, env, body: { token: chat.token } });

@@ -7,6 +7,7 @@ import { handler as startChat } from '../../functions/start-chat';
 import { CUSTOMER_ENDED_MESSAGE } from '../../src/end-chat';
 import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { proven } from '../../dev/challenge';
 import { invoke, type InvokeOptions } from '../../dev/invoke';
 import { conversations, interactions } from '../../dev/twilio-fake/apis';
 import { signTestToken } from '../support/tokens';
@@ -29,7 +30,7 @@ interface Chat {
 type ErrorBody = { error: { code: string; fields?: { field: string }[] } };
 
 async function start(env: Record<string, string> = TEST_ENV): Promise<Chat> {
-  const res = await invoke(startChat, { mock, env, body: { friendlyName: 'Ana' } });
+  const res = await invoke(startChat, await proven({ mock, env, body: { friendlyName: 'Ana' } }));
   expect(res.status).toBe(200);
   return res.body as Chat;
 }
@@ -227,11 +228,10 @@ describe('POST /end-chat for a legacy Flex Flow chat', () => {
   beforeEach(() => seedFlexFlow(mock));
 
   it('marks the channel INACTIVE, the way Flex UI 1.x watches, once', async () => {
-    const started = await invoke(startChat, {
-      mock,
-      env: FLEX_FLOW_ENV,
-      body: { friendlyName: 'Ana' },
-    });
+    const started = await invoke(
+      startChat,
+      await proven({ mock, env: FLEX_FLOW_ENV, body: { friendlyName: 'Ana' } }),
+    );
     const chat = started.body as Chat;
     const res = await end(
       { token: chat.token, conversationSid: chat.conversationSid },
@@ -262,11 +262,10 @@ describe('POST /end-chat for a Chat Address chat', () => {
   beforeEach(() => seedChatAddress(mock));
 
   it('closes the conversation Flex created', async () => {
-    const started = await invoke(startChat, {
-      mock,
-      env: ADDRESS_ENV,
-      body: { friendlyName: 'Ana' },
-    });
+    const started = await invoke(
+      startChat,
+      await proven({ mock, env: ADDRESS_ENV, body: { friendlyName: 'Ana' } }),
+    );
     const chat = started.body as Chat;
     const res = await end(
       { token: chat.token, conversationSid: chat.conversationSid },

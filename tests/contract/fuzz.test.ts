@@ -2,7 +2,8 @@
  * Property-based: thousands of random requests at both public functions.
  * Whatever arrives, the answer is a JSON 200 or a JSON 4xx with the one error
  * shape; never a 500, never a stack trace, and never a Twilio call unless the
- * request was valid.
+ * request was valid. The /start-chat property is about its input, so it runs
+ * with CHALLENGE=off; random proofs have a property of their own.
  */
 import fc from 'fast-check';
 import jwt from 'jsonwebtoken';
@@ -13,6 +14,7 @@ import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
 import { parseStartChatRequest } from '../../src/requests';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { freshProof, proven } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { signTestToken } from '../support/tokens';
@@ -80,6 +82,8 @@ const headers = fc.record({
   origin: fc.constantFrom('https://www.example.com', 'https://evil.example', 'null', undefined),
 });
 
+const NO_CHALLENGE = { ...TEST_ENV, CHALLENGE: 'off' };
+
 function isValidStart(body: unknown): boolean {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return true; // becomes {}
   // `request` is the runtime's key (whoever set it), never a field.
@@ -106,7 +110,7 @@ describe('random requests', () => {
     await fc.assert(
       fc.asyncProperty(startBody, headers, async (body, hdrs) => {
         const before = mock.requests().length;
-        const res = await invoke(startChat, { mock, body, headers: hdrs });
+        const res = await invoke(startChat, { mock, env: NO_CHALLENGE, body, headers: hdrs });
         const calls = mock.requests().length - before;
 
         expect(res.status).not.toBe(500);
@@ -121,6 +125,44 @@ describe('random requests', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('/start-chat: a proof changed anywhere is refused, and writes nothing', async () => {
+    const valid = await freshProof();
+    const path = fc.constantFrom(
+      ['challenge', 'signature'],
+      ['challenge', 'parameters', 'nonce'],
+      ['challenge', 'parameters', 'salt'],
+      ['challenge', 'parameters', 'keyPrefix'],
+      ['challenge', 'parameters', 'expiresAt'],
+      ['challenge', 'parameters', 'cost'],
+      ['challenge', 'parameters', 'algorithm'],
+      ['challenge', 'parameters', 'data', 'origin'],
+      ['challenge', 'parameters', 'data', 'issuedAt'],
+      ['challenge', 'parameters', 'extra'],
+      ['solution', 'counter'],
+      ['solution', 'derivedKey'],
+      ['solution'],
+      ['challenge'],
+    );
+    const changed = fc.tuple(path, anyJson).map(([keys, value]) => {
+      const copy = structuredClone(valid) as unknown as Record<string, unknown>;
+      let at = copy;
+      for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      at[keys[keys.length - 1] as string] = value;
+      return { proof: copy, same: JSON.stringify(copy) === JSON.stringify(valid) };
+    });
+    await fc.assert(
+      fc.asyncProperty(changed, async ({ proof, same }) => {
+        fc.pre(!same);
+        const res = await invoke(startChat, { mock, body: { proof } });
+        expect([400, 403]).toContain(res.status);
+        expect(res.text).not.toMatch(STACK);
+        expectOneErrorShape(res.status, res.body);
+      }),
+      { numRuns: 600 },
+    );
+    expect(mock.requests()).toHaveLength(0);
   });
 
   it('/refresh-token: never 500, never a stack, never a Twilio call', async () => {
@@ -160,7 +202,7 @@ describe('random requests', () => {
   });
 
   it('/interaction: never 500, never a stack; unsigned means 403 and no Twilio call', async () => {
-    const started = await invoke(startChat, { mock, env: WEBHOOK_ENV, body: {} });
+    const started = await invoke(startChat, await proven({ mock, env: WEBHOOK_ENV, body: {} }));
     const chat = started.body as { conversationSid: string; identity: string };
     const params = fc.dictionary(
       fc.oneof(

@@ -7,6 +7,7 @@
  */
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
+import { proven } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { ACCOUNT, conversations, interactions } from '../../dev/twilio-fake/apis';
@@ -33,11 +34,14 @@ interface Chat {
 }
 
 async function startChatHere(): Promise<Chat> {
-  const res = await invoke(startChat, {
-    mock,
-    env: ADDRESS_WEBHOOK_ENV,
-    body: { friendlyName: 'Ana López', preEngagement: { email: 'ana@example.com' } },
-  });
+  const res = await invoke(
+    startChat,
+    await proven({
+      mock,
+      env: ADDRESS_WEBHOOK_ENV,
+      body: { friendlyName: 'Ana López', preEngagement: { email: 'ana@example.com' } },
+    }),
+  );
   expect(res.status).toBe(200);
   return res.body as Chat;
 }

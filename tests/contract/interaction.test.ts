@@ -16,6 +16,7 @@ import {
   recordTimeoutMs,
 } from '../../src/interaction';
 import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { proven } from '../../dev/challenge';
 import { invoke, type InvokeOptions, type InvokeResult } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { conversations, interactions, type MockConversation } from '../../dev/twilio-fake/apis';
@@ -50,12 +51,10 @@ async function startWebhookChat(
   env: object = WEBHOOK_ENV,
   options: InvokeOptions = {},
 ): Promise<Chat> {
-  const res = await invoke(startChat, {
-    mock,
-    env: env as Record<string, string>,
-    body,
-    ...options,
-  });
+  const res = await invoke(
+    startChat,
+    await proven({ mock, env: env as Record<string, string>, body, ...options }),
+  );
   expect(res.status).toBe(200);
   const { conversationSid, identity } = res.body as Chat;
   const webhookSid = conversation(conversationSid).webhooks[0]?.sid ?? '';

@@ -8,6 +8,7 @@ import { handler as refresh } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { proven } from '../../dev/challenge';
 import { headerOf, invoke, type InvokeOptions } from '../../dev/invoke';
 import {
   ADDRESS_ENV,
@@ -30,7 +31,7 @@ const now = () => Math.floor(Date.now() / 1000);
 
 describe('POST /refresh-token: renewing', () => {
   it('renews a token from /start-chat for the same identity and grant, without calling Twilio', async () => {
-    const started = (await invoke(startChat, { mock, body: {} })).body as TokenBody;
+    const started = (await invoke(startChat, await proven({ mock, body: {} }))).body as TokenBody;
     mock.reset();
 
     const res = await renew(started.token);
@@ -56,7 +57,10 @@ describe('POST /refresh-token: renewing', () => {
     ['flex-flow', FLEX_FLOW_ENV, seedFlexFlow],
   ] as const)('renews a token from a chat Flex created (%s mode)', async (_, env, seed) => {
     seed(mock);
-    const started = await invoke(startChat, { mock, env, body: { friendlyName: 'Ana' } });
+    const started = await invoke(
+      startChat,
+      await proven({ mock, env, body: { friendlyName: 'Ana' } }),
+    );
     expect(started.status).toBe(200);
     const { identity, token } = started.body as TokenBody;
     mock.reset();

@@ -5,6 +5,7 @@
  */
 import { handler as startChat } from '../../functions/start-chat';
 import { handler as status } from '../../functions/status';
+import { withProof } from '../../dev/challenge';
 import { SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import { headerOf, invoke, type InvokeResult } from '../../dev/invoke';
 import { conversations, syncService } from '../../dev/twilio-fake/apis';
@@ -16,8 +17,13 @@ const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
 
 const BUDGET_ENV = { ...TEST_ENV, MAX_CHATS_PER_MINUTE: '3' };
-const start = (env: Record<string, string | undefined> = BUDGET_ENV, body: object = {}) =>
-  invoke(startChat, { mock, env, body: { friendlyName: 'Ana', ...body } });
+/** A start as the widget makes it: with a freshly solved challenge. */
+const start = async (env: Record<string, string | undefined> = BUDGET_ENV, body: object = {}) =>
+  invoke(startChat, {
+    mock,
+    env,
+    body: await withProof({ friendlyName: 'Ana', ...body }, { env: { ...TEST_ENV, ...env } }),
+  });
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
 const codeOf = (res: InvokeResult) => (res.body as ErrorBody).error.code;
@@ -271,6 +277,7 @@ describe('configuration', () => {
       handoffMode: 'studio',
       chatBudget: { maxPerMinute: 3 },
       syncService: 'SYNC_SERVICE_SID',
+      challenge: 'on',
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

@@ -2,10 +2,13 @@
  * POST /start-chat when Flex creates the chat in one request:
  * HANDOFF_MODE=address (`POST /v2/WebChats`) and HANDOFF_MODE=flex-flow
  * (`POST /v1/Channels`), through the real `twilio` library and the local mock
- * that validates every request against Twilio's OpenAPI specs.
+ * that validates every request against Twilio's OpenAPI specs. Each start
+ * carries a freshly solved challenge; address mode claims it in the fake's
+ * Sync (src/guard/).
  */
 import { handler } from '../../functions/start-chat';
-import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { withProof } from '../../dev/challenge';
+import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { headerOf, invoke } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import {
@@ -29,6 +32,17 @@ import {
   TwilioMock,
   type RecordedRequest,
 } from '../../dev/twilio-fake/twilio-mock';
+
+/**
+ * The requests to Flex and Conversations: address mode's claim of the
+ * challenge in Sync comes first in each start (its own tests are in
+ * challenge.test.ts), and these tests are about what follows it.
+ */
+const flexRequests = () => mock.requests().filter((r) => !r.name.startsWith('sync.'));
+
+/** A start as the widget makes it: with a solved challenge. */
+const startIn = async (env: TestEnv, body: object) =>
+  invoke(handler, { mock, env, body: await withProof(body, { env }) });
 
 const mock = TwilioMock.perTest((m) => {
   seedChatAddress(m);
@@ -64,9 +78,9 @@ function expectCleanLogs(): void {
 }
 
 describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
-  const start = (body: object) => invoke(handler, { mock, env: ADDRESS_ENV, body });
+  const start = (body: object) => startIn(ADDRESS_ENV, body);
 
-  it('creates the chat in one round trip, with our identity, and mints its token', async () => {
+  it('claims the challenge, then creates the chat in one round trip, with our identity, and mints its token', async () => {
     mock.latencyMs = 15;
     const res = await start({
       friendlyName: 'Ana',
@@ -75,8 +89,8 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
 
     expect(res.status).toBe(200);
     const body = res.body as StartBody;
-    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create']);
-    expect(mock.sequentialRoundTrips()).toBe(1);
+    expect(flexRequests().map((r) => r.name)).toEqual(['webchats.create']);
+    expect(mock.sequentialRoundTrips()).toBe(2); // the claim, then the create
 
     const [create] = mock.requests('webchats.create');
     if (mock.validating) expect(create?.operationId).toBe('CreateWebChannel');
@@ -112,14 +126,14 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
     expect(body.expiresAt).toBe(new Date(payload.exp * 1000).toISOString());
   });
 
-  it('posts the question as the customer, webhooks on: 2 round trips', async () => {
+  it('posts the question as the customer, webhooks on: 3 round trips with the claim', async () => {
     mock.latencyMs = 15;
     const res = await start({ friendlyName: 'Ana', question: 'Where is my order?' });
     expect(res.status).toBe(200);
     const { identity, conversationSid } = res.body as StartBody;
 
-    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create', 'messages.create']);
-    expect(mock.sequentialRoundTrips()).toBe(2);
+    expect(flexRequests().map((r) => r.name)).toEqual(['webchats.create', 'messages.create']);
+    expect(mock.sequentialRoundTrips()).toBe(3);
     const [message] = mock.requests('messages.create');
     expect(message?.path).toBe(
       `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/${conversationSid}/Messages`,
@@ -144,7 +158,7 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
     expect((res.body as ErrorBody).error.code).toBe('upstream_error');
     expect(res.text).not.toContain('token');
     expect(conversations(mock).size).toBe(0);
-    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create', 'conversations.delete']);
+    expect(flexRequests().map((r) => r.name)).toEqual(['webchats.create', 'conversations.delete']);
     expect(logs.events()).toEqual(['handoff_identity_replaced', 'conversation_removed']);
     expect(logs.text()).not.toContain('guest-7d3f');
     expectCleanLogs();
@@ -155,7 +169,7 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
     const res = await start({});
     expect(res.status).toBe(503);
     expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['ADDRESS_SID']);
-    expect(mock.requests().map((r) => r.name)).toEqual(['webchats.create']);
+    expect(flexRequests().map((r) => r.name)).toEqual(['webchats.create']);
   });
 
   it('refuses pre-engagement data that fits 16 KB alone but not with the name, before any request', async () => {
@@ -170,7 +184,7 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
 });
 
 describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () => {
-  const start = (body: object) => invoke(handler, { mock, env: FLEX_FLOW_ENV, body });
+  const start = (body: object) => startIn(FLEX_FLOW_ENV, body);
 
   it('creates the chat channel in one round trip, with our identity, and mints its token', async () => {
     mock.latencyMs = 15;
@@ -178,13 +192,14 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
 
     expect(res.status).toBe(200);
     const body = res.body as StartBody;
-    expect(mock.requests().map((r) => r.name)).toEqual(['flexChannels.create']);
+    expect(flexRequests().map((r) => r.name)).toEqual(['flexChannels.create']);
     expect(mock.sequentialRoundTrips()).toBe(1);
     const [create] = mock.requests('flexChannels.create');
     expect(create?.path).toBe('/v1/Channels');
     expect(form(create)).toEqual({
       FlexFlowSid: [FLEX_FLOW_SID],
       Identity: [body.identity],
+      ChatUniqueName: [body.identity],
       ChatUserFriendlyName: ['Ana'],
       ChatFriendlyName: ['Web chat with Ana'],
       PreEngagementData: [expect.any(String)],
@@ -204,7 +219,7 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     mock.latencyMs = 15;
     const res = await start({ question: 'Hello?' });
     const { identity, conversationSid } = res.body as StartBody;
-    expect(mock.requests().map((r) => r.name)).toEqual(['flexChannels.create', 'messages.create']);
+    expect(flexRequests().map((r) => r.name)).toEqual(['flexChannels.create', 'messages.create']);
     expect(mock.sequentialRoundTrips()).toBe(2);
     const [message] = mock.requests('messages.create');
     expect(message?.path).toContain(`/Conversations/${conversationSid}/Messages`);
@@ -228,7 +243,7 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     // The task Flex made is still there: nothing was asked of TaskRouter.
     const [task] = tasks(mock);
     expect(task?.sid).toMatch(/^WT[0-9a-f]{32}$/);
-    expect(mock.requests().map((r) => r.name)).toEqual([
+    expect(flexRequests().map((r) => r.name)).toEqual([
       'flexChannels.create',
       'messages.create',
       'messages.list', // a 500: was the question posted anyway? No.
@@ -281,7 +296,7 @@ const modes = [
 ] as const;
 
 describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left behind', (m) => {
-  const start = () => invoke(handler, { mock, env: m.env, body: customer });
+  const start = () => startIn(m.env, customer);
   const failures = TWILIO_FAILURES;
 
   it.each(failures)(
@@ -307,7 +322,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
     const res = await start();
     expect(res.status).toBe(200);
     expect(mock.requests(m.remove)).toHaveLength(0);
-    expect(mock.requests().map((r) => r.name)).toEqual([
+    expect(flexRequests().map((r) => r.name)).toEqual([
       m.create,
       'messages.create',
       'messages.list',
@@ -324,7 +339,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
       mock.failNext(m.create, { status: twilioStatus });
       const res = await start();
       expect(res.status).toBe(status);
-      expect(mock.requests().map((r) => r.name)).toEqual([m.create]);
+      expect(flexRequests().map((r) => r.name)).toEqual([m.create]);
       expectCleanLogs();
     },
   );
@@ -333,7 +348,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
     mock.failNext(m.create, { status: 500 });
     const res = await start();
     expect(res.status).toBe(502);
-    expect(mock.requests().map((r) => r.name)).toEqual([m.create, 'participantConversations.list']);
+    expect(flexRequests().map((r) => r.name)).toEqual([m.create, 'participantConversations.list']);
     const [lookup] = mock.requests('participantConversations.list');
     expect(lookup?.query.Identity?.[0]).toMatch(/^web_[0-9a-z]+_[0-9a-f]{32}$/);
     expect(lookup?.query.Identity).toEqual(form(mock.requests(m.create)[0]).Identity);
@@ -346,7 +361,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
       const res = await start();
       expect(res.status).toBe(502);
       expect(conversations(mock).size).toBe(0);
-      expect(mock.requests().map((r) => r.name)).toEqual([
+      expect(flexRequests().map((r) => r.name)).toEqual([
         m.create,
         'participantConversations.list',
         m.remove,
@@ -378,16 +393,14 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
   });
 
   it('turns credentials Twilio rejects into a 503 naming them', async () => {
-    const res = await invoke(handler, {
-      mock,
-      env: { ...m.env, AUTH_TOKEN: 'e'.repeat(32) },
-      body: {},
-    });
+    const res = await startIn({ ...m.env, AUTH_TOKEN: 'e'.repeat(32) }, {});
     expect(res.status).toBe(503);
     expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
       'ACCOUNT_SID',
       'AUTH_TOKEN',
     ]);
-    expect(mock.requests().map((r) => r.name)).toEqual([m.create]);
+    // The first request Twilio refuses: address mode's claim in Sync, or the create.
+    const first = m.create === 'webchats.create' ? 'sync.documents.create' : m.create;
+    expect(mock.requests().map((r) => r.name)).toEqual([first]);
   });
 });

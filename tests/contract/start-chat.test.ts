@@ -1,9 +1,13 @@
 /**
  * POST /start-chat, end to end through the real `twilio` library and a local
  * Twilio mock that validates every request against Twilio's OpenAPI specs.
+ * Each request carries a freshly solved challenge, as the widget's do (the
+ * challenge itself: challenge.test.ts), so the requests and round trips
+ * counted here are the ones a real start makes with CHALLENGE on.
  */
 import { handler } from '../../functions/start-chat';
 import { SERVICE_DOMAIN, SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { withProof } from '../../dev/challenge';
 import { headerOf, invoke, type InvokeOptions } from '../../dev/invoke';
 import { captureLogsPerTest } from '../support/logs';
 import { conversations, type MockConversation } from '../../dev/twilio-fake/apis';
@@ -17,7 +21,22 @@ import {
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
 
-const start = (options: InvokeOptions = {}) => invoke(handler, { mock, ...options });
+/** /start-chat with a solved challenge added to an object body (`proven: false`: as given). */
+async function start(options: InvokeOptions & { proven?: boolean } = {}) {
+  const { proven = true, ...rest } = options;
+  const { body, env, domainName } = rest;
+  const origin = rest.headers?.origin;
+  const proofFor = origin === undefined ? {} : { origin };
+  const proven_ =
+    proven && body !== null && typeof body === 'object' && !Array.isArray(body)
+      ? await withProof(body, {
+          ...proofFor,
+          ...(env && { env }),
+          ...(domainName && { domainName }),
+        })
+      : body;
+  return invoke(handler, { mock, ...rest, body: proven_ });
+}
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
 type StartBody = { conversationSid: string; identity: string; token: string; expiresAt: string };
@@ -191,7 +210,7 @@ describe('POST /start-chat: who may call it', () => {
     ['a sandboxed frame', 'null'],
     ['no Origin at all', undefined],
   ])('refuses %s with 403 and no Twilio call', async (_, origin) => {
-    const res = await start({ headers: { origin }, body: { friendlyName: 'Ana' } });
+    const res = await start({ headers: { origin }, body: { friendlyName: 'Ana' }, proven: false });
     expect(res.status).toBe(403);
     expect((res.body as ErrorBody).error.code).toBe('origin_not_allowed');
     expect(headerOf(res, 'access-control-allow-origin')).toBeUndefined();
@@ -226,7 +245,10 @@ describe('POST /start-chat: who may call it', () => {
     expect(headerOf(ok, 'access-control-allow-origin')).toBe(SITE_ORIGIN);
     expect(headerOf(ok, 'access-control-allow-methods')).toBe('POST, OPTIONS');
     expect(headerOf(ok, 'access-control-allow-headers')).toBe('Content-Type');
-    const refused = await start({ headers: { ...preflight, origin: 'https://evil.example' } });
+    const refused = await start({
+      headers: { ...preflight, origin: 'https://evil.example' },
+      proven: false,
+    });
     expect(refused.status).toBe(403);
     expect(mock.requests()).toHaveLength(0);
   });
@@ -335,9 +357,11 @@ describe('POST /start-chat: at the limits', () => {
 
 describe('POST /start-chat: misconfiguration says what to fix', () => {
   it('answers 503 naming missing variables, without their values, and calls nobody', async () => {
+    // No proof: /challenge names the same variables (challenge.test.ts).
     const res = await start({
       env: { ALLOWED_ORIGINS: TEST_ENV.ALLOWED_ORIGINS, API_SECRET: 'do-not-echo-me' },
       body: {},
+      proven: false,
     });
     expect(res.status).toBe(503);
     const { error } = res.body as ErrorBody;
@@ -359,6 +383,7 @@ describe('POST /start-chat: misconfiguration says what to fix', () => {
     const res = await start({
       env: { ...TEST_ENV, CONVERSATIONS_SERVICE_SID: 'AD' + '3'.repeat(32) },
       body: {},
+      proven: false,
     });
     expect(res.status).toBe(503);
     expect(res.text).toMatch(/CONVERSATIONS_SERVICE_SID.*Conversations Service SID \(IS/);
@@ -573,7 +598,9 @@ describe('POST /start-chat: prototype keys', () => {
 describe('POST /start-chat: a caller-supplied "request" parameter', () => {
   // The runtime builds the event as {request, ...query, ...body}: a parameter
   // named "request" replaces the real headers with whatever the caller sent.
+  // Whatever it holds, it is refused before anything else is looked at.
   it.each([
+    ['allowed headers', { headers: { origin: SITE_ORIGIN, 'content-type': 'application/json' } }],
     ['a string', 'x'],
     ['headers of the wrong type', { headers: 'origin' }],
     [
@@ -585,9 +612,13 @@ describe('POST /start-chat: a caller-supplied "request" parameter', () => {
       { headers: { origin: [{ x: 1 }], 'content-type': ['application/json'] } },
     ],
     ['a numeric content type', { headers: { origin: SITE_ORIGIN, 'content-type': 42 } }],
-  ])('with %s is never a 500, and calls nobody', async (_, request) => {
+  ])('with %s is a 400 naming it, and calls nobody', async (_, request) => {
     const res = await start({ body: { request } });
-    expect([403, 415]).toContain(res.status);
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields).toEqual([
+      { field: 'request', problem: 'is reserved by the Functions runtime' },
+    ]);
+    expect(headerOf(res, 'access-control-allow-origin')).toBeUndefined();
     expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(mock.requests()).toHaveLength(0);
   });

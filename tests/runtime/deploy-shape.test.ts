@@ -16,6 +16,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import type { Challenge } from 'altcha-lib';
+import { solve } from '../../dev/challenge';
 import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { ROOT } from '../../dev/local-runtime';
@@ -165,8 +167,17 @@ describe('each built function, alone with the production dependencies', () => {
     expect(result.devDependencyVisible).toBe(false);
   });
 
-  it('start-chat starts a chat', async () => {
-    const result = await runAlone('start-chat', event({ friendlyName: 'Ana' }));
+  /** A proof from the deployed shape of /challenge (altcha-lib from production dependencies). */
+  async function proofAlone(env: object = TEST_ENV) {
+    const asked = { request: { headers: { origin: 'https://www.example.com' }, cookies: {} } };
+    const result = await runAlone('challenge', asked, env);
+    expect(result.statusCode).toBe(200);
+    return solve((JSON.parse(result.body) as { challenge: Challenge }).challenge);
+  }
+
+  it('challenge issues a challenge, and start-chat starts a chat with it solved', async () => {
+    const proof = await proofAlone();
+    const result = await runAlone('start-chat', event({ friendlyName: 'Ana', proof }));
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toHaveProperty('token');
     expect(mock.requests().map((r) => r.name)).toEqual(['conversations.create', 'webhooks.create']);
@@ -190,7 +201,7 @@ describe('each built function, alone with the production dependencies', () => {
   });
 
   it('end-chat ends a chat', async () => {
-    const started = await runAlone('start-chat', event({}));
+    const started = await runAlone('start-chat', event({ proof: await proofAlone() }));
     const { token, conversationSid } = JSON.parse(started.body) as Record<string, string>;
     const result = await runAlone('end-chat', event({ token, conversationSid }));
     expect(result.statusCode).toBe(200);
@@ -202,7 +213,11 @@ describe('each built function, alone with the production dependencies', () => {
   });
 
   it('interaction hands a chat off to Flex', async () => {
-    const started = await runAlone('start-chat', event({}), WEBHOOK_ENV);
+    const started = await runAlone(
+      'start-chat',
+      event({ proof: await proofAlone(WEBHOOK_ENV) }),
+      WEBHOOK_ENV,
+    );
     const chat = JSON.parse(started.body) as { conversationSid: string; identity: string };
     const params = messageAddedParams({ ...chat, author: chat.identity });
     const result = await runAlone(
@@ -218,6 +233,7 @@ describe('each built function, alone with the production dependencies', () => {
     // No configuration, no Origin: browser-facing functions refuse the caller
     // first (403); /status and Twilio's webhook say what is not configured (503).
     const expected: Record<string, number> = {
+      challenge: 403,
       'start-chat': 403,
       'refresh-token': 403,
       'end-chat': 403,

@@ -4,6 +4,7 @@
  * the local mock (validated against Twilio's OpenAPI specs).
  */
 import { REQUIRED_WHEN_EMPTY, SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { proofOver } from '../../dev/challenge';
 import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
 import { conversations, interactions } from '../../dev/twilio-fake/apis';
 import { verifyTestToken } from '../support/tokens';
@@ -62,6 +63,7 @@ describe('twilio-run start on dist/', () => {
     const res = await post(configured, '/start-chat', {
       friendlyName: 'Ana',
       question: 'Hello?',
+      proof: await proofOver(configured.url),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe(SITE_ORIGIN);
@@ -126,7 +128,34 @@ describe('twilio-run start on dist/', () => {
     expect(res.headers.get('access-control-allow-origin')).not.toBe('*');
   });
 
-  it('reports itself configured on /status', async () => {
+  it('refuses the drive-by GET from any page, and writes nothing', async () => {
+    // What an <img src> on any page (or in an email) makes a visitor's browser
+    // send: no Origin, no content type; the query replaces the runtime's own
+    // `request` headers with an allowed origin and a JSON content type.
+    mock.reset();
+    const res = await fetch(
+      `${configured.url}/start-chat?request[headers][origin]=${encodeURIComponent(SITE_ORIGIN)}` +
+        '&request[headers][content-type]=application/json&question=x',
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('issues challenges over HTTP to allowed origins only, without a preflight', async () => {
+    const ask = (origin: string) =>
+      fetch(`${configured.url}/challenge`, { method: 'POST', headers: { Origin: origin } });
+    const allowed = await ask(SITE_ORIGIN);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(SITE_ORIGIN);
+    const refused = await ask('https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await refused.text()).not.toContain('signature');
+  });
+
+  it('reports itself configured on /status, with the challenge on', async () => {
     const res = await fetch(`${configured.url}/status`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
@@ -134,6 +163,7 @@ describe('twilio-run start on dist/', () => {
       handoffMode: 'studio',
       chatBudget: null,
       syncService: 'default',
+      challenge: 'on',
     });
   });
 });
@@ -141,7 +171,10 @@ describe('twilio-run start on dist/', () => {
 describe('twilio-run start in webhook mode, behind a tunnel', () => {
   it('registers /interaction at the tunnel URL, and a signed delivery creates the Interaction', async () => {
     mock.reset();
-    const res = await post(webhookMode, '/start-chat', { friendlyName: 'Ana' });
+    const res = await post(webhookMode, '/start-chat', {
+      friendlyName: 'Ana',
+      proof: await proofOver(webhookMode.url),
+    });
     expect(res.status).toBe(200);
     const chat = (await res.json()) as { conversationSid: string; identity: string };
     const webhookUrl = mock.requests('webhooks.create')[0]?.form['Configuration.Url']?.[0];

@@ -5,6 +5,7 @@
  * one whose every resource setup creates (Studio flow, Chat Address, API key).
  */
 import { SITE_ORIGIN } from '../../dev/twilio-fake/env';
+import { proofOver } from '../../dev/challenge';
 import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
 import { account, conversations } from '../../dev/twilio-fake/apis';
 import { EnvDir, README_CI_FLAGS, setupCli } from '../support/setup-cli';
@@ -31,18 +32,20 @@ it('setup --yes --mode address --create-address --create-studio-flow, then a cha
   expect(setup.code).toBe(0);
 
   runtime = await startLocalRuntime(setup.env, { mockUrl: mock.baseUrl });
+  const proof = await proofOver(runtime.url);
   const before = mock.requests().length;
   const created = setup.env;
   const res = await fetch(`${runtime.url}/start-chat`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Origin: SITE_ORIGIN },
-    body: JSON.stringify({ friendlyName: 'Ana' }),
+    body: JSON.stringify({ friendlyName: 'Ana', proof }),
   });
   expect(res.status).toBe(200);
   const chat = (await res.json()) as { conversationSid: string; identity: string; token: string };
   const made = mock.requests().slice(before);
-  expect(made.map((r) => r.name)).toEqual(['webchats.create']);
-  expect(made[0]?.form.AddressSid).toEqual([created.ADDRESS_SID]);
+  // Address mode claims the challenge in Sync first (WebChats takes no unique name).
+  expect(made.map((r) => r.name)).toEqual(['sync.documents.create', 'webchats.create']);
+  expect(made[1]?.form.AddressSid).toEqual([created.ADDRESS_SID]);
   // Signed with the API key setup created, for the identity Flex was given.
   const { payload } = verifyTestToken(chat.token, created.API_SECRET);
   expect(payload.iss).toBe(created.API_KEY);

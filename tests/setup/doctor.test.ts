@@ -95,6 +95,7 @@ describe('doctor: a configuration that works', () => {
         'API_KEY',
         'STUDIO_FLOW_SID',
         'ALLOWED_ORIGINS',
+        'CHALLENGE',
       ],
     ],
     [
@@ -111,6 +112,7 @@ describe('doctor: a configuration that works', () => {
         'TASKROUTER_WORKFLOW_SID',
         'TASK_CHANNEL',
         'ALLOWED_ORIGINS',
+        'CHALLENGE',
       ],
     ],
     [
@@ -126,6 +128,7 @@ describe('doctor: a configuration that works', () => {
         'ADDRESS_SID',
         'Chat Address flow',
         'ALLOWED_ORIGINS',
+        'CHALLENGE',
       ],
     ],
   ])('%s mode: every check OK, exit code 0', async (_, env, checks) => {
@@ -667,6 +670,19 @@ describe('doctor: each check fails clearly', () => {
     expect(any.problems).toEqual([]);
     expect(any.rows.find((r) => r.name === 'ALLOWED_ORIGINS')?.status).toBe('! WARN');
     expect(any.code).toBe(0);
+  });
+
+  it('CHALLENGE=off is a warning that says what it lets in; malformed, a problem', async () => {
+    const off = await doctor({ ...BASE, CHALLENGE: 'off' });
+    expect(off.problems).toEqual([]);
+    const row = off.rows.find((r) => r.name === 'CHALLENGE');
+    expect(row?.status).toBe('! WARN');
+    expect(row?.detail).toMatch(/admits any caller/);
+    expect(off.code).toBe(0);
+    const on = await doctor({ ...BASE, CHALLENGE_MAX_NUMBER: '200000' });
+    expect(on.rows.find((r) => r.name === 'CHALLENGE')?.detail).toMatch(/about 100,000 hashes/);
+    const bad = await doctor({ ...BASE, CHALLENGE_MAX_NUMBER: '10' });
+    expect(bad.problems.map((p) => p.name)).toEqual(['CHALLENGE_MAX_NUMBER']);
   });
 
   it('no .env at all', async () => {

@@ -12,14 +12,22 @@
  *   channel attributes (`from`, `channel_type`, `status`, `pre_engagement_data`)
  *   and the Flow's Studio integration as a scoped webhook; a task integration
  *   makes a TaskRouter task at once and answers its `task_sid`. 404 for an
- *   unknown flow.
+ *   unknown flow. A `ChatUniqueName` already taken in the service is refused
+ *   with Flex's error 45208 ("Chat Channel with this unique name already
+ *   exists ... new Channel not created"); Twilio's page gives no HTTP status,
+ *   so 409 is this fake's choice (the service matches on the code).
  */
 import { randomUUID } from 'node:crypto';
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
 import { account } from './account';
 import { now, parseJsonField, text } from './common';
-import { conversations, type MockConversation, type MockWebhook } from './conversations';
+import {
+  conversations,
+  findConversation,
+  type MockConversation,
+  type MockWebhook,
+} from './conversations';
 import { tasks } from './taskrouter';
 
 /** The webhook an address's auto-creation attaches to each conversation. */
@@ -96,6 +104,10 @@ function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
   const flowSid = field(input, 'FlexFlowSid');
   const flow = account(mock).flexFlows.find((f) => f.sid === flowSid);
   if (!flow) return twilioError(404, 20404, `Flex Flow ${flowSid} was not found`);
+  const uniqueName = field(input, 'ChatUniqueName') ?? null;
+  if (uniqueName !== null && findConversation(mock, flow.chatServiceSid, uniqueName)) {
+    return twilioError(409, 45208, 'Chat Channel with this unique name already exists');
+  }
   const name = field(input, 'ChatUserFriendlyName') ?? '';
   const studio =
     flow.integrationType === 'studio'
@@ -121,6 +133,7 @@ function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
     { identity: field(input, 'Identity') ?? '', attributes: {} },
     studio,
   );
+  c.uniqueName = uniqueName;
   conversations(mock).set(c.sid, c);
   // A task integration makes the TaskRouter task at once, and names it.
   const task =
