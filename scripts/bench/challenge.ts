@@ -20,26 +20,13 @@ import { withProof } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { startLocalRuntime } from '../../dev/local-runtime';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import {
-  ADDRESS_ENV,
-  FLEX_FLOW_ENV,
-  seedChatAddress,
-  seedFlexFlow,
-} from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
 import { DEFAULT_CHALLENGE_MAX_NUMBER } from '../../src/guard/challenge';
 import { fmt, LATENCY_MS, median, time } from './measure';
+import { BENCH_MODES, type BenchMode } from './modes';
 import { print, table } from './table';
 
-const MODES = [
-  { mode: 'studio', env: TEST_ENV, seed: () => undefined },
-  { mode: 'webhook', env: WEBHOOK_ENV, seed: () => undefined },
-  { mode: 'address', env: ADDRESS_ENV, seed: seedChatAddress },
-  { mode: 'flex-flow', env: FLEX_FLOW_ENV, seed: seedFlexFlow },
-] as const;
-
-type Mode = (typeof MODES)[number];
+type Mode = BenchMode;
 
 async function startFigures(mock: TwilioMock, mode: Mode, challenge: 'on' | 'off') {
   const requests: number[] = [];
@@ -65,7 +52,7 @@ export async function challengeCost(mock: TwilioMock): Promise<void> {
     ['mode', 'single use by'],
     ['CHALLENGE=off', 'CHALLENGE=on'],
   );
-  for (const mode of MODES) {
+  for (const mode of BENCH_MODES) {
     const by = mode.mode === 'address' ? 'a claim in Sync' : 'unique name';
     row(
       `\`${mode.mode}\``,

@@ -9,24 +9,10 @@
 import { handler as startChat } from '../../functions/start-chat';
 import { withProof } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
-import {
-  ADDRESS_ENV,
-  FLEX_FLOW_ENV,
-  seedChatAddress,
-  seedFlexFlow,
-} from '../../dev/twilio-fake/modes';
 import { type TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
 import { fmt, LATENCY_MS, median, time } from './measure';
+import { BENCH_MODES, type BenchMode } from './modes';
 import { table } from './table';
-
-/** Every HANDOFF_MODE, with the account state its requests need. */
-const MODES = [
-  { mode: 'studio', env: undefined, seed: () => undefined },
-  { mode: 'webhook', env: WEBHOOK_ENV, seed: () => undefined },
-  { mode: 'address', env: ADDRESS_ENV, seed: seedChatAddress },
-  { mode: 'flex-flow', env: FLEX_FLOW_ENV, seed: seedFlexFlow },
-] as const;
 
 interface StartFigures {
   requests: number;
@@ -36,7 +22,7 @@ interface StartFigures {
 
 async function startChatFigures(
   mock: TwilioMock,
-  mode: (typeof MODES)[number],
+  mode: BenchMode,
   body: object,
 ): Promise<StartFigures> {
   const runs = 10;
@@ -47,7 +33,7 @@ async function startChatFigures(
     mock.reset();
     mode.seed(mock);
     mock.latencyMs = LATENCY_MS;
-    const proven = await withProof(body, mode.env ? { env: mode.env } : {});
+    const proven = await withProof(body, { env: mode.env });
     times.push(
       await time(async () => {
         const res = await invoke(startChat, { mock, env: mode.env, body: proven });
@@ -75,7 +61,7 @@ export async function startChatByMode(mock: TwilioMock): Promise<void> {
       'wall time',
     ],
   );
-  for (const mode of MODES) {
+  for (const mode of BENCH_MODES) {
     const plain = await startChatFigures(mock, mode, {
       friendlyName: 'Ana',
       preEngagement: { email: 'a@b.c' },

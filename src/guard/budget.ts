@@ -39,7 +39,7 @@ import type { ConfigOf } from '../config';
 import { DEFAULT_SYNC_SERVICE } from '../config/budget';
 import { BudgetExceededError, UpstreamError } from '../errors';
 import { log } from '../log';
-import { sharedState, type SharedState, type WindowCount } from './shared-state';
+import { isSyncUnavailable, sharedState, type SharedState, type WindowCount } from './shared-state';
 
 /** The budget's window: a calendar minute. */
 export const WINDOW_SECONDS = 60;
@@ -109,10 +109,7 @@ function onSyncFailure(error: unknown, budget: Budget): void {
       SYNC_BUSY_RETRY_SECONDS,
     );
   }
-  const ambiguous =
-    error instanceof UpstreamError &&
-    (error.upstreamStatus === undefined || error.upstreamStatus >= 500);
-  if (!ambiguous) throw error;
+  if (!isSyncUnavailable(error)) throw error;
   log.warn('budget.unavailable', { budget: budget.key, upstreamStatus: error.upstreamStatus });
 }
 

@@ -28,12 +28,12 @@
  */
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
-import { ChallengeError, UpstreamError } from '../errors';
+import { ChallengeError } from '../errors';
 import { log } from '../log';
 import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
 import { spendChatBudget } from './budget';
-import { sharedState } from './shared-state';
+import { isSyncUnavailable, sharedState } from './shared-state';
 
 type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget'>;
 
@@ -62,10 +62,7 @@ async function claimChallenge(
   try {
     claimed = await sharedState(twilio(), config).claimOnce(key, ttlSeconds);
   } catch (error) {
-    const ambiguous =
-      error instanceof UpstreamError &&
-      (error.upstreamStatus === undefined || error.upstreamStatus >= 500);
-    if (!ambiguous) throw error;
+    if (!isSyncUnavailable(error)) throw error;
     log.warn('challenge.claim_unavailable', { upstreamStatus: error.upstreamStatus });
     return;
   }

@@ -37,7 +37,7 @@ import type { Twilio } from 'twilio';
 import type { ServiceContext } from 'twilio/lib/rest/sync/v1/service';
 import type { ConfigOf } from '../config';
 import { DEFAULT_SYNC_SERVICE } from '../config/budget';
-import { ConfigError, type HttpError } from '../errors';
+import { ConfigError, UpstreamError, type HttpError } from '../errors';
 import { toHttpError, upstreamStatus } from '../twilio-errors';
 
 /** Sync's error codes this module branches on. */
@@ -46,6 +46,18 @@ export const SYNC_ERRORS = {
   listNotFound: 54150,
   uniqueNameTaken: 54301,
 } as const;
+
+/**
+ * A Sync request that failed without a clear answer (no response, or a 5xx):
+ * the outage the guard lets chats through for, unlike a refusal, a 429 or a
+ * configuration error.
+ */
+export function isSyncUnavailable(error: unknown): error is UpstreamError {
+  return (
+    error instanceof UpstreamError &&
+    (error.upstreamStatus === undefined || error.upstreamStatus >= 500)
+  );
+}
 
 export interface WindowCount {
   /** Requests counted in this window so far, this one included (1 for the first). */
