@@ -20,7 +20,7 @@ import { endChat } from '../src/end-chat';
 import { parseEndChatRequest } from '../src/requests';
 import { verifyCustomerToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'chats', 'mode'] as const;
+const config = ['twilio', 'tokens', 'service', 'mode'] as const;
 
 export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
   const { token, conversationSid } = parseEndChatRequest(fields);

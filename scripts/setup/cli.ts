@@ -42,11 +42,11 @@ prefer AUTH_TOKEN in the environment: a flag shows in shell history and ps):
   --account-sid AC…        --auth-token TOKEN
 
 Hand-off (what you choose replaces .env's value; a mode's own flag chooses it):
-  --mode studio|webhook|address|flex-flow
+  --mode ${HANDOFF_MODES.join('|')}
   --service IS…            Conversations service (default: the account's default)
   --studio-flow FW…        --create-studio-flow   (from scripts/setup/web-chat.flow.json)
   --workspace WS…          --workflow WW…         --task-channel NAME (default chat)
-  --address IG…            --create-address       --address-target studio|webhook
+  --address IG…            --create-address       --address-target ${ADDRESS_ROUTES.join('|')}
   --address-name NAME      (default flex-custom-webchat)
   --flex-flow FO…          --create-flex-flow     --flex-flow-integration task|studio
                            (--create-* first reuse what an earlier run created)

@@ -147,6 +147,15 @@ describe('loadConfig', () => {
     ).toEqual({ inactive: 'PT5M', closed: 'PT10M' });
   });
 
+  it('leaves the timers unread where no conversation is created (/end-chat, /interaction)', () => {
+    const env = { ...valid, CONVERSATION_CLOSED_TIMER: 'PT9M' };
+    expect(loadConfig(env, {}, ['twilio', 'tokens', 'service', 'mode'])).toHaveProperty(
+      'conversationsServiceSid',
+      valid.CONVERSATIONS_SERVICE_SID,
+    );
+    expect(() => loadConfig(env, {}, ['chats'])).toThrow(ConfigError);
+  });
+
   it('reads address mode: a Chat Address SID, and nothing else to route', () => {
     const env = { ...valid, HANDOFF_MODE: 'address', ADDRESS_SID: 'IG' + 'e'.repeat(32) };
     const config = loadConfig(env, { domainName: 'example-1234.twil.io' });

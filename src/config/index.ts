@@ -116,7 +116,9 @@ const SECTIONS = {
     'sessionMaxAgeSeconds',
     'refreshGraceSeconds',
   ],
-  /** Creating and reading conversations. */
+  /** Reading, updating and closing conversations on the service. */
+  service: ['conversationsServiceSid'],
+  /** Creating conversations: the service, and the timers new ones get. */
   chats: ['conversationsServiceSid', 'timers'],
   origins: ['allowedOrigins'],
   mode: ['handoffMode'],

@@ -608,7 +608,7 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
   it('does not start a create too late for the Function to finish it', async () => {
     const chat = await startWebhookChat();
     const config = loadConfig(WEBHOOK_ENV, { domainName: SERVICE_DOMAIN }, [
-      'chats',
+      'service',
       'interaction',
     ]);
     if (!config.interaction) throw new Error('webhook mode expected');
