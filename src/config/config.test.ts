@@ -4,7 +4,7 @@ import { DEFAULTS, loadConfig, normalizeOrigin, parseIsoDuration, readAllowedOri
 
 const valid = {
   ACCOUNT_SID: 'AC' + 'a'.repeat(32),
-  AUTH_TOKEN: 'token',
+  AUTH_TOKEN: '0123456789abcdef'.repeat(2),
   API_KEY: 'SK' + 'b'.repeat(32),
   API_SECRET: 'secret',
   CONVERSATIONS_SERVICE_SID: 'IS' + 'c'.repeat(32),
@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     const config = loadConfig(valid, { domainName: 'example-1234.twil.io' });
     expect(config).toEqual({
       accountSid: valid.ACCOUNT_SID,
-      authToken: 'token',
+      authToken: valid.AUTH_TOKEN,
       apiKey: valid.API_KEY,
       apiSecret: 'secret',
       conversationsServiceSid: valid.CONVERSATIONS_SERVICE_SID,
@@ -73,6 +73,16 @@ describe('loadConfig', () => {
       'STUDIO_FLOW_SID',
     ]);
     expect(error.message).toContain('.env.example');
+  });
+
+  it('refuses an AUTH_TOKEN that is not 32 letters and digits, as the runtime would', () => {
+    for (const token of ['x', 'f'.repeat(31), 'f'.repeat(33), 'f'.repeat(31) + '-']) {
+      expect(problemsOf({ ...valid, AUTH_TOKEN: token })).toEqual({
+        AUTH_TOKEN: expect.stringMatching(
+          /^must be the account's Auth Token: 32 letters and digits/,
+        ),
+      });
+    }
   });
 
   it('says which kind of SID it expected and which it found', () => {

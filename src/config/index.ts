@@ -144,7 +144,7 @@ const mode = (read: EnvReader) => read.oneOf('HANDOFF_MODE', HANDOFF_MODES, DEFA
 /** One reader per key, in the order problems are named. */
 const READERS: Readers = {
   accountSid: (read) => read.sid('ACCOUNT_SID', 'AC'),
-  authToken: (read) => read.secret('AUTH_TOKEN'),
+  authToken: readAuthToken,
   apiKey: (read) => read.sid('API_KEY', 'SK'),
   apiSecret: readApiSecret,
   conversationsServiceSid: (read) => read.sid('CONVERSATIONS_SERVICE_SID', 'IS'),
@@ -194,6 +194,22 @@ export function readAllowedOrigins(
   const read = new EnvReader(env);
   const origins = readOrigins(read, 'ALLOWED_ORIGINS', runtime.domainName);
   return read.ok ? origins : undefined;
+}
+
+/**
+ * Twilio's Auth Tokens are 32 letters and digits. Checked here because the
+ * Functions runtime refuses any other length only when a function first asks
+ * for a client, which answered a bare 500 while /status said "configured".
+ */
+function readAuthToken(read: EnvReader): string {
+  const token = read.secret('AUTH_TOKEN');
+  if (token && !/^[A-Za-z0-9]{32}$/.test(token)) {
+    read.problem(
+      'AUTH_TOKEN',
+      "must be the account's Auth Token: 32 letters and digits (Twilio Console > Account > API keys & tokens)",
+    );
+  }
+  return token;
 }
 
 function readApiSecret(read: EnvReader): string {

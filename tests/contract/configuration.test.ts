@@ -4,6 +4,7 @@
  * functions that need it; /status reports every problem. A refused request
  * makes no Twilio request at all.
  */
+import { handler as issueChallenge } from '../../functions/challenge';
 import { handler as endChat } from '../../functions/end-chat';
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as refresh } from '../../functions/refresh-token';
@@ -110,6 +111,19 @@ describe('a broken hand-off setting stops starting chats, not chats in progress'
     expect(renewed.status).toBe(200);
     const started = await invoke(startChat, { mock, env, body: {} });
     expect(fieldsOf(started.body)).toEqual(['AUTH_TOKEN', 'HANDOFF_MODE']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('an AUTH_TOKEN the runtime would refuse (AUTH_TOKEN=x) is named by /status, not a bare 500', async () => {
+    const env = { ...TEST_ENV, AUTH_TOKEN: 'x' };
+    const report = await invoke(status, { mock, env, ...LOCAL });
+    expect(report.status).toBe(503);
+    expect(fieldsOf(report.body)).toEqual(['AUTH_TOKEN']);
+    const challenge = await invoke(issueChallenge, { mock, env, ...LOCAL });
+    expect(fieldsOf(challenge.body)).toEqual(['AUTH_TOKEN']);
+    const started = await invoke(startChat, { ...(await proven({ mock, body: {} })), env });
+    expect(started.status).toBe(503);
+    expect(fieldsOf(started.body)).toEqual(['AUTH_TOKEN']);
     expect(mock.requests()).toHaveLength(0);
   });
 
