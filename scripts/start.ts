@@ -31,7 +31,9 @@ function portIsFree(port: number): Promise<boolean> {
 function reportConfiguration(port: number): void {
   const envFile = join(root, '.env');
   if (!existsSync(envFile)) {
-    console.warn('No .env file yet. Copy .env.example to .env and fill it in;');
+    console.warn(
+      'No .env file yet. Run npm run setup (or copy .env.example to .env and fill it in);',
+    );
     console.warn('until then the page and /start-chat say what is missing.\n');
     return;
   }

@@ -1,0 +1,37 @@
+/**
+ * npm run deploy: checks that twilio-run will have credentials (pointing to
+ * `npm run setup` when not), builds dist/, then runs `twilio-run deploy` with
+ * any extra arguments (`npm run deploy -- --environment prod`).
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { buildAll } from './build';
+import { flagValue, missingCredentials } from './deploy-credentials';
+import { readEnvFile } from './setup/dotenv';
+
+const root = resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const envPath = resolve(root, flagValue(args, 'env') ?? '.env');
+  const missing = missingCredentials(args, readEnvFile(envPath).values, process.env);
+  if (missing.length > 0) {
+    console.error(
+      `No Twilio credentials to deploy with: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in ${envPath}.\n` +
+        'Run npm run setup first (it writes them into .env), or pass --username AC… --password … (better: from your CI secrets).',
+    );
+    process.exit(1);
+  }
+  await buildAll();
+  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
+  const child = spawn(process.execPath, [twilioRun, 'deploy', ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  child.on('exit', (code) => process.exit(code ?? 1));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
