@@ -13,10 +13,16 @@
  */
 import { createApi, createChallengeFetch } from './lib/api';
 import { Challenges } from './lib/challenge';
-import { mergeOptions, optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
+import {
+  mergeOptions,
+  optionsFromDataset,
+  resolveConfig,
+  type WidgetConfig,
+  type WidgetOptions,
+} from './lib/config';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
-import { loadSdk, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
+import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
@@ -106,7 +112,26 @@ function init(options: WidgetOptions = {}): void {
   );
   void chat.resume();
   if (config.open) chat.open();
-  if (!factory && config.preloadSdk === 'idle') preloadWhenIdle(config.sdkUrl);
+  if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
+function preloadSdk(config: WidgetConfig, shadow: ShadowRoot, chat: ChatController): void {
+  switch (config.preloadSdk) {
+    case 'intent':
+      return preloadOnIntent(shadow, config.sdkUrl, (start) => {
+        if (chat.state.open) return start();
+        const stop = chat.subscribe((state) => {
+          if (!state.open) return;
+          stop();
+          start();
+        });
+      });
+    case 'idle':
+      return preloadWhenIdle(config.sdkUrl);
+    case 'start':
+      return;
+  }
 }
 
 window.FlexWebchat = {

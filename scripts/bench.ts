@@ -22,6 +22,8 @@
  *                process (median), next to require('twilio') alone
  *   page-weight  bytes shipped (first load vs. the on-demand SDK bundle)
  *   launcher     time until the launcher is interactive in headless Chromium
+ *   sdk-preload  per preloadSdk setting: JS a visitor who never chats downloads,
+ *                and a quick customer's wait after "Start chat" for the SDK
  *
  * Everything runs locally against the local Twilio fake (dev/twilio-fake/);
  * nothing leaves 127.0.0.1.
@@ -36,6 +38,7 @@ import { interactionHandOff } from './bench/handoff';
 import { handlerTime } from './bench/handler-time';
 import { launcherTiming } from './bench/launcher';
 import { pageWeight } from './bench/page-weight';
+import { sdkPreload } from './bench/sdk-preload';
 import { startChatByMode } from './bench/start-chat';
 import { print } from './bench/table';
 import { buildAll } from './build';
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
   coldStart();
   await pageWeight();
   await launcherTiming();
+  await sdkPreload();
   await challengeSolveTime();
   print(`\nNode ${process.version}, ${process.platform}/${process.arch}`);
 }

@@ -18,6 +18,10 @@ import {
   type FieldType,
 } from './pre-engagement';
 
+/** When to fetch the Conversations SDK before a chat needs it (`start`: only then). */
+export const PRELOAD_SDK = ['intent', 'idle', 'start'] as const;
+export type PreloadSdk = (typeof PRELOAD_SDK)[number];
+
 export interface WidgetOptions {
   /** URL of /start-chat; default: next to webchat.js. */
   startChatUrl?: string;
@@ -35,8 +39,12 @@ export interface WidgetOptions {
   open?: boolean;
   /** Where the launcher sits. */
   position?: 'right' | 'left';
-  /** When to fetch the Conversations SDK: when the browser is idle (default), or at chat start. */
-  preloadSdk?: 'idle' | 'start';
+  /**
+   * When to fetch the Conversations SDK: on the visitor's first sign of
+   * intent (pointer over or focus in the widget, the panel opening; the
+   * default), when the browser is idle, or only at chat start.
+   */
+  preloadSdk?: PreloadSdk;
   /** Replace any string. */
   strings?: Partial<Strings>;
   /** Replaces the Conversations SDK (tests, custom transports). */
@@ -58,7 +66,7 @@ export interface WidgetConfig {
   prefill: Record<string, string>;
   open: boolean;
   position: 'right' | 'left';
-  preloadSdk: 'idle' | 'start';
+  preloadSdk: PreloadSdk;
   strings: Partial<Strings>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
@@ -118,8 +126,8 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.open !== undefined) options.open = dataset.open !== 'false';
   if (dataset.position === 'left' || dataset.position === 'right')
     options.position = dataset.position;
-  if (dataset.preloadSdk === 'start' || dataset.preloadSdk === 'idle')
-    options.preloadSdk = dataset.preloadSdk;
+  const preload = PRELOAD_SDK.find((p) => p === dataset.preloadSdk);
+  if (preload) options.preloadSdk = preload;
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
@@ -179,7 +187,7 @@ export function resolveConfig(
     prefill: options.prefill ?? {},
     open: options.open ?? false,
     position: options.position ?? 'right',
-    preloadSdk: options.preloadSdk ?? 'idle',
+    preloadSdk: options.preloadSdk ?? 'intent',
     strings: options.strings ?? {},
     persist: options.persist === 'browser' ? 'browser' : 'tab',
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),

@@ -12,6 +12,7 @@ let resolveRegistration: ((factory: ChatClientFactory) => void) | undefined;
 
 /** Called by webchat-sdk.js when it has run. */
 export function registerSdk(factory: ChatClientFactory): void {
+  performance.mark('flex-webchat:sdk-ready'); // what npm run bench times
   const resolve = resolveRegistration;
   resolveRegistration = undefined;
   if (resolve) resolve(factory);
@@ -40,6 +41,31 @@ export function loadSdk(url: string, doc: Document = document): Promise<ChatClie
     doc.head.append(script);
   });
   return pending;
+}
+
+/** The pointer, focus or touch events that show a visitor may be about to chat. */
+const INTENT_EVENTS = ['pointerover', 'focusin', 'touchstart'] as const;
+
+/**
+ * Starts loading at the first sign of intent inside `root` (the widget's
+ * shadow root: its launcher or panel), or when `opened` fires (the panel
+ * opened from code or on load). Most visitors never show any, and so never
+ * download the SDK; one who does has it by the time the form is filled in.
+ */
+export function preloadOnIntent(
+  root: EventTarget,
+  url: string,
+  opened: (start: () => void) => void,
+): void {
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    for (const type of INTENT_EVENTS) root.removeEventListener(type, start);
+    void loadSdk(url).catch(() => undefined); // the chat's own load says what failed
+  };
+  for (const type of INTENT_EVENTS) root.addEventListener(type, start, { passive: true });
+  opened(start);
 }
 
 /** Starts loading once the browser has nothing better to do. */

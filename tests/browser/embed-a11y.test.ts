@@ -40,6 +40,12 @@ async function startSite(widgetBase: () => string): Promise<{ server: Server; ur
       <script src="${base}/webchat.js" data-title="Acme help" data-color-primary="#5b21b6"
         data-fields="friendlyName:required,email,orderNumber" data-prefill-friendly-name="Ana Signed-In"
         data-preload-sdk="start" async></script></body></html>`,
+    '/intent': (base) => `<!doctype html><html lang="en"><head><title>Acme blog</title></head>
+      <body><h1>Acme blog</h1><a href="#top">Top</a>
+      <script src="${base}/webchat.js" async></script></body></html>`,
+    '/idle': (base) => `<!doctype html><html lang="en"><head><title>Acme news</title></head>
+      <body><h1>Acme news</h1><script src="${base}/webchat.js" data-preload-sdk="idle" async></script>
+      </body></html>`,
     '/manual': (base) => `<!doctype html><html lang="es"><head><title>Manual</title></head>
       <body><h1>Tienda</h1><script src="${base}/webchat.js" data-manual></script>
       <script src="/init.js"></script></body></html>`,
@@ -140,6 +146,37 @@ function storedChats(page: Page): Promise<number> {
 }
 
 describeInBrowser('the Conversations SDK is fetched only when needed', () => {
+  /** A page with the default preloadSdk ('intent'), and the paths it has requested so far. */
+  async function openIntentPage() {
+    const { page, context } = await newPage(browser, { fake: false });
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${site.url}/intent`);
+    await page.getByRole('button', { name: 'Open chat' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    // Past the idle moment the old default fetched it at.
+    await page.evaluate(() => new Promise((done) => requestIdleCallback(done, { timeout: 2000 })));
+    expect(requested).toContain('/webchat.js');
+    expect(requested).not.toContain('/webchat-sdk.js');
+    return { page, context, requested };
+  }
+
+  it('by default, not for a visitor who shows no intent; as soon as the pointer is over the launcher', async () => {
+    const { page, context, requested } = await openIntentPage();
+    await page.getByRole('button', { name: 'Open chat' }).hover();
+    await eventually(() => expect(requested).toContain('/webchat-sdk.js'));
+    expect(requested.filter((path) => path === '/webchat-sdk.js')).toHaveLength(1);
+    await context.close();
+  });
+
+  it('by default, as soon as the keyboard reaches the launcher', async () => {
+    const { page, context, requested } = await openIntentPage();
+    await page.keyboard.press('Tab'); // the page's own link
+    await page.keyboard.press('Tab'); // the launcher
+    await eventually(() => expect(requested).toContain('/webchat-sdk.js'));
+    await context.close();
+  });
+
   it('with data-preload-sdk="start": not before the chat starts; then the real SDK reports its connection', async () => {
     const { page, context } = await newPage(browser, { fake: false });
     const requested: string[] = [];
@@ -182,9 +219,9 @@ describeInBrowser('the Conversations SDK is fetched only when needed', () => {
     await context.close();
   });
 
-  it('on the demo page: after the launcher is ready, when the browser is idle', async () => {
+  it('with data-preload-sdk="idle": after the launcher is ready, when the browser is idle', async () => {
     const { page, context } = await newPage(browser, { fake: false });
-    await page.goto(`${runtime.url}/`);
+    await page.goto(`${site.url}/idle`);
     await page.getByRole('button', { name: 'Open chat' }).waitFor();
     await eventually(async () => {
       const timing = await page.evaluate(() => ({

@@ -1,0 +1,141 @@
+/**
+ * When the Conversations SDK (webchat-sdk.js) arrives, for each `preloadSdk`
+ * setting, in headless Chromium against the real local runtime: the bytes of
+ * JavaScript a visitor who never chats downloads, and how long a visitor who
+ * does waits after "Start chat" for the SDK and for /start-chat's answer
+ * (the later of the two is when the widget can connect; connecting itself
+ * needs Twilio, which is not reachable from here).
+ *
+ * The visitor is quick: pointer onto the launcher, 300 ms to click it, and
+ * "Start chat" at once (a form without fields), so `intent` gets the least
+ * head start a real customer would give it. On localhost the SDK's 140 KB
+ * (gzip) arrive in tens of milliseconds; on a phone's connection they take
+ * far longer, which is what `start` makes the customer wait for and `idle`
+ * makes every visitor pay.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'playwright-core';
+import { browserAvailable, launchBrowser } from '../../dev/browser';
+import { freePort, ROOT, startLocalRuntime } from '../../dev/local-runtime';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { fmt, median } from './measure';
+import { print, table } from './table';
+
+const MODES = ['intent', 'idle', 'start'] as const;
+type Preload = (typeof MODES)[number];
+
+/** A third-party page with the widget, configured by query string. */
+async function startSite(widgetBase: () => string): Promise<{ server: Server; url: string }> {
+  const port = await freePort();
+  const server = createServer((req, res) => {
+    const preload = new URL(req.url ?? '/', 'http://x').searchParams.get('preload') ?? 'intent';
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Shop</h1>
+      <script src="${widgetBase()}/webchat.js" data-fields="" data-preload-sdk="${preload}"></script>
+      </body></html>`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/** The widget's scripts a visitor who does nothing downloads, in KB gzip (as dist/assets compresses). */
+async function idleVisitorKb(browser: Browser, url: string): Promise<number> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const scripts = new Set<string>();
+  page.on('request', (r) => {
+    const name = new URL(r.url()).pathname.slice(1);
+    if (name.startsWith('webchat')) scripts.add(name);
+  });
+  await page.goto(url);
+  await page.waitForLoadState('networkidle');
+  await page.evaluate(() => new Promise((done) => requestIdleCallback(done, { timeout: 3000 })));
+  await page.waitForLoadState('networkidle');
+  await context.close();
+  const gzip = (name: string) => gzipSync(readFileSync(join(ROOT, 'dist', 'assets', name))).length;
+  return [...scripts].reduce((sum, name) => sum + gzip(name), 0) / 1024;
+}
+
+interface Wait {
+  sdk: number;
+  ready: number;
+}
+
+/** After "Start chat": ms until the SDK has run, and until SDK and /start-chat are both there. */
+async function quickCustomer(browser: Browser, url: string): Promise<Wait> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  const launcher = page.getByRole('button', { name: 'Open chat' });
+  await launcher.hover();
+  await page.waitForTimeout(300);
+  await launcher.click();
+  const clickedAt = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.waitForFunction(() => {
+    const sdk = performance.getEntriesByName('flex-webchat:sdk-ready').length > 0;
+    const started = performance
+      .getEntriesByType('resource')
+      .some((e) => e.name.endsWith('/start-chat'));
+    return sdk && started;
+  });
+  const wait = await page.evaluate((after) => {
+    const sdk = performance.getEntriesByName('flex-webchat:sdk-ready')[0]?.startTime ?? NaN;
+    const start = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find(
+      (e) => e.name.endsWith('/start-chat') && e.startTime > after,
+    );
+    const started = start?.responseEnd ?? NaN;
+    return { sdk: Math.max(0, sdk - after), ready: Math.max(sdk, started) - after };
+  }, clickedAt);
+  await context.close();
+  return wait;
+}
+
+export async function sdkPreload(runs = 9): Promise<void> {
+  if (!browserAvailable) {
+    print('\nSDK preloading skipped: no Chromium.');
+    return;
+  }
+  const mock = await TwilioMock.start({ validate: false });
+  let widgetBase = '';
+  const site = await startSite(() => widgetBase);
+  const [runtime, browser] = await Promise.all([
+    startLocalRuntime({ ...TEST_ENV, ALLOWED_ORIGINS: site.url }, { mockUrl: mock.baseUrl }),
+    launchBrowser(),
+  ]);
+  widgetBase = runtime.url;
+  try {
+    const row = table(
+      `The Conversations SDK by preloadSdk, headless Chromium, a quick customer (${runs} runs, medians)`,
+      ['preloadSdk'],
+      [
+        'JS for a visitor who never chats',
+        '"Start chat" -> SDK ready',
+        '"Start chat" -> SDK and /start-chat',
+      ],
+    );
+    for (const preload of MODES satisfies readonly Preload[]) {
+      const url = `${site.url}/?preload=${preload}`;
+      await quickCustomer(browser, url); // warm-up
+      const waits: Wait[] = [];
+      for (let i = 0; i < runs; i++) waits.push(await quickCustomer(browser, url));
+      const kb = await idleVisitorKb(browser, url);
+      row(
+        preload,
+        `${fmt(kb)} KB gzip`,
+        `${fmt(median(waits.map((w) => w.sdk)), 0)} ms`,
+        `${fmt(median(waits.map((w) => w.ready)), 0)} ms`,
+      );
+    }
+  } finally {
+    site.server.close();
+    await browser.close();
+    await runtime.stop();
+    await mock.stop();
+  }
+}
