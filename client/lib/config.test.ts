@@ -35,6 +35,13 @@ describe('widget configuration', () => {
     });
   });
 
+  it('fetches the SDK on intent unless told idle or start; ignores anything else', () => {
+    expect(resolveConfig({}, SCRIPT, []).preloadSdk).toBe('intent');
+    for (const value of ['intent', 'idle', 'start'])
+      expect(optionsFromDataset({ preloadSdk: value }).preloadSdk).toBe(value);
+    expect(optionsFromDataset({ preloadSdk: 'eager' }).preloadSdk).toBeUndefined();
+  });
+
   it('remembers a chat in the tab unless told the browser', () => {
     expect(resolveConfig({}, SCRIPT, []).persist).toBe('tab');
     expect(resolveConfig({ persist: 'browser' }, SCRIPT, []).persist).toBe('browser');
