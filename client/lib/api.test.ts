@@ -61,6 +61,9 @@ describe('createApi', () => {
     const refusal = (retryAfter?: string) =>
       createApi(START, recordingFetch(() => busy(retryAfter)).fetchImpl)
         .startChat({ preEngagement: {} })
+        .then(() => {
+          throw new Error('expected a refusal');
+        })
         .catch((e: unknown) => e as ApiError);
     expect((await refusal('7')).retryAfterSeconds).toBe(7);
     expect((await refusal('Wed, 21 Oct 2026 07:28:00 GMT')).retryAfterSeconds).toBeUndefined();
