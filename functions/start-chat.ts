@@ -15,14 +15,15 @@
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
  *      challenge_expired, 409 challenge_used, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
- *      503 not_configured | upstream_rate_limited
+ *      503 not_configured | upstream_rate_limited (Retry-After): both mean
+ *      nothing was started, and the same proof may be sent again after the wait
  *
  * The identity is chosen here, never by the browser, and contains no personal
  * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { publicEndpoint } from '../src/endpoint';
-import { guardStart } from '../src/guard';
+import { guardStart, startClaimed } from '../src/guard';
 import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
@@ -33,12 +34,14 @@ export const handler = publicEndpoint({ config }, async (req) => {
   const { config, twilio, nowMs } = req;
   const { proof, ...request } = parseStartChatRequest(req.fields);
   const admitted = await guardStart(twilio, config, { proof, origin: req.origin, nowMs });
-  const chat = await startChat(twilio(), config, config.handoff, {
-    identity: admitted.identity,
-    friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
-    ...(request.question !== undefined && { question: request.question }),
-    preEngagement: request.preEngagement,
-  });
+  const chat = await startClaimed(twilio, config, admitted, () =>
+    startChat(twilio(), config, config.handoff, {
+      identity: admitted.identity,
+      friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+      ...(request.question !== undefined && { question: request.question }),
+      preEngagement: request.preEngagement,
+    }),
+  );
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);
   return { conversationSid: chat.conversationSid, identity: chat.identity, token, expiresAt };
 });

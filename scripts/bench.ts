@@ -14,6 +14,9 @@
  *                trips, wall time
  *   concurrency  many deliveries at once for one conversation: exactly one
  *                Interaction (the bench fails otherwise)
+ *   spikes       200 customers within a second per mode against Twilio's rate
+ *                limits, each retrying as the widget does: time to start
+ *                (p50, p95, max), lost, duplicated
  *   challenge    what the challenge adds to /start-chat per mode (requests,
  *                round trips, CHALLENGE off and on), and its solve time in
  *                headless Chromium at the default difficulty (median, p95)
@@ -39,6 +42,7 @@ import { handlerTime } from './bench/handler-time';
 import { launcherTiming } from './bench/launcher';
 import { pageWeight } from './bench/page-weight';
 import { sdkPreload } from './bench/sdk-preload';
+import { spikeFigures } from './bench/spikes';
 import { startChatByMode } from './bench/start-chat';
 import { print } from './bench/table';
 import { buildAll } from './build';
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
   } finally {
     await mock.stop();
   }
+  await spikeFigures();
   coldStart();
   await pageWeight();
   await launcherTiming();

@@ -140,6 +140,14 @@ export class ConfigError extends HttpError {
 }
 
 /**
+ * `Retry-After` for Twilio's 429: its limits count requests per second, and
+ * its 429 carries no wait of its own, so one second is the real least wait.
+ * How long a crowd takes is not knowable here (nothing is shared between
+ * requests): the widget adds a growing random wait (client/lib/start-retry.ts).
+ */
+export const TWILIO_RATE_WINDOW_SECONDS = 1;
+
+/**
  * 502 (or 503 when Twilio rate-limits us): a Twilio API call failed. The
  * message is generic on purpose; details go to the log, not to the browser.
  */
@@ -161,7 +169,7 @@ export class UpstreamError extends HttpError {
       rateLimited ? 'upstream_rate_limited' : 'upstream_error',
       message,
       undefined,
-      rateLimited ? retryAfter(5) : {},
+      rateLimited ? retryAfter(TWILIO_RATE_WINDOW_SECONDS) : {},
     );
   }
 }

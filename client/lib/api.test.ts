@@ -50,6 +50,26 @@ describe('createApi', () => {
     });
   });
 
+  it('reads Retry-After (whole seconds) into the ApiError; a date or none leaves it unset', async () => {
+    const busy = (retryAfter?: string) =>
+      Promise.resolve(
+        new Response(JSON.stringify({ error: { code: 'upstream_rate_limited', message: 'm' } }), {
+          status: 503,
+          headers: retryAfter === undefined ? {} : { 'Retry-After': retryAfter },
+        }),
+      );
+    const refusal = (retryAfter?: string) =>
+      createApi(START, recordingFetch(() => busy(retryAfter)).fetchImpl)
+        .startChat({ preEngagement: {} })
+        .then(() => {
+          throw new Error('expected a refusal');
+        })
+        .catch((e: unknown) => e as ApiError);
+    expect((await refusal('7')).retryAfterSeconds).toBe(7);
+    expect((await refusal('Wed, 21 Oct 2026 07:28:00 GMT')).retryAfterSeconds).toBeUndefined();
+    expect((await refusal()).retryAfterSeconds).toBeUndefined();
+  });
+
   it('reports a failed fetch as a network error', async () => {
     const { fetchImpl } = recordingFetch(() => Promise.reject(new TypeError('offline')));
     const error = await createApi(START, fetchImpl)

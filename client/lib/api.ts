@@ -30,6 +30,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: { field: string; problem: string }[],
+    /** The response's `Retry-After`, in seconds, when it had a readable one. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -118,7 +120,17 @@ async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Pr
     error?.code ?? 'http_error',
     error?.message ?? `HTTP ${response.status}`,
     error?.fields,
+    retryAfterOf(response),
   );
+}
+
+/**
+ * `Retry-After` in seconds (the service sends whole seconds, and exposes the
+ * header across origins); undefined when absent or an HTTP date.
+ */
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers?.get('Retry-After')?.trim();
+  return value && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch): Api {

@@ -20,7 +20,7 @@
  *   await chat.resume(); // a stored chat comes back, if there is one
  *   await chat.start({ friendlyName: 'Ana', preEngagement: {} });
  */
-import { isRefusal, toStartError, type Api } from './api';
+import { isRefusal, toStartError, type Api, type StartedChat } from './api';
 import { Backoff, type Timers } from './backoff';
 import type { Challenges, Proof } from './challenge';
 import {
@@ -37,6 +37,7 @@ import { firstPage, olderPage, TRANSCRIPT_MAX_MESSAGES } from './history';
 import type { StartChatBody } from './pre-engagement';
 import { Sender } from './sender';
 import type { SessionStore, StoredSession } from './session-store';
+import { startWithRetry } from './start-retry';
 import { initialState, reduce, type Action, type State } from './state';
 
 export { RETRY_DELAYS_MS } from './backoff';
@@ -138,20 +139,20 @@ export class ChatController {
     this.dispatch({ type: 'phase', phase: challenges?.ready === false ? 'preparing' : 'starting' });
     const send = (proven: StartChatBody & { proof?: Proof }) => {
       if (this.state.phase === 'preparing') this.dispatch({ type: 'phase', phase: 'starting' });
-      return this.deps.api.startChat(proven);
+      // Busy (Twilio's rate, the budget): "you're in line", and the same proof again later.
+      const onWait = () => this.dispatch({ type: 'queued' });
+      return startWithRetry(() => this.deps.api.startChat(proven), { onWait });
     };
-    let session: StoredSession;
+    let started: StartedChat;
     try {
-      const { conversationSid, identity, token, expiresAt } = await (challenges
-        ? challenges.send(body, send)
-        : send(body));
-      session = { conversationSid, identity, token, expiresAt }; // what a reload needs, no more
+      started = await (challenges ? challenges.send(body, send) : send(body));
     } catch (error) {
       this.dispatch({ type: 'phase', phase: 'form', startError: toStartError(error) });
       return;
     }
     // From here on the chat exists at Twilio: keep it, whatever happens next.
-    this.adopt(session);
+    const { conversationSid, identity, token, expiresAt } = started;
+    this.adopt({ conversationSid, identity, token, expiresAt }); // what a reload needs, no more
     this.live = true;
     await this.attemptConnect(false);
   }

@@ -249,3 +249,22 @@ it('reset keeps the panel open and forgets the chat', () => {
   expect(state.identity).toBeUndefined();
   expect(state.messages.size).toBe(0);
 });
+
+describe('queued (a busy start waiting its turn)', () => {
+  it('holds only while starting, and ends with the phase', () => {
+    const starting: Action = { type: 'phase', phase: 'starting' };
+    expect(run({ type: 'queued' }).queued).toBe(false); // no start under way
+    expect(run(starting, { type: 'queued' }).queued).toBe(true);
+    expect(run(starting, { type: 'queued' }, { type: 'phase', phase: 'chat' }).queued).toBe(false);
+    const refused = run(
+      starting,
+      { type: 'queued' },
+      {
+        type: 'phase',
+        phase: 'form',
+        startError: { code: 'upstream_rate_limited', message: 'Busy' },
+      },
+    );
+    expect(refused.queued).toBe(false);
+  });
+});

@@ -47,6 +47,8 @@ export interface State {
   phase: Phase;
   endedBy?: 'customer' | 'other' | 'expired';
   startError?: StartError;
+  /** While starting: the service was busy, and the start waits its turn to try again. */
+  queued: boolean;
   identity?: string;
   conversationSid?: string;
   connection: ConnectionState | 'idle';
@@ -73,6 +75,7 @@ export type ChatAction =
   | { type: 'opened' }
   | { type: 'closed' }
   | { type: 'phase'; phase: Phase; startError?: StartError; endedBy?: State['endedBy'] }
+  | { type: 'queued' }
   | { type: 'session'; identity: string; conversationSid: string }
   | { type: 'connection'; state: ConnectionState }
   | { type: 'online'; online: boolean }
@@ -106,6 +109,7 @@ export function initialState(online = true): State {
   return {
     open: false,
     phase: 'form',
+    queued: false,
     connection: 'idle',
     everConnected: false,
     denials: 0,
@@ -161,6 +165,7 @@ export function reduce(state: State, action: Action): State {
     case 'opened':
     case 'closed':
     case 'phase':
+    case 'queued':
     case 'session':
     case 'connection':
     case 'online':
@@ -192,9 +197,12 @@ function reduceChat(state: State, action: ChatAction): State {
         ...state,
         phase: action.phase,
         startError: action.startError,
+        queued: false,
         endedBy:
           action.phase === 'ended' ? (action.endedBy ?? state.endedBy ?? 'other') : undefined,
       };
+    case 'queued':
+      return { ...state, queued: state.phase === 'starting' };
     case 'session':
       return { ...state, identity: action.identity, conversationSid: action.conversationSid };
     case 'connection':

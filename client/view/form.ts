@@ -31,7 +31,7 @@ export interface FormView {
 }
 
 /** What the form says while a start is under way. */
-type Busy = false | 'preparing' | 'starting';
+type Busy = false | 'preparing' | 'starting' | 'queued';
 
 export function createFormView(
   config: WidgetConfig,
@@ -77,7 +77,7 @@ export function createFormView(
   const view: FormView = {
     element: form,
     render(state, action, mayFocus) {
-      setBusy(state.phase === 'preparing' || state.phase === 'starting' ? state.phase : false);
+      setBusy(busyOf(state));
       if (state.phase !== 'form' || action?.type !== 'phase') return;
       showStartError(state.startError);
       if (state.startError && state.open && mayFocus) view.focus();
@@ -88,6 +88,12 @@ export function createFormView(
     },
   };
   return view;
+}
+
+/** The start's step, if one is under way: waiting its turn is "in line". */
+function busyOf(state: State): Busy {
+  if (state.phase === 'starting') return state.queued ? 'queued' : 'starting';
+  return state.phase === 'preparing' ? 'preparing' : false;
 }
 
 /**
@@ -135,9 +141,10 @@ function markRefused(
 }
 
 /**
- * Says a start's step ("Preparing your chat…", "Starting your chat…") on the
- * button, disabled meanwhile, and in a status region, so a screen reader
- * hears it although the button it was on is disabled.
+ * Says a start's step ("Preparing your chat…", "Starting your chat…", "You're
+ * in line…") on the button, disabled meanwhile, and in a status region (polite),
+ * so a screen reader hears it although the button it was on is disabled. The
+ * fields keep what the customer typed throughout.
  */
 function busyIndicator(form: HTMLElement, submit: HTMLButtonElement, t: Translate) {
   const status = h('p', { class: 'fw-sr-only', role: 'status' });

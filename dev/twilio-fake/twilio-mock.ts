@@ -9,6 +9,8 @@
  *   what is left behind, and answers like Twilio does (404 for what is gone).
  * - Failures can be injected per route: before the route acts (Twilio refused)
  *   or after it (Twilio acted but the answer was lost).
+ * - Twilio's documented rate limits are enforced (rate-limits.ts): past them
+ *   a create is refused with a 429, as Twilio does; `rateLimit()` changes one.
  * - An artificial latency per request lets the benchmark count round trips.
  *
  * @example
@@ -25,6 +27,7 @@ import twilio from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
 import { loadSpecs, type SpecValidator } from './openapi';
+import { documentedRateLimits, RateLimiter, type RateLimit } from './rate-limits';
 import { TEST_ENV } from './env';
 
 export interface RecordedRequest {
@@ -135,6 +138,8 @@ export class TwilioMock {
   private readonly routes: RouteDef[] = [];
   private readonly credentialChecks: ((username: string, password: string) => boolean)[] = [];
   private readonly failures = new Map<string, Failure[]>();
+  private rateLimits = documentedRateLimits();
+  private readonly limiter = new RateLimiter();
   private readonly specs: SpecValidator | undefined;
   private server?: Server;
   private port = 0;
@@ -223,6 +228,24 @@ export class TwilioMock {
     this.failures.set(name, queue);
   }
 
+  /**
+   * Sets (or, with undefined, lifts) the rate limit of a route until the next
+   * `reset()`, which restores Twilio's documented limits (rate-limits.ts).
+   */
+  rateLimit(name: string, limit: Partial<RateLimit> | undefined): void {
+    if (!limit) {
+      this.rateLimits.delete(name);
+      return;
+    }
+    const current = this.rateLimits.get(name);
+    this.rateLimits.set(name, {
+      perSecond: limit.perSecond ?? current?.perSecond ?? 1,
+      code: limit.code ?? current?.code ?? 20429,
+      message: limit.message ?? current?.message ?? 'Too Many Requests',
+      bucket: limit.bucket ?? current?.bucket ?? (() => name),
+    });
+  }
+
   /** Requests made so far, optionally only those to one route. */
   requests(name?: string): RecordedRequest[] {
     return name ? this.recorded.filter((r) => r.name === name) : [...this.recorded];
@@ -261,6 +284,8 @@ export class TwilioMock {
     this.violations.length = 0;
     this.failures.clear();
     this.state.clear();
+    this.rateLimits = documentedRateLimits();
+    this.limiter.reset();
     this.latencyMs = 0;
   }
 
@@ -371,6 +396,10 @@ export class TwilioMock {
     const params = Object.fromEntries(
       route.keys.map((k, i) => [k, decodeURIComponent(match?.[i + 1] ?? '')]),
     );
+    const limit = this.rateLimits.get(route.name);
+    if (limit && !this.limiter.admit(limit, { ...request, params })) {
+      return twilioError(429, limit.code, limit.message);
+    }
     const failure = this.failures.get(route.name)?.shift();
     if (failure && (failure.when ?? 'before') === 'before') return failureOutput(failure);
     const output = await route.handler({ ...request, params }, this);

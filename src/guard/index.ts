@@ -21,6 +21,17 @@
  * 429) is the error it maps to. A claim refused because it is taken is a
  * 409 `challenge_used`.
  *
+ * A claim is released (its Sync document deleted) when what it guards
+ * certainly did not happen, so the widget's retry with the same proof is not
+ * refused as a replay: the budget refused the start (429, side by side with
+ * the claim), or the start failed with Twilio's 429 (`startClaimed`), which
+ * Twilio documents as "never processed" (a mode deletes anything a later step
+ * of the start made before it fails; see src/modes/flex-created.ts). Any other
+ * failure keeps the claim: Twilio may have acted, and the same proof must not
+ * start a second chat. A release that fails is logged; the retry then meets
+ * `challenge_used`, and the widget gets a new proof (a new identity), which
+ * is safe for the same reason.
+ *
  * @example
  *   const { identity, sessionStartedAt } = await guardStart(twilio, config, {
  *     proof, origin, nowMs,
@@ -28,7 +39,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
-import { ChallengeError } from '../errors';
+import { BudgetExceededError, ChallengeError, UpstreamError } from '../errors';
 import { log } from '../log';
 import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
@@ -46,11 +57,50 @@ export async function guardStart(
     ...request,
     singleUse: singleUseOf(config.handoff.mode),
   });
-  await Promise.all([
+  const [claimed, spent] = await Promise.allSettled([
     admission.claim && claimChallenge(twilio, config, admission.claim),
     spendChatBudget(twilio, config, request.nowMs),
   ]);
+  if (claimed.status === 'rejected') throw claimed.reason;
+  if (spent.status === 'rejected') {
+    if (spent.reason instanceof BudgetExceededError) await releaseClaim(twilio, config, admission);
+    throw spent.reason;
+  }
   return admission;
+}
+
+/**
+ * Runs the chat's start for an admission; a start Twilio refused with a 429
+ * (so it made nothing) releases the admission's claim before the error goes on.
+ */
+export async function startClaimed<T>(
+  twilio: () => Twilio,
+  config: ConfigOf<'sync'>,
+  admission: Admission,
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if (error instanceof UpstreamError && error.upstreamStatus === 429) {
+      await releaseClaim(twilio, config, admission);
+    }
+    throw error;
+  }
+}
+
+/** Frees the admission's claim, if it made one; never throws (the caller is already failing). */
+async function releaseClaim(
+  twilio: () => Twilio,
+  config: ConfigOf<'sync'>,
+  { claim }: Admission,
+): Promise<void> {
+  if (!claim) return;
+  try {
+    await sharedState(twilio(), config).release(claim.key);
+  } catch (error) {
+    log.warn('challenge.release_failed', { error });
+  }
 }
 
 async function claimChallenge(

@@ -17,6 +17,10 @@
  *       Once the document expires the key can be claimed again: its TTL must
  *       outlast whatever it guards (a challenge's own expiry, say). Sync's
  *       expiry is approximate, so a claim may also outlive its TTL a while.
+ *   release(key)
+ *       deletes that document (a 404 is as good: nothing to release), so the
+ *       key can be claimed again. One round trip. Only for a claim whose
+ *       purpose certainly did not happen (see src/guard/index.ts).
  *
  * Failures become the `HttpError` the caller should see (src/twilio-errors.ts):
  * rejected credentials, or a Sync service that does not exist, name
@@ -69,6 +73,7 @@ export interface WindowCount {
 export interface SharedState {
   countInWindow(key: string, windowSeconds: number, nowMs: number): Promise<WindowCount>;
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  release(key: string): Promise<void>;
 }
 
 /**
@@ -112,6 +117,15 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
         if (twilioCode(error) === SYNC_ERRORS.uniqueNameTaken) return false;
         return fail('claim a key in Sync')(error);
       }
+    },
+    async release(key) {
+      assertKey(key);
+      await service
+        .documents(key)
+        .remove()
+        .catch((error: unknown) => {
+          if (upstreamStatus(error) !== 404) fail('release a key in Sync')(error);
+        });
     },
   };
 }

@@ -1,13 +1,15 @@
 /**
  * What a real customer's connection and browser put the widget through:
  * attachments (rules, previews, drops), reloads mid-chat, token renewal,
- * lost connections, failed sends, and chats ended by the agent.
+ * lost connections, failed sends, chats ended by the agent, and a service
+ * too busy to start a chat at once.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { conversations } from '../../dev/twilio-fake/apis';
 import { verifyTestToken } from '../support/tokens';
 import {
   describeInBrowser,
@@ -373,6 +375,60 @@ describeInBrowser('a chat that cannot be reached yet', () => {
     expect(suite.mock.requests('conversations.update').length).toBeGreaterThan(updates);
     const [closed] = suite.mock.requests('conversations.update').slice(updates);
     expect(closed?.form.State).toEqual(['closed']);
+    await context.close();
+  });
+});
+
+describeInBrowser('a busy service', () => {
+  it('waits its turn: says the customer is in line, keeps their text, and starts one chat', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await page.goto(`${suite.runtime.url}/`);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByLabel('Name').fill('Ana');
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByLabel('How can we help?').fill('Where is my order?');
+
+    const chatsBefore = conversations(suite.mock).size;
+    const messagesBefore = suite.mock.requests('messages.create').length;
+    // The budget's 429, then Twilio's rate limit (503), each with Retry-After;
+    // then the real /start-chat. Every attempt's body is kept to compare.
+    const bodies: string[] = [];
+    const busy = [
+      { status: 429, code: 'budget_exceeded' },
+      { status: 503, code: 'upstream_rate_limited' },
+    ];
+    await page.route('**/start-chat', async (route) => {
+      bodies.push(route.request().postData() ?? '');
+      const answer = busy.shift();
+      if (!answer) return route.continue();
+      await route.fulfill({
+        status: answer.status,
+        contentType: 'application/json',
+        headers: { 'Retry-After': '1', 'Access-Control-Expose-Headers': 'Retry-After' },
+        body: JSON.stringify({ error: { code: answer.code, message: 'Busy' } }),
+      });
+    });
+    await page.getByRole('button', { name: 'Start chat' }).click();
+
+    // Said politely (a status region, not an alert), with the text still there.
+    const inLine = "We're busy right now: you're in line, and your chat will start shortly…";
+    await page.getByRole('status').filter({ hasText: inLine }).waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: /\S/ }).count()).toBe(0);
+    expect(await page.getByLabel('Name').inputValue()).toBe('Ana');
+    expect(await page.getByLabel('How can we help?').inputValue()).toBe('Where is my order?');
+
+    await textbox(page).waitFor();
+    expect(bodies).toHaveLength(3);
+    // The same proof and the same answers each time: the retry is the same start.
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0]!)).toMatchObject({
+      friendlyName: 'Ana',
+      question: 'Where is my order?',
+      proof: expect.any(Object),
+    });
+    expect(conversations(suite.mock).size).toBe(chatsBefore + 1);
+    const messages = suite.mock.requests('messages.create').slice(messagesBefore);
+    expect(messages.map((m) => m.form.Body)).toEqual([['Where is my order?']]);
     await context.close();
   });
 });

@@ -307,7 +307,7 @@ describe.each(modes)('HANDOFF_MODE=$mode: when Twilio fails, nothing is left beh
 
       expect(res.status).toBe(status);
       expect((res.body as ErrorBody).error.code).toBe(code);
-      if (twilioStatus === 429) expect(headerOf(res, 'retry-after')).toBe('5');
+      if (twilioStatus === 429) expect(headerOf(res, 'retry-after')).toBe('1');
       expect(conversations(mock).size).toBe(0);
       const removes = mock.requests(m.remove);
       expect(removes).toHaveLength(1);

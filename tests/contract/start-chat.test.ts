@@ -440,7 +440,7 @@ describe('POST /start-chat: when Twilio fails, nothing is left behind', () => {
 
         expect(res.status).toBe(status);
         expect((res.body as ErrorBody).error.code).toBe(code);
-        if (twilioStatus === 429) expect(headerOf(res, 'retry-after')).toBe('5');
+        if (twilioStatus === 429) expect(headerOf(res, 'retry-after')).toBe('1');
         expect(conversations(mock).size).toBe(0);
         const [created] = mock.requests('conversations.create');
         expect(created).toBeDefined();

@@ -316,4 +316,14 @@ function installDocumentRoutes(mock: TwilioMock, withService: WithService, clock
       return { status: 200, body: documentJson(s, document) };
     }),
   );
+
+  // By SID or unique name, like fetch; 204, or 404 for a document that is not there.
+  mock.route('sync.documents.delete', 'DELETE', `${documents}/:sid`, (input) =>
+    withService(input, (s) => {
+      const index = s.documents.findIndex(byName(input.params.sid ?? ''));
+      if (index < 0) return twilioError(404, 54100, 'Document not found');
+      s.documents.splice(index, 1);
+      return { status: 204 };
+    }),
+  );
 }
