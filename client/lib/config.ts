@@ -46,6 +46,11 @@ export interface WidgetOptions {
    * whole browser (survives closing the tab; avoid on shared computers).
    */
   persist?: 'tab' | 'browser';
+  /**
+   * Replaces the CAPTCHA provider's script URL (lib/captcha.ts). For tests,
+   * which cannot reach the provider; sites leave it unset.
+   */
+  captchaScriptUrl?: string;
 }
 
 export interface WidgetConfig {
@@ -62,6 +67,7 @@ export interface WidgetConfig {
   strings: Partial<Strings>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
+  captchaScriptUrl?: string;
 }
 
 const FIELD_TYPES: Record<string, FieldType> = {
@@ -121,6 +127,7 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.preloadSdk === 'start' || dataset.preloadSdk === 'idle')
     options.preloadSdk = dataset.preloadSdk;
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
+  if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -182,6 +189,9 @@ export function resolveConfig(
     preloadSdk: options.preloadSdk ?? 'idle',
     strings: options.strings ?? {},
     persist: options.persist === 'browser' ? 'browser' : 'tab',
+    ...(options.captchaScriptUrl && {
+      captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
+    }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -9,6 +9,8 @@ import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, Phase, State } from '../lib/state';
+import type { Captcha } from '../lib/captcha';
+import { createCaptchaView } from './captcha';
 import { createChatView, type ChatActions, type ChatView } from './chat';
 import { h } from './dom';
 import { createFormView, type FormView } from './form';
@@ -31,6 +33,8 @@ export function createBody(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
+  /** The CAPTCHA, and the widget's host element the provider renders beside (view/captcha.ts). */
+  captcha?: { captcha: Captcha; host: Element },
 ): BodyView {
   const element = h('div', { class: 'fw-body' });
   const reconnecting = createReconnecting(chat, t);
@@ -46,7 +50,7 @@ export function createBody(
     switch (phase) {
       case 'form':
         conversation = undefined;
-        form ??= createFormView(config, t, (request) => void chat.start(request));
+        form ??= createForm(chat, config, t, captcha);
         element.replaceChildren(form.element);
         if (previous && focus) form.focus();
         return;
@@ -89,4 +93,15 @@ export function createBody(
     askToEnd: () => conversation?.askToEnd(),
     cancelEnd: () => !!conversation?.cancelEnd(),
   };
+}
+
+/** The form, with the CAPTCHA's view when there is a CAPTCHA. */
+function createForm(
+  chat: Pick<BodyActions, 'start'>,
+  config: WidgetConfig,
+  t: Translate,
+  captcha: { captcha: Captcha; host: Element } | undefined,
+): FormView {
+  const captchaView = captcha && createCaptchaView(captcha.captcha, captcha.host, t);
+  return createFormView(config, t, (request) => void chat.start(request), captchaView);
 }

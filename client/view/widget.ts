@@ -13,6 +13,7 @@
  * focus into it, Escape closes it (or first dismisses "End this chat?") and
  * returns focus to the launcher; full screen, Tab stays inside the panel.
  */
+import type { Captcha } from '../lib/captcha';
 import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
@@ -33,9 +34,10 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
+  captcha?: Captcha,
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
-  const body = createBody(chat, config, t, locale);
+  const body = createBody(chat, config, t, locale, captcha && { captcha, host: shadow.host });
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const panel = createPanel(shadow, [header.element, banner.element, body.element], () => {
