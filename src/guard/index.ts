@@ -13,7 +13,7 @@
  *      the chat budget (budget.ts). At most one sequential round trip, none
  *      in unique-name modes without a budget.
  *
- * Trade-off of doing 2 side by side: a replayed proof spends a place of the
+ * Trade-off of doing 3 side by side: a replayed proof spends a place of the
  * budget before its claim is refused (in unique-name modes, before Twilio
  * refuses the unique name). A budget caps what reaches agents, not who gets
  * in: a solve costs a browser a fraction of a second, so a determined

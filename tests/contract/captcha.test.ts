@@ -140,7 +140,7 @@ describe.each(PROVIDERS)('CAPTCHA=%s', (provider) => {
   });
 });
 
-describe('a provider answering 5xx', () => {
+describe('a provider answering 5xx, or not as documented', () => {
   it('Turnstile: one retry with the same idempotency_key, and the chat starts', async () => {
     fake.failNext = [502];
     const res = await start(envFor('turnstile'), {
@@ -183,6 +183,15 @@ describe('a provider answering 5xx', () => {
     expect(res.status).toBe(503);
     expect(codeOf(res)).toBe('captcha_unavailable');
     expect(fake.requests).toHaveLength(1);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('hCaptcha: a 200 that is not the documented JSON counts as no answer: 503', async () => {
+    fake.failNext = [200]; // answered with an HTML page
+    const res = await start(envFor('hcaptcha'), {
+      captcha: fake.issue('hcaptcha', { hostname: HOSTNAME }),
+    });
+    expect(codeOf(res)).toBe('captcha_unavailable');
     expect(mock.requests()).toHaveLength(0);
   });
 });
