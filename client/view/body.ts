@@ -9,8 +9,7 @@ import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, Phase, State } from '../lib/state';
-import type { Captcha } from '../lib/captcha';
-import { createCaptchaView } from './captcha';
+import type { CaptchaView } from './captcha';
 import { createChatView, type ChatActions, type ChatView } from './chat';
 import { h } from './dom';
 import { createFormView, type FormView } from './form';
@@ -33,8 +32,8 @@ export function createBody(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  /** The CAPTCHA, and the widget's host element the provider renders beside (view/captcha.ts). */
-  captcha?: { captcha: Captcha; host: Element },
+  /** The CAPTCHA's view (view/captcha.ts), one for every form the panel builds. */
+  captcha?: CaptchaView,
 ): BodyView {
   const element = h('div', { class: 'fw-body' });
   const reconnecting = createReconnecting(chat, t);
@@ -50,7 +49,7 @@ export function createBody(
     switch (phase) {
       case 'form':
         conversation = undefined;
-        form ??= createForm(chat, config, t, captcha);
+        form ??= createFormView(config, t, (request) => void chat.start(request), captcha);
         element.replaceChildren(form.element);
         if (previous && focus) form.focus();
         return;
@@ -93,15 +92,4 @@ export function createBody(
     askToEnd: () => conversation?.askToEnd(),
     cancelEnd: () => !!conversation?.cancelEnd(),
   };
-}
-
-/** The form, with the CAPTCHA's view when there is a CAPTCHA. */
-function createForm(
-  chat: Pick<BodyActions, 'start'>,
-  config: WidgetConfig,
-  t: Translate,
-  captcha: { captcha: Captcha; host: Element } | undefined,
-): FormView {
-  const captchaView = captcha && createCaptchaView(captcha.captcha, captcha.host, t);
-  return createFormView(config, t, (request) => void chat.start(request), captchaView);
 }

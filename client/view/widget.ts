@@ -21,6 +21,7 @@ import type { Action, State } from '../lib/state';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
+import { createCaptchaView } from './captcha';
 import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
 import { createLauncher } from './launcher';
@@ -37,7 +38,9 @@ export function mountWidget(
   captcha?: Captcha,
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
-  const body = createBody(chat, config, t, locale, captcha && { captcha, host: shadow.host });
+  // One CAPTCHA view for every form: the provider renders once per page.
+  const captchaView = captcha && createCaptchaView(captcha, shadow.host, t);
+  const body = createBody(chat, config, t, locale, captchaView);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const panel = createPanel(shadow, [header.element, banner.element, body.element], () => {
