@@ -12,6 +12,7 @@
  * webchat-solver.js runs in a worker once the form is shown.
  */
 import { createApi, createChallengeFetch } from './lib/api';
+import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
 import {
   mergeOptions,
@@ -88,18 +89,26 @@ function init(options: WidgetOptions = {}): void {
   applyStyles(shadow);
 
   const factory = config.chatClientFactory;
+  // Off until /challenge names one: only then is the provider's script loaded.
+  const captcha = new Captcha({
+    load: loadProviderScript,
+    language: config.locale,
+    ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
+  });
   const chat = new ChatController({
-    api: createApi(config.startChatUrl),
+    api: withCaptcha(createApi(config.startChatUrl), captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
-      fetch: createChallengeFetch(config.startChatUrl),
+      fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
+        captcha.configure(answer.captcha),
+      ),
       solve: createSolver(new URL('webchat-solver.js', config.sdkUrl).href),
     }),
     online: navigator.onLine,
   });
   controller = chat;
-  const render = mountWidget(shadow, chat, config, t, config.locale);
+  const render = mountWidget(shadow, chat, config, t, config.locale, captcha);
   chat.subscribe(render);
   render(chat.state);
   document.body.append(host);

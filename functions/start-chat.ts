@@ -6,6 +6,8 @@
  * Body (JSON):
  *   proof          {challenge, solution}: a challenge from /challenge, solved;
  *                  required unless CHALLENGE=off (src/guard/)
+ *   captcha        string: the CAPTCHA provider's token; required when CAPTCHA
+ *                  is turnstile or hcaptcha (src/guard/captcha.ts)
  *   friendlyName   string, <= 64 chars: the name agents see ("Customer" if absent)
  *   question       string, <= 1600 chars: posted as the customer's first message
  *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
@@ -13,10 +15,12 @@
  * 200  {conversationSid, identity, token, expiresAt}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
- *      challenge_expired, 409 challenge_used, 415 unsupported_media_type,
+ *      challenge_expired | captcha_required | captcha_invalid,
+ *      409 challenge_used, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
- *      503 not_configured | upstream_rate_limited (Retry-After): both mean
- *      nothing was started, and the same proof may be sent again after the wait
+ *      503 not_configured | captcha_unavailable | upstream_rate_limited
+ *      (Retry-After): nothing was started, and the same proof may be sent
+ *      again after the wait
  *
  * The identity is chosen here, never by the browser, and contains no personal
  * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
@@ -28,12 +32,13 @@ import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge', 'budget'] as const;
+const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge', 'budget', 'captcha'] as const;
 
 export const handler = publicEndpoint({ config }, async (req) => {
   const { config, twilio, nowMs } = req;
-  const { proof, ...request } = parseStartChatRequest(req.fields);
-  const admitted = await guardStart(twilio, config, { proof, origin: req.origin, nowMs });
+  const { proof, captcha, ...request } = parseStartChatRequest(req.fields);
+  const guarded = { proof, captcha, origin: req.origin, nowMs };
+  const admitted = await guardStart(twilio, config, guarded);
   const chat = await startClaimed(twilio, config, admitted, () =>
     startChat(twilio(), config, config.handoff, {
       identity: admitted.identity,

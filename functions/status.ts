@@ -8,6 +8,8 @@
  *       syncService: "default" | "SYNC_SERVICE_SID"}  (which Sync service, not its SID)
  * 200  {configured: true, handoffMode, challenge: "on" | "off"}: "off" means
  *      /start-chat admits anyone from an allowed origin (CHALLENGE=off)
+ * 200  {..., captcha: {provider: "turnstile" | "hcaptcha", siteKey} | null}:
+ *      the CAPTCHA /start-chat requires, if any (the site key is public)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -17,6 +19,7 @@
 import { ALL_SECTIONS } from '../src/config';
 import { publicEndpoint } from '../src/endpoint';
 import { budgetStatus } from '../src/guard/budget';
+import { captchaForWidget } from '../src/guard/captcha';
 
 export const handler = publicEndpoint(
   { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
@@ -25,5 +28,6 @@ export const handler = publicEndpoint(
     handoffMode: config.handoffMode,
     ...budgetStatus(config),
     challenge: config.challenge.enabled ? 'on' : 'off',
+    captcha: captchaForWidget(config.captcha),
   }),
 );

@@ -14,6 +14,9 @@ export type ErrorCode =
   | 'challenge_invalid'
   | 'challenge_expired'
   | 'challenge_used'
+  | 'captcha_required'
+  | 'captcha_invalid'
+  | 'captcha_unavailable'
   | 'invalid_token'
   | 'token_expired'
   | 'session_expired'
@@ -97,6 +100,25 @@ const CHALLENGE_MESSAGES: Record<ChallengeErrorCode, string> = {
 export class ChallengeError extends HttpError {
   constructor(code: ChallengeErrorCode) {
     super(code === 'challenge_used' ? 409 : 403, code, CHALLENGE_MESSAGES[code]);
+  }
+}
+
+export type CaptchaErrorCode = 'captcha_required' | 'captcha_invalid' | 'captcha_unavailable';
+
+const CAPTCHA_MESSAGES: Record<CaptchaErrorCode, string> = {
+  captcha_required: 'Complete the CAPTCHA and send its token as "captcha".',
+  captcha_invalid: 'The CAPTCHA was not passed on this website, or its token was used already.',
+  captcha_unavailable: 'The CAPTCHA could not be checked just now. Complete it again and retry.',
+};
+
+/**
+ * 403 (503 when the provider did not answer in time): `/start-chat` without a
+ * CAPTCHA token its provider confirms for the calling website, when CAPTCHA
+ * is on (src/guard/captcha.ts). A client answers each with a new token.
+ */
+export class CaptchaError extends HttpError {
+  constructor(code: CaptchaErrorCode) {
+    super(code === 'captcha_unavailable' ? 503 : 403, code, CAPTCHA_MESSAGES[code]);
   }
 }
 

@@ -12,6 +12,7 @@ import {
   requiredText,
   type FlatObject,
 } from './fields';
+import { optionalCaptchaToken } from './guard/captcha';
 import { optionalProof, type Proof } from './guard/challenge';
 import { LIMITS } from './limits';
 
@@ -24,6 +25,8 @@ export interface StartChatRequest {
   preEngagement: FlatObject;
   /** A solved challenge from /challenge (its shape only; src/guard/ checks the rest). */
   proof?: Proof;
+  /** The CAPTCHA provider's token (src/guard/captcha.ts checks it). */
+  captcha?: string;
 }
 
 export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
@@ -35,6 +38,7 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
       keyPattern: LIMITS.preEngagementKeyPattern,
     }),
     proof: optionalProof,
+    captcha: optionalCaptchaToken,
   });
   // Flex's pre-engagement data (address and flex-flow modes) carries the name
   // too, within the same 16 KB: checked here, in every mode, so that such a

@@ -7,6 +7,7 @@
  *   const api = createApi('https://example-1234.twil.io/start-chat');
  *   const chat = await api.startChat({ friendlyName: 'Ana', preEngagement: {} });
  */
+import type { CaptchaSettings } from './captcha';
 import type { Challenge, Proof } from './challenge';
 import type { StartChatBody } from './pre-engagement';
 import type { StartError } from './state';
@@ -56,8 +57,11 @@ export function toStartError(error: unknown): StartError {
 }
 
 export interface Api {
-  /** With a solved challenge (challenge.ts) unless the service requires none. */
-  startChat(body: StartChatBody & { proof?: Proof }): Promise<StartedChat>;
+  /**
+   * With a solved challenge (challenge.ts) unless the service requires none,
+   * and the CAPTCHA's token when one is configured (captcha.ts).
+   */
+  startChat(body: StartChatBody & { proof?: Proof; captcha?: string }): Promise<StartedChat>;
   refreshToken(token: string): Promise<RenewedToken>;
   endChat(
     token: string,
@@ -143,11 +147,25 @@ export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch)
   };
 }
 
-/** POST /challenge (src/guard/challenge.ts): a challenge to solve, or null when none is required. */
+/** What /challenge answers: the challenge, and which CAPTCHA the form shows (captcha.ts). */
+export interface ChallengeAnswer {
+  challenge: Challenge | null;
+  captcha?: CaptchaSettings | null;
+}
+
+/**
+ * POST /challenge (src/guard/challenge.ts): a challenge to solve, or null when
+ * none is required; `onAnswer` hears the whole answer (the CAPTCHA's settings).
+ */
 export function createChallengeFetch(
   startChatUrl: string,
   fetchImpl: typeof fetch = fetch,
+  onAnswer?: (answer: ChallengeAnswer) => void,
 ): () => Promise<Challenge | null> {
   const url = siblingUrl(startChatUrl, 'challenge');
-  return async () => (await call<{ challenge: Challenge | null }>(fetchImpl, url)).challenge;
+  return async () => {
+    const answer = await call<ChallengeAnswer>(fetchImpl, url);
+    onAnswer?.(answer);
+    return answer.challenge;
+  };
 }

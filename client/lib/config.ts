@@ -54,6 +54,11 @@ export interface WidgetOptions {
    * whole browser (survives closing the tab; avoid on shared computers).
    */
   persist?: 'tab' | 'browser';
+  /**
+   * Replaces the CAPTCHA provider's script URL (lib/captcha.ts). For tests,
+   * which cannot reach the provider; sites leave it unset.
+   */
+  captchaScriptUrl?: string;
 }
 
 export interface WidgetConfig {
@@ -70,6 +75,7 @@ export interface WidgetConfig {
   strings: Partial<Strings>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
+  captchaScriptUrl?: string;
 }
 
 const FIELD_TYPES: Record<string, FieldType> = {
@@ -129,6 +135,7 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   const preload = PRELOAD_SDK.find((p) => p === dataset.preloadSdk);
   if (preload) options.preloadSdk = preload;
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
+  if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -190,6 +197,9 @@ export function resolveConfig(
     preloadSdk: options.preloadSdk ?? 'intent',
     strings: options.strings ?? {},
     persist: options.persist === 'browser' ? 'browser' : 'tab',
+    ...(options.captchaScriptUrl && {
+      captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
+    }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -9,6 +9,7 @@ import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, Phase, State } from '../lib/state';
+import type { CaptchaView } from './captcha';
 import { createChatView, type ChatActions, type ChatView } from './chat';
 import { h } from './dom';
 import { createFormView, type FormView } from './form';
@@ -31,6 +32,8 @@ export function createBody(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
+  /** The CAPTCHA's view (view/captcha.ts), one for every form the panel builds. */
+  captcha?: CaptchaView,
 ): BodyView {
   const element = h('div', { class: 'fw-body' });
   const reconnecting = createReconnecting(chat, t);
@@ -46,7 +49,7 @@ export function createBody(
     switch (phase) {
       case 'form':
         conversation = undefined;
-        form ??= createFormView(config, t, (request) => void chat.start(request));
+        form ??= createFormView(config, t, (request) => void chat.start(request), captcha);
         element.replaceChildren(form.element);
         if (previous && focus) form.focus();
         return;

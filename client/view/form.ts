@@ -4,7 +4,8 @@
  * with errors next to their field and focus moved to the first one. With no
  * fields configured it is a single "Start chat" button. Takes the widget's
  * configuration, and the state (the server's refusal) once a start failed;
- * a valid form goes to `onSubmit`.
+ * a valid form goes to `onSubmit`. With a CAPTCHA (view/captcha.ts), it
+ * sits above the button, and the form goes only once it is solved.
  */
 import type { WidgetConfig } from '../lib/config';
 import { humanize, type MessageKey, type Translate } from '../lib/i18n';
@@ -15,6 +16,7 @@ import {
   type StartChatBody,
 } from '../lib/pre-engagement';
 import type { Action, StartError, State } from '../lib/state';
+import type { CaptchaView } from './captcha';
 import { h } from './dom';
 import { createField, type FieldView } from './form-field';
 import { renderStartError } from './start-error';
@@ -37,6 +39,7 @@ export function createFormView(
   config: WidgetConfig,
   t: Translate,
   onSubmit: (body: StartChatBody) => void,
+  captcha?: CaptchaView,
 ): FormView {
   const fields = config.fields === false ? [] : config.fields;
   const labelOf = (field: FieldConfig) =>
@@ -57,6 +60,7 @@ export function createFormView(
     // Above the fields: in a long form, an error by the button is easy to miss.
     startError,
     ...rows.map((row) => row.element),
+    captcha?.element,
     submit,
   );
   const setBusy = busyIndicator(form, submit, t);
@@ -67,7 +71,7 @@ export function createFormView(
     showStartError(undefined);
     const values = Object.fromEntries([...byName].map(([name, row]) => [name, row.control.value]));
     const result = validatePreEngagement(fields, values, labelOf);
-    if (result.body) return onSubmit(result.body);
+    if (result.body) return captcha?.check() === false ? undefined : onSubmit(result.body);
     const first = markProblems(byName, result.errors, t, (message) =>
       showStartError({ code: 'invalid_request', message }),
     );

@@ -47,6 +47,12 @@ export function startErrorText(error: StartError, t: Translate): string {
       return t('error.network');
     case 'upstream_rate_limited':
       return t('error.rateLimited');
+    case 'captcha_required':
+      return t('captcha.required');
+    case 'captcha_invalid':
+      return t('captcha.again');
+    case 'captcha_unavailable':
+      return t('captcha.unavailable');
     case 'invalid_request':
       return error.fields ? t('error.generic') : error.message;
     default:

@@ -13,6 +13,7 @@
  * focus into it, Escape closes it (or first dismisses "End this chat?") and
  * returns focus to the launcher; full screen, Tab stays inside the panel.
  */
+import type { Captcha } from '../lib/captcha';
 import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
@@ -20,6 +21,7 @@ import type { Action, State } from '../lib/state';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
+import { createCaptchaView } from './captcha';
 import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
 import { createLauncher } from './launcher';
@@ -33,9 +35,12 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
+  captcha?: Captcha,
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
-  const body = createBody(chat, config, t, locale);
+  // One CAPTCHA view for every form: the provider renders once per page.
+  const captchaView = captcha && createCaptchaView(captcha, shadow.host, t);
+  const body = createBody(chat, config, t, locale, captchaView);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const panel = createPanel(shadow, [header.element, banner.element, body.element], () => {

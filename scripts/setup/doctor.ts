@@ -16,6 +16,8 @@
  *   SYNC_SERVICE_SID     the Sync service exists (SYNC_SERVICE_SID's, else with a
  *                        budget the account's default one)
  *   CHALLENGE            on (with its difficulty); off is a warning (challenge.ts)
+ *   CAPTCHA              when on: the provider accepts CAPTCHA_SECRET with the site key,
+ *                        and which origins a site's CSP must allow (captcha.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -24,6 +26,7 @@ import { EnvReader } from '../../src/config/reader';
 import { readPublicBaseUrl } from '../../src/config/urls';
 import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
+import { checkCaptcha } from './captcha';
 import { checkChallenge } from './challenge';
 import {
   addProblems,
@@ -102,6 +105,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   });
   checkOrigins(env, options.domainName, add);
   checkChallenge(env, add);
+  await checkCaptcha(env, add);
   await checkBudget(client, value, (name) => refused.has(name), add);
   return checks;
 }

@@ -23,6 +23,7 @@ import {
 } from '../modes';
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { readChallenge, type ChallengeSettings } from '../guard/challenge';
+import { readCaptcha, type CaptchaSettings } from './captcha';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -63,6 +64,8 @@ export interface Config {
   syncServiceSid: string;
   /** The proof of work /start-chat requires (src/guard/challenge.ts). */
   challenge: ChallengeSettings;
+  /** The optional CAPTCHA /start-chat requires (src/guard/captcha.ts); undefined: off. */
+  captcha: CaptchaSettings | undefined;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -83,6 +86,11 @@ export const COMMON_VARIABLES = [
   'SYNC_SERVICE_SID',
   'CHALLENGE',
   'CHALLENGE_MAX_NUMBER',
+  'CAPTCHA',
+  'CAPTCHA_SITE_KEY',
+  'CAPTCHA_SECRET',
+  // Tests only (src/config/captcha.ts): not in .env.example.
+  'CAPTCHA_VERIFY_URL',
 ] as const;
 
 /**
@@ -130,6 +138,8 @@ const SECTIONS = {
   sync: ['syncServiceSid'],
   /** Issuing and verifying challenges, signed with a key derived from API_SECRET. */
   challenge: ['challenge', 'apiSecret'],
+  /** The optional CAPTCHA: provider, keys, where to verify (src/config/captcha.ts). */
+  captcha: ['captcha'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -162,6 +172,7 @@ const READERS: Readers = {
   maxChatsPerMinute: readMaxChatsPerMinute,
   syncServiceSid: readSyncServiceSid,
   challenge: readChallenge,
+  captcha: readCaptcha,
 };
 
 /**

@@ -4,12 +4,16 @@
  *   1. admission (admission.ts): the challenge's proof is checked, with no
  *      request at all, so a flood without solved challenges costs nothing
  *      but this service's CPU, and spends no budget;
- *   2. in one round, side by side, the Twilio-side steps: the challenge's
+ *   2. the CAPTCHA, when one is configured (captcha.ts): one request to its
+ *      provider, none to Twilio; refused, unanswered or late, the start ends
+ *      here (fail closed), so a flood that solves proofs but not CAPTCHAs
+ *      spends no budget and claims nothing;
+ *   3. in one round, side by side, the Twilio-side steps: the challenge's
  *      claim in Sync (modes without a unique name, i.e. address mode) and
  *      the chat budget (budget.ts). At most one sequential round trip, none
  *      in unique-name modes without a budget.
  *
- * Trade-off of doing 2 side by side: a replayed proof spends a place of the
+ * Trade-off of doing 3 side by side: a replayed proof spends a place of the
  * budget before its claim is refused (in unique-name modes, before Twilio
  * refuses the unique name). A budget caps what reaches agents, not who gets
  * in: a solve costs a browser a fraction of a second, so a determined
@@ -34,7 +38,7 @@
  *
  * @example
  *   const { identity, sessionStartedAt } = await guardStart(twilio, config, {
- *     proof, origin, nowMs,
+ *     proof, captcha, origin, nowMs,
  *   });
  */
 import type { Twilio } from 'twilio';
@@ -44,19 +48,26 @@ import { log } from '../log';
 import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
 import { spendChatBudget } from './budget';
+import { verifyCaptcha } from './captcha';
 import { isSyncUnavailable, sharedState } from './shared-state';
 
-type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget'>;
+type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget' | 'captcha'>;
+
+export interface GuardRequest extends Omit<AdmissionRequest, 'singleUse'> {
+  /** The CAPTCHA provider's token, when CAPTCHA is on. */
+  captcha: string | undefined;
+}
 
 export async function guardStart(
   twilio: () => Twilio,
   config: GuardConfig,
-  request: Omit<AdmissionRequest, 'singleUse'>,
+  { captcha, ...request }: GuardRequest,
 ): Promise<Admission> {
   const admission = await admitChat(config, {
     ...request,
     singleUse: singleUseOf(config.handoff.mode),
   });
+  await verifyCaptcha(config.captcha, captcha, request.origin, admission.identity);
   const [claimed, spent] = await Promise.allSettled([
     admission.claim && claimChallenge(twilio, config, admission.claim),
     spendChatBudget(twilio, config, request.nowMs),

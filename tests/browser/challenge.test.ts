@@ -55,12 +55,16 @@ async function openForm(page: Page, url = `${suite.runtime.url}/`): Promise<void
   await page.getByRole('dialog', { name: 'Chat with us' }).waitFor();
 }
 
-/** The /start-chat and /challenge requests a page makes. */
-function watch(page: Page): { starts: Request[]; challenges: Request[] } {
-  const seen = { starts: [] as Request[], challenges: [] as Request[] };
+/** The /start-chat and /challenge requests a page makes, and any to another origin. */
+function watch(page: Page): { starts: Request[]; challenges: Request[]; others: string[] } {
+  const seen = { starts: [] as Request[], challenges: [] as Request[], others: [] as string[] };
   page.on('request', (r) => {
     if (r.url().endsWith('/start-chat')) seen.starts.push(r);
     if (r.url().endsWith('/challenge')) seen.challenges.push(r);
+    // Anything not from this service (or the page's own blob: worker).
+    if (!r.url().startsWith(suite.runtime.url) && !r.url().startsWith('blob:')) {
+      seen.others.push(r.url());
+    }
   });
   return seen;
 }
@@ -80,6 +84,9 @@ describeInBrowser('the challenge before a chat', () => {
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
 
     expect(workers).toEqual([expect.stringMatching(/^blob:/)]);
+    // No CAPTCHA configured: none shown, and no provider's script asked for.
+    expect(await page.getByRole('group', { name: 'Security check' }).count()).toBe(0);
+    expect(seen.others).toEqual([]);
     expect(seen.challenges).toHaveLength(1);
     expect(seen.starts).toHaveLength(1);
     const { proof } = seen.starts[0]!.postDataJSON() as { proof: Proof };

@@ -110,7 +110,7 @@ describe('POST /challenge', () => {
   it('answers {challenge: null} when CHALLENGE=off', async () => {
     const res = await askChallenge({ env: { ...TEST_ENV, CHALLENGE: 'off' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ challenge: null });
+    expect(res.body).toEqual({ challenge: null, captcha: null });
   });
 
   it('issues none for a service that could not start the chat, naming what /start-chat would', async () => {

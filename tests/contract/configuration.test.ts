@@ -69,6 +69,7 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       chatBudget: null,
       syncService: 'default',
       challenge: 'on',
+      captcha: null,
     });
   });
 

@@ -278,6 +278,7 @@ describe('configuration', () => {
       chatBudget: { maxPerMinute: 3 },
       syncService: 'SYNC_SERVICE_SID',
       challenge: 'on',
+      captcha: null,
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

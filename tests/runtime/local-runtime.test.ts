@@ -164,6 +164,7 @@ describe('twilio-run start on dist/', () => {
       chatBudget: null,
       syncService: 'default',
       challenge: 'on',
+      captcha: null,
     });
   });
 });

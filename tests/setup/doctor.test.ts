@@ -2,6 +2,7 @@
  * `npm run setup -- doctor`: every check, passing and failing, against the
  * local Twilio mock; the exit code is non-zero exactly when there is a problem.
  */
+import { CaptchaFake, FAKE_KEYS } from '../../dev/captcha-fake';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { ACCOUNT, account, FLOW_DEFINITIONS } from '../../dev/twilio-fake/apis';
 import {
@@ -683,6 +684,56 @@ describe('doctor: each check fails clearly', () => {
     expect(on.rows.find((r) => r.name === 'CHALLENGE')?.detail).toMatch(/about 100,000 hashes/);
     const bad = await doctor({ ...BASE, CHALLENGE_MAX_NUMBER: '10' });
     expect(bad.problems.map((p) => p.name)).toEqual(['CHALLENGE_MAX_NUMBER']);
+  });
+
+  it.each(['turnstile', 'hcaptcha'] as const)(
+    'CAPTCHA=%s: asks the provider whether it takes the secret, and names the CSP origins',
+    async (provider) => {
+      const fake = await CaptchaFake.start();
+      try {
+        const on = await doctor({ ...BASE, ...fake.env(provider) });
+        expect(on.problems).toEqual([]);
+        const row = on.rows.find((r) => r.name === 'CAPTCHA');
+        expect(row?.status).toBe('✔ OK');
+        expect(row?.detail).toContain(
+          provider === 'turnstile' ? 'https://challenges.cloudflare.com' : 'https://*.hcaptcha.com',
+        );
+        // A token that cannot be good, with our secret (and hCaptcha's site key), nothing else.
+        const { secret, siteKey } = FAKE_KEYS[provider];
+        expect(fake.requests.map((r) => r.form)).toEqual([
+          {
+            secret,
+            response: 'doctor-check',
+            ...(provider === 'hcaptcha' && { sitekey: siteKey }),
+          },
+        ]);
+
+        const wrong =
+          provider === 'turnstile' ? '0x4AAAAAAAanotherSecret0000000000009' : '0x' + '9'.repeat(40);
+        const refused = await doctor({ ...BASE, ...fake.env(provider), CAPTCHA_SECRET: wrong });
+        expect(refused.problems.map((p) => [p.name, p.detail])).toEqual([
+          ['CAPTCHA_SECRET', expect.stringContaining('invalid-input-secret')],
+        ]);
+        expect(refused.code).toBe(1);
+        expect(refused.stdout).not.toContain(wrong);
+
+        const bad = await doctor({ ...BASE, ...fake.env(provider), CAPTCHA_SITE_KEY: 'nope' });
+        expect(bad.problems.map((p) => p.name)).toEqual(['CAPTCHA_SITE_KEY']);
+      } finally {
+        await fake.stop();
+      }
+    },
+  );
+
+  it('CAPTCHA: a provider out of reach is a warning (chats are refused meanwhile)', async () => {
+    const fake = await CaptchaFake.start();
+    const env = { ...BASE, ...fake.env('turnstile') };
+    await fake.stop();
+    const res = await doctor(env);
+    const row = res.rows.find((r) => r.name === 'CAPTCHA');
+    expect(row?.status).toBe('! WARN');
+    expect(row?.detail).toMatch(/could not be reached/);
+    expect(res.code).toBe(0);
   });
 
   it('no .env at all', async () => {
