@@ -23,6 +23,7 @@ import {
 } from '../modes';
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { readChallenge, type ChallengeSettings } from '../guard/challenge';
+import { readHours, type HoursSettings } from '../guard/hours';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -63,6 +64,8 @@ export interface Config {
   syncServiceSid: string;
   /** The proof of work /start-chat requires (src/guard/challenge.ts). */
   challenge: ChallengeSettings;
+  /** Opening hours and what happens outside them (src/guard/hours.ts). */
+  hours: HoursSettings;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -83,6 +86,8 @@ export const COMMON_VARIABLES = [
   'SYNC_SERVICE_SID',
   'CHALLENGE',
   'CHALLENGE_MAX_NUMBER',
+  'OPENING_HOURS',
+  'AFTER_HOURS',
 ] as const;
 
 /**
@@ -128,6 +133,8 @@ const SECTIONS = {
   sync: ['syncServiceSid'],
   /** Issuing and verifying challenges, signed with a key derived from API_SECRET. */
   challenge: ['challenge', 'apiSecret'],
+  /** Opening hours (src/guard/hours.ts): OPENING_HOURS, AFTER_HOURS. */
+  hours: ['hours'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -160,6 +167,7 @@ const READERS: Readers = {
   maxChatsPerMinute: readMaxChatsPerMinute,
   syncServiceSid: readSyncServiceSid,
   challenge: readChallenge,
+  hours: readHours,
 };
 
 /**
