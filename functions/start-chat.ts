@@ -13,21 +13,23 @@
  * 200  {conversationSid, identity, token, expiresAt}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
- *      challenge_expired, 409 challenge_used, 415 unsupported_media_type,
+ *      challenge_expired | outside_opening_hours, 409 challenge_used, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
  *      503 not_configured | upstream_rate_limited
  *
  * The identity is chosen here, never by the browser, and contains no personal
  * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
+ * Outside OPENING_HOURS it is refused, or marked after hours (src/guard/hours.ts).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { publicEndpoint } from '../src/endpoint';
 import { guardStart } from '../src/guard';
+import { markAfterHours } from '../src/guard/hours';
 import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge', 'budget'] as const;
+const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge', 'budget', 'hours'] as const;
 
 export const handler = publicEndpoint({ config }, async (req) => {
   const { config, twilio, nowMs } = req;
@@ -37,7 +39,7 @@ export const handler = publicEndpoint({ config }, async (req) => {
     identity: admitted.identity,
     friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
     ...(request.question !== undefined && { question: request.question }),
-    preEngagement: request.preEngagement,
+    preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
   });
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);
   return { conversationSid: chat.conversationSid, identity: chat.identity, token, expiresAt };

@@ -13,6 +13,7 @@ import {
   type FlatObject,
 } from './fields';
 import { optionalProof, type Proof } from './guard/challenge';
+import { markAfterHours } from './guard/hours';
 import { LIMITS } from './limits';
 
 export interface StartChatRequest {
@@ -39,9 +40,10 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
   // Flex's pre-engagement data (address and flex-flow modes) carries the name
   // too, within the same 16 KB: checked here, in every mode, so that such a
   // body is refused before the guard writes anything (a claim, a budget's count).
+  // Counted with the after-hours mark the guard may add (src/guard/hours.ts).
   preEngagementData({
     friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
-    preEngagement: request.preEngagement,
+    preEngagement: markAfterHours(request.preEngagement, true),
   });
   return request;
 }

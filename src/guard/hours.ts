@@ -20,6 +20,7 @@
  *   hoursAt(hours, Date.parse('2026-07-03T15:00:00Z')); // {open: true, closesAt: <Fri 18:00 Madrid>}
  */
 import type { EnvReader } from '../config/reader';
+import type { FlatObject } from '../fields';
 import { OutsideHoursError } from '../errors';
 import {
   HoursFormatError,
@@ -46,6 +47,19 @@ export interface HoursState {
   closesAt?: number;
   /** While closed: when it opens next; undefined if not within a year and a week. */
   opensAt?: number;
+}
+
+/**
+ * The pre-engagement key that marks a chat started after hours. The server's
+ * alone: a customer's own `afterHours` answer is dropped, so a chat started
+ * within hours can never pass for one left after them, nor the reverse.
+ */
+export const AFTER_HOURS_KEY = 'afterHours';
+
+/** The customer's answers, with the after-hours mark set by the server. */
+export function markAfterHours(preEngagement: FlatObject, afterHours: boolean): FlatObject {
+  const answers = Object.entries(preEngagement).filter(([key]) => key !== AFTER_HOURS_KEY);
+  return Object.fromEntries(afterHours ? [...answers, [AFTER_HOURS_KEY, true]] : answers);
 }
 
 /** How far ahead an opening is looked for: a year of closed dates and a week. */

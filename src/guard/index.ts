@@ -1,6 +1,10 @@
 /**
  * The guard `/start-chat` passes before anything is written, in this order:
  *
+ *   0. opening hours (hours.ts): outside them, a 403 `outside_opening_hours`
+ *      with no request at all (AFTER_HOURS closed or hide), or the chat goes
+ *      on marked after hours (AFTER_HOURS=message); before the proof, so a
+ *      closed service spends no claim and no budget;
  *   1. admission (admission.ts): the challenge's proof is checked, with no
  *      request at all, so a flood without solved challenges costs nothing
  *      but this service's CPU, and spends no budget;
@@ -22,7 +26,7 @@
  * 409 `challenge_used`.
  *
  * @example
- *   const { identity, sessionStartedAt } = await guardStart(twilio, config, {
+ *   const { identity, sessionStartedAt, afterHours } = await guardStart(twilio, config, {
  *     proof, origin, nowMs,
  *   });
  */
@@ -33,15 +37,20 @@ import { log } from '../log';
 import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
 import { spendChatBudget } from './budget';
+import { checkHours } from './hours';
 import { isSyncUnavailable, sharedState } from './shared-state';
 
-type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget'>;
+type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget' | 'hours'>;
+
+/** Admitted, and whether after hours (the chat is then marked: hours.ts). */
+export type GuardResult = Admission & { afterHours: boolean };
 
 export async function guardStart(
   twilio: () => Twilio,
   config: GuardConfig,
   request: Omit<AdmissionRequest, 'singleUse'>,
-): Promise<Admission> {
+): Promise<GuardResult> {
+  const { afterHours } = checkHours(config.hours, request.nowMs);
   const admission = await admitChat(config, {
     ...request,
     singleUse: singleUseOf(config.handoff.mode),
@@ -50,7 +59,7 @@ export async function guardStart(
     admission.claim && claimChallenge(twilio, config, admission.claim),
     spendChatBudget(twilio, config, request.nowMs),
   ]);
-  return admission;
+  return { ...admission, afterHours };
 }
 
 async function claimChallenge(
