@@ -8,6 +8,8 @@
  *       syncService: "default" | "SYNC_SERVICE_SID"}  (which Sync service, not its SID)
  * 200  {configured: true, handoffMode, challenge: "on" | "off"}: "off" means
  *      /start-chat admits anyone from an allowed origin (CHALLENGE=off)
+ * 200  {..., openingHours: {timeZone, closedDates, afterHours} | null (always open),
+ *       availability: "taskrouter" | "off"}: /availability has the times
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -17,6 +19,7 @@
 import { ALL_SECTIONS } from '../src/config';
 import { publicEndpoint } from '../src/endpoint';
 import { budgetStatus } from '../src/guard/budget';
+import { hoursStatus } from '../src/guard/hours';
 
 export const handler = publicEndpoint(
   { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
@@ -25,5 +28,7 @@ export const handler = publicEndpoint(
     handoffMode: config.handoffMode,
     ...budgetStatus(config),
     challenge: config.challenge.enabled ? 'on' : 'off',
+    ...hoursStatus(config.hours),
+    availability: config.availability ? 'taskrouter' : 'off',
   }),
 );

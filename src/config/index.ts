@@ -24,6 +24,7 @@ import {
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { readChallenge, type ChallengeSettings } from '../guard/challenge';
 import { readHours, type HoursSettings } from '../guard/hours';
+import { readAvailability, type AvailabilitySettings } from '../guard/availability';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -66,6 +67,8 @@ export interface Config {
   challenge: ChallengeSettings;
   /** Opening hours and what happens outside them (src/guard/hours.ts). */
   hours: HoursSettings;
+  /** Live TaskRouter figures for /availability; undefined: none (src/guard/availability.ts). */
+  availability: AvailabilitySettings | undefined;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -88,6 +91,7 @@ export const COMMON_VARIABLES = [
   'CHALLENGE_MAX_NUMBER',
   'OPENING_HOURS',
   'AFTER_HOURS',
+  'AVAILABILITY_QUEUE_SID',
 ] as const;
 
 /**
@@ -135,6 +139,8 @@ const SECTIONS = {
   challenge: ['challenge', 'apiSecret'],
   /** Opening hours (src/guard/hours.ts): OPENING_HOURS, AFTER_HOURS. */
   hours: ['hours'],
+  /** Live availability from a TaskQueue (src/guard/availability.ts): AVAILABILITY_QUEUE_SID. */
+  availability: ['availability'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -168,6 +174,7 @@ const READERS: Readers = {
   syncServiceSid: readSyncServiceSid,
   challenge: readChallenge,
   hours: readHours,
+  availability: readAvailability,
 };
 
 /**

@@ -68,6 +68,8 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       chatBudget: null,
       syncService: 'default',
       challenge: 'on',
+      openingHours: null,
+      availability: 'off',
     });
   });
 

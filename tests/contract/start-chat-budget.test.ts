@@ -278,6 +278,8 @@ describe('configuration', () => {
       chatBudget: { maxPerMinute: 3 },
       syncService: 'SYNC_SERVICE_SID',
       challenge: 'on',
+      openingHours: null,
+      availability: 'off',
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

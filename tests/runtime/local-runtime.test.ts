@@ -164,6 +164,8 @@ describe('twilio-run start on dist/', () => {
       chatBudget: null,
       syncService: 'default',
       challenge: 'on',
+      openingHours: null,
+      availability: 'off',
     });
   });
 });
