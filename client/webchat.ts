@@ -11,9 +11,16 @@
  * so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { fetchAvailability, type Availability } from './lib/availability';
 import { Challenges } from './lib/challenge';
-import { mergeOptions, optionsFromDataset, resolveConfig, type WidgetOptions } from './lib/config';
+import {
+  mergeOptions,
+  optionsFromDataset,
+  resolveConfig,
+  type WidgetConfig,
+  type WidgetOptions,
+} from './lib/config';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
@@ -93,9 +100,14 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
-  const render = mountWidget(shadow, chat, config, t, config.locale);
+  let hours: Availability | undefined;
+  const render = mountWidget(shadow, chat, config, t, config.locale, () => hours);
   chat.subscribe(render);
   render(chat.state);
+  watchHours(chat, config, (answer) => {
+    hours = answer;
+    render(chat.state);
+  });
   document.body.append(host);
   performance.mark('flex-webchat:ready');
 
@@ -107,6 +119,34 @@ function init(options: WidgetOptions = {}): void {
   void chat.resume();
   if (config.open) chat.open();
   if (!factory && config.preloadSdk === 'idle') preloadWhenIdle(config.sdkUrl);
+}
+
+/**
+ * Asks /availability when the panel opens (and on load with `availability:
+ * 'load'`), at most one request at a time; see client/lib/availability.ts.
+ */
+function watchHours(
+  chat: ChatController,
+  config: WidgetConfig,
+  onAnswer: (answer: Availability | undefined) => void,
+): void {
+  if (config.availability === 'off') return;
+  const url = siblingUrl(config.startChatUrl, 'availability');
+  let inFlight = false;
+  const ask = () => {
+    if (inFlight) return;
+    inFlight = true;
+    void fetchAvailability(url).then((answer) => {
+      inFlight = false;
+      onAnswer(answer);
+    });
+  };
+  let wasOpen = chat.state.open;
+  chat.subscribe((state) => {
+    if (state.open && !wasOpen) ask();
+    wasOpen = state.open;
+  });
+  if (config.availability === 'load' || wasOpen) ask();
 }
 
 window.FlexWebchat = {

@@ -46,6 +46,12 @@ export interface WidgetOptions {
    * whole browser (survives closing the tab; avoid on shared computers).
    */
   persist?: 'tab' | 'browser';
+  /**
+   * When to ask /availability about opening hours: each time the panel
+   * opens (default), also on page load (`load`: AFTER_HOURS=hide needs it),
+   * or never (`off`). See client/lib/availability.ts.
+   */
+  availability?: 'open' | 'load' | 'off';
 }
 
 export interface WidgetConfig {
@@ -62,7 +68,12 @@ export interface WidgetConfig {
   strings: Partial<Strings>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
+  availability: 'open' | 'load' | 'off';
 }
+
+const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
+const isAvailabilityWhen = (value: unknown): value is WidgetConfig['availability'] =>
+  (AVAILABILITY_WHEN as readonly unknown[]).includes(value);
 
 const FIELD_TYPES: Record<string, FieldType> = {
   email: 'email',
@@ -121,6 +132,7 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.preloadSdk === 'start' || dataset.preloadSdk === 'idle')
     options.preloadSdk = dataset.preloadSdk;
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
+  if (isAvailabilityWhen(dataset.availability)) options.availability = dataset.availability;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -182,6 +194,7 @@ export function resolveConfig(
     preloadSdk: options.preloadSdk ?? 'idle',
     strings: options.strings ?? {},
     persist: options.persist === 'browser' ? 'browser' : 'tab',
+    availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -47,6 +47,8 @@ export function startErrorText(error: StartError, t: Translate): string {
       return t('error.network');
     case 'upstream_rate_limited':
       return t('error.rateLimited');
+    case 'outside_opening_hours':
+      return t('error.closed');
     case 'invalid_request':
       return error.fields ? t('error.generic') : error.message;
     default:

@@ -9,11 +9,16 @@
  * subscribe does). Nothing here reads the controller's state; it only calls
  * the controller's methods.
  *
+ * Opening hours (optional `availability`: the latest /availability answer): a
+ * note above the body, and `data-hours` on the root for the stylesheet
+ * (client/view/hours.ts).
+ *
  * Keyboard: everything is a native button or field; opening the panel moves
  * focus into it, Escape closes it (or first dismisses "End this chat?") and
  * returns focus to the launcher; full screen, Tab stays inside the panel.
  */
 import type { WidgetConfig } from '../lib/config';
+import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, State } from '../lib/state';
@@ -22,6 +27,7 @@ import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
 import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
+import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
 import { createPanel } from './panel';
 
@@ -33,12 +39,15 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
+  availability: () => Availability | undefined = () => undefined,
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   const body = createBody(chat, config, t, locale);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
-  const panel = createPanel(shadow, [header.element, banner.element, body.element], () => {
+  const hours = createHoursNote(t, locale);
+  const parts = [header.element, banner.element, hours.element, body.element];
+  const panel = createPanel(shadow, parts, () => {
     if (!body.cancelEnd()) chat.close();
   });
   const live = createAnnouncer(t);
@@ -57,6 +66,11 @@ export function mountWidget(
     const mayFocus = focusIsOurs(shadow);
     panel.render(state);
     rootEl.classList.toggle('fw-open', state.open);
+    const hoursMode = hours.render(state, availability());
+    rootEl.dataset.hours = hoursMode;
+    // Closed: the stylesheet hides the form; focus in it would be lost with it.
+    const formHidden = hoursMode === 'closed' || hoursMode === 'hide';
+    if (formHidden && body.element.contains(shadow.activeElement)) header.focus();
     launcher.render(state);
     body.render(state, action, mayFocus);
     header.render(state);

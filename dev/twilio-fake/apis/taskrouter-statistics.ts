@@ -51,7 +51,9 @@ export function installTaskRouterStatisticsRoutes(mock: TwilioMock): void {
         return twilioError(404, 20404, `TaskQueue ${queueSid} was not found in ${workspaceSid}`);
       }
       const channel = input.query.TaskChannel?.[0];
-      const known = workspace.taskChannels.find((c) => c.sid === channel || c.uniqueName === channel);
+      const known = workspace.taskChannels.find(
+        (c) => c.sid === channel || c.uniqueName === channel,
+      );
       if (channel !== undefined && !known) {
         return twilioError(404, 20404, `TaskChannel ${channel} was not found`);
       }
