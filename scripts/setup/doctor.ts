@@ -16,6 +16,8 @@
  *   SYNC_SERVICE_SID     the Sync service exists (SYNC_SERVICE_SID's, else with a
  *                        budget the account's default one)
  *   CHALLENGE            on (with its difficulty); off is a warning (challenge.ts)
+ *   OPENING_HOURS, AVAILABILITY_QUEUE_SID  when set: the hours now, and the
+ *                        TaskQueue's statistics answer (hours.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -25,6 +27,7 @@ import { readPublicBaseUrl } from '../../src/config/urls';
 import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
 import { checkChallenge } from './challenge';
+import { checkHours } from './hours';
 import {
   addProblems,
   fetchChecked,
@@ -102,6 +105,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   });
   checkOrigins(env, options.domainName, add);
   checkChallenge(env, add);
+  await checkHours(env, client, add, Date.now());
   await checkBudget(client, value, (name) => refused.has(name), add);
   return checks;
 }
