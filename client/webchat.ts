@@ -7,11 +7,12 @@
  *
  * or, with `data-manual` on the tag, `FlexWebchat.init({ ... })` from your own
  * code (options: client/lib/config.ts). The Conversations SDK is not in this
- * file: webchat-sdk.js is fetched when the browser is idle or a chat starts,
- * so the launcher never waits for it. Nor is the challenge solver:
+ * file: webchat-sdk.js is fetched at the visitor's first sign of intent (or
+ * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
 import {
@@ -108,9 +109,17 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
-  const render = mountWidget(shadow, chat, config, t, config.locale, captcha);
+  let hours: Availability | undefined;
+  const render = mountWidget(shadow, chat, config, t, config.locale, {
+    captcha,
+    availability: () => hours,
+  });
   chat.subscribe(render);
   render(chat.state);
+  watchHours(chat, config, (answer) => {
+    hours = answer;
+    render(chat.state);
+  });
   document.body.append(host);
   performance.mark('flex-webchat:ready');
 
@@ -141,6 +150,34 @@ function preloadSdk(config: WidgetConfig, shadow: ShadowRoot, chat: ChatControll
     case 'start':
       return;
   }
+}
+
+/**
+ * Asks /availability when the panel opens (and on load with `availability:
+ * 'load'`), at most one request at a time; see client/lib/availability.ts.
+ */
+function watchHours(
+  chat: ChatController,
+  config: WidgetConfig,
+  onAnswer: (answer: Availability | undefined) => void,
+): void {
+  if (config.availability === 'off') return;
+  const url = siblingUrl(config.startChatUrl, 'availability');
+  let inFlight = false;
+  const ask = () => {
+    if (inFlight) return;
+    inFlight = true;
+    void fetchAvailability(url).then((answer) => {
+      inFlight = false;
+      onAnswer(answer);
+    });
+  };
+  let wasOpen = chat.state.open;
+  chat.subscribe((state) => {
+    if (state.open && !wasOpen) ask();
+    wasOpen = state.open;
+  });
+  if (config.availability === 'load' || wasOpen) ask();
 }
 
 window.FlexWebchat = {

@@ -164,6 +164,8 @@ export interface PageOptions {
   /** Inject the fake chat client (default true). */
   fake?: boolean;
   locale?: string;
+  /** The browser's time zone (IANA), e.g. to read opening hours as a customer elsewhere. */
+  timezoneId?: string;
   /** Let tests inject scripts (axe-core) into pages with a strict CSP. */
   bypassCSP?: boolean;
 }
@@ -180,6 +182,7 @@ export async function newPage(
   const context = await browser.newContext({
     viewport: options.viewport ?? DESKTOP,
     locale: options.locale ?? 'en-US',
+    ...(options.timezoneId && { timezoneId: options.timezoneId }),
     bypassCSP: options.bypassCSP ?? false,
   });
   const page = await context.newPage();

@@ -15,8 +15,8 @@
  * 200  {conversationSid, identity, token, expiresAt}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
- *      challenge_expired | captcha_required | captcha_invalid,
- *      409 challenge_used, 415 unsupported_media_type,
+ *      challenge_expired | captcha_required | captcha_invalid |
+ *      outside_opening_hours, 409 challenge_used, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
  *      503 not_configured | captcha_unavailable | upstream_rate_limited
  *      (Retry-After): nothing was started, and the same proof may be sent
@@ -24,15 +24,26 @@
  *
  * The identity is chosen here, never by the browser, and contains no personal
  * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
+ * Outside OPENING_HOURS it is refused, or marked after hours (src/guard/hours.ts).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { publicEndpoint } from '../src/endpoint';
 import { guardStart, startClaimed } from '../src/guard';
+import { markAfterHours } from '../src/guard/hours';
 import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'chats', 'handoff', 'challenge', 'budget', 'captcha'] as const;
+const config = [
+  'twilio',
+  'tokens',
+  'chats',
+  'handoff',
+  'challenge',
+  'budget',
+  'captcha',
+  'hours',
+] as const;
 
 export const handler = publicEndpoint({ config }, async (req) => {
   const { config, twilio, nowMs } = req;
@@ -44,7 +55,7 @@ export const handler = publicEndpoint({ config }, async (req) => {
       identity: admitted.identity,
       friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
-      preEngagement: request.preEngagement,
+      preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
     }),
   );
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);

@@ -1,15 +1,16 @@
 /**
  * GET /status  (public; same-origin pages, or browsers from ALLOWED_ORIGINS)
  *
- * Says whether this service is configured, so the demo page (and a widget,
- * before it offers a chat) can tell a developer exactly what is missing.
+ * Says whether this service is configured, so the demo page and doctor can
+ * tell a developer exactly what is missing, and what the guard is set to.
  *
- * 200  {configured: true, handoffMode, chatBudget: {maxPerMinute} | null,
- *       syncService: "default" | "SYNC_SERVICE_SID"}  (which Sync service, not its SID)
- * 200  {configured: true, handoffMode, challenge: "on" | "off"}: "off" means
- *      /start-chat admits anyone from an allowed origin (CHALLENGE=off)
- * 200  {..., captcha: {provider: "turnstile" | "hcaptcha", siteKey} | null}:
- *      the CAPTCHA /start-chat requires, if any (the site key is public)
+ * 200  {configured: true, handoffMode,
+ *       chatBudget: {maxPerMinute} | null,
+ *       syncService: "default" | "SYNC_SERVICE_SID"  (which Sync service, not its SID),
+ *       challenge: "on" | "off"  ("off": /start-chat admits anyone from an allowed origin),
+ *       captcha: {provider: "turnstile" | "hcaptcha", siteKey} | null  (the key is public),
+ *       openingHours: {timeZone, closedDates, afterHours} | null  (null: always open),
+ *       availability: "taskrouter" | "off"}  (/availability has the times)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -20,6 +21,7 @@ import { ALL_SECTIONS } from '../src/config';
 import { publicEndpoint } from '../src/endpoint';
 import { budgetStatus } from '../src/guard/budget';
 import { captchaForWidget } from '../src/guard/captcha';
+import { hoursStatus } from '../src/guard/hours';
 
 export const handler = publicEndpoint(
   { config: ALL_SECTIONS, requireOrigin: false, jsonBody: false },
@@ -29,5 +31,7 @@ export const handler = publicEndpoint(
     ...budgetStatus(config),
     challenge: config.challenge.enabled ? 'on' : 'off',
     captcha: captchaForWidget(config.captcha),
+    ...hoursStatus(config.hours),
+    availability: config.availability ? 'taskrouter' : 'off',
   }),
 );

@@ -21,6 +21,8 @@
  *                round trips, CHALLENGE off and on), and its solve time in
  *                headless Chromium at the default difficulty (median, p95)
  *   handler-time handler time with a zero-latency local mock (median)
+ *   availability GET /availability per configuration and /start-chat refused
+ *                outside hours: Twilio requests, round trips, handler time
  *   cold-start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
  *   page-weight  bytes shipped (first load vs. the on-demand SDK bundle)
@@ -32,6 +34,7 @@
  * nothing leaves 127.0.0.1.
  */
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
+import { availabilityCost } from './bench/availability';
 import { startChatBudget } from './bench/budget';
 import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
@@ -62,6 +65,7 @@ async function main(): Promise<void> {
     await concurrentDeliveries(mock);
     await challengeCost(mock);
     await handlerTime(mock);
+    await availabilityCost(mock);
   } finally {
     await mock.stop();
   }

@@ -63,7 +63,7 @@ export interface PublicRequest<C> {
   nowMs: number;
 }
 
-export interface PublicEndpointOptions<S extends Section> {
+export interface PublicEndpointOptions<S extends Section, B extends JsonBody = JsonBody> {
   /**
    * The configuration sections this function uses (src/config): only these
    * are read and validated, so a problem elsewhere never stops it.
@@ -77,23 +77,32 @@ export interface PublicEndpointOptions<S extends Section> {
   requireOrigin?: boolean;
   /** Require a JSON body (415 otherwise). Default: true. */
   jsonBody?: boolean;
+  /** Each Twilio request's timeout. Default: TWILIO_TIMEOUT_MS. */
+  twilioTimeoutMs?: number;
+  /**
+   * For read-only answers browsers may reuse: seconds for a 200's
+   * `Cache-Control: public, max-age=N` (with `Vary: Origin` when CORS applies).
+   * Errors are never cached. Default: no Cache-Control.
+   */
+  maxAgeSeconds?: (body: B, nowMs: number) => number;
 }
 
-export function publicEndpoint<S extends Section>(
-  options: PublicEndpointOptions<S>,
-  run: (request: PublicRequest<ConfigOf<S>>) => JsonBody | Promise<JsonBody>,
+export function publicEndpoint<S extends Section, B extends JsonBody = JsonBody>(
+  options: PublicEndpointOptions<S, B>,
+  run: (request: PublicRequest<ConfigOf<S>>) => B | Promise<B>,
 ): ServerlessFunctionSignature<Env, RuntimeEvent> {
   return async (context: FunctionContext, event: RuntimeEvent, callback: ServerlessCallback) => {
     callback(null, toTwilioResponse(await handlePublicRequest(context, event, options, run)));
   };
 }
 
-export async function handlePublicRequest<S extends Section>(
+export async function handlePublicRequest<S extends Section, B extends JsonBody = JsonBody>(
   context: FunctionContext,
   event: RuntimeEvent,
-  { config: sections, requireOrigin = true, jsonBody = true }: PublicEndpointOptions<S>,
-  run: (request: PublicRequest<ConfigOf<S>>) => JsonBody | Promise<JsonBody>,
+  options: PublicEndpointOptions<S, B>,
+  run: (request: PublicRequest<ConfigOf<S>>) => B | Promise<B>,
 ): Promise<HttpResult> {
+  const { config: sections, requireOrigin = true, jsonBody = true, maxAgeSeconds } = options;
   const runtime = { domainName: context.DOMAIN_NAME };
   const origin = header(event, 'origin');
   let cors: Record<string, string> = {};
@@ -111,14 +120,13 @@ export async function handlePublicRequest<S extends Section>(
     }
     const config = loadConfig(context, runtime, sections);
     const fields = jsonBody ? jsonFields(event) : {};
-    const body = await run({
-      config,
-      fields,
-      origin,
-      twilio: () => twilioClient(context),
-      nowMs: Date.now(),
-    });
-    return { status: 200, body, headers: cors };
+    const nowMs = Date.now();
+    const twilio = () => twilioClient(context, options.twilioTimeoutMs);
+    const body = await run({ config, fields, origin, twilio, nowMs });
+    const cache = maxAgeSeconds && {
+      'Cache-Control': `public, max-age=${maxAgeSeconds(body, nowMs)}`,
+    };
+    return { status: 200, body, headers: { ...cors, ...cache } };
   } catch (error) {
     return errorResult(error, cors);
   }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'session_expired'
   | 'forbidden'
   | 'budget_exceeded'
+  | 'outside_opening_hours'
   | 'not_configured'
   | 'upstream_error'
   | 'upstream_rate_limited'
@@ -129,6 +130,23 @@ export class CaptchaError extends HttpError {
 export class BudgetExceededError extends HttpError {
   constructor(message: string, retryAfterSeconds: number) {
     super(429, 'budget_exceeded', message, undefined, retryAfter(retryAfterSeconds));
+  }
+}
+
+/**
+ * 403: /start-chat outside opening hours (src/guard/hours.ts), unless
+ * AFTER_HOURS=message.
+ * The message says when it opens (an instant, in UTC, and the zone).
+ */
+export class OutsideHoursError extends HttpError {
+  constructor(opensAt: number | undefined, timeZone: string) {
+    super(
+      403,
+      'outside_opening_hours',
+      opensAt === undefined
+        ? 'We are closed: chats cannot be started now.'
+        : `We are closed: chats can be started again from ${new Date(opensAt).toISOString()} (opening hours in ${timeZone}).`,
+    );
   }
 }
 

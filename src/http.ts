@@ -112,9 +112,10 @@ export function errorResult(error: unknown, headers: Record<string, string> = {}
 export function toTwilioResponse(result: HttpResult): TwilioResponse {
   const response = new Twilio.Response();
   response.setStatusCode(result.status);
-  // Responses carry tokens or per-request errors: never cache them.
-  response.appendHeader('Cache-Control', 'no-store');
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
+  // Responses carry tokens or per-request errors: never cache them, unless
+  // the result says otherwise (read-only answers such as /availability).
+  const headers = { 'Cache-Control': 'no-store', ...result.headers };
+  for (const [name, value] of Object.entries(headers)) {
     response.appendHeader(name, value);
   }
   if (result.body !== undefined) {

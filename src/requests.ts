@@ -14,6 +14,7 @@ import {
 } from './fields';
 import { optionalCaptchaToken } from './guard/captcha';
 import { optionalProof, type Proof } from './guard/challenge';
+import { markAfterHours } from './guard/hours';
 import { LIMITS } from './limits';
 
 export interface StartChatRequest {
@@ -43,9 +44,10 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
   // Flex's pre-engagement data (address and flex-flow modes) carries the name
   // too, within the same 16 KB: checked here, in every mode, so that such a
   // body is refused before the guard writes anything (a claim, a budget's count).
+  // Counted with the after-hours mark the guard may add (src/guard/hours.ts).
   preEngagementData({
     friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
-    preEngagement: request.preEngagement,
+    preEngagement: markAfterHours(request.preEngagement, true),
   });
   return request;
 }

@@ -46,6 +46,11 @@ describe('widget configuration', () => {
     expect(resolveConfig({}, SCRIPT, []).persist).toBe('tab');
     expect(resolveConfig({ persist: 'browser' }, SCRIPT, []).persist).toBe('browser');
     expect(optionsFromDataset({ persist: 'forever' }).persist).toBeUndefined();
+    expect(resolveConfig({}, SCRIPT, []).availability).toBe('open');
+    expect(
+      resolveConfig(optionsFromDataset({ availability: 'load' }), SCRIPT, []).availability,
+    ).toBe('load');
+    expect(optionsFromDataset({ availability: 'always' }).availability).toBeUndefined();
   });
 
   it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {

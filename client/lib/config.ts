@@ -59,6 +59,12 @@ export interface WidgetOptions {
    * which cannot reach the provider; sites leave it unset.
    */
   captchaScriptUrl?: string;
+  /**
+   * When to ask /availability about opening hours: each time the panel
+   * opens (default), also on page load (`load`: AFTER_HOURS=hide needs it),
+   * or never (`off`). See client/lib/availability.ts.
+   */
+  availability?: 'open' | 'load' | 'off';
 }
 
 export interface WidgetConfig {
@@ -76,7 +82,12 @@ export interface WidgetConfig {
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;
+  availability: 'open' | 'load' | 'off';
 }
+
+const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
+const isAvailabilityWhen = (value: unknown): value is WidgetConfig['availability'] =>
+  (AVAILABILITY_WHEN as readonly unknown[]).includes(value);
 
 const FIELD_TYPES: Record<string, FieldType> = {
   email: 'email',
@@ -136,6 +147,7 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (preload) options.preloadSdk = preload;
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
+  if (isAvailabilityWhen(dataset.availability)) options.availability = dataset.availability;
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -200,6 +212,7 @@ export function resolveConfig(
     ...(options.captchaScriptUrl && {
       captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
     }),
+    availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -84,6 +84,18 @@ const en = {
   'attach.empty': '{name} is empty.',
   'live.message': '{name} says: {text}',
   'live.file': '{name} sent a file: {file}',
+  'hours.openUntil': "We're open until {time}.",
+  'hours.openUntilLater': "We're open until {when}.",
+  'hours.closedUntil': "We're closed; back {when}.",
+  'hours.closed': "We're closed right now.",
+  'hours.leaveMessage': "Leave a message and we'll answer when we're back.",
+  'hours.today': 'at {time}',
+  'hours.tomorrow': 'tomorrow at {time}',
+  'hours.weekday': '{day} at {time}',
+  'hours.date': 'on {date} at {time}',
+  'hours.waiting': 'Right now customers are waiting up to about {minutes} min.',
+  'hours.agentsAvailable': 'An agent is available now.',
+  'error.closed': "We're closed right now. Please come back during our opening hours.",
 };
 
 export type MessageKey = keyof typeof en;
@@ -169,6 +181,18 @@ const es: Strings = {
   'attach.empty': '{name} está vacío.',
   'live.message': '{name} dice: {text}',
   'live.file': '{name} envió un archivo: {file}',
+  'hours.openUntil': 'Estamos abiertos hasta las {time}.',
+  'hours.openUntilLater': 'Estamos abiertos hasta {when}.',
+  'hours.closedUntil': 'Estamos cerrados; volvemos {when}.',
+  'hours.closed': 'Ahora estamos cerrados.',
+  'hours.leaveMessage': 'Déjanos un mensaje y te responderemos a la vuelta.',
+  'hours.today': 'a las {time}',
+  'hours.tomorrow': 'mañana a las {time}',
+  'hours.weekday': 'el {day} a las {time}',
+  'hours.date': 'el {date} a las {time}',
+  'hours.waiting': 'Ahora mismo hay clientes esperando hasta unos {minutes} min.',
+  'hours.agentsAvailable': 'Hay un agente disponible ahora.',
+  'error.closed': 'Ahora estamos cerrados. Vuelve en nuestro horario de atención.',
 };
 
 export const LOCALES = { en, es } as const;

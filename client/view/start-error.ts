@@ -53,6 +53,8 @@ export function startErrorText(error: StartError, t: Translate): string {
       return t('captcha.again');
     case 'captcha_unavailable':
       return t('captcha.unavailable');
+    case 'outside_opening_hours':
+      return t('error.closed');
     case 'invalid_request':
       return error.fields ? t('error.generic') : error.message;
     default:

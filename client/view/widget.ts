@@ -9,12 +9,17 @@
  * subscribe does). Nothing here reads the controller's state; it only calls
  * the controller's methods.
  *
+ * Opening hours (optional `availability`: the latest /availability answer): a
+ * note above the body, and `data-hours` on the root for the stylesheet
+ * (client/view/hours.ts).
+ *
  * Keyboard: everything is a native button or field; opening the panel moves
  * focus into it, Escape closes it (or first dismisses "End this chat?") and
  * returns focus to the launcher; full screen, Tab stays inside the panel.
  */
 import type { Captcha } from '../lib/captcha';
 import type { WidgetConfig } from '../lib/config';
+import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, State } from '../lib/state';
@@ -24,10 +29,18 @@ import { createBody, type BodyActions } from './body';
 import { createCaptchaView } from './captcha';
 import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
+import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
 import { createPanel } from './panel';
 
 export type WidgetActions = BodyActions & Pick<ChatController, 'open' | 'close'>;
+
+/** What the widget shows when the service has it: a CAPTCHA, the opening hours. */
+export interface WidgetExtras {
+  captcha?: Captcha | undefined;
+  /** The latest /availability answer, if any (client/lib/availability.ts). */
+  availability?: () => Availability | undefined;
+}
 
 export function mountWidget(
   shadow: ShadowRoot,
@@ -35,7 +48,7 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  captcha?: Captcha,
+  { captcha, availability = () => undefined }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
@@ -43,7 +56,9 @@ export function mountWidget(
   const body = createBody(chat, config, t, locale, captchaView);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
-  const panel = createPanel(shadow, [header.element, banner.element, body.element], () => {
+  const hours = createHoursNote(t, locale);
+  const parts = [header.element, banner.element, hours.element, body.element];
+  const panel = createPanel(shadow, parts, () => {
     if (!body.cancelEnd()) chat.close();
   });
   const live = createAnnouncer(t);
@@ -62,6 +77,11 @@ export function mountWidget(
     const mayFocus = focusIsOurs(shadow);
     panel.render(state);
     rootEl.classList.toggle('fw-open', state.open);
+    const hoursMode = hours.render(state, availability());
+    rootEl.dataset.hours = hoursMode;
+    // Closed: the stylesheet hides the form; focus in it would be lost with it.
+    const formHidden = hoursMode === 'closed' || hoursMode === 'hide';
+    if (formHidden && body.element.contains(shadow.activeElement)) header.focus();
     launcher.render(state);
     body.render(state, action, mayFocus);
     header.render(state);

@@ -18,6 +18,8 @@
  *   CHALLENGE            on (with its difficulty); off is a warning (challenge.ts)
  *   CAPTCHA              when on: the provider accepts CAPTCHA_SECRET with the site key,
  *                        and which origins a site's CSP must allow (captcha.ts)
+ *   OPENING_HOURS, AVAILABILITY_QUEUE_SID  when set: the hours now, and the
+ *                        TaskQueue's statistics answer (hours.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -28,6 +30,7 @@ import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
 import { checkCaptcha } from './captcha';
 import { checkChallenge } from './challenge';
+import { checkHours } from './hours';
 import {
   addProblems,
   fetchChecked,
@@ -106,6 +109,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   checkOrigins(env, options.domainName, add);
   checkChallenge(env, add);
   await checkCaptcha(env, add);
+  await checkHours(env, client, add, Date.now());
   await checkBudget(client, value, (name) => refused.has(name), add);
   return checks;
 }

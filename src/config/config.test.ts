@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       timers: { closed: DEFAULTS.closedTimer },
       syncServiceSid: 'default',
       challenge: { enabled: true, maxNumber: DEFAULT_CHALLENGE_MAX_NUMBER },
+      hours: { schedule: undefined, afterHours: 'closed' },
     });
   });
 
@@ -299,6 +300,28 @@ describe('loadConfig', () => {
 
   it('refuses a hand-off mode it does not know', () => {
     expect(problemsOf({ ...valid, HANDOFF_MODE: 'carrier-pigeon' }).HANDOFF_MODE).toMatch(/one of/);
+  });
+});
+
+describe('opening hours', () => {
+  it('reads OPENING_HOURS and AFTER_HOURS into the hours section', () => {
+    const { hours } = loadConfig(
+      { OPENING_HOURS: 'Europe/Madrid; Mon-Fri 09:00-18:00', AFTER_HOURS: 'message' },
+      {},
+      ['hours'],
+    );
+    expect(hours.afterHours).toBe('message');
+    expect(hours.schedule?.timeZone).toBe('Europe/Madrid');
+  });
+
+  it('names OPENING_HOURS and AFTER_HOURS when malformed, without their values', () => {
+    expect(
+      problemsOf({ ...valid, OPENING_HOURS: 'Mars/Olympus; Mon 09:00-18:00', AFTER_HOURS: 'nap' }),
+    ).toEqual({
+      OPENING_HOURS:
+        'must start with an IANA time zone such as Europe/Madrid or America/New_York, then ";"',
+      AFTER_HOURS: 'must be one of: closed, hide, message',
+    });
   });
 });
 

@@ -24,6 +24,8 @@ import {
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { readChallenge, type ChallengeSettings } from '../guard/challenge';
 import { readCaptcha, type CaptchaSettings } from './captcha';
+import { readHours, type HoursSettings } from '../guard/hours';
+import { readAvailability, type AvailabilitySettings } from '../guard/availability';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
 
@@ -66,6 +68,10 @@ export interface Config {
   challenge: ChallengeSettings;
   /** The optional CAPTCHA /start-chat requires (src/guard/captcha.ts); undefined: off. */
   captcha: CaptchaSettings | undefined;
+  /** Opening hours and what happens outside them (src/guard/hours.ts). */
+  hours: HoursSettings;
+  /** Live TaskRouter figures for /availability; undefined: none (src/guard/availability.ts). */
+  availability: AvailabilitySettings | undefined;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -91,6 +97,9 @@ export const COMMON_VARIABLES = [
   'CAPTCHA_SECRET',
   // Tests only (src/config/captcha.ts): not in .env.example.
   'CAPTCHA_VERIFY_URL',
+  'OPENING_HOURS',
+  'AFTER_HOURS',
+  'AVAILABILITY_QUEUE_SID',
 ] as const;
 
 /**
@@ -140,6 +149,10 @@ const SECTIONS = {
   challenge: ['challenge', 'apiSecret'],
   /** The optional CAPTCHA: provider, keys, where to verify (src/config/captcha.ts). */
   captcha: ['captcha'],
+  /** Opening hours (src/guard/hours.ts): OPENING_HOURS, AFTER_HOURS. */
+  hours: ['hours'],
+  /** Live availability from a TaskQueue (src/guard/availability.ts): AVAILABILITY_QUEUE_SID. */
+  availability: ['availability'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -173,6 +186,8 @@ const READERS: Readers = {
   syncServiceSid: readSyncServiceSid,
   challenge: readChallenge,
   captcha: readCaptcha,
+  hours: readHours,
+  availability: readAvailability,
 };
 
 /**

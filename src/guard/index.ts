@@ -1,6 +1,10 @@
 /**
  * The guard `/start-chat` passes before anything is written, in this order:
  *
+ *   0. opening hours (hours.ts): outside them, a 403 `outside_opening_hours`
+ *      with no request at all (AFTER_HOURS closed or hide), or the chat goes
+ *      on marked after hours (AFTER_HOURS=message); before the proof, so a
+ *      closed service spends no claim and no budget;
  *   1. admission (admission.ts): the challenge's proof is checked, with no
  *      request at all, so a flood without solved challenges costs nothing
  *      but this service's CPU, and spends no budget;
@@ -37,7 +41,7 @@
  * is safe for the same reason.
  *
  * @example
- *   const { identity, sessionStartedAt } = await guardStart(twilio, config, {
+ *   const { identity, sessionStartedAt, afterHours } = await guardStart(twilio, config, {
  *     proof, captcha, origin, nowMs,
  *   });
  */
@@ -49,20 +53,25 @@ import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
 import { spendChatBudget } from './budget';
 import { verifyCaptcha } from './captcha';
+import { checkHours } from './hours';
 import { isSyncUnavailable, sharedState } from './shared-state';
 
-type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget' | 'captcha'>;
+type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget' | 'captcha' | 'hours'>;
 
 export interface GuardRequest extends Omit<AdmissionRequest, 'singleUse'> {
   /** The CAPTCHA provider's token, when CAPTCHA is on. */
   captcha: string | undefined;
 }
 
+/** Admitted, and whether after hours (the chat is then marked: hours.ts). */
+export type GuardResult = Admission & { afterHours: boolean };
+
 export async function guardStart(
   twilio: () => Twilio,
   config: GuardConfig,
   { captcha, ...request }: GuardRequest,
-): Promise<Admission> {
+): Promise<GuardResult> {
+  const { afterHours } = checkHours(config.hours, request.nowMs);
   const admission = await admitChat(config, {
     ...request,
     singleUse: singleUseOf(config.handoff.mode),
@@ -77,7 +86,7 @@ export async function guardStart(
     if (spent.reason instanceof BudgetExceededError) await releaseClaim(twilio, config, admission);
     throw spent.reason;
   }
-  return admission;
+  return { ...admission, afterHours };
 }
 
 /**

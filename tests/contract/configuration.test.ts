@@ -70,6 +70,8 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       syncService: 'default',
       challenge: 'on',
       captcha: null,
+      openingHours: null,
+      availability: 'off',
     });
   });
 

@@ -292,6 +292,8 @@ describe('configuration', () => {
       syncService: 'SYNC_SERVICE_SID',
       challenge: 'on',
       captcha: null,
+      openingHours: null,
+      availability: 'off',
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

@@ -165,6 +165,8 @@ describe('twilio-run start on dist/', () => {
       syncService: 'default',
       challenge: 'on',
       captcha: null,
+      openingHours: null,
+      availability: 'off',
     });
   });
 });

@@ -152,6 +152,11 @@ describe('the web chat Studio flow definition', () => {
     expect(nameless).toMatchObject({ from: 'Customer', pre_engagement_data: null });
   });
 
+  it('carries the after-hours mark of AFTER_HOURS=message to the task (src/guard/hours.ts)', () => {
+    const task = taskAttributes({ from: 'Ana', pre_engagement_data: { afterHours: true } });
+    expect(task).toMatchObject({ pre_engagement_data: { afterHours: true } });
+  });
+
   it('keeps the attributes valid JSON whatever the name holds', () => {
     const tricky = 'Ana "the \\ boss", }{';
     expect(taskAttributes({ from: tricky })).toMatchObject({ from: tricky, customerName: tricky });

@@ -43,6 +43,20 @@ export interface MockWorkspace {
   friendlyName: string;
   workflows: MockWorkflow[];
   taskChannels: MockTaskChannel[];
+  taskQueues?: MockTaskQueue[];
+}
+
+/** A TaskQueue and what its real-time statistics say (tests set the figures). */
+export interface MockTaskQueue {
+  sid: string;
+  friendlyName: string;
+  availableWorkers: number;
+  eligibleWorkers: number;
+  /** Seconds the oldest waiting task has waited. */
+  longestWaitingAge: number;
+  pending: number;
+  reserved: number;
+  assigned: number;
 }
 
 export interface MockAddress {
@@ -91,6 +105,7 @@ export const ACCOUNT = {
   otherWorkflowSid: 'WW' + '7'.repeat(32),
   chatChannelSid: 'TC' + '8'.repeat(32),
   voiceChannelSid: 'TC' + '9'.repeat(32),
+  taskQueueSid: 'WQ' + 'b'.repeat(32),
   voiceFlowSid: 'FW' + 'a'.repeat(32),
   messagingFlowSid: TEST_ENV.STUDIO_FLOW_SID,
 } as const;
@@ -232,6 +247,18 @@ function defaultAccount(): MockAccount {
         taskChannels: [
           { sid: ACCOUNT.voiceChannelSid, uniqueName: 'voice', friendlyName: 'Voice' },
           { sid: ACCOUNT.chatChannelSid, uniqueName: 'chat', friendlyName: 'Programmable Chat' },
+        ],
+        taskQueues: [
+          {
+            sid: ACCOUNT.taskQueueSid,
+            friendlyName: 'Everyone',
+            availableWorkers: 2,
+            eligibleWorkers: 5,
+            longestWaitingAge: 0,
+            pending: 0,
+            reserved: 0,
+            assigned: 3,
+          },
         ],
       },
     ],

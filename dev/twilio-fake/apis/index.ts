@@ -12,6 +12,7 @@ import { installStudioRoutes } from './studio';
 import { installSyncRoutes } from './sync';
 import { installTaskRouterRoutes } from './taskrouter';
 import { installTaskRouterSetupRoutes } from './taskrouter-setup';
+import { installTaskRouterStatisticsRoutes } from './taskrouter-statistics';
 import { installWebChatRoutes } from './webchats';
 
 export * from './account';
@@ -31,6 +32,8 @@ export function installRoutes(mock: TwilioMock): void {
   installFlexSetupRoutes(mock);
   installStudioRoutes(mock);
   installTaskRouterSetupRoutes(mock);
+  // Live availability for /availability (src/guard/availability.ts).
+  installTaskRouterStatisticsRoutes(mock);
   installApiKeyRoutes(mock);
   // Shared state: budgets (and single-use claims) in src/guard/.
   installSyncRoutes(mock);
