@@ -17,6 +17,9 @@
  *       Once the document expires the key can be claimed again: its TTL must
  *       outlast whatever it guards (a challenge's own expiry, say). Sync's
  *       expiry is approximate, so a claim may also outlive its TTL a while.
+ *   release(key)
+ *       deletes that Document, so the key can be claimed again (a claim whose
+ *       work failed); a key already gone is as good. One round trip.
  *
  * Failures become the `HttpError` the caller should see (src/twilio-errors.ts):
  * rejected credentials, or a Sync service that does not exist, name
@@ -69,6 +72,7 @@ export interface WindowCount {
 export interface SharedState {
   countInWindow(key: string, windowSeconds: number, nowMs: number): Promise<WindowCount>;
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  release(key: string): Promise<void>;
 }
 
 /**
@@ -112,6 +116,15 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
         if (twilioCode(error) === SYNC_ERRORS.uniqueNameTaken) return false;
         return fail('claim a key in Sync')(error);
       }
+    },
+    async release(key) {
+      assertKey(key);
+      await service
+        .documents(key)
+        .remove()
+        .catch((error) => {
+          if (upstreamStatus(error) !== 404) fail('release a key in Sync')(error);
+        });
     },
   };
 }

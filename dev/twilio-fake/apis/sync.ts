@@ -1,7 +1,7 @@
 /**
  * Sync API (`sync.twilio.com/v1`): what this project keeps in shared state.
  * Services (create, fetch, list), Lists (create, fetch), List Items (create)
- * and Documents (create, fetch), faithful where the guard relies on it:
+ * and Documents (create, fetch, delete), faithful where the guard relies on it:
  *
  * - a Service is addressed by SID, or by its unique name: the account's
  *   default Sync service answers to `default` (what `Runtime.getSync()` and
@@ -314,6 +314,15 @@ function installDocumentRoutes(mock: TwilioMock, withService: WithService, clock
       const document = s.documents.find(byName(input.params.sid ?? ''));
       if (!document) return twilioError(404, 54100, 'Document not found');
       return { status: 200, body: documentJson(s, document) };
+    }),
+  );
+
+  mock.route('sync.documents.delete', 'DELETE', `${documents}/:sid`, (input) =>
+    withService(input, (s) => {
+      const index = s.documents.findIndex(byName(input.params.sid ?? ''));
+      if (index < 0) return twilioError(404, 54100, 'Document not found');
+      s.documents.splice(index, 1);
+      return { status: 204 };
     }),
   );
 }
