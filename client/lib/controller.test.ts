@@ -288,6 +288,26 @@ describe('ChatController', () => {
     expect(world.calls.shutdowns).toBe(1);
   });
 
+  it('shows a chat whose renewal is refused with chat_ended as ended, and asks no more', async () => {
+    let renewals = 0;
+    const { chat, world, sessions } = setup([], {
+      refreshToken: () => {
+        renewals++;
+        return Promise.reject(new ApiError(403, 'chat_ended', 'x'));
+      },
+    });
+    await chat.start({ preEngagement: {} });
+    world.clientEvents.emit('tokenAboutToExpire');
+    await settle();
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
+    expect(sessions.load()).toBeUndefined();
+    world.clientEvents.emit('tokenExpired');
+    world.clientEvents.emit('connectionStateChanged', 'denied');
+    await settle();
+    expect(renewals).toBe(1);
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
+  });
+
   it('signals typing at most every few seconds', async () => {
     const { chat, world, tick } = setup();
     await chat.start({ preEngagement: {} });
