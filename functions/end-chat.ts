@@ -6,7 +6,7 @@
  * conversation otherwise, after telling the agent, once however many calls
  * arrive together (a claim in Sync: src/end-chat.ts). Idempotent.
  *
- * Body (JSON):
+ * Body (JSON; a token in the URL is refused with 400):
  *   token            the customer's current Access Token (expired at most
  *                    REFRESH_GRACE_SECONDS ago)
  *   conversationSid  CH…: the chat to end; the token's identity must be a participant
@@ -24,8 +24,11 @@ import { verifyCustomerToken } from '../src/tokens';
 
 const config = ['twilio', 'tokens', 'service', 'mode', 'sync'] as const;
 
-export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
-  const { token, conversationSid } = parseEndChatRequest(fields);
-  const { identity } = verifyCustomerToken(config, token, nowMs);
-  return { ...(await endChat(twilio(), config, identity, conversationSid)) };
-});
+export const handler = publicEndpoint(
+  { config, bodyOnly: ['token'] },
+  async ({ config, fields, twilio, nowMs }) => {
+    const { token, conversationSid } = parseEndChatRequest(fields);
+    const { identity } = verifyCustomerToken(config, token, nowMs);
+    return { ...(await endChat(twilio(), config, identity, conversationSid)) };
+  },
+);

@@ -4,7 +4,7 @@
  * Renews the customer's Access Token before (or shortly after) it expires,
  * while their chat is open.
  *
- * Body (JSON):
+ * Body (JSON; a token in the URL is refused with 400):
  *   token  string: the current token, expired at most REFRESH_GRACE_SECONDS ago
  *
  * 200  {identity, token, expiresAt}: same identity, same Conversations grant
@@ -23,11 +23,14 @@ import { issueToken, verifyCustomerToken } from '../src/tokens';
 
 const config = ['tokens', 'twilio'] as const;
 
-export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
-  const { token } = parseRefreshTokenRequest(fields);
-  const session = verifyCustomerToken(config, token, nowMs);
-  // Checked before the Twilio request: a session past its age costs none.
-  const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
-  await assertChatOpen(twilio(), config, session.identity);
-  return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
-});
+export const handler = publicEndpoint(
+  { config, bodyOnly: ['token'] },
+  async ({ config, fields, twilio, nowMs }) => {
+    const { token } = parseRefreshTokenRequest(fields);
+    const session = verifyCustomerToken(config, token, nowMs);
+    // Checked before the Twilio request: a session past its age costs none.
+    const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
+    await assertChatOpen(twilio(), config, session.identity);
+    return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
+  },
+);

@@ -3,7 +3,7 @@
  * file only says what it does:
  *
  *   runtime's own headers? -> origin allowed? -> preflight? -> configured?
- *     -> JSON body -> run -> respond
+ *     -> JSON body (secrets in it, not the URL) -> run -> respond
  *
  * The origin is checked first: a site that may not call us learns nothing,
  * not even whether we are configured, and nothing reaches Twilio. Every error,
@@ -27,6 +27,7 @@ import type { Twilio } from 'twilio';
 import { loadConfig, readAllowedOrigins, type ConfigOf, type Env, type Section } from './config';
 import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
 import {
+  assertInBody,
   assertRuntimeRequest,
   errorResult,
   eventFields,
@@ -77,6 +78,11 @@ export interface PublicEndpointOptions<S extends Section> {
   requireOrigin?: boolean;
   /** Require a JSON body (415 otherwise). Default: true. */
   jsonBody?: boolean;
+  /**
+   * Fields that must arrive in the JSON body, never in the URL (tokens):
+   * refused with 400 otherwise (see `assertInBody`).
+   */
+  bodyOnly?: readonly string[];
 }
 
 export function publicEndpoint<S extends Section>(
@@ -91,7 +97,12 @@ export function publicEndpoint<S extends Section>(
 export async function handlePublicRequest<S extends Section>(
   context: FunctionContext,
   event: RuntimeEvent,
-  { config: sections, requireOrigin = true, jsonBody = true }: PublicEndpointOptions<S>,
+  {
+    config: sections,
+    requireOrigin = true,
+    jsonBody = true,
+    bodyOnly = [],
+  }: PublicEndpointOptions<S>,
   run: (request: PublicRequest<ConfigOf<S>>) => JsonBody | Promise<JsonBody>,
 ): Promise<HttpResult> {
   const runtime = { domainName: context.DOMAIN_NAME };
@@ -111,6 +122,7 @@ export async function handlePublicRequest<S extends Section>(
     }
     const config = loadConfig(context, runtime, sections);
     const fields = jsonBody ? jsonFields(event) : {};
+    assertInBody(event, fields, bodyOnly);
     const body = await run({
       config,
       fields,

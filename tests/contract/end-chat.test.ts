@@ -274,6 +274,19 @@ describe('POST /end-chat', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 
+  it('refuses a token in the URL: 400 before any Twilio call', async () => {
+    const chat = await start();
+    const before = mock.requests().length;
+    const res = await end(
+      { conversationSid: chat.conversationSid },
+      { query: { token: chat.token } },
+    );
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['token']);
+    expect(mock.requests()).toHaveLength(before);
+    expect(stateOf(chat.conversationSid)).toBe('active');
+  });
+
   it('applies the origin rules', async () => {
     const res = await end(
       { token: 'x', conversationSid: 'CH' + 'a'.repeat(32) },

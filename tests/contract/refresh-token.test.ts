@@ -295,6 +295,31 @@ describe('POST /refresh-token: request shape', () => {
     expect(headerOf(res, 'access-control-allow-origin')).toBeUndefined();
   });
 
+  it.each([
+    ['with an empty JSON body', {}, {}],
+    ['with no body at all (a GET)', undefined, { 'content-length': undefined }],
+    ['beside a short JSON body', { note: 1 }, {}],
+  ])('refuses a token in the URL %s: 400, no Twilio call', async (_, body, headers) => {
+    const token = openChatToken();
+    mock.reset();
+    const res = await invoke(refresh, { mock, query: { token }, body, headers });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'Send the token in the JSON body, never in the URL.',
+        fields: [{ field: 'token', problem: 'must be sent in the JSON body, not the URL' }],
+      },
+    });
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('takes the token from a JSON body, even when a stale one is also in the URL', async () => {
+    const token = openChatToken();
+    const res = await invoke(refresh, { mock, query: { token: 'stale' }, body: { token } });
+    expect(res.status).toBe(200);
+  });
+
   it('refuses a form body with 415', async () => {
     const res = await renew('x', {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -154,7 +154,11 @@ describe('each built function, alone with the production dependencies', () => {
 
   const event = (body: object) => ({
     request: {
-      headers: { origin: 'https://www.example.com', 'content-type': 'application/json' },
+      headers: {
+        origin: 'https://www.example.com',
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(JSON.stringify(body))),
+      },
       cookies: {},
     },
     ...body,
