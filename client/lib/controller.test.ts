@@ -586,4 +586,12 @@ describe('ChatController', () => {
     expect(await chat.send('  ')).toBe(false);
     expect(await chat.send('hello')).toBe(true);
   });
+
+  it('sends messages cleaned by the same character rule as the form (src/plain-text.ts)', async () => {
+    const { chat, world } = setup();
+    await chat.start({ preEngagement: {} });
+    expect(await chat.send('\u202Eok\u200B 👩\u200D💻\u0007\r\n')).toBe(true);
+    expect(await chat.send('\u200B\u2066\u2069 ')).toBe(false); // nothing visible: not sent
+    expect(world.calls.sent).toEqual(['ok 👩\u200D💻']);
+  });
 });
