@@ -78,6 +78,30 @@ export default tseslint.config(
     },
   },
   {
+    // The widget's bundle takes from src/ only the modules written for both
+    // sides (no Node API, no server code): the limits and the character rule.
+    files: ['client/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/tests/**', '../tests/*', '../../tests/*'],
+              message: 'Production code imports nothing from tests/ (the local fake is in dev/).',
+            },
+            {
+              group: ['**/src/**', '!**/src/limits', '!**/src/plain-text'],
+              message:
+                'The widget imports from src/ only limits.ts and plain-text.ts (shared with the browser).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests lean on jest's loosely typed matchers and hand-built fixtures.
     files: ['**/*.test.ts', 'tests/**/*.ts', 'dev/**/*.ts'],
     rules: {

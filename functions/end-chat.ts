@@ -3,12 +3,14 @@
  *
  * The customer ends their chat. Works in every hand-off mode: closes Flex's
  * Interaction Channel when this service recorded one (webhook mode), the
- * conversation otherwise, after telling the agent. Idempotent.
+ * conversation otherwise, after telling the agent, once however many calls
+ * arrive together (a claim in Sync: src/end-chat.ts). Idempotent.
  *
- * Body (JSON):
+ * Body (JSON; a token in the URL is refused with 400):
  *   token            the customer's current Access Token (expired at most
  *                    REFRESH_GRACE_SECONDS ago)
  *   conversationSid  CH…: the chat to end; the token's identity must be a participant
+ *                    (an unknown chat gets the same 403 as somebody else's)
  *
  * 200  {ended: true, alreadyEnded, closed?: "interaction" | "conversation"}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
@@ -20,10 +22,13 @@ import { endChat } from '../src/end-chat';
 import { parseEndChatRequest } from '../src/requests';
 import { verifyCustomerToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'service', 'mode'] as const;
+const config = ['twilio', 'tokens', 'service', 'mode', 'sync'] as const;
 
-export const handler = publicEndpoint({ config }, async ({ config, fields, twilio, nowMs }) => {
-  const { token, conversationSid } = parseEndChatRequest(fields);
-  const { identity } = verifyCustomerToken(config, token, nowMs);
-  return { ...(await endChat(twilio(), config, identity, conversationSid)) };
-});
+export const handler = publicEndpoint(
+  { config, bodyOnly: ['token'] },
+  async ({ config, fields, twilio, nowMs }) => {
+    const { token, conversationSid } = parseEndChatRequest(fields);
+    const { identity } = verifyCustomerToken(config, token, nowMs);
+    return { ...(await endChat(twilio(), config, identity, conversationSid)) };
+  },
+);

@@ -1,27 +1,36 @@
 /**
  * POST /refresh-token  (public; browsers from ALLOWED_ORIGINS)
  *
- * Renews the customer's Access Token before (or shortly after) it expires.
+ * Renews the customer's Access Token before (or shortly after) it expires,
+ * while their chat is open.
  *
- * Body (JSON):
+ * Body (JSON; a token in the URL is refused with 400):
  *   token  string: the current token, expired at most REFRESH_GRACE_SECONDS ago
  *
  * 200  {identity, token, expiresAt}: same identity, same Conversations grant
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
- *      401 invalid_token | token_expired, 403 origin_not_allowed | session_expired,
- *      415 unsupported_media_type, 503 not_configured
+ *      401 invalid_token | token_expired, 403 origin_not_allowed |
+ *      session_expired | chat_ended, 415 unsupported_media_type, 503 not_configured
  *
- * The identity comes only from the verified token, never from the caller, and
- * renewals stop SESSION_MAX_AGE_SECONDS after the chat started. No Twilio API
- * call is made.
+ * The identity comes only from the verified token, never from the caller;
+ * renewals stop SESSION_MAX_AGE_SECONDS after the chat started, and as soon
+ * as the chat has ended (src/chat-open.ts: one Twilio request, one round trip).
  */
+import { assertChatOpen } from '../src/chat-open';
 import { publicEndpoint } from '../src/endpoint';
 import { parseRefreshTokenRequest } from '../src/requests';
 import { issueToken, verifyCustomerToken } from '../src/tokens';
 
-export const handler = publicEndpoint({ config: ['tokens'] }, ({ config, fields, nowMs }) => {
-  const { token } = parseRefreshTokenRequest(fields);
-  const session = verifyCustomerToken(config, token, nowMs);
-  const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
-  return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
-});
+const config = ['tokens', 'twilio'] as const;
+
+export const handler = publicEndpoint(
+  { config, bodyOnly: ['token'] },
+  async ({ config, fields, twilio, nowMs }) => {
+    const { token } = parseRefreshTokenRequest(fields);
+    const session = verifyCustomerToken(config, token, nowMs);
+    // Checked before the Twilio request: a session past its age costs none.
+    const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
+    await assertChatOpen(twilio(), config, session.identity);
+    return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
+  },
+);

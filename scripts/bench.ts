@@ -11,7 +11,9 @@
  *   handoff      /interaction, the delivery that hands off (webhook mode):
  *                Twilio requests, round trips, wall time
  *   end-chat     /end-chat for each way a chat is closed: requests, round
- *                trips, wall time
+ *                trips, wall time; 10 ends of one chat at once (one notice,
+ *                or the bench fails); /refresh-token's check that the chat
+ *                is open
  *   concurrency  many deliveries at once for one conversation: exactly one
  *                Interaction (the bench fails otherwise)
  *   spikes       200 customers within a second per mode against Twilio's rate
@@ -39,7 +41,7 @@ import { startChatBudget } from './bench/budget';
 import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
-import { endChatByMode } from './bench/end-chat';
+import { endChatByMode, endChatConcurrency } from './bench/end-chat';
 import { interactionHandOff } from './bench/handoff';
 import { handlerTime } from './bench/handler-time';
 import { launcherTiming } from './bench/launcher';
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     await startChatBudget(mock);
     await interactionHandOff(mock);
     await endChatByMode(mock);
+    await endChatConcurrency(mock);
     await concurrentDeliveries(mock);
     await challengeCost(mock);
     await handlerTime(mock);

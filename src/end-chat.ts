@@ -2,36 +2,60 @@
  * Ends a chat at the customer's request, the way Flex expects, once:
  *
  *   round 1  fetch the conversation  ||  list its participants  ||  its newest message
- *            (the token's identity must be one of them: 403 otherwise;
- *            already closed or gone: nothing to do)
- *   round 2  post "The customer ended the chat." as `system`, so the agent
- *            sees why (webhooks off: it must not start a Studio flow)
- *   round 3  close, the way the mode's Flex watches (src/modes/: the Interaction
+ *            (the token's identity must be one of them; an unknown
+ *            conversation and somebody else's get the same 403, after the
+ *            same two requests; already closed: nothing to do)
+ *   round 2  claim the notice in Sync (`webchat-ended-<CH…>`, a Document's
+ *            unique name: Twilio creates it once, refuses the rest with 409),
+ *            so however many calls arrive at once, one tells the agent
+ *   round 3  the claim's winner posts "The customer ended the chat." as
+ *            `system`, so the agent sees why (webhooks off: it must not start
+ *            a Studio flow)
+ *   round 4  close, the way the mode's Flex watches (src/modes/: the Interaction
  *            Channel or the conversation; a legacy Flex Flow channel's status)
  *
- * Idempotent: a closed, inactive or deleted chat answers `{ended: true,
- * alreadyEnded: true}` and changes nothing; a chat whose notice is already
- * there (an earlier call whose close failed) is only closed, not told again.
- * Two calls at the very same moment may both post the notice.
+ * Idempotent: a closed chat answers `{ended: true, alreadyEnded: true}` and
+ * changes nothing. A chat whose newest message is the notice (an earlier call
+ * whose close failed) is only closed (3 requests fewer, no claim). A call
+ * that loses the claim answers `alreadyEnded: true` and leaves the closing to
+ * the winner: closing before the winner's notice lands would make Twilio
+ * refuse the notice (a closed conversation takes no messages).
+ *
+ * Sync unavailable or refusing (an outage, a 429, a missing service): the
+ * customer's end never depends on Sync. The call goes on as if it had won
+ * the claim, after the newest-message check of round 1, and logs
+ * `end_chat.claim_unavailable`: concurrent ends during such a failure may
+ * then tell the agent twice, as before Sync was asked.
  */
 import type { Twilio } from 'twilio';
+import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import { parseAttributes } from './chat-attributes';
-import type { Config } from './config';
-import { endingOf } from './modes';
+import type { Config, ConfigOf } from './config';
 import { ForbiddenError } from './errors';
+import { sharedState } from './guard/shared-state';
 import { log } from './log';
-import type { ClosedHow } from './modes';
-import { nullIfGone, twilioStep } from './twilio-errors';
+import { endingOf, type ClosedHow } from './modes';
+import { nullIfGone, twilioStep, upstreamStatus } from './twilio-errors';
 
 /** What the agent reads in the conversation when the customer leaves. */
 export const CUSTOMER_ENDED_MESSAGE = 'The customer ended the chat.';
-/** The notice's attributes mark it, so a second call knows the agent was told. */
+/** The notice's attributes mark it, so a later call knows the agent was told. */
 const ENDED_EVENT = 'customer_ended_chat';
+
+/** The Sync key whose creation is the right to tell the agent. */
+export const noticeClaimKey = (conversationSid: string) => `webchat-ended-${conversationSid}`;
 
 function isEndedNotice(attributes: unknown): boolean {
   const parsed = typeof attributes === 'string' ? parseAttributes(attributes) : {};
   return parsed.event === ENDED_EVENT;
 }
+
+/** The same answer for a chat that does not exist and for somebody else's. */
+export const notYourChat = () =>
+  new ForbiddenError(
+    'forbidden',
+    'This token is not for a participant of this chat, or the chat does not exist.',
+  );
 
 export interface EndChatResult {
   ended: true;
@@ -41,9 +65,13 @@ export interface EndChatResult {
   closed?: ClosedHow;
 }
 
+type EndChatConfig = Pick<Config, 'conversationsServiceSid' | 'handoffMode'> &
+  ConfigOf<'sync'> &
+  Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
+
 export async function endChat(
   client: Twilio,
-  config: Pick<Config, 'conversationsServiceSid' | 'handoffMode'>,
+  config: EndChatConfig,
   identity: string,
   conversationSid: string,
 ): Promise<EndChatResult> {
@@ -61,18 +89,65 @@ export async function endChat(
       .list({ order: 'desc', limit: 1 })
       .catch(nullIfGone('read the last message', logFields)),
   ]);
-  if (!fetched || !participants) return { ended: true, alreadyEnded: true };
-  if (!participants.some((p) => p.identity === identity)) {
-    throw new ForbiddenError('forbidden', 'This token is not for a participant of this chat.');
-  }
+  if (!fetched || !participants?.some((p) => p.identity === identity)) throw notYourChat();
   const attributes = parseAttributes(fetched.attributes);
   const ending = endingOf(config.handoffMode);
   if (ending.hasEnded(fetched.state, attributes)) return { ended: true, alreadyEnded: true };
 
-  // Told already (an earlier call whose close failed, or ran at the same
-  // time): do not tell the agent twice, but do make sure it is closed.
-  const alreadyEnded = newest?.[0]?.author === 'system' && isEndedNotice(newest[0].attributes);
-  if (!alreadyEnded) {
+  // Told already (an earlier call whose close failed): only close.
+  const told = newest?.[0]?.author === 'system' && isEndedNotice(newest[0].attributes);
+  if (!told) {
+    const claim = await claimNotice(client, config, conversationSid);
+    // Another call is telling the agent and closing, right now.
+    if (claim === 'taken') return { ended: true, alreadyEnded: true };
+    await tellAgent(client, config, conversation, claim, logFields);
+  }
+  const closed = await ending.close({ client, conversation, attributes, logFields });
+  log.info('chat_ended', { ...logFields, closed });
+  return { ended: true, alreadyEnded: told, closed };
+}
+
+type Claim = 'claimed' | 'taken' | 'unavailable';
+
+/**
+ * The right to tell the agent, once. Its TTL outlasts every token that could
+ * end this chat (the session's maximum age, plus the grace for an expired
+ * token), so no later call can claim it again while the chat is open.
+ */
+async function claimNotice(
+  client: Twilio,
+  config: EndChatConfig,
+  conversationSid: string,
+): Promise<Claim> {
+  const ttlSeconds = config.sessionMaxAgeSeconds + config.refreshGraceSeconds;
+  try {
+    const claimed = await sharedState(client, config).claimOnce(
+      noticeClaimKey(conversationSid),
+      ttlSeconds,
+    );
+    return claimed ? 'claimed' : 'taken';
+  } catch (error) {
+    log.warn('end_chat.claim_unavailable', {
+      conversationSid,
+      upstreamStatus: upstreamStatus(error),
+    });
+    return 'unavailable';
+  }
+}
+
+/**
+ * Posts the notice. If that fails, the claim is given back (best effort), so
+ * that trying again tells the agent; a notice that failed without an answer
+ * may have been posted, and may then be posted twice.
+ */
+async function tellAgent(
+  client: Twilio,
+  config: EndChatConfig,
+  conversation: ConversationContext,
+  claim: Claim,
+  logFields: { conversationSid: string },
+): Promise<void> {
+  try {
     await twilioStep({ step: 'tell the agent', logFields }, () =>
       conversation.messages.create({
         author: 'system',
@@ -81,9 +156,12 @@ export async function endChat(
         xTwilioWebhookEnabled: 'false',
       }),
     );
+  } catch (error) {
+    if (claim === 'claimed') {
+      await sharedState(client, config)
+        .release(noticeClaimKey(logFields.conversationSid))
+        .catch(() => log.warn('end_chat.release_failed', logFields));
+    }
+    throw error;
   }
-
-  const closed = await ending.close({ client, conversation, attributes, logFields });
-  log.info('chat_ended', { ...logFields, closed });
-  return { ended: true, alreadyEnded, closed };
 }

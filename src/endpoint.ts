@@ -3,7 +3,7 @@
  * file only says what it does:
  *
  *   runtime's own headers? -> origin allowed? -> preflight? -> configured?
- *     -> JSON body -> run -> respond
+ *     -> JSON body (secrets in it, not the URL) -> run -> respond
  *
  * The origin is checked first: a site that may not call us learns nothing,
  * not even whether we are configured, and nothing reaches Twilio. Every error,
@@ -27,6 +27,7 @@ import type { Twilio } from 'twilio';
 import { loadConfig, readAllowedOrigins, type ConfigOf, type Env, type Section } from './config';
 import { assertOriginAllowed, corsHeaders, isPreflight, preflightResult } from './cors';
 import {
+  assertInBody,
   assertRuntimeRequest,
   errorResult,
   eventFields,
@@ -85,6 +86,11 @@ export interface PublicEndpointOptions<S extends Section, B extends JsonBody = J
    * Errors are never cached. Default: no Cache-Control.
    */
   maxAgeSeconds?: (body: B, nowMs: number) => number;
+  /**
+   * Fields that must arrive in the JSON body, never in the URL (tokens):
+   * refused with 400 otherwise (see `assertInBody`).
+   */
+  bodyOnly?: readonly string[];
 }
 
 export function publicEndpoint<S extends Section, B extends JsonBody = JsonBody>(
@@ -103,6 +109,7 @@ export async function handlePublicRequest<S extends Section, B extends JsonBody 
   run: (request: PublicRequest<ConfigOf<S>>) => B | Promise<B>,
 ): Promise<HttpResult> {
   const { config: sections, requireOrigin = true, jsonBody = true, maxAgeSeconds } = options;
+  const { bodyOnly = [] } = options;
   const runtime = { domainName: context.DOMAIN_NAME };
   const origin = header(event, 'origin');
   let cors: Record<string, string> = {};
@@ -120,6 +127,7 @@ export async function handlePublicRequest<S extends Section, B extends JsonBody 
     }
     const config = loadConfig(context, runtime, sections);
     const fields = jsonBody ? jsonFields(event) : {};
+    assertInBody(event, fields, bodyOnly);
     const nowMs = Date.now();
     const twilio = () => twilioClient(context, options.twilioTimeoutMs);
     const body = await run({ config, fields, origin, twilio, nowMs });

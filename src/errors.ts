@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'invalid_token'
   | 'token_expired'
   | 'session_expired'
+  | 'chat_ended'
   | 'forbidden'
   | 'budget_exceeded'
   | 'outside_opening_hours'
@@ -78,7 +79,10 @@ export class UnauthorizedError extends HttpError {
 
 /** 403: the caller is known but not allowed (origin, session age, membership). */
 export class ForbiddenError extends HttpError {
-  constructor(code: 'origin_not_allowed' | 'session_expired' | 'forbidden', message: string) {
+  constructor(
+    code: 'origin_not_allowed' | 'session_expired' | 'chat_ended' | 'forbidden',
+    message: string,
+  ) {
     super(403, code, message);
   }
 }

@@ -10,6 +10,7 @@
  *   input.name; // string | undefined
  */
 import { BadRequestError, type FieldProblem } from './errors';
+import { cleanText, isSingleLine } from './plain-text';
 
 export type FieldResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 export type FieldParser<T> = (value: unknown, field: string) => FieldResult<T>;
@@ -18,11 +19,6 @@ type Parsed<S> = { [K in keyof S]: S[K] extends FieldParser<infer T> ? T : never
 
 const ok = <T>(value: T): FieldResult<T> => ({ ok: true, value });
 const fail = (problem: string): FieldResult<never> => ({ ok: false, problem });
-
-// C0 controls and DEL; tab and newline are allowed where multi-line text is.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/;
-const LINE_BREAKS = /[\t\n]/;
 
 export function parseFields<S extends Record<string, FieldParser<unknown>>>(
   fields: Record<string, unknown>,
@@ -52,22 +48,37 @@ export interface TextOptions {
   singleLine?: boolean;
 }
 
-/** Text that may be absent; blank text counts as absent. Trimmed. */
+/**
+ * Text that may be absent; blank text counts as absent. Cleaned by the rule
+ * the widget applies too (src/plain-text.ts: invisible formatting removed,
+ * control characters made spaces, trimmed), then measured.
+ */
 export function optionalText(options: TextOptions): FieldParser<string | undefined> {
   return (value) => {
     if (value === undefined || value === null) return ok(undefined);
     if (typeof value !== 'string') return fail('must be a string');
-    const text = value.trim();
+    const text = cleanText(value);
     if (text === '') return ok(undefined);
     if (text.length > options.maxLength) {
       return fail(`must be at most ${options.maxLength} characters`);
     }
-    if (CONTROL_CHARS.test(text) || (options.singleLine && LINE_BREAKS.test(text))) {
-      return fail(
-        options.singleLine ? 'must be a single line of plain text' : 'must be plain text',
-      );
+    if (options.singleLine && !isSingleLine(text)) {
+      return fail('must be a single line of plain text');
     }
     return ok(text);
+  };
+}
+
+const TOKEN = /^[A-Za-z0-9_.-]+$/;
+
+/** A token, taken verbatim (never cleaned): the characters of a JWT, at most `maxLength`. */
+export function requiredToken(maxLength: number): FieldParser<string> {
+  return (value) => {
+    if (value === undefined || value === null || value === '') return fail('is required');
+    if (typeof value !== 'string') return fail('must be a string');
+    if (value.length > maxLength) return fail(`must be at most ${maxLength} characters`);
+    if (!TOKEN.test(value)) return fail('must be a token from this service');
+    return ok(value);
   };
 }
 
@@ -103,7 +114,8 @@ export interface FlatObjectOptions {
 
 /**
  * A flat JSON object of strings, finite numbers and booleans, whose JSON is
- * at most `maxBytes` (UTF-8). Absent means `{}`.
+ * at most `maxBytes` (UTF-8). Absent means `{}`. Strings are cleaned like
+ * text (src/plain-text.ts) before they are measured.
  */
 export function optionalFlatObject(options: FlatObjectOptions): FieldParser<FlatObject> {
   return (value) => {
@@ -126,7 +138,9 @@ export function optionalFlatObject(options: FlatObjectOptions): FieldParser<Flat
     }
     // fromEntries defines own properties, so a "__proto__" key could not
     // reach a prototype even if the key pattern allowed it.
-    const object = Object.fromEntries(entries) as FlatObject;
+    const object = Object.fromEntries(
+      entries.map(([key, item]) => [key, typeof item === 'string' ? cleanText(item) : item]),
+    ) as FlatObject;
     if (Buffer.byteLength(JSON.stringify(object)) > options.maxBytes) {
       return fail(`must be at most ${options.maxBytes / 1024} KB as JSON`);
     }

@@ -91,6 +91,48 @@ export function jsonFields(event: RuntimeEvent): JsonBody {
   return eventFields(event);
 }
 
+/**
+ * Refuses a secret (a customer's token) that arrived in the URL instead of
+ * the JSON body. URLs end up in logs (the local runtime prints each one in
+ * full, proxies and browser histories keep them), bodies do not.
+ *
+ * The runtime merges query and body into one `event` (the body winning), and
+ * shows a function neither the URL nor the raw body, so the one thing that
+ * tells them apart is the body's size: `Content-Length`, which Twilio passes
+ * to functions (only the headers listed on its "Headers and cookies:
+ * limitations" page are withheld). A body that carried these fields is at
+ * least as long as their compact JSON; a body without them (the values came
+ * from the query string), or no body at all (a GET), is shorter. Unknown
+ * fields are refused, so a body cannot be padded with one; only deliberate
+ * whitespace could fool this, which is not the mistake it guards against.
+ *
+ * No `Content-Length` at all (a body sent in chunks: `Transfer-Encoding`,
+ * which Twilio withholds; or a gateway that dropped it) says nothing either
+ * way, and is let through: refusing it would stop every renewal if a
+ * deployed runtime ever withheld the header, which its documentation does
+ * not say it does but no test here can prove. A GET carries no JSON
+ * content type and is refused before this (415); the widget, `fetch` with
+ * a string body, curl and Postman all send a `Content-Length`.
+ */
+export function assertInBody(
+  event: RuntimeEvent,
+  fields: JsonBody,
+  names: readonly string[],
+): void {
+  const present = names.filter((name) => typeof fields[name] === 'string');
+  if (present.length === 0) return; // absent or not text: the request's parser says so
+  const compact = Object.fromEntries(present.map((name) => [name, fields[name]]));
+  const needed = Buffer.byteLength(JSON.stringify(compact));
+  const declared = header(event, 'content-length');
+  if (declared === undefined) return;
+  const length = Number(declared);
+  if (Number.isFinite(length) && length >= needed) return;
+  throw new BadRequestError(
+    'Send the token in the JSON body, never in the URL.',
+    present.map((field) => ({ field, problem: 'must be sent in the JSON body, not the URL' })),
+  );
+}
+
 export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {
   if (error instanceof HttpError) {
     const { code, message, fields } = error;

@@ -9,7 +9,7 @@ import {
   optionalText,
   parseFields,
   requiredSid,
-  requiredText,
+  requiredToken,
   type FlatObject,
 } from './fields';
 import { optionalCaptchaToken } from './guard/captcha';
@@ -58,7 +58,7 @@ export interface RefreshTokenRequest {
 
 export function parseRefreshTokenRequest(fields: Record<string, unknown>): RefreshTokenRequest {
   return parseFields(fields, {
-    token: requiredText({ maxLength: LIMITS.tokenMaxLength, singleLine: true }),
+    token: requiredToken(LIMITS.tokenMaxLength),
   });
 }
 
@@ -74,7 +74,7 @@ export interface EndChatRequest {
  */
 export function parseEndChatRequest(fields: Record<string, unknown>): EndChatRequest {
   return parseFields(fields, {
-    token: requiredText({ maxLength: LIMITS.tokenMaxLength, singleLine: true }),
+    token: requiredToken(LIMITS.tokenMaxLength),
     conversationSid: requiredSid('CH'),
   });
 }

@@ -36,6 +36,21 @@ describe('createApi', () => {
     expect(init.signal).toBeInstanceOf(AbortSignal);
   });
 
+  it('sends the token only in the body, never in a URL', async () => {
+    const { calls, fetchImpl } = recordingFetch(() => json(200, { ended: true }));
+    const api = createApi(`${START}?site=docs`, fetchImpl);
+    await api.refreshToken('secret-token');
+    await api.endChat('secret-token', 'CH1');
+    expect(calls.map((c) => c.url)).toEqual([
+      'https://example-1234.twil.io/refresh-token',
+      'https://example-1234.twil.io/end-chat',
+    ]);
+    for (const { init } of calls) {
+      expect(JSON.parse(init.body as string)).toMatchObject({ token: 'secret-token' });
+      expect(init.headers).toMatchObject({ 'Content-Type': 'application/json' });
+    }
+  });
+
   it("turns the service's error into an ApiError with its code and fields", async () => {
     const fields = [{ field: 'question', problem: 'must be plain text' }];
     const { fetchImpl } = recordingFetch(() =>

@@ -44,6 +44,15 @@ export function isRefusal(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 401 || error.status === 403);
 }
 
+/**
+ * The service will not renew a token because its chat has ended (closed by
+ * the agent, by the customer elsewhere, or deleted): the widget shows the
+ * chat as ended, not as an error.
+ */
+export function isChatEnded(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'chat_ended';
+}
+
 /** Why a start failed, as the form shows it: the service's code, message and refused fields. */
 export function toStartError(error: unknown): StartError {
   if (error instanceof ApiError) {

@@ -288,6 +288,26 @@ describe('ChatController', () => {
     expect(world.calls.shutdowns).toBe(1);
   });
 
+  it('shows a chat whose renewal is refused with chat_ended as ended, and asks no more', async () => {
+    let renewals = 0;
+    const { chat, world, sessions } = setup([], {
+      refreshToken: () => {
+        renewals++;
+        return Promise.reject(new ApiError(403, 'chat_ended', 'x'));
+      },
+    });
+    await chat.start({ preEngagement: {} });
+    world.clientEvents.emit('tokenAboutToExpire');
+    await settle();
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
+    expect(sessions.load()).toBeUndefined();
+    world.clientEvents.emit('tokenExpired');
+    world.clientEvents.emit('connectionStateChanged', 'denied');
+    await settle();
+    expect(renewals).toBe(1);
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'other' });
+  });
+
   it('signals typing at most every few seconds', async () => {
     const { chat, world, tick } = setup();
     await chat.start({ preEngagement: {} });
@@ -565,5 +585,13 @@ describe('ChatController', () => {
     await chat.start({ preEngagement: {} });
     expect(await chat.send('  ')).toBe(false);
     expect(await chat.send('hello')).toBe(true);
+  });
+
+  it('sends messages cleaned by the same character rule as the form (src/plain-text.ts)', async () => {
+    const { chat, world } = setup();
+    await chat.start({ preEngagement: {} });
+    expect(await chat.send('\u202Eok\u200B 👩\u200D💻\u0007\r\n')).toBe(true);
+    expect(await chat.send('\u200B\u2066\u2069 ')).toBe(false); // nothing visible: not sent
+    expect(world.calls.sent).toEqual(['ok 👩\u200D💻']);
   });
 });

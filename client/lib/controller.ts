@@ -20,7 +20,7 @@
  *   await chat.resume(); // a stored chat comes back, if there is one
  *   await chat.start({ friendlyName: 'Ana', preEngagement: {} });
  */
-import { isRefusal, toStartError, type Api, type StartedChat } from './api';
+import { isChatEnded, isRefusal, toStartError, type Api, type StartedChat } from './api';
 import { Backoff, type Timers } from './backoff';
 import type { Challenges, Proof } from './challenge';
 import {
@@ -215,7 +215,7 @@ export class ChatController {
       if (!isCurrent()) return; // over meanwhile: its failure is no news
       if (isRefusal(error) || isGone(error)) {
         if (this.live) {
-          await this.finish('expired');
+          await this.finish(isChatEnded(error) ? 'other' : 'expired');
         } else {
           // A stored chat that is over: back to the form, as on a first visit.
           await this.newChat();
@@ -288,7 +288,8 @@ export class ChatController {
         if (this.session.current === next) await this.client?.updateToken(next.token);
       } catch (error) {
         if (isRefusal(error) && this.session.isCurrent(session)) {
-          await this.finish('expired');
+          // An ended chat shows as ended; any other refusal as an ended session.
+          await this.finish(isChatEnded(error) ? 'other' : 'expired');
         }
         // Otherwise (offline, 5xx): wakeUp() or the SDK's next warning tries again.
       } finally {

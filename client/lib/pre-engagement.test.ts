@@ -2,6 +2,7 @@ import { BadRequestError } from '../../src/errors';
 import { preEngagementData } from '../../src/chat-attributes';
 import { LIMITS } from '../../src/limits';
 import { parseStartChatRequest } from '../../src/requests';
+import { PLAIN_TEXT_CASES } from '../../tests/support/plain-text-cases';
 import { DEFAULT_FIELDS, validatePreEngagement, type FieldConfig } from './pre-engagement';
 
 const label = (f: FieldConfig) => f.name;
@@ -50,14 +51,45 @@ describe('pre-engagement validation mirrors the server', () => {
     }
   });
 
-  it('sends a pasted question the server accepts: CRLF as LF, invisible control characters as spaces', () => {
+  it('cleans a pasted question exactly as the server does: CRLF as LF, control characters as spaces', () => {
     const pasted = 'Order\r\n#1042\u000bis late\u000c\tplease\rhelp';
-    expect(() => parseStartChatRequest({ question: pasted })).toThrow(BadRequestError);
     const result = validatePreEngagement(DEFAULT_FIELDS, { question: pasted }, label);
     expect(result.body?.question).toBe('Order\n#1042 is late \tplease\nhelp');
-    expect(() =>
-      parseStartChatRequest(result.body as unknown as Record<string, unknown>),
-    ).not.toThrow();
+    expect(parseStartChatRequest({ question: pasted }).question).toBe(result.body?.question);
+  });
+
+  describe.each(PLAIN_TEXT_CASES)('the character rule, as /start-chat has it: $name', (c) => {
+    const fields: FieldConfig[] = [
+      { name: 'friendlyName', type: 'text', required: false },
+      { name: 'question', type: 'textarea', required: false },
+      { name: 'notes', type: 'textarea', required: false },
+    ];
+
+    it('sends what the server would keep, in every kind of field', () => {
+      const typed = { question: c.input, notes: c.input };
+      const result = validatePreEngagement(fields, typed, label);
+      expect(result.errors).toEqual([]);
+      expect(result.body?.question).toBe(c.clean === '' ? undefined : c.clean);
+      expect(result.body?.preEngagement).toEqual(c.clean === '' ? {} : { notes: c.clean });
+      const server = parseStartChatRequest({
+        question: c.input,
+        preEngagement: { notes: c.input },
+      });
+      expect(server.question).toBe(result.body?.question);
+      expect(server.preEngagement.notes ?? '').toBe(c.clean);
+    });
+
+    it('takes it as a name only where the server does', () => {
+      const result = validatePreEngagement(fields, { friendlyName: c.input }, label);
+      const server = () => parseStartChatRequest({ friendlyName: c.input });
+      if (c.singleLine) {
+        expect(result.body?.friendlyName).toBe(c.clean === '' ? undefined : c.clean);
+        expect(server().friendlyName).toBe(result.body?.friendlyName);
+      } else {
+        expect(result.errors.map((e) => e.key)).toEqual(['error.singleLine']);
+        expect(server).toThrow(BadRequestError);
+      }
+    });
   });
 
   it('checks required fields, single lines and email shape', () => {

@@ -1,7 +1,7 @@
 /**
- * The pre-engagement form's fields, and their validation: the same limits as
- * /start-chat (src/limits.ts is shared), so the page refuses what the server
- * would, with a message a customer understands. Two choices of the form's
+ * The pre-engagement form's fields, and their validation: the same limits and
+ * the same character rule as /start-chat (src/limits.ts and src/plain-text.ts
+ * are shared), so the page sends and refuses what the server would, with a message a customer understands. Two choices of the form's
  * own: a custom field holds at most 1,600 characters (a message's length),
  * and the 16 KB pre-engagement limit counts the name too, as Flex's modes do.
  *
@@ -9,6 +9,7 @@
  * message; every other field goes to `preEngagement`.
  */
 import { LIMITS } from '../../src/limits';
+import { cleanText, isSingleLine } from '../../src/plain-text';
 import type { MessageKey } from './i18n';
 
 export type FieldType = 'text' | 'email' | 'tel' | 'textarea';
@@ -40,18 +41,6 @@ export interface FieldError {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/; // eslint-disable-line no-control-regex
-const CONTROLS = new RegExp(CONTROL.source, 'g');
-
-/**
- * A multi-line answer as the server accepts it: line breaks as \n, and no
- * other control characters. Those come invisibly with pasted text (a form
- * feed, a vertical tab), so they become spaces rather than an error the
- * customer could not find.
- */
-function multiLine(value: string): string {
-  return value.replace(/\r\n?/g, '\n').replace(CONTROLS, ' ');
-}
 
 function maxLengthOf(field: FieldConfig): number {
   if (field.name === 'friendlyName') return LIMITS.friendlyNameMaxLength;
@@ -68,7 +57,9 @@ export function validatePreEngagement(
   const body: StartChatBody = { preEngagement: {} };
   for (const field of fields) {
     const raw = values[field.name] ?? '';
-    const value = (field.type === 'textarea' ? multiLine(raw) : raw).trim();
+    // The server's own rule (src/plain-text.ts): invisible formatting and
+    // pasted control characters go, rather than an error about nothing visible.
+    const value = cleanText(raw);
     const label = labelOf(field);
     if (value === '') {
       if (field.required)
@@ -78,7 +69,7 @@ export function validatePreEngagement(
     const max = maxLengthOf(field);
     if (value.length > max) {
       errors.push({ field: field.name, key: 'error.tooLong', params: { field: label, max } });
-    } else if (field.type !== 'textarea' && (/[\t\n]/.test(value) || CONTROL.test(value))) {
+    } else if (field.type !== 'textarea' && !isSingleLine(value)) {
       errors.push({ field: field.name, key: 'error.singleLine', params: { field: label } });
     } else if (field.type === 'email' && !EMAIL.test(value)) {
       errors.push({ field: field.name, key: 'error.email', params: {} });

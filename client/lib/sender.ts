@@ -10,6 +10,7 @@
  *   if (!(await sender.send(conversation, draft))) showNotSent();
  *   sender.typing(conversation); // on every keystroke
  */
+import { cleanText } from '../../src/plain-text';
 import type { ChatConversation } from './chat-client';
 
 /** At most one typing signal per this many ms (the SDK's own indicator lasts ~5 s). */
@@ -20,9 +21,13 @@ export class Sender {
 
   constructor(private readonly now: () => number) {}
 
-  /** Sends the text, trimmed; blank text is not sent. */
+  /**
+   * Sends the text, cleaned as the form's answers are (src/plain-text.ts:
+   * no invisible formatting or control characters reach the agent); blank
+   * text is not sent.
+   */
   async send(conversation: ChatConversation | undefined, text: string): Promise<boolean> {
-    const body = text.trim();
+    const body = cleanText(text);
     if (body === '' || !conversation) return false;
     try {
       await conversation.send(body);
@@ -40,7 +45,7 @@ export class Sender {
   ): Promise<boolean> {
     if (!conversation) return false;
     try {
-      await conversation.sendMedia(file, filename, text.trim() || undefined);
+      await conversation.sendMedia(file, filename, cleanText(text) || undefined);
       return true;
     } catch {
       return false;

@@ -5,7 +5,15 @@
  * hand-off), a legacy Flex Flow channel. Twilio requests, sequential round
  * trips on the critical path (counted from the mock's request timestamps) and
  * wall time (median of 10 each). The chat is started without latency.
+ *
+ * Then 10 ends of one chat at the same moment (studio mode): notices the
+ * agent got, Twilio writes that changed something, requests, wall time; the
+ * bench fails if the agent is told more than once. And /refresh-token: the
+ * request and round trip it makes to know the chat is still open.
  */
+import { handler as refreshToken } from '../../functions/refresh-token';
+import { CUSTOMER_ENDED_MESSAGE } from '../../src/end-chat';
+import { conversations } from '../../dev/twilio-fake/apis';
 import { handler as endChat } from '../../functions/end-chat';
 import { handler as startChat } from '../../functions/start-chat';
 import { proven } from '../../dev/challenge';
@@ -78,4 +86,59 @@ export async function endChatByMode(mock: TwilioMock): Promise<void> {
     const f = await endFigures(mock, c);
     row(c.label, `\`${f.closed}\``, `${f.requests}`, `${f.trips}`, `${fmt(f.ms, 0)} ms`);
   }
+}
+
+async function concurrentEnds(mock: TwilioMock, calls: number) {
+  mock.reset();
+  const chat = await started(mock, undefined);
+  const before = mock.requests().length;
+  mock.latencyMs = LATENCY_MS;
+  const body = { token: chat.token, conversationSid: chat.conversationSid };
+  const ms = await time(() =>
+    Promise.all(Array.from({ length: calls }, () => invoke(endChat, { mock, body }))),
+  );
+  const made = mock.requests().slice(before);
+  const notices = conversations(mock)
+    .get(chat.conversationSid)
+    ?.messages.filter((m) => m.body === CUSTOMER_ENDED_MESSAGE).length;
+  if (notices !== 1) throw new Error(`${calls} concurrent ends told the agent ${notices} times`);
+  const writes = mock.writes().filter((r) => made.includes(r)).length;
+  return { notices, writes, requests: made.length, trips: mock.sequentialRoundTrips(made), ms };
+}
+
+export async function endChatConcurrency(mock: TwilioMock): Promise<void> {
+  const row = table(
+    `Concurrent POST /end-chat for one chat (studio mode), ${LATENCY_MS} ms per Twilio request`,
+    ['calls at once'],
+    ['notices', 'writes that changed something', 'requests', 'round trips', 'wall time'],
+  );
+  for (const calls of [1, 10]) {
+    const f = await concurrentEnds(mock, calls);
+    row(
+      `${calls}`,
+      `${f.notices}`,
+      `${f.writes}`,
+      `${f.requests}`,
+      `${f.trips}`,
+      `${fmt(f.ms, 0)} ms`,
+    );
+  }
+  mock.reset();
+  const chat = await started(mock, undefined);
+  const before = mock.requests().length;
+  mock.latencyMs = LATENCY_MS;
+  const ms = await time(() => invoke(refreshToken, { mock, body: { token: chat.token } }));
+  const made = mock.requests().slice(before);
+  const refresh = table(
+    `POST /refresh-token (is the chat still open?), ${LATENCY_MS} ms per Twilio request`,
+    ['function'],
+    ['requests', 'round trips', 'wall time'],
+  );
+  refresh(
+    '`/refresh-token`',
+    `${made.length}`,
+    `${mock.sequentialRoundTrips(made)}`,
+    `${fmt(ms, 0)} ms`,
+  );
+  mock.latencyMs = 0;
 }

@@ -99,3 +99,13 @@ export function notRoutedHere(mode: HandoffMode): never {
 export function endingOf(mode: HandoffMode): Pick<HandoffModule<object>, 'hasEnded' | 'close'> {
   return MODES[mode];
 }
+
+/**
+ * Whether a chat has ended by any mode's reading (a closed conversation, a
+ * legacy channel marked INACTIVE): for `/refresh-token`, which must not
+ * depend on HANDOFF_MODE, so that a broken hand-off setting stops new chats
+ * but never the chats in progress.
+ */
+export function hasEndedInAnyMode(state: string, attributes: Record<string, unknown>): boolean {
+  return HANDOFF_MODES.some((mode) => MODES[mode].hasEnded(state, attributes));
+}

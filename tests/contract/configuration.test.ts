@@ -106,15 +106,20 @@ describe('a broken hand-off setting stops starting chats, not chats in progress'
     expect(ended.body).toMatchObject({ ended: true, closed: 'conversation' });
   });
 
-  it('/refresh-token needs neither the Auth Token nor the hand-off mode', async () => {
+  it('/refresh-token does not need the hand-off mode (it asks Twilio only whether the chat is open)', async () => {
     const chat = (await invoke(startChat, await proven({ mock, body: {} }))).body as Started;
-    mock.reset();
-    const env = { ...TEST_ENV, AUTH_TOKEN: undefined, HANDOFF_MODE: 'pigeon' };
+    const before = mock.requests().length;
+    const env = { ...TEST_ENV, HANDOFF_MODE: 'pigeon' };
     const renewed = await invoke(refresh, { mock, env, body: { token: chat.token } });
     expect(renewed.status).toBe(200);
+    expect(
+      mock
+        .requests()
+        .slice(before)
+        .map((r) => r.name),
+    ).toEqual(['participantConversations.list']);
     const started = await invoke(startChat, { mock, env, body: {} });
-    expect(fieldsOf(started.body)).toEqual(['AUTH_TOKEN', 'HANDOFF_MODE']);
-    expect(mock.requests()).toHaveLength(0);
+    expect(fieldsOf(started.body)).toEqual(['HANDOFF_MODE']);
   });
 
   it('an AUTH_TOKEN the runtime would refuse (AUTH_TOKEN=x) is named by /status, not a bare 500', async () => {

@@ -4,13 +4,15 @@
 import { handler as endChat } from '../../functions/end-chat';
 import { handler as interaction } from '../../functions/interaction.protected';
 import { handler as startChat } from '../../functions/start-chat';
-import { CUSTOMER_ENDED_MESSAGE } from '../../src/end-chat';
+import { CUSTOMER_ENDED_MESSAGE, noticeClaimKey } from '../../src/end-chat';
 import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { proven } from '../../dev/challenge';
 import { invoke, type InvokeOptions } from '../../dev/invoke';
 import { conversations, interactions } from '../../dev/twilio-fake/apis';
+import { captureLogs } from '../support/logs';
 import { signTestToken } from '../support/tokens';
+import { DEFAULTS } from '../../src/config';
 import {
   ADDRESS_ENV,
   FLEX_FLOW_ENV,
@@ -40,7 +42,7 @@ const end = (body: object, options: InvokeOptions = {}) =>
 const stateOf = (sid: string) => conversations(mock).get(sid)?.state;
 
 describe('POST /end-chat', () => {
-  it('tells the agent, then closes the conversation: 3 round trips', async () => {
+  it('tells the agent once (a claim in Sync), then closes the conversation: 4 round trips', async () => {
     const chat = await start();
     const before = mock.requests().length;
     mock.latencyMs = 60; // wide enough that concurrent requests always overlap
@@ -55,9 +57,17 @@ describe('POST /end-chat', () => {
       'messages.create',
       'messages.list',
       'participants.list',
+      'sync.documents.create',
     ]);
     expect(mock.requests('messages.list')[0]?.query).toEqual({ Order: ['desc'], PageSize: ['1'] });
-    expect(mock.sequentialRoundTrips(made)).toBe(3);
+    expect(mock.sequentialRoundTrips(made)).toBe(4);
+    const [claim] = mock.requests('sync.documents.create');
+    expect(claim?.path).toBe('/v1/Services/default/Documents');
+    expect(claim?.form).toEqual({
+      UniqueName: [noticeClaimKey(chat.conversationSid)],
+      Data: ['{}'],
+      Ttl: [String(DEFAULTS.sessionMaxAgeSeconds + DEFAULTS.refreshGraceSeconds)],
+    });
     const [message] = mock.requests('messages.create');
     expect(message?.form).toEqual({
       Author: ['system'],
@@ -71,6 +81,56 @@ describe('POST /end-chat', () => {
     expect(stateOf(chat.conversationSid)).toBe('closed');
   });
 
+  it('tells the agent once when 10 ends arrive at the same moment', async () => {
+    const chat = await start();
+    const before = mock.requests().length;
+    mock.latencyMs = 60;
+    const body = { token: chat.token, conversationSid: chat.conversationSid };
+    const results = await Promise.all(Array.from({ length: 10 }, () => end(body)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    // One winner tells and closes; the other nine leave it to the winner.
+    expect(results.filter((r) => (r.body as { alreadyEnded: boolean }).alreadyEnded)).toHaveLength(
+      9,
+    );
+    const notices = conversations(mock)
+      .get(chat.conversationSid)
+      ?.messages.filter((m) => m.body === CUSTOMER_ENDED_MESSAGE);
+    expect(notices).toHaveLength(1);
+    expect(stateOf(chat.conversationSid)).toBe('closed');
+    const made = mock.requests().slice(before);
+    const count = (name: string) => made.filter((r) => r.name === name).length;
+    expect(count('sync.documents.create')).toBe(10); // nine of them refused with 409
+    expect(made.filter((r) => r.name === 'sync.documents.create' && r.status === 409)).toHaveLength(
+      9,
+    );
+    expect(count('messages.create')).toBe(1);
+    expect(count('conversations.update')).toBe(1);
+    // Writes that changed anything: the claim, the notice, the close (was 20: 10 notices, 10 closes).
+    expect(
+      mock
+        .writes()
+        .filter((r) => made.includes(r))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['conversations.update', 'messages.create', 'sync.documents.create']);
+  });
+
+  it.each([
+    ['does not answer', { status: 503 }],
+    ['refuses (429)', { status: 429 }],
+  ])('still ends the chat when Sync %s, telling the agent', async (_, failure) => {
+    const chat = await start();
+    mock.failNext('sync.documents.create', failure);
+    const logs = captureLogs();
+    const res = await end({ token: chat.token, conversationSid: chat.conversationSid });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
+    expect(mock.requests('messages.create')).toHaveLength(1);
+    expect(stateOf(chat.conversationSid)).toBe('closed');
+    expect(logs.events().filter((e) => e === 'end_chat.claim_unavailable')).toHaveLength(1);
+    logs.restore();
+  });
+
   it('is idempotent: a second call changes nothing', async () => {
     const chat = await start();
     await end({ token: chat.token, conversationSid: chat.conversationSid });
@@ -82,11 +142,34 @@ describe('POST /end-chat', () => {
     expect(mock.requests('conversations.update')).toHaveLength(1);
   });
 
-  it('answers a deleted conversation as already ended', async () => {
+  it("answers an unknown chat exactly as somebody else's: same status, body and requests", async () => {
+    const chat = await start();
+    const other = await start();
+    const before = mock.requests().length;
+    const notYours = await end({ token: other.token, conversationSid: chat.conversationSid });
+    const mid = mock.requests().length;
+    const unknown = await end({ token: other.token, conversationSid: 'CH' + 'a'.repeat(32) });
+    expect(notYours.status).toBe(403);
+    expect(unknown.status).toBe(notYours.status);
+    expect(unknown.text).toBe(notYours.text);
+    expect((notYours.body as ErrorBody).error.code).toBe('forbidden');
+    const names = (from: number, to?: number) =>
+      mock
+        .requests()
+        .slice(from, to)
+        .map((r) => r.name)
+        .sort();
+    expect(names(mid)).toEqual(names(before, mid));
+    expect(names(mid)).toHaveLength(3); // one round: fetch || participants || newest message
+    expect(mock.writes().filter((r) => mock.requests().indexOf(r) >= before)).toEqual([]);
+  });
+
+  it('answers a deleted conversation as unknown', async () => {
     const chat = await start();
     conversations(mock).clear();
     const res = await end({ token: chat.token, conversationSid: chat.conversationSid });
-    expect(res.body).toEqual({ ended: true, alreadyEnded: true });
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('forbidden');
   });
 
   describe('after a webhook-mode hand-off', () => {
@@ -191,6 +274,19 @@ describe('POST /end-chat', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 
+  it('refuses a token in the URL: 400 before any Twilio call', async () => {
+    const chat = await start();
+    const before = mock.requests().length;
+    const res = await end(
+      { conversationSid: chat.conversationSid },
+      { query: { token: chat.token } },
+    );
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['token']);
+    expect(mock.requests()).toHaveLength(before);
+    expect(stateOf(chat.conversationSid)).toBe('active');
+  });
+
   it('applies the origin rules', async () => {
     const res = await end(
       { token: 'x', conversationSid: 'CH' + 'a'.repeat(32) },
@@ -219,6 +315,8 @@ describe('POST /end-chat', () => {
     const failed = await end({ token: chat.token, conversationSid: chat.conversationSid });
     expect(failed.status).toBe(502);
     expect(stateOf(chat.conversationSid)).toBe('active');
+    // The claim was given back, so the retry may tell the agent.
+    expect(mock.requests('sync.documents.delete').map((r) => r.status)).toEqual([204]);
     const retried = await end({ token: chat.token, conversationSid: chat.conversationSid });
     expect(retried.body).toEqual({ ended: true, alreadyEnded: false, closed: 'conversation' });
   });

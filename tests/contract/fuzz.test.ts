@@ -168,8 +168,11 @@ describe('random requests', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 
-  it('/refresh-token: never 500, never a stack, never a Twilio call', async () => {
-    const valid = signTestToken(newIdentity(Date.now()));
+  it('/refresh-token: never 500, never a stack; a Twilio read only for a token we signed', async () => {
+    // A real chat's token, so a valid one renews (its chat is open).
+    const started = await invoke(startChat, await proven({ mock, body: {} }));
+    const valid = (started.body as { token: string }).token;
+    const before = mock.requests().length;
     const mutated = fc
       .tuple(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...'AZaz09-_.'.split('')))
       .map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1));
@@ -201,7 +204,12 @@ describe('random requests', () => {
       }),
       { numRuns: 2000 },
     );
-    expect(mock.requests()).toHaveLength(0);
+    // A valid token's identity is looked up (is its chat open?); nothing else, and no write.
+    const made = mock.requests().slice(before);
+    expect(new Set(made.map((r) => r.name))).toEqual(
+      new Set(made.length ? ['participantConversations.list'] : []),
+    );
+    expect(mock.writes().filter((r) => made.includes(r))).toEqual([]);
   });
 
   it('/interaction: never 500, never a stack; unsigned means 403 and no Twilio call', async () => {

@@ -1,6 +1,7 @@
 /**
  * POST /refresh-token: renews only tokens this service minted, only within
- * the grace window and the session's maximum age, and never calls Twilio.
+ * the grace window and the session's maximum age, and only while the chat is
+ * open (one Twilio request: the identity's conversations).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -17,7 +18,9 @@ import {
   seedFlexFlow,
 } from '../../dev/twilio-fake/modes';
 import { signTestToken, verifyTestToken } from '../support/tokens';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { conversations } from '../../dev/twilio-fake/apis';
+import { sid, TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { captureLogs } from '../support/logs';
 
 const mock = TwilioMock.perTest();
 
@@ -29,10 +32,34 @@ const renew = (token: unknown, options: InvokeOptions = {}) =>
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** An open conversation with `identity` as its participant, as /start-chat leaves it. */
+function seedChat(identity: string, state = 'active'): string {
+  const conversationSid = sid('CH');
+  conversations(mock).set(conversationSid, {
+    sid: conversationSid,
+    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    uniqueName: identity,
+    friendlyName: null,
+    attributes: '{}',
+    timers: {},
+    state,
+    participants: [{ sid: sid('MB'), identity, attributes: '{}' }],
+    webhooks: [],
+    messages: [],
+  });
+  return conversationSid;
+}
+
+/** A token for a fresh identity whose chat is open. */
+function openChatToken(identity = newIdentity(Date.now()), claims: object = {}): string {
+  seedChat(identity);
+  return signTestToken(identity, claims);
+}
+
 describe('POST /refresh-token: renewing', () => {
-  it('renews a token from /start-chat for the same identity and grant, without calling Twilio', async () => {
+  it('renews a token from /start-chat for the same identity and grant: one Twilio read', async () => {
     const started = (await invoke(startChat, await proven({ mock, body: {} }))).body as TokenBody;
-    mock.reset();
+    const before = mock.requests().length;
 
     const res = await renew(started.token);
     expect(res.status).toBe(200);
@@ -49,7 +76,12 @@ describe('POST /refresh-token: renewing', () => {
     expect(payload.exp - payload.iat).toBe(3600);
     expect(body.expiresAt).toBe(new Date(payload.exp * 1000).toISOString());
     expect(headerOf(res, 'access-control-allow-origin')).toBe('https://www.example.com');
-    expect(mock.requests()).toHaveLength(0);
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name)).toEqual(['participantConversations.list']);
+    expect(made[0]?.path).toBe(
+      `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/ParticipantConversations`,
+    );
+    expect(made[0]?.query).toEqual({ Identity: [started.identity], PageSize: ['20'] });
   });
 
   it.each([
@@ -63,7 +95,7 @@ describe('POST /refresh-token: renewing', () => {
     );
     expect(started.status).toBe(200);
     const { identity, token } = started.body as TokenBody;
-    mock.reset();
+    const before = mock.requests().length;
 
     const res = await renew(token, { env });
     expect(res.status).toBe(200);
@@ -72,11 +104,16 @@ describe('POST /refresh-token: renewing', () => {
       identity,
       chat: { service_sid: TEST_ENV.CONVERSATIONS_SERVICE_SID },
     });
-    expect(mock.requests()).toHaveLength(0);
+    expect(
+      mock
+        .requests()
+        .slice(before)
+        .map((r) => r.name),
+    ).toEqual(['participantConversations.list']);
   });
 
   it('renews a token that expired within the grace window', async () => {
-    const token = signTestToken(newIdentity(Date.now() - 7200_000), {
+    const token = openChatToken(newIdentity(Date.now() - 7200_000), {
       iat: now() - 3900,
       exp: now() - 280,
     });
@@ -104,18 +141,66 @@ describe('POST /refresh-token: renewing', () => {
 
   it('refuses once the session is older than SESSION_MAX_AGE_SECONDS', async () => {
     const identity = newIdentity(Date.now() - 25 * 3600_000);
-    const res = await renew(signTestToken(identity));
+    const res = await renew(openChatToken(identity));
     expect(res.status).toBe(403);
     expect((res.body as ErrorBody).error.code).toBe('session_expired');
+    expect(mock.requests()).toHaveLength(0);
   });
 
   it('never extends a token past the end of its session', async () => {
     const identity = newIdentity(Date.now() - (86_400 - 120) * 1000);
-    const res = await renew(signTestToken(identity));
+    const res = await renew(openChatToken(identity));
     expect(res.status).toBe(200);
     const { payload } = verifyTestToken((res.body as TokenBody).token);
     expect(payload.exp - payload.iat).toBeLessThanOrEqual(120);
     expect(payload.exp - payload.iat).toBeGreaterThan(100);
+  });
+});
+
+describe('POST /refresh-token: no renewal for an ended chat', () => {
+  it.each([
+    ['closed', (identity: string) => seedChat(identity, 'closed')],
+    ['deleted (no conversation for the identity)', () => undefined],
+    [
+      'a legacy channel marked INACTIVE',
+      (identity: string) => {
+        const chat = conversations(mock).get(seedChat(identity));
+        if (chat) chat.attributes = JSON.stringify({ status: 'INACTIVE' });
+      },
+    ],
+  ])('refuses a token whose chat is %s: 403 chat_ended, nothing written', async (_, seed) => {
+    const identity = newIdentity(Date.now());
+    seed(identity);
+    const res = await renew(signTestToken(identity));
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('chat_ended');
+    expect(res.text).not.toContain('"token"');
+    expect(mock.requests().map((r) => r.name)).toEqual(['participantConversations.list']);
+    expect(mock.writes()).toEqual([]);
+  });
+
+  it('stops renewing once /end-chat has closed the chat', async () => {
+    const started = (await invoke(startChat, await proven({ mock, body: {} })))
+      .body as TokenBody & {
+      conversationSid: string;
+    };
+    expect((await renew(started.token)).status).toBe(200);
+    const { handler: endChat } = await import('../../functions/end-chat');
+    const body = { token: started.token, conversationSid: started.conversationSid };
+    expect((await invoke(endChat, { mock, body })).status).toBe(200);
+    const res = await renew(started.token);
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('chat_ended');
+  });
+
+  it('renews when Twilio cannot say (an outage must not end chats), and logs it', async () => {
+    const token = openChatToken();
+    mock.failNext('participantConversations.list', { status: 503 });
+    const logs = captureLogs();
+    const res = await renew(token);
+    logs.restore();
+    expect(res.status).toBe(200);
+    expect(logs.events()).toContain('refresh_token.chat_check_failed');
   });
 });
 
@@ -208,6 +293,49 @@ describe('POST /refresh-token: request shape', () => {
     });
     expect(res.status).toBe(403);
     expect(headerOf(res, 'access-control-allow-origin')).toBeUndefined();
+  });
+
+  it.each([
+    ['with an empty JSON body', {}, {}],
+    ['beside a short JSON body', { note: 1 }, {}],
+  ])('refuses a token in the URL %s: 400, no Twilio call', async (_, body, headers) => {
+    const token = openChatToken();
+    mock.reset();
+    const res = await invoke(refresh, { mock, query: { token }, body, headers });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'Send the token in the JSON body, never in the URL.',
+        fields: [{ field: 'token', problem: 'must be sent in the JSON body, not the URL' }],
+      },
+    });
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('refuses a GET with the token in the URL: no JSON body (415), no Twilio call', async () => {
+    const token = openChatToken();
+    mock.reset();
+    const headers = { 'content-length': undefined, 'content-type': undefined };
+    const res = await invoke(refresh, { mock, query: { token }, headers });
+    expect(res.status).toBe(415);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('takes a body sent in chunks (no Content-Length: nothing to tell, so let through)', async () => {
+    const token = openChatToken();
+    const res = await invoke(refresh, {
+      mock,
+      body: { token },
+      headers: { 'content-length': undefined },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('takes the token from a JSON body, even when a stale one is also in the URL', async () => {
+    const token = openChatToken();
+    const res = await invoke(refresh, { mock, query: { token: 'stale' }, body: { token } });
+    expect(res.status).toBe(200);
   });
 
   it('refuses a form body with 415', async () => {

@@ -18,10 +18,8 @@ import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { Challenge } from 'altcha-lib';
 import { solve } from '../../dev/challenge';
-import { newIdentity } from '../../src/identity';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { ROOT } from '../../dev/local-runtime';
-import { signTestToken } from '../support/tokens';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, sign } from '../../dev/twilio-fake/webhooks';
 
@@ -156,7 +154,11 @@ describe('each built function, alone with the production dependencies', () => {
 
   const event = (body: object) => ({
     request: {
-      headers: { origin: 'https://www.example.com', 'content-type': 'application/json' },
+      headers: {
+        origin: 'https://www.example.com',
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(JSON.stringify(body))),
+      },
       cookies: {},
     },
     ...body,
@@ -183,11 +185,10 @@ describe('each built function, alone with the production dependencies', () => {
     expect(mock.requests().map((r) => r.name)).toEqual(['conversations.create', 'webhooks.create']);
   });
 
-  it('refresh-token renews a token', async () => {
-    const result = await runAlone(
-      'refresh-token',
-      event({ token: signTestToken(newIdentity(Date.now())) }),
-    );
+  it('refresh-token renews the token of an open chat', async () => {
+    const started = await runAlone('start-chat', event({ proof: await proofAlone() }));
+    const { token } = JSON.parse(started.body) as Record<string, string>;
+    const result = await runAlone('refresh-token', event({ token }));
     expect(result.statusCode).toBe(200);
   });
 

@@ -81,6 +81,31 @@ describe('twilio-run start on dist/', () => {
     expect(((await renewed.json()) as { identity: string }).identity).toBe(body.identity);
   });
 
+  it('takes a token only from the JSON body: one in the URL is refused', async () => {
+    const started = await post(configured, '/start-chat', {
+      proof: await proofOver(configured.url),
+    });
+    const { token } = (await started.json()) as { token: string };
+    const before = mock.requests().length;
+    const url = `${configured.url}/refresh-token?token=${encodeURIComponent(token)}`;
+    const headers = { 'Content-Type': 'application/json', Origin: SITE_ORIGIN };
+    for (const init of [
+      { method: 'POST', headers, body: '{}' },
+      { method: 'POST', headers },
+      { method: 'GET', headers },
+    ]) {
+      const res = await fetch(url, init);
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { error: { code: string; fields: { field: string }[] } };
+      expect(body.error.code).toBe('invalid_request');
+      expect(body.error.fields.map((f) => f.field)).toEqual(['token']);
+    }
+    expect(mock.requests()).toHaveLength(before);
+    // The same token in a JSON body renews.
+    const renewed = await post(configured, '/refresh-token', { token });
+    expect(renewed.status).toBe(200);
+  });
+
   it('answers the browser preflight itself', async () => {
     const res = await fetch(`${configured.url}/start-chat`, {
       method: 'OPTIONS',

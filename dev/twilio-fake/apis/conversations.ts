@@ -2,7 +2,8 @@
  * Conversations API (service-scoped): conversations with participants,
  * scoped webhooks, messages. Faithful where it matters to us: unique names,
  * lookup by SID or unique name, 404s for what is gone, the five-webhook
- * limit per conversation, deletion taking children with it.
+ * limit per conversation, deletion taking children with it; a participant's
+ * conversations by identity (ParticipantConversations).
  */
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
@@ -313,4 +314,47 @@ export function installConversationRoutes(mock: TwilioMock): void {
       },
     })),
   );
+
+  // A participant's conversations, by identity: what /refresh-token reads to
+  // know whether the customer's chat is still open.
+  mock.route('participantConversations.list', 'GET', `${svc}/ParticipantConversations`, (input) => {
+    const serviceSid = input.params.serviceSid ?? '';
+    const identity = input.query.Identity?.[0];
+    const found = [...conversations(mock).values()].flatMap((c) =>
+      c.serviceSid === serviceSid
+        ? c.participants
+            .filter((p) => identity !== undefined && p.identity === identity)
+            .map((p) => participantConversationJson(c, p))
+        : [],
+    );
+    return {
+      status: 200,
+      body: {
+        conversations: found,
+        meta: listMeta(`${base}/Services/${serviceSid}/ParticipantConversations`, 'conversations'),
+      },
+    };
+  });
+}
+
+function participantConversationJson(c: MockConversation, p: MockParticipant) {
+  const url = `${base}/Services/${c.serviceSid}/Conversations/${c.sid}`;
+  return {
+    account_sid: TEST_ENV.ACCOUNT_SID,
+    chat_service_sid: c.serviceSid,
+    participant_sid: p.sid,
+    participant_user_sid: null,
+    participant_identity: p.identity,
+    participant_messaging_binding: null,
+    conversation_sid: c.sid,
+    conversation_unique_name: c.uniqueName,
+    conversation_friendly_name: c.friendlyName,
+    conversation_attributes: c.attributes,
+    conversation_date_created: now(),
+    conversation_date_updated: now(),
+    conversation_created_by: 'system',
+    conversation_state: c.state,
+    conversation_timers: {},
+    links: { participant: `${url}/Participants/${p.sid}`, conversation: url },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * Sync API (`sync.twilio.com/v1`): what this project keeps in shared state.
  * Services (create, fetch, list), Lists (create, fetch), List Items (create)
- * and Documents (create, fetch), faithful where the guard relies on it:
+ * and Documents (create, fetch, delete), faithful where the guard relies on it:
  *
  * - a Service is addressed by SID, or by its unique name: the account's
  *   default Sync service answers to `default` (what `Runtime.getSync()` and

@@ -1,0 +1,57 @@
+/**
+ * Whether a customer's chat is still open, asked of Twilio by the identity a
+ * verified token carries: `/refresh-token` renews only a token whose chat is
+ * open, so a token from an ended chat stops at its own expiry instead of
+ * renewing until the session's maximum age.
+ *
+ * One request (a participant's conversations, by identity: state and
+ * attributes included), so one round trip. Each chat has its own identity
+ * (src/identity.ts), so the list holds that one conversation. Refused with
+ * 403 `chat_ended` when it is closed (by any mode's reading: a closed
+ * conversation, a legacy channel marked INACTIVE) or when there is none (the
+ * customer was removed, or the conversation deleted).
+ *
+ * Twilio failing to answer (a timeout, a 5xx, a 429) does not end the chat:
+ * the token is renewed and `refresh_token.chat_check_failed` is logged, so an
+ * outage of Conversations' REST API never signs customers out of a chat
+ * whose messages may still be flowing. Wrong credentials are the 503 they
+ * always are.
+ *
+ * @example
+ *   await assertChatOpen(twilio(), config, session.identity); // or throws chat_ended
+ */
+import type { Twilio } from 'twilio';
+import { parseAttributes } from './chat-attributes';
+import type { Config } from './config';
+import { ConfigError, ForbiddenError } from './errors';
+import { log } from './log';
+import { hasEndedInAnyMode } from './modes';
+import { toHttpError } from './twilio-errors';
+
+export const chatEnded = () =>
+  new ForbiddenError('chat_ended', 'This chat has ended. Please start a new chat.');
+
+export async function assertChatOpen(
+  client: Twilio,
+  config: Pick<Config, 'conversationsServiceSid'>,
+  identity: string,
+): Promise<void> {
+  let found;
+  try {
+    found = await client.conversations.v1
+      .services(config.conversationsServiceSid)
+      .participantConversations.list({ identity, limit: 20 });
+  } catch (error) {
+    const mapped = toHttpError(error, {
+      step: "read the customer's conversations",
+      notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
+    });
+    if (mapped instanceof ConfigError) throw mapped;
+    log.warn('refresh_token.chat_check_failed', { upstreamStatus: mapped.status });
+    return;
+  }
+  const open = found.some(
+    (c) => !hasEndedInAnyMode(c.conversationState, parseAttributes(c.conversationAttributes)),
+  );
+  if (!open) throw chatEnded();
+}
