@@ -106,13 +106,12 @@ export function jsonFields(event: RuntimeEvent): JsonBody {
  * fields are refused, so a body cannot be padded with one; only deliberate
  * whitespace could fool this, which is not the mistake it guards against.
  *
- * No `Content-Length` at all (a body sent in chunks: `Transfer-Encoding`,
- * which Twilio withholds; or a gateway that dropped it) says nothing either
- * way, and is let through: refusing it would stop every renewal if a
- * deployed runtime ever withheld the header, which its documentation does
- * not say it does but no test here can prove. A GET carries no JSON
- * content type and is refused before this (415); the widget, `fetch` with
- * a string body, curl and Postman all send a `Content-Length`.
+ * Hazard: a body sent in chunks (`Transfer-Encoding`, withheld by Twilio)
+ * has no `Content-Length` and is refused here. The widget, `fetch` with a
+ * string body, curl and Postman all send one. No `Content-Length` is how a
+ * GET looks, the very request this refuses, so it cannot be let through.
+ * Twilio documents the header as passed (it is not on the withheld list);
+ * no test here can prove it of a deployed service: check one renewal there.
  */
 export function assertInBody(
   event: RuntimeEvent,
@@ -123,9 +122,7 @@ export function assertInBody(
   if (present.length === 0) return; // absent or not text: the request's parser says so
   const compact = Object.fromEntries(present.map((name) => [name, fields[name]]));
   const needed = Buffer.byteLength(JSON.stringify(compact));
-  const declared = header(event, 'content-length');
-  if (declared === undefined) return;
-  const length = Number(declared);
+  const length = Number(header(event, 'content-length'));
   if (Number.isFinite(length) && length >= needed) return;
   throw new BadRequestError(
     'Send the token in the JSON body, never in the URL.',
