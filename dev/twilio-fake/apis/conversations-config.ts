@@ -1,15 +1,14 @@
 /**
  * Conversations API, account level: the global configuration (which service
- * is the default), services, address configurations (Chat Addresses, in
- * pages of PageSize as Twilio answers them), and
- * the conversations a participant identity belongs to. Backed by the
- * account state (`account.ts`) and the conversations mock.
+ * is the default), services, and address configurations (Chat Addresses, in
+ * pages of PageSize as Twilio answers them). Backed by the account state
+ * (`account.ts`). The conversations an identity belongs to are served with
+ * the conversations (`conversations.ts`).
  */
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
 import { account, type MockAddress } from './account';
 import { listMeta, now } from './common';
-import { conversations } from './conversations';
 
 const base = 'https://conversations.twilio.com/v1';
 
@@ -154,51 +153,6 @@ export function installConversationsConfigRoutes(mock: TwilioMock): void {
       const address = account(mock).addresses.find((a) => a.sid === input.params.sid);
       if (!address) return twilioError(404, 20404, `Address ${input.params.sid} was not found`);
       return { status: 200, body: addressJson(address) };
-    },
-  );
-
-  mock.route(
-    'participantConversations.list',
-    'GET',
-    'conversations.twilio.com/v1/Services/:serviceSid/ParticipantConversations',
-    (input) => {
-      const serviceSid = input.params.serviceSid ?? '';
-      const identity = input.query.Identity?.[0];
-      const found = [...conversations(mock).values()].flatMap((c) => {
-        if (c.serviceSid !== serviceSid) return [];
-        const p = c.participants.find((x) => x.identity === identity);
-        if (!p) return [];
-        return [
-          {
-            account_sid: TEST_ENV.ACCOUNT_SID,
-            chat_service_sid: c.serviceSid,
-            participant_sid: p.sid,
-            participant_user_sid: null,
-            participant_identity: p.identity,
-            participant_messaging_binding: null,
-            conversation_sid: c.sid,
-            conversation_unique_name: c.uniqueName,
-            conversation_friendly_name: c.friendlyName,
-            conversation_attributes: c.attributes,
-            conversation_date_created: now(),
-            conversation_date_updated: now(),
-            conversation_created_by: 'system',
-            conversation_state: c.state,
-            conversation_timers: {},
-            links: {},
-          },
-        ];
-      });
-      return {
-        status: 200,
-        body: {
-          conversations: found,
-          meta: listMeta(
-            `${base}/Services/${serviceSid}/ParticipantConversations`,
-            'conversations',
-          ),
-        },
-      };
     },
   );
 }
