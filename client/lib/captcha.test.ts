@@ -2,6 +2,7 @@
  * The widget's CAPTCHA without a browser: a provider API that records what it
  * was asked, behind the loader seam, and an Api that records each start.
  */
+import { startWithRetry } from './start-retry';
 import { ApiError, type Api, type StartedChat } from './api';
 import {
   Captcha,
@@ -122,6 +123,27 @@ describe('withCaptcha', () => {
     return { captcha, provider };
   }
 
+  it('a busy start retried (startWithRetry) sends the same token again, and starts', async () => {
+    const { captcha, provider } = await solvedCaptcha();
+    let calls = 0;
+    const { api, bodies } = recordingApi(() =>
+      ++calls === 1
+        ? Promise.reject(new ApiError(503, 'upstream_rate_limited', 'busy', undefined, 1))
+        : Promise.resolve(CHAT),
+    );
+    const sent = withCaptcha(api, captcha);
+    const chat = await startWithRetry(() => sent.startChat({ preEngagement: {} }), {
+      sleep: () => Promise.resolve(),
+      random: () => 0,
+    });
+    expect(chat).toEqual(CHAT);
+    expect(bodies).toEqual([
+      { preEngagement: {}, captcha: 'tok-1' },
+      { preEngagement: {}, captcha: 'tok-1' },
+    ]);
+    expect(provider.resets).toHaveLength(1); // after the start, for the next one
+  });
+
   it('sends starts unchanged when no CAPTCHA is configured', async () => {
     const { api, bodies } = recordingApi(() => Promise.resolve(CHAT));
     await withCaptcha(api, new Captcha({ load: fakeProvider().load })).startChat({
@@ -152,8 +174,9 @@ describe('withCaptcha', () => {
 
   it.each([
     ['captcha_invalid', true],
-    ['budget_exceeded', true],
     ['network', true],
+    ['budget_exceeded', false], // busy: the retry sends the same proof and token (Turnstile's key)
+    ['upstream_rate_limited', false],
     ['challenge_expired', false], // refused before the provider was asked: reused by the retry
     ['invalid_request', false],
   ])('after a %s refusal, resets: %s', async (code, resets) => {

@@ -191,8 +191,17 @@ export function loadProviderScript(
   return promise;
 }
 
-/** Refusals the service makes before it asks the provider: the token is still good. */
-const TOKEN_UNSPENT = new Set([
+/**
+ * Refusals after which the token is kept for the next attempt: those the
+ * service makes before it asks the provider (the token is unspent), and the
+ * busy answers the widget retries with the same body (the token was seen,
+ * but the service asks Turnstile again with the same idempotency key, made
+ * from the token and the proof, and gets the same answer; hCaptcha refuses a
+ * seen token, `captcha_invalid`, and the customer is asked again).
+ */
+const TOKEN_KEPT = new Set([
+  'budget_exceeded',
+  'upstream_rate_limited',
   'invalid_request',
   'unsupported_media_type',
   'origin_not_allowed',
@@ -222,7 +231,7 @@ export function withCaptcha(api: Api, captcha: Captcha): Api {
         captcha.reset();
         return chat;
       } catch (error) {
-        if (!(error instanceof ApiError && TOKEN_UNSPENT.has(error.code))) captcha.reset();
+        if (!(error instanceof ApiError && TOKEN_KEPT.has(error.code))) captcha.reset();
         throw error;
       }
     },
