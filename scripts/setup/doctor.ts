@@ -110,7 +110,9 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   checkChallenge(env, add);
   await checkCaptcha(env, add);
   await checkHours(env, client, add, Date.now());
-  await checkBudget(client, value, (name) => refused.has(name), add);
+  // Address mode claims each challenge in Sync: it needs the service (src/guard/index.ts).
+  const claims = env.HANDOFF_MODE === 'address' && env.CHALLENGE !== 'off';
+  await checkBudget(client, value, (name) => refused.has(name), add, claims);
   return checks;
 }
 

@@ -62,7 +62,7 @@ export async function runSetup(
   const ctx: ModeContext = { ...steps, client, account, serviceSid };
   await SETUP_MODES[mode].setup(ctx);
   await allowedOrigins(steps);
-  await decideSyncService(ctx);
+  await decideSyncService(ctx, mode === 'address' && file.values.CHALLENGE !== 'off');
   await decideApiKey(ctx, deps, accountSid);
 
   settle(plan, file, opts.force, term);

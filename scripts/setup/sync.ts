@@ -7,7 +7,10 @@
  *                      else the one an earlier run created (named "Flex custom web
  *                      chat": GET sync /v1/Services), else a new one (POST
  *                      /v1/Services, asked like the API key, proposed yes).
- *                      Without a budget nothing is created: nothing would use it.
+ *                      Also in address mode (its challenges are claimed in Sync),
+ *                      where the account's default Sync service does, if it has one.
+ *                      Otherwise nothing is created: only /end-chat would use it,
+ *                      and it copes without (doctor warns).
  *   checkBudget        doctor: says whether a budget is set (none is the default,
  *                      so an OK row that says how to set one); checks that the Sync
  *                      service exists on the account: SYNC_SERVICE_SID's when set,
@@ -36,7 +39,8 @@ const syncServiceName = (sync: Sync, sid: string) =>
     return service && (service.friendlyName ?? '');
   });
 
-export async function decideSyncService(ctx: ModeContext): Promise<void> {
+/** `claims`: address mode claims each challenge in Sync, so it needs a service without a budget too. */
+export async function decideSyncService(ctx: ModeContext, claims = false): Promise<void> {
   const { opts, term, client, file, plan } = ctx;
   const sync = client.sync.v1;
   if (opts.maxChatsPerMinute !== undefined) {
@@ -53,13 +57,21 @@ export async function decideSyncService(ctx: ModeContext): Promise<void> {
     plan.decide('SYNC_SERVICE_SID', opts.syncService, 'flag');
     return;
   }
-  if (budget === undefined) {
+  if (budget === undefined && !claims) {
     term.say('  No chat budget (MAX_CHATS_PER_MINUTE): no Sync service needed.');
     return;
   }
   const inFile = file.values.SYNC_SERVICE_SID || undefined;
+  if (
+    budget === undefined &&
+    !inFile &&
+    (await syncServiceName(sync, DEFAULT_SYNC_SERVICE)) !== undefined
+  ) {
+    term.say(`✔ Sync service: the account's default (${syncUse(budget)})`);
+    return;
+  }
   if (inFile && (await syncServiceName(sync, inFile)) !== undefined) {
-    term.say(`✔ Sync service: keeping ${inFile} from .env (it counts the budget of ${budget})`);
+    term.say(`✔ Sync service: keeping ${inFile} from .env (${syncUse(budget)})`);
     return;
   }
   if (inFile) {
@@ -69,19 +81,25 @@ export async function decideSyncService(ctx: ModeContext): Promise<void> {
   await reuseOrCreate(ctx, budget);
 }
 
-async function reuseOrCreate(ctx: ModeContext, budget: string): Promise<void> {
+/** What the Sync service is for, in setup's words. */
+const syncUse = (budget: string | undefined) =>
+  budget ? `it counts the budget of ${budget}` : "it claims address mode's challenges";
+
+async function reuseOrCreate(ctx: ModeContext, budget: string | undefined): Promise<void> {
   const { term, client, plan } = ctx;
   const sync = client.sync.v1;
   const services = await step('list the Sync services', () => sync.services.list({ limit: 100 }));
   const earlier = services.find((s) => s.friendlyName === SYNC_SERVICE_NAME);
   if (earlier) {
-    term.say(`✔ Reusing Sync service ${earlier.sid} "${SYNC_SERVICE_NAME}" for the chat budget`);
+    term.say(`✔ Reusing Sync service ${earlier.sid} "${SYNC_SERVICE_NAME}" (${syncUse(budget)})`);
     plan.decide('SYNC_SERVICE_SID', earlier.sid, 'found');
     return;
   }
   const create = await confirm(
     term,
-    `Create a Sync service to count the chat budget (${budget} a minute)?`,
+    budget
+      ? `Create a Sync service to count the chat budget (${budget} a minute)?`
+      : "Create a Sync service for address mode's challenge claims?",
     { flag: '--yes', proposed: true },
   );
   if (!create) {
@@ -94,18 +112,24 @@ async function reuseOrCreate(ctx: ModeContext, budget: string): Promise<void> {
     const made = await step('create the Sync service', () =>
       sync.services.create({ friendlyName: SYNC_SERVICE_NAME }),
     );
-    term.say(`✔ Created Sync service ${made.sid} "${SYNC_SERVICE_NAME}" for the chat budget`);
+    term.say(`✔ Created Sync service ${made.sid} "${SYNC_SERVICE_NAME}" (${syncUse(budget)})`);
     return made.sid;
   });
   plan.decide('SYNC_SERVICE_SID', sid, 'created');
 }
 
-/** Doctor's rows: MAX_CHATS_PER_MINUTE, and SYNC_SERVICE_SID where a service is used. */
+/**
+ * Doctor's rows: MAX_CHATS_PER_MINUTE, and SYNC_SERVICE_SID, which every
+ * deployment uses: /end-chat's "tell the agent once" claim (it falls back
+ * when Sync is missing), address mode's challenge claims and the budget
+ * (they need it: `required`).
+ */
 export async function checkBudget(
   client: Client,
   value: (name: 'MAX_CHATS_PER_MINUTE' | 'SYNC_SERVICE_SID') => string | undefined,
   refused: (name: 'MAX_CHATS_PER_MINUTE' | 'SYNC_SERVICE_SID') => boolean,
   add: Add,
+  claims = false,
 ): Promise<void> {
   const budget = value('MAX_CHATS_PER_MINUTE');
   const sid = value('SYNC_SERVICE_SID');
@@ -118,7 +142,11 @@ export async function checkBudget(
       'not set: no chat budget, chats are not counted (set it, e.g. to 30, then npm run setup, to cap them)',
     );
   }
-  if (refused('SYNC_SERVICE_SID') || (!sid && !budget)) return;
+  if (refused('SYNC_SERVICE_SID')) return;
+  if (!sid && !budget && !claims) {
+    await checkOptionalDefault(client, add);
+    return;
+  }
   const named = sid !== undefined && sid !== DEFAULT_SYNC_SERVICE;
   const service = await fetchChecked(
     add,
@@ -130,7 +158,7 @@ export async function checkBudget(
           `${SETUP}: it creates one (or empty SYNC_SERVICE_SID for the account's default Sync service)`,
         ]
       : [
-          'SYNC_SERVICE_SID is empty, and this account has no default Sync service to count the budget in',
+          `SYNC_SERVICE_SID is empty, and this account has no default Sync service to ${budget ? 'count the budget in' : "claim address mode's challenges in"}`,
           `${SETUP}: it creates a Sync service and writes SYNC_SERVICE_SID`,
         ],
     () => client.sync.v1.services(named ? sid : DEFAULT_SYNC_SERVICE).fetch(),
@@ -143,4 +171,25 @@ export async function checkBudget(
       ? `${sid} "${service.friendlyName}" exists`
       : `empty: the account's default Sync service (${service.sid}), shared with anything else that uses it`,
   );
+}
+
+/** Without a budget or claims, only /end-chat uses Sync, and copes without it: a warning. */
+async function checkOptionalDefault(client: Client, add: Add): Promise<void> {
+  try {
+    const service = await fetchIfExists(() =>
+      client.sync.v1.services(DEFAULT_SYNC_SERVICE).fetch(),
+    );
+    if (service) {
+      add('SYNC_SERVICE_SID', 'ok', `empty: the account's default Sync service (${service.sid})`);
+    } else {
+      add(
+        'SYNC_SERVICE_SID',
+        'warn',
+        'this account has no default Sync service: /end-chat then cannot make sure the agent is told only once when a customer ends a chat from two tabs',
+        `${SETUP} -- --max-chats-per-minute N creates one, or set SYNC_SERVICE_SID to a Sync service`,
+      );
+    }
+  } catch {
+    add('SYNC_SERVICE_SID', 'warn', 'could not read the Sync service (used by /end-chat)');
+  }
 }

@@ -135,8 +135,9 @@ describe('doctor: a configuration that works', () => {
   ])('%s mode: every check OK, exit code 0', async (_, env, checks) => {
     seedChatAddress(mock);
     const res = await doctor(env);
-    // Last, whatever the mode: the chat budget (none set here; tests/setup/sync.test.ts).
-    const all = [...checks, 'MAX_CHATS_PER_MINUTE'];
+    // Last, whatever the mode: the chat budget (none set here) and the Sync service
+    // /end-chat uses (tests/setup/sync.test.ts).
+    const all = [...checks, 'MAX_CHATS_PER_MINUTE', 'SYNC_SERVICE_SID'];
     expect(res.rows.map((r) => [r.status, r.name])).toEqual(all.map((c) => ['✔ OK', c]));
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('No problems: npm start is ready to start chats.');

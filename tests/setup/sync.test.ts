@@ -132,11 +132,28 @@ describe('setup: the Sync service for the chat budget', () => {
 describe('doctor: the chat budget', () => {
   const doctor = (...lines: string[]) => run(['doctor'], { envText: envText(...lines) });
 
-  it('says when no budget is set, and asks Sync nothing', async () => {
+  it('says when no budget is set, and checks the default Sync service /end-chat uses', async () => {
     const res = await doctor();
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/✔ OK\s+MAX_CHATS_PER_MINUTE\s+not set: no chat budget/);
-    expect(mock.requests().filter((r) => r.host === 'sync.twilio.com')).toHaveLength(0);
+    expect(res.stdout).toMatch(
+      /✔ OK\s+SYNC_SERVICE_SID\s+empty: the account's default Sync service/,
+    );
+    expect(mock.requests().filter((r) => r.host === 'sync.twilio.com')).toHaveLength(1);
+    expect(syncWrites()).toHaveLength(0);
+  });
+
+  it('without any Sync service: a warning in studio mode, a problem in address mode (its claims need it)', async () => {
+    syncServices(mock).length = 0;
+    const studio = await doctor();
+    expect(studio.stdout).toMatch(
+      /! WARN\s+SYNC_SERVICE_SID\s+this account has no default Sync service/,
+    );
+    const address = await doctor('HANDOFF_MODE=address', 'ADDRESS_SID=IG' + '1'.repeat(32));
+    expect(address.code).toBe(1);
+    expect(address.stdout).toMatch(
+      /✘ PROBLEM\s+SYNC_SERVICE_SID\s+SYNC_SERVICE_SID is empty, and this account has no default Sync service to claim address mode's challenges in/,
+    );
   });
 
   it("with a budget and no SYNC_SERVICE_SID, checks the account's default Sync service", async () => {

@@ -69,7 +69,7 @@ export interface MockSyncDocument {
 }
 
 /** The account's default Sync service (unique name `default`), present unless a test removes it. */
-export const DEFAULT_SYNC_SERVICE_SID = 'IS' + 'e'.repeat(32);
+export const DEFAULT_SYNC_SERVICE_SID = 'IS' + '5'.repeat(32);
 
 interface SyncState {
   services: MockSyncService[];
