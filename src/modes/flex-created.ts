@@ -79,9 +79,23 @@ export async function startFlexCreatedChat(
     }
   } catch (error) {
     await removeQuietly(mode, created, 'failed_start');
-    throw error;
+    throw leftSomething(error, created);
   }
   return { conversationSid, identity: chat.identity };
+}
+
+/**
+ * A later step's 429 means "try again" only when the start left nothing
+ * behind. Flex may have made a task at the create (a Flex Flow with a task
+ * integration), which the clean-up cannot take back: a retry with the same
+ * proof would give agents a second task, so the start fails as a 502, which
+ * the widget does not retry by itself.
+ */
+function leftSomething(error: unknown, created: CreatedChat): unknown {
+  if (!created.taskSid || !(error instanceof UpstreamError) || error.upstreamStatus !== 429) {
+    return error;
+  }
+  return new UpstreamError(error.message, error.step, undefined, error.twilioCode);
 }
 
 /**

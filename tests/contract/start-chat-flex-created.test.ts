@@ -262,6 +262,22 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     expectCleanLogs();
   });
 
+  it("with a task integration, a 429 after Flex made the task is a 502: the widget's retry would make a second task", async () => {
+    const flow = account(mock).flexFlows[0]!;
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      channel: 'chat',
+    };
+    mock.failNext('messages.create', { status: 429, code: 20429 });
+    const res = await start(customer);
+    expect(res.status).toBe(502);
+    expect((res.body as { error: { code: string } }).error.code).toBe('upstream_error');
+    expect(tasks(mock)).toHaveLength(1);
+    expect(logs.events()).toContain('cleanup_needed');
+  });
+
   it('with a Studio integration there is no task to log', async () => {
     mock.failNext('messages.create', { status: 500 });
     await start(customer);
