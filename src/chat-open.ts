@@ -26,7 +26,7 @@ import type { Config } from './config';
 import { ConfigError, ForbiddenError } from './errors';
 import { log } from './log';
 import { hasEndedInAnyMode } from './modes';
-import { toHttpError } from './twilio-errors';
+import { toHttpError, upstreamStatus } from './twilio-errors';
 
 export const chatEnded = () =>
   new ForbiddenError('chat_ended', 'This chat has ended. Please start a new chat.');
@@ -47,7 +47,7 @@ export async function assertChatOpen(
       notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
     });
     if (mapped instanceof ConfigError) throw mapped;
-    log.warn('refresh_token.chat_check_failed', { upstreamStatus: mapped.status });
+    log.warn('refresh_token.chat_check_failed', { upstreamStatus: upstreamStatus(error) });
     return;
   }
   const open = found.some(

@@ -397,7 +397,7 @@ describe('the guard: the proof first, then the claim and the budget in one round
     expect(mock.sequentialRoundTrips(made)).toBe(2);
   });
 
-  it('a forged or replayed proof spends no budget and claims nothing: not a single request', async () => {
+  it('a forged or missing proof spends no budget and claims nothing: not a single request', async () => {
     const proof = await freshProof({ env: ADDRESS_BUDGET_ENV });
     const forged = {
       ...proof,
@@ -408,6 +408,21 @@ describe('the guard: the proof first, then the claim and the budget in one round
     );
     expect(codeOf(await start({}, { env: ADDRESS_BUDGET_ENV }))).toBe('challenge_required');
     expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('a replay under a budget: 409 and no chat write, but it spends a place (the trade-off in src/guard/index.ts)', async () => {
+    const proof = await freshProof({ env: ADDRESS_BUDGET_ENV });
+    expect((await start({ proof }, { env: ADDRESS_BUDGET_ENV })).status).toBe(200);
+    const before = mock.requests().length;
+    const again = await start({ proof }, { env: ADDRESS_BUDGET_ENV });
+    expect(again.status).toBe(409);
+    const after = mock.requests().slice(before);
+    // Side by side, in one round trip: the claim (refused) and the budget's count.
+    expect(after.map((r) => r.name).sort()).toEqual([
+      'sync.documents.create',
+      'sync.listItems.create',
+    ]);
+    expect(after.filter((r) => r.host !== 'sync.twilio.com')).toEqual([]);
   });
 
   it('a replay in address mode: 409, and the claim refused is its only write attempt', async () => {
