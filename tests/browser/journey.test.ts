@@ -227,7 +227,15 @@ describeInBrowser('the journey', () => {
     await page.getByText('Earlier message 45').waitFor();
     expect(await page.locator('.fw-from-agent').count()).toBe(30);
     expect(await page.locator('.fw-day').first().textContent()).toBe('Yesterday');
-    await page.getByRole('button', { name: 'Show earlier messages' }).click();
+    // Focused and clicked where it is: Playwright's click would first scroll it
+    // into view, and reaching the top loads the history by itself, taking the
+    // button away before the click lands (a race that failed a run).
+    await page
+      .getByRole('button', { name: 'Show earlier messages' })
+      .evaluate((button: HTMLButtonElement) => {
+        button.focus({ preventScroll: true });
+        button.click();
+      });
     await page.getByText('Earlier message 1', { exact: true }).waitFor();
     expect(await page.locator('.fw-from-agent').count()).toBe(45);
     expect(await page.getByRole('button', { name: 'Show earlier messages' }).count()).toBe(0);
