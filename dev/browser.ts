@@ -241,7 +241,19 @@ export function fake<T>(page: Page, fn: (chat: Window['fakeChat']) => T): Promis
  * Needs `page.clock.install()` before the page loaded.
  */
 export async function pauseTimers(page: Page): Promise<void> {
-  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1));
+  // The page's clock runs on between reading it and pausing: on a loaded
+  // machine by more than the 1 ms ahead asked for, and Playwright refuses a
+  // pause in the past. Read it again and retry; a wider margin would let
+  // timers due within it run.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.clock.pauseAt(await page.evaluate(() => Date.now() + 1));
+      return;
+    } catch (error) {
+      const past = error instanceof Error && /fast-forward to the past/.test(error.message);
+      if (!past || attempt === 5) throw error;
+    }
+  }
 }
 
 /** Whether this element has focus, inside the widget's shadow root. */
