@@ -78,8 +78,10 @@ export interface BrowserStack {
  */
 export async function startBrowserStack(
   env: Record<string, string | undefined>,
+  /** `validate: false` for the bench, which times pages, not the spec (default: validate). */
+  mockOptions: { validate?: boolean } = {},
 ): Promise<BrowserStack> {
-  const mock = await TwilioMock.start();
+  const mock = await TwilioMock.start(mockOptions);
   const [runtime, browser] = await Promise.allSettled([
     startLocalRuntime(env, { mockUrl: mock.baseUrl }),
     browserAvailable ? launchBrowser() : Promise.reject(new Error('no Chromium')),

@@ -15,12 +15,11 @@
 import type { Page } from 'playwright-core';
 import { handler as challengeHandler } from '../../functions/challenge';
 import { handler as startChat } from '../../functions/start-chat';
-import { browserAvailable, launchBrowser } from '../../dev/browser';
+import { browserAvailable, startBrowserStack } from '../../dev/browser';
+import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { withProof } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
-import { startLocalRuntime } from '../../dev/local-runtime';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { DEFAULT_CHALLENGE_MAX_NUMBER } from '../../src/guard/challenge';
 import { fmt, LATENCY_MS, median, time } from './measure';
 import { BENCH_MODES, type BenchMode } from './modes';
@@ -128,12 +127,9 @@ export async function challengeSolveTime(runs = 20): Promise<void> {
     print('\nChallenge solve time skipped: no Chromium (apt-get install chromium).');
     return;
   }
-  const mock = await TwilioMock.start({ validate: false });
   const env = { ...TEST_ENV, CHALLENGE_MAX_NUMBER: undefined }; // the default difficulty
-  const [runtime, browser] = await Promise.all([
-    startLocalRuntime(env, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  const stack = await startBrowserStack(env, { validate: false });
+  const { runtime, browser } = stack;
   try {
     const page = await browser.newPage();
     await page.goto(`${runtime.url}/`);
@@ -162,8 +158,6 @@ export async function challengeSolveTime(runs = 20): Promise<void> {
       );
     }
   } finally {
-    await browser.close();
-    await runtime.stop();
-    await mock.stop();
+    await stack.stop();
   }
 }

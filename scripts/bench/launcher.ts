@@ -6,10 +6,8 @@
  * The widget marks `flex-webchat:ready` when its launcher is interactive.
  */
 import { type Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser } from '../../dev/browser';
-import { startLocalRuntime } from '../../dev/local-runtime';
+import { browserAvailable, startBrowserStack } from '../../dev/browser';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { fmt, median } from './measure';
 import { print, table } from './table';
 
@@ -74,11 +72,8 @@ export async function launcherTiming(runs = 21): Promise<void> {
     print('\nLauncher timing skipped: no Chromium (apt-get install chromium).');
     return;
   }
-  const mock = await TwilioMock.start({ validate: false });
-  const [runtime, browser] = await Promise.all([
-    startLocalRuntime(TEST_ENV, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  const stack = await startBrowserStack(TEST_ENV, { validate: false });
+  const { runtime, browser } = stack;
   try {
     const visits: Visit[] = [];
     for (let i = 0; i < runs + WARM_UP; i++) {
@@ -87,8 +82,6 @@ export async function launcherTiming(runs = 21): Promise<void> {
     }
     printVisits(visits);
   } finally {
-    await browser.close();
-    await runtime.stop();
-    await mock.stop();
+    await stack.stop();
   }
 }

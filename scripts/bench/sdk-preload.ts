@@ -18,10 +18,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser } from '../../dev/browser';
-import { freePort, ROOT, startLocalRuntime } from '../../dev/local-runtime';
+import { browserAvailable, startBrowserStack } from '../../dev/browser';
+import { freePort, ROOT } from '../../dev/local-runtime';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { fmt, median } from './measure';
 import { print, table } from './table';
 
@@ -102,13 +101,11 @@ export async function sdkPreload(runs = 9): Promise<void> {
     print('\nSDK preloading skipped: no Chromium.');
     return;
   }
-  const mock = await TwilioMock.start({ validate: false });
   let widgetBase = '';
   const site = await startSite(() => widgetBase);
-  const [runtime, browser] = await Promise.all([
-    startLocalRuntime({ ...TEST_ENV, ALLOWED_ORIGINS: site.url }, { mockUrl: mock.baseUrl }),
-    launchBrowser(),
-  ]);
+  const env = { ...TEST_ENV, ALLOWED_ORIGINS: site.url };
+  const stack = await startBrowserStack(env, { validate: false });
+  const { runtime, browser } = stack;
   widgetBase = runtime.url;
   try {
     const row = table(
@@ -135,8 +132,6 @@ export async function sdkPreload(runs = 9): Promise<void> {
     }
   } finally {
     site.server.close();
-    await browser.close();
-    await runtime.stop();
-    await mock.stop();
+    await stack.stop();
   }
 }
