@@ -3,11 +3,11 @@
  * `npm run setup` when not), builds dist/, then runs `twilio-run deploy` with
  * any extra arguments (`npm run deploy -- --environment prod`).
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { buildAll } from './build';
 import { flagValue, missingCredentials } from './deploy-credentials';
 import { readEnvFile } from './setup/dotenv';
+import { runTwilioRun } from './twilio-run';
 
 const root = resolve(__dirname, '..');
 
@@ -23,12 +23,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await buildAll();
-  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
-  const child = spawn(process.execPath, [twilioRun, 'deploy', ...args], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  child.on('exit', (code) => process.exit(code ?? 1));
+  runTwilioRun(['deploy', ...args], 1);
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,6 @@
  * clear message (twilio-run would hang on an interactive prompt), and says
  * what is still missing from .env before the first request does.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -15,6 +14,7 @@ import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { buildAll } from './build';
 import { startArgs } from './start-args';
+import { runTwilioRun } from './twilio-run';
 import { readEnvFile } from './setup/dotenv';
 
 const root = resolve(__dirname, '..');
@@ -71,15 +71,8 @@ async function main(): Promise<void> {
     console.log(`Starting on http://localhost:${port}/ (open it in your browser)\n`);
   }
 
-  const twilioRun = require.resolve('twilio-run/bin/twilio-run.js');
-  const child = spawn(process.execPath, [twilioRun, 'start', '--port', String(port), ...extra], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => child.kill(signal));
-  }
-  child.on('exit', (code) => process.exit(code ?? 0));
+  // Stopped with Ctrl-C is how a local run ends: exit code 0.
+  runTwilioRun(['start', '--port', String(port), ...extra], 0);
 }
 
 main().catch((error: unknown) => {
