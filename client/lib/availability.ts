@@ -15,6 +15,7 @@
  *   hoursText(answer, t, 'en-GB', Date.now()); // "We're closed; back tomorrow at 09:00."
  */
 import { timeoutSignal } from './api';
+import { formatTime, TIME_OF_DAY } from './format';
 import type { Translate } from './i18n';
 import type { Phase } from './state';
 
@@ -70,13 +71,12 @@ export function hoursMode(answer: Availability | undefined, phase: Phase): Hours
 
 /** "09:00", or "12:00 PM EST" when the customer's zone reads another time than the schedule's. */
 function timeOf(instant: Date, locale: string, scheduleZone: string | null): string {
-  const options: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
-  const local = new Intl.DateTimeFormat(locale, options).format(instant);
+  const local = formatTime(instant, locale);
   if (!scheduleZone) return local;
-  const there = new Intl.DateTimeFormat(locale, { ...options, timeZone: scheduleZone });
+  const there = new Intl.DateTimeFormat(locale, { ...TIME_OF_DAY, timeZone: scheduleZone });
   return there.format(instant) === local
     ? local
-    : new Intl.DateTimeFormat(locale, { ...options, timeZoneName: 'short' }).format(instant);
+    : new Intl.DateTimeFormat(locale, { ...TIME_OF_DAY, timeZoneName: 'short' }).format(instant);
 }
 
 /** Local calendar days from `nowMs` to `instant` (0 today, 1 tomorrow). */

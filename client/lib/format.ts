@@ -11,8 +11,11 @@ export function dayKey(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/** How a time of day is written: "09:00", "9:00 AM". */
+export const TIME_OF_DAY: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
+
 export function formatTime(date: Date, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(date);
+  return new Intl.DateTimeFormat(locale, TIME_OF_DAY).format(date);
 }
 
 export function formatDay(date: Date, now: Date, locale: string, t: Translate): string {
