@@ -1,5 +1,6 @@
 /**
- * Customer identities, chosen by the server: `web_<session start>_<random>`.
+ * Customer identities, chosen by the server: `web_<session start>_<random>`
+ * for anonymous chats, `cust_<hmac>` for signed-in customers (below).
  *
  * - Random and opaque: 128 random bits, nothing the customer typed, so no
  *   personal data ends up in Twilio's user list or our logs.
@@ -14,9 +15,12 @@
  *   const identity = newIdentity(Date.now());
  *   parseIdentity(identity)?.sessionStartedAt; // seconds since the epoch
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 const IDENTITY = /^web_([0-9a-z]{1,11})_([0-9a-f]{32})$/;
+const CUSTOMER_IDENTITY = /^cust_[0-9a-f]{32}$/;
+/** HKDF label: the identity key is API_SECRET's, but used for nothing else. */
+const CUSTOMER_IDENTITY_LABEL = 'flex-webchat customer identity v1';
 
 export function newIdentity(nowMs: number): string {
   const startedAt = Math.floor(nowMs / 1000);
@@ -43,4 +47,24 @@ export function parseIdentity(identity: string): ParsedIdentity | undefined {
   const match = IDENTITY.exec(identity);
   if (!match?.[1]) return undefined;
   return { sessionStartedAt: parseInt(match[1], 36) };
+}
+
+/**
+ * A signed-in customer's identity: `cust_` and 128 bits of an HMAC of the
+ * token's (iss, sub) under a key derived from API_SECRET. The same customer
+ * always gets the same identity (so the same chat on every device), and the
+ * identity reveals neither who they are nor which company id they have.
+ * Rotating API_SECRET gives every customer a new identity: chats open at that
+ * moment are not found again (their tokens stop renewing anyway).
+ */
+export function customerIdentity(apiSecret: string, iss: string, sub: string): string {
+  const key = Buffer.from(hkdfSync('sha256', apiSecret, '', CUSTOMER_IDENTITY_LABEL, 32));
+  // Length-prefixed, so ("ab", "c") and ("a", "bc") never collide.
+  const message = `${iss.length}:${iss}${sub}`;
+  return `cust_${createHmac('sha256', key).update(message).digest('hex').slice(0, 32)}`;
+}
+
+/** Whether an identity is a signed-in customer's (`customerIdentity`). */
+export function isCustomerIdentity(identity: string): boolean {
+  return CUSTOMER_IDENTITY.test(identity);
 }
