@@ -19,7 +19,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
@@ -74,7 +74,13 @@ function npmRunDeploy(dir: string, proxy: InterceptProxy, args: string[] = []) {
   return run(dir, 'npm', ['run', 'deploy', '--', ...args], proxy);
 }
 
-function run(dir: string, command: string, args: string[], proxy: InterceptProxy) {
+function run(
+  dir: string,
+  command: string,
+  args: string[],
+  proxy: InterceptProxy,
+  more: Record<string, string> = {},
+) {
   // A clean environment: no TWILIO_REGION/TWILIO_EDGE, no developer credentials.
   const env = {
     PATH: process.env.PATH ?? '',
@@ -82,6 +88,7 @@ function run(dir: string, command: string, args: string[], proxy: InterceptProxy
     HTTP_PROXY: proxy.url,
     NODE_EXTRA_CA_CERTS: proxy.caFile,
     FORCE_COLOR: '0',
+    ...more,
   };
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(command, args, { cwd: dir, env, detached: true });
@@ -91,7 +98,7 @@ function run(dir: string, command: string, args: string[], proxy: InterceptProxy
     const timer = setTimeout(() => {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
       reject(new Error(`${command} ${args.join(' ')} timed out:\n${output}`));
-    }, 45_000);
+    }, 90_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -110,54 +117,54 @@ function routeOf(file: string, dropJs: boolean) {
   return { path: dropJs ? path.replace(/\.js$/, '') : path, visibility };
 }
 
+let mock: TwilioMock;
+let proxy: InterceptProxy;
+const clones: string[] = [];
+const ACCOUNT_SID = 'AC' + hex(16);
+const AUTH_TOKEN = hex(16);
+/** A site owner's .env: realistic keys, random secrets, one key left empty. */
+const ENV: Record<string, string> = {
+  ACCOUNT_SID,
+  AUTH_TOKEN,
+  API_KEY: 'SK' + hex(16),
+  API_SECRET: hex(24),
+  CONVERSATIONS_SERVICE_SID: 'IS' + hex(16),
+  HANDOFF_MODE: 'studio',
+  STUDIO_FLOW_SID: 'FW' + hex(16),
+  ALLOWED_ORIGINS: `https://www-${hex(6)}.example.com`,
+  TOKEN_TTL_SECONDS: '3600',
+  OPENING_HOURS: '',
+};
+const envFile = (env: Record<string, string>) =>
+  Object.entries(env)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
+
+beforeAll(async () => {
+  mock = await TwilioMock.start();
+  mock.acceptCredentials((user, password) => user === ACCOUNT_SID && password === AUTH_TOKEN);
+  proxy = await InterceptProxy.start(mock.baseUrl, HOSTS);
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await mock?.stop();
+  for (const dir of clones) await rm(dir, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(mock.violations).toEqual([]);
+  expect(proxy.refused).toEqual([]);
+});
+
+async function cloneWithEnv(env: Record<string, string>): Promise<string> {
+  const dir = await freshClone();
+  clones.push(dir);
+  await writeFile(join(dir, '.env'), envFile(env));
+  return dir;
+}
+
 describe('npm run deploy (the real twilio-run deploy) against the Serverless fake', () => {
-  let mock: TwilioMock;
-  let proxy: InterceptProxy;
-  const clones: string[] = [];
-  const ACCOUNT_SID = 'AC' + hex(16);
-  const AUTH_TOKEN = hex(16);
-  /** A site owner's .env: realistic keys, random secrets, one key left empty. */
-  const ENV: Record<string, string> = {
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    API_KEY: 'SK' + hex(16),
-    API_SECRET: hex(24),
-    CONVERSATIONS_SERVICE_SID: 'IS' + hex(16),
-    HANDOFF_MODE: 'studio',
-    STUDIO_FLOW_SID: 'FW' + hex(16),
-    ALLOWED_ORIGINS: `https://www-${hex(6)}.example.com`,
-    TOKEN_TTL_SECONDS: '3600',
-    OPENING_HOURS: '',
-  };
-  const envFile = (env: Record<string, string>) =>
-    Object.entries(env)
-      .map(([k, v]) => `${k}=${v}\n`)
-      .join('');
-
-  beforeAll(async () => {
-    mock = await TwilioMock.start();
-    mock.acceptCredentials((user, password) => user === ACCOUNT_SID && password === AUTH_TOKEN);
-    proxy = await InterceptProxy.start(mock.baseUrl, HOSTS);
-  });
-
-  afterAll(async () => {
-    await proxy?.stop();
-    await mock?.stop();
-    for (const dir of clones) await rm(dir, { recursive: true, force: true });
-  });
-
-  afterEach(() => {
-    expect(mock.violations).toEqual([]);
-    expect(proxy.refused).toEqual([]);
-  });
-
-  async function cloneWithEnv(env: Record<string, string>): Promise<string> {
-    const dir = await freshClone();
-    clones.push(dir);
-    await writeFile(join(dir, '.env'), envFile(env));
-    return dir;
-  }
-
   let first: string;
 
   it('deploys every function, asset, variable and dependency, and nothing else', async () => {
@@ -255,6 +262,7 @@ describe('npm run deploy (the real twilio-run deploy) against the Serverless fak
     expect(pkg.engines.node).toContain('^22');
 
     expect(existsSync(join(first, '.twiliodeployinfo'))).toBe(true);
+    if (process.env.DEPLOY_REPORT) await writeReport(process.env.DEPLOY_REPORT, live, mock);
   }, 60_000);
 
   it('deploys again from a fresh clone (no .twiliodeployinfo, as in CI) to the same Service', async () => {
@@ -298,6 +306,97 @@ describe('npm run deploy (the real twilio-run deploy) against the Serverless fak
     expect(output).toMatch(/Service with name "[^"]+" already exists/);
   }, 60_000);
 });
+
+/**
+ * The Twilio CLI's `twilio serverless:deploy`, which bundles its own older
+ * twilio-run (3.5.x). Not a project dependency (twilio-cli is ~875 packages,
+ * about 3 minutes to install), so it runs only when TWILIO_CLI names its
+ * binary, e.g. after `npm i twilio-cli@6.2.4 @twilio-labs/plugin-serverless@3.1.3`
+ * in a folder of your own: `TWILIO_CLI=$PWD/node_modules/.bin/twilio npx jest
+ * tests/runtime/deploy.test.ts`. The plugin is linked into a throwaway HOME.
+ */
+const TWILIO_CLI = process.env.TWILIO_CLI;
+(TWILIO_CLI ? describe : describe.skip)('twilio serverless:deploy (set TWILIO_CLI)', () => {
+  it('deploys the same functions, assets and pinned dependencies to the same Service', async () => {
+    const cli = realpathSync(TWILIO_CLI ?? '');
+    const plugin =
+      process.env.TWILIO_SERVERLESS_PLUGIN ??
+      join(cli, '..', '..', '..', '@twilio-labs', 'plugin-serverless');
+    const home = await mkdtemp(join(tmpdir(), 'twilio-cli-home-'));
+    clones.push(home);
+    const cliEnv = {
+      HOME: home,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      // Its update check would go to registry.npmjs.org (the proxy refuses it).
+      TWILIO_SKIP_NEW_VERSION_CHECK: '1',
+    };
+    const linked = await run(home, cli, ['plugins:link', plugin], proxy, cliEnv);
+    expect(linked).toMatchObject({ code: 0 });
+
+    const clone = await cloneWithEnv(ENV);
+    expect((await run(clone, 'npm', ['run', 'build'], proxy)).code).toBe(0);
+    const args = ['serverless:deploy', '--runtime', 'node22', '--override-existing-project'];
+    const { code, output } = await run(clone, cli, args, proxy, cliEnv);
+    expect({ code, output }).toMatchObject({ code: 0 });
+
+    const pkg = await readJson<PackageJson>(join(clone, 'package.json'));
+    const live = liveDeployment(mock, pkg.name, 'dev');
+    expect(serverlessServices(mock).filter((s) => s.accountSid === ACCOUNT_SID)).toHaveLength(1);
+    expect(live?.functions.filter((f) => f.visibility !== 'public').map((f) => f.path)).toEqual([
+      '/interaction',
+    ]);
+    expect(live?.functions.map((f) => f.path).sort()).toEqual(
+      (await filesUnder(join(clone, 'dist', 'functions'))).map((f) => routeOf(f, true).path).sort(),
+    );
+    expect(live?.assets.map((a) => a.path).sort()).toEqual(
+      (await filesUnder(join(clone, 'dist', 'assets'))).map((f) => routeOf(f, false).path).sort(),
+    );
+    const { ACCOUNT_SID: _sid, AUTH_TOKEN: _token, OPENING_HOURS: _empty, ...uploaded } = ENV;
+    expect(live?.variables).toEqual(uploaded);
+    const lock = await readJson<PackageLock>(join(clone, 'package-lock.json'));
+    expect(live?.build.dependencies).toEqual(
+      Object.keys(pkg.dependencies).map((name) => ({
+        name,
+        version: lock.packages[`node_modules/${name}`]?.version,
+      })),
+    );
+    expect(live?.build.runtime).toBe('node22');
+  }, 120_000);
+});
+
+/**
+ * What the first deploy uploaded, as JSON in the file DEPLOY_REPORT names
+ * (`DEPLOY_REPORT=/tmp/deploy.json npx jest tests/runtime/deploy.test.ts`):
+ * the figures docs/deploy.md quotes.
+ */
+async function writeReport(
+  file: string,
+  live: NonNullable<ReturnType<typeof liveDeployment>>,
+  mock: TwilioMock,
+): Promise<void> {
+  const files = (list: typeof live.functions) =>
+    sortByPath(list).map((f) => ({
+      path: f.path,
+      visibility: f.visibility,
+      contentType: f.contentType,
+      bytes: f.content.length,
+    }));
+  const calls: Record<string, number> = {};
+  for (const r of mock.requests()) calls[r.name] = (calls[r.name] ?? 0) + 1;
+  const report = {
+    functions: files(live.functions),
+    assets: files(live.assets),
+    uploadedBytes: [...live.functions, ...live.assets].reduce((n, f) => n + f.content.length, 0),
+    variables: Object.keys(live.variables).sort(),
+    variablesJsonBytes: JSON.stringify(live.variables).length,
+    dependencies: live.build.dependencies,
+    runtime: live.build.runtime,
+    domain: live.environment.domainName,
+    requests: calls,
+  };
+  await writeFile(file, JSON.stringify(report, null, 2));
+}
 
 function sortByPath<T extends { path: string }>(list: T[]): T[] {
   return [...list].sort((a, b) => a.path.localeCompare(b.path));
