@@ -270,7 +270,9 @@ describe('npm run deploy (the real twilio-run deploy) against the Serverless fak
     const before = liveDeployment(mock, pkg.name, 'dev');
     if (!before) throw new Error('the first deploy left nothing live');
     const functionCount = before.service.functions.length;
-    const changed = { ...ENV, ALLOWED_ORIGINS: `https://shop-${hex(6)}.example.com` };
+    // A changed value, and a key removed from .env.
+    const { TOKEN_TTL_SECONDS: _removed, ...kept } = ENV;
+    const changed = { ...kept, ALLOWED_ORIGINS: `https://shop-${hex(6)}.example.com` };
     const clone = await cloneWithEnv(changed);
     expect(existsSync(join(clone, '.twiliodeployinfo'))).toBe(false);
     mock.recorded.length = 0;
@@ -287,6 +289,8 @@ describe('npm run deploy (the real twilio-run deploy) against the Serverless fak
     expect(after?.build.sid).not.toBe(before.build.sid);
     expect(after?.service.functions).toHaveLength(functionCount); // updated, not duplicated
     expect(after?.variables.ALLOWED_ORIGINS).toBe(changed.ALLOWED_ORIGINS);
+    // twilio-run adds and updates variables, never removes them (docs/deploy.md says so).
+    expect(after?.variables.TOKEN_TTL_SECONDS).toBe(ENV.TOKEN_TTL_SECONDS);
   }, 60_000);
 
   it('deploys from the first clone by the SID it saved, without trying to create a Service', async () => {
