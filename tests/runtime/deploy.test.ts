@@ -52,16 +52,32 @@ async function filesUnder(dir: string): Promise<string[]> {
     .sort();
 }
 
+/** What a clone has: git's tracked and unignored files (or, outside git, all but what .gitignore names). */
+async function projectFiles(): Promise<string[]> {
+  try {
+    const listed = execFileSync(
+      'git',
+      ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+      { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return listed.split('\0').filter((f) => f && existsSync(join(ROOT, f)));
+  } catch {
+    const ignored =
+      /^(node_modules|dist|coverage|\.git|\.bench|test-results|screenshots)(\/|$)|(^|\/)(\.env|\.twiliodeployinfo)$|\.log$/;
+    const files: string[] = [];
+    for (const top of await readdir(ROOT, { withFileTypes: true })) {
+      if (ignored.test(top.name)) continue;
+      if (!top.isDirectory()) files.push(top.name);
+      else files.push(...(await filesUnder(join(ROOT, top.name))).map((f) => `${top.name}/${f}`));
+    }
+    return files.filter((f) => !ignored.test(f));
+  }
+}
+
 /** A copy of the project as a fresh clone has it: no .env, no dist/, no .twiliodeployinfo. */
 async function freshClone(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'webchat-clone-'));
-  const listed = execFileSync(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  for (const file of listed.split('\0').filter(Boolean)) {
-    if (!existsSync(join(ROOT, file))) continue; // deleted in the working tree
+  for (const file of await projectFiles()) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
     await cp(join(ROOT, file), join(dir, file));
   }
