@@ -210,12 +210,22 @@ function message(index: number, fields: Partial<MockMessage> = {}): MockMessage 
   };
 }
 
-const registerSdk = jest.fn<void, Parameters<FlexWebchatApi['registerSdk']>>();
+/** What the bundle hands over, in order. */
+const handedOver: string[] = [];
+const registerSdk = jest.fn<void, Parameters<FlexWebchatApi['registerSdk']>>(() => {
+  handedOver.push('sdk');
+});
+const registerFormatter = jest.fn<void, Parameters<FlexWebchatApi['registerFormatter']>>(() => {
+  handedOver.push('formatter');
+});
 let createTwilioChatClient: ChatClientFactory;
 
 beforeAll(async () => {
   // The bundle hands its factory to the widget when it loads.
-  const flexWebchat: Pick<FlexWebchatApi, 'registerSdk'> = { registerSdk };
+  const flexWebchat: Pick<FlexWebchatApi, 'registerSdk' | 'registerFormatter'> = {
+    registerSdk,
+    registerFormatter,
+  };
   Object.assign(globalThis, { window: { FlexWebchat: flexWebchat } });
   ({ createTwilioChatClient } = await import('./webchat-sdk'));
 });
@@ -252,6 +262,14 @@ describe('loading webchat-sdk.js', () => {
   it('registers its factory with FlexWebchat.registerSdk', () => {
     expect(registerSdk).toHaveBeenCalledTimes(1);
     expect(registerSdk).toHaveBeenCalledWith(createTwilioChatClient);
+  });
+
+  it('hands over the rich-text formatter first: no message can arrive before it', () => {
+    expect(registerFormatter).toHaveBeenCalledTimes(1);
+    expect(registerFormatter.mock.calls[0]?.[0].agent('**hi**')).toEqual([
+      { tag: 'p', children: [{ tag: 'strong', children: ['hi'] }] },
+    ]);
+    expect(handedOver).toEqual(['formatter', 'sdk']);
   });
 });
 

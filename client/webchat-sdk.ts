@@ -1,7 +1,9 @@
 /**
  * webchat-sdk.js: the Twilio Conversations SDK behind our ChatClient
- * interface (client/lib/chat-client.ts). Loaded by webchat.js only when a
- * chat needs it; it hands its factory over with FlexWebchat.registerSdk.
+ * interface (client/lib/chat-client.ts), and the rich-text formatter
+ * (client/lib/markdown.ts: an agent's Markdown, links). Loaded by webchat.js
+ * only when a chat needs it; it hands both over, the formatter first, with
+ * FlexWebchat.registerFormatter and FlexWebchat.registerSdk.
  *
  * The SDK talks to wss://tsock.<region>.twilio.com and uploads media to
  * https://mcs.<region>.twilio.com: allow those in a Content-Security-Policy
@@ -15,6 +17,7 @@ import {
   type Participant,
 } from '@twilio/conversations';
 import { contentTypeOf } from './lib/attachments';
+import { formatter } from './lib/markdown';
 import {
   chatUnavailable,
   type ChatClient,
@@ -271,4 +274,7 @@ class TwilioChatClient implements ChatClient {
 
 export const createTwilioChatClient: ChatClientFactory = (token) => new TwilioChatClient(token);
 
+// The formatter first: messages come only once the SDK is handed over, and
+// each is rendered once, so Markdown must be here before the first arrives.
+window.FlexWebchat?.registerFormatter?.(formatter);
 window.FlexWebchat?.registerSdk(createTwilioChatClient);

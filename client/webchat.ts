@@ -24,6 +24,7 @@ import {
 } from './lib/config';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
+import { registerFormatter } from './lib/markdown-host';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
@@ -38,6 +39,8 @@ export interface FlexWebchatApi {
   registerSdk: typeof registerSdk;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
+  /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
+  registerFormatter: typeof registerFormatter;
 }
 
 declare global {
@@ -190,6 +193,7 @@ window.FlexWebchat = {
   close: () => controller?.close(),
   registerSdk,
   registerSolver,
+  registerFormatter,
 };
 
 if (script && !script.hasAttribute('data-manual')) {

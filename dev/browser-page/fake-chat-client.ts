@@ -18,6 +18,7 @@ import {
   type ConversationEvents,
   type ConversationStatus,
 } from '../../client/lib/chat-client';
+import { formatter } from '../../client/lib/markdown';
 // For the Window.FlexWebchatConfig declaration.
 import type {} from '../../client/webchat';
 
@@ -320,6 +321,8 @@ window.fakeChat = fake;
 window.FlexWebchatConfig = {
   ...window.FlexWebchatConfig,
   chatClientFactory: (token: string) => {
+    // As webchat-sdk.js does before it hands over the SDK: Markdown and links.
+    window.FlexWebchat?.registerFormatter(formatter);
     fake.client = new FakeClient(token);
     return fake.client;
   },
