@@ -25,6 +25,7 @@ import {
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { registerFormatter } from './lib/markdown-host';
+import { Notifier } from './lib/notify';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
@@ -113,11 +114,14 @@ function init(options: WidgetOptions = {}): void {
   });
   controller = chat;
   let hours: Availability | undefined;
+  const notifier = new Notifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
+    notifier,
   });
   chat.subscribe(render);
+  chat.subscribe((state, action) => notifier.update(state, action));
   render(chat.state);
   watchHours(chat, config, (answer) => {
     hours = answer;
@@ -128,9 +132,12 @@ function init(options: WidgetOptions = {}): void {
 
   window.addEventListener('online', () => chat.setOnline(true));
   window.addEventListener('offline', () => chat.setOnline(false));
-  document.addEventListener('visibilitychange', () =>
-    chat.setVisible(document.visibilityState === 'visible'),
-  );
+  document.addEventListener('visibilitychange', () => {
+    chat.setVisible(document.visibilityState === 'visible');
+    notifier.update(chat.state);
+  });
+  for (const type of ['pointerdown', 'keydown'])
+    shadow.addEventListener(type, () => notifier.unlockAudio());
   void chat.resume();
   if (config.open) chat.open();
   if (!factory) preloadSdk(config, shadow, chat);

@@ -53,6 +53,17 @@ describe('widget configuration', () => {
     expect(optionsFromDataset({ availability: 'always' }).availability).toBeUndefined();
   });
 
+  it('turns each unread alert on only when asked (data-notify-title, -sound, -browser)', () => {
+    const off = resolveConfig({}, SCRIPT, []);
+    expect([off.notifyTitle, off.notifySound, off.notifyBrowser]).toEqual([false, false, false]);
+    const on = resolveConfig(
+      optionsFromDataset({ notifyTitle: '', notifySound: 'true', notifyBrowser: 'false' }),
+      SCRIPT,
+      [],
+    );
+    expect([on.notifyTitle, on.notifySound, on.notifyBrowser]).toEqual([true, true, false]);
+  });
+
   it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {
     expect(
       mergeOptions(

@@ -65,6 +65,12 @@ export interface WidgetOptions {
    * or never (`off`). See client/lib/availability.ts.
    */
   availability?: 'open' | 'load' | 'off';
+  /** While the panel is closed or the tab hidden: the unread count in the page title. */
+  notifyTitle?: boolean;
+  /** …a short sound (generated with WebAudio, nothing fetched) for each new message. */
+  notifySound?: boolean;
+  /** …a browser notification, once the customer turns them on ("Notify me" in the panel). */
+  notifyBrowser?: boolean;
 }
 
 export interface WidgetConfig {
@@ -83,6 +89,9 @@ export interface WidgetConfig {
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;
   availability: 'open' | 'load' | 'off';
+  notifyTitle: boolean;
+  notifySound: boolean;
+  notifyBrowser: boolean;
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
@@ -148,6 +157,10 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
   if (isAvailabilityWhen(dataset.availability)) options.availability = dataset.availability;
+  if (dataset.notifyTitle !== undefined) options.notifyTitle = dataset.notifyTitle !== 'false';
+  if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
+  if (dataset.notifyBrowser !== undefined)
+    options.notifyBrowser = dataset.notifyBrowser !== 'false';
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -213,6 +226,9 @@ export function resolveConfig(
       captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
     }),
     availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
+    notifyTitle: options.notifyTitle === true,
+    notifySound: options.notifySound === true,
+    notifyBrowser: options.notifyBrowser === true,
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -31,6 +31,8 @@ import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
 import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
+import { createNotifyToggle } from './notify-toggle';
+import type { Notifier } from '../lib/notify';
 import { createPanel } from './panel';
 
 export type WidgetActions = BodyActions & Pick<ChatController, 'open' | 'close'>;
@@ -40,6 +42,8 @@ export interface WidgetExtras {
   captcha?: Captcha | undefined;
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
+  /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
+  notifier?: Notifier | undefined;
 }
 
 export function mountWidget(
@@ -48,7 +52,7 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  { captcha, availability = () => undefined }: WidgetExtras = {},
+  { captcha, availability = () => undefined, notifier }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
@@ -57,7 +61,9 @@ export function mountWidget(
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const hours = createHoursNote(t, locale);
+  const notify = notifier?.available ? createNotifyToggle(notifier, t) : undefined;
   const parts = [header.element, banner.element, hours.element, body.element];
+  if (notify) parts.splice(3, 0, notify.element);
   const panel = createPanel(shadow, parts, () => {
     if (!body.cancelEnd()) chat.close();
   });
@@ -86,6 +92,7 @@ export function mountWidget(
     body.render(state, action, mayFocus);
     header.render(state);
     banner.render(state);
+    notify?.render(state);
     // Full screen the panel is modal, and a screen reader hears only what is in it.
     live.render(state, action, state.open && panel.isModal() ? panel.element : rootEl);
     if (state.open && !wasOpen && !body.focus()) header.focus();
