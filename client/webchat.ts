@@ -30,6 +30,7 @@ import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sd
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
+import { createGreeting, type GreetingView } from './view/greeting';
 import { mountWidget } from './view/widget';
 
 export interface FlexWebchatApi {
@@ -42,6 +43,8 @@ export interface FlexWebchatApi {
   registerSolver: typeof registerSolver;
   /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
   registerFormatter: typeof registerFormatter;
+  /** Shows the greeting bubble by the launcher now (see the `greeting` option). */
+  greet(text?: string): void;
 }
 
 declare global {
@@ -54,6 +57,9 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
+let greeting: GreetingView | undefined;
+/** A greet() before the widget was mounted (webchat.js loads async). */
+let greetEarly: { text?: string | undefined } | undefined;
 
 /** The tab's storage by default; the browser's when the site opted in. */
 function storage(persist: 'tab' | 'browser'): Storage | undefined {
@@ -119,6 +125,7 @@ function init(options: WidgetOptions = {}): void {
     captcha,
     availability: () => hours,
     notifier,
+    greeting: (greeting = createGreeting(() => chat.open(), t, storage('browser'))),
   });
   chat.subscribe(render);
   chat.subscribe((state, action) => notifier.update(state, action));
@@ -140,6 +147,8 @@ function init(options: WidgetOptions = {}): void {
     shadow.addEventListener(type, () => notifier.unlockAudio());
   void chat.resume();
   if (config.open) chat.open();
+  if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
+  if (greetEarly) greeting.show(greetEarly.text);
   if (!factory) preloadSdk(config, shadow, chat);
 }
 
@@ -201,6 +210,11 @@ window.FlexWebchat = {
   registerSdk,
   registerSolver,
   registerFormatter,
+  greet: (text) => {
+    const custom = typeof text === 'string' ? text : undefined;
+    if (greeting) greeting.show(custom);
+    else greetEarly = { text: custom };
+  },
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -64,6 +64,18 @@ describe('widget configuration', () => {
     expect([on.notifyTitle, on.notifySound, on.notifyBrowser]).toEqual([true, true, false]);
   });
 
+  it('greets only when asked: data-greeting (text) and data-greeting-after (seconds)', () => {
+    expect(resolveConfig({}, SCRIPT, []).greeting).toBeUndefined();
+    const greeting = (dataset: Record<string, string>) =>
+      resolveConfig(optionsFromDataset(dataset), SCRIPT, []).greeting;
+    expect(greeting({ greeting: 'Need help?', greetingAfter: '12' })).toEqual({
+      text: 'Need help?',
+      afterSeconds: 12,
+    });
+    expect(greeting({ greeting: '' })).toEqual({ afterSeconds: 5 });
+    expect(greeting({ greetingAfter: 'soon' })).toEqual({ afterSeconds: 5 });
+  });
+
   it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {
     expect(
       mergeOptions(

@@ -71,6 +71,11 @@ export interface WidgetOptions {
   notifySound?: boolean;
   /** …a browser notification, once the customer turns them on ("Notify me" in the panel). */
   notifyBrowser?: boolean;
+  /**
+   * A greeting bubble by the launcher after `afterSeconds` (default 5), with
+   * `text` (default: the locale's "Hi! Questions? We're here to help.").
+   */
+  greeting?: { text?: string; afterSeconds?: number };
 }
 
 export interface WidgetConfig {
@@ -92,6 +97,7 @@ export interface WidgetConfig {
   notifyTitle: boolean;
   notifySound: boolean;
   notifyBrowser: boolean;
+  greeting?: { text?: string; afterSeconds: number };
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
@@ -161,6 +167,13 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
   if (dataset.notifyBrowser !== undefined)
     options.notifyBrowser = dataset.notifyBrowser !== 'false';
+  if (dataset.greeting !== undefined || dataset.greetingAfter !== undefined) {
+    const after = Number(dataset.greetingAfter);
+    options.greeting = {
+      ...(dataset.greeting && { text: dataset.greeting }),
+      ...(dataset.greetingAfter && Number.isFinite(after) && { afterSeconds: after }),
+    };
+  }
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -229,6 +242,12 @@ export function resolveConfig(
     notifyTitle: options.notifyTitle === true,
     notifySound: options.notifySound === true,
     notifyBrowser: options.notifyBrowser === true,
+    ...(options.greeting && {
+      greeting: {
+        ...(typeof options.greeting.text === 'string' && { text: options.greeting.text }),
+        afterSeconds: Number(options.greeting.afterSeconds ?? 5) || 0,
+      },
+    }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

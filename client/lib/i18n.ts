@@ -100,6 +100,8 @@ const en = {
   'notify.blocked': 'Notifications are blocked in your browser settings.',
   'notify.title': 'New message from {name}',
   'notify.file': 'Sent a file: {file}',
+  'greeting.text': "Hi! Questions? We're here to help.",
+  'greeting.dismiss': 'Dismiss greeting',
 };
 
 export type MessageKey = keyof typeof en;
@@ -201,6 +203,8 @@ const es: Strings = {
   'notify.blocked': 'Las notificaciones están bloqueadas en la configuración de tu navegador.',
   'notify.title': 'Nuevo mensaje de {name}',
   'notify.file': 'Envió un archivo: {file}',
+  'greeting.text': '¡Hola! ¿Tienes preguntas? Estamos aquí para ayudarte.',
+  'greeting.dismiss': 'Cerrar el saludo',
 };
 
 export const LOCALES = { en, es } as const;

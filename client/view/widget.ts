@@ -33,6 +33,7 @@ import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
 import { createNotifyToggle } from './notify-toggle';
 import type { Notifier } from '../lib/notify';
+import type { GreetingView } from './greeting';
 import { createPanel } from './panel';
 
 export type WidgetActions = BodyActions & Pick<ChatController, 'open' | 'close'>;
@@ -44,6 +45,8 @@ export interface WidgetExtras {
   availability?: () => Availability | undefined;
   /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
   notifier?: Notifier | undefined;
+  /** The proactive greeting by the launcher (client/view/greeting.ts). */
+  greeting?: GreetingView | undefined;
 }
 
 export function mountWidget(
@@ -52,7 +55,7 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  { captcha, availability = () => undefined, notifier }: WidgetExtras = {},
+  { captcha, availability = () => undefined, notifier, greeting }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
@@ -72,6 +75,7 @@ export function mountWidget(
     'div',
     { class: 'fw-root', 'data-position': config.position },
     panel.element,
+    greeting?.element,
     launcher.element,
     live.element,
   );
@@ -93,6 +97,7 @@ export function mountWidget(
     header.render(state);
     banner.render(state);
     notify?.render(state);
+    greeting?.render(state);
     // Full screen the panel is modal, and a screen reader hears only what is in it.
     live.render(state, action, state.open && panel.isModal() ? panel.element : rootEl);
     if (state.open && !wasOpen && !body.focus()) header.focus();
