@@ -218,14 +218,17 @@ const registerSdk = jest.fn<void, Parameters<FlexWebchatApi['registerSdk']>>(() 
 const registerFormatter = jest.fn<void, Parameters<FlexWebchatApi['registerFormatter']>>(() => {
   handedOver.push('formatter');
 });
+const registerNotifier = jest.fn<void, Parameters<FlexWebchatApi['registerNotifier']>>(() => {
+  handedOver.push('notifier');
+});
 let createTwilioChatClient: ChatClientFactory;
 
 beforeAll(async () => {
   // The bundle hands its factory to the widget when it loads.
-  const flexWebchat: Pick<FlexWebchatApi, 'registerSdk' | 'registerFormatter'> = {
-    registerSdk,
-    registerFormatter,
-  };
+  const flexWebchat: Pick<
+    FlexWebchatApi,
+    'registerSdk' | 'registerFormatter' | 'registerNotifier'
+  > = { registerSdk, registerFormatter, registerNotifier };
   Object.assign(globalThis, { window: { FlexWebchat: flexWebchat } });
   ({ createTwilioChatClient } = await import('./webchat-sdk'));
 });
@@ -264,12 +267,13 @@ describe('loading webchat-sdk.js', () => {
     expect(registerSdk).toHaveBeenCalledWith(createTwilioChatClient);
   });
 
-  it('hands over the rich-text formatter first: no message can arrive before it', () => {
+  it('hands over the rich-text formatter and the alerts first: no message can arrive before them', () => {
     expect(registerFormatter).toHaveBeenCalledTimes(1);
     expect(registerFormatter.mock.calls[0]?.[0].agent('**hi**')).toEqual([
       { tag: 'p', children: [{ tag: 'strong', children: ['hi'] }] },
     ]);
-    expect(handedOver).toEqual(['formatter', 'sdk']);
+    expect(registerNotifier).toHaveBeenCalledTimes(1);
+    expect(handedOver).toEqual(['formatter', 'notifier', 'sdk']);
   });
 });
 

@@ -25,7 +25,7 @@ import {
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { registerFormatter } from './lib/markdown-host';
-import { Notifier } from './lib/notify';
+import { lazyNotifier, registerNotifier } from './lib/notify-host';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
@@ -43,6 +43,8 @@ export interface FlexWebchatApi {
   registerSolver: typeof registerSolver;
   /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
   registerFormatter: typeof registerFormatter;
+  /** Used by webchat-sdk.js to hand over the unread alerts (client/lib/notify.ts). */
+  registerNotifier: typeof registerNotifier;
   /** Shows the greeting bubble by the launcher now (see the `greeting` option). */
   greet(text?: string): void;
 }
@@ -120,7 +122,7 @@ function init(options: WidgetOptions = {}): void {
   });
   controller = chat;
   let hours: Availability | undefined;
-  const notifier = new Notifier(config, t, () => chat.open(), storage(config.persist));
+  const notifier = lazyNotifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
@@ -210,6 +212,7 @@ window.FlexWebchat = {
   registerSdk,
   registerSolver,
   registerFormatter,
+  registerNotifier,
   greet: (text) => {
     const custom = typeof text === 'string' ? text : undefined;
     if (greeting) greeting.show(custom);

@@ -10,11 +10,16 @@
  * `Notifier` applies them with the browser's APIs (document.title, WebAudio,
  * Notification), never the widget's DOM. The chime is synthesised with
  * WebAudio: nothing is fetched, so no CSP `media-src` is needed.
+ *
+ * This module is in webchat-sdk.js, not the first load: alerts are about
+ * messages, which come only once the SDK is here. webchat.js holds a stand-in
+ * (notify-host.ts) that the SDK bundle's `Notifier` takes over.
  */
 import type { ChatMessage } from './chat-client';
 import type { WidgetConfig } from './config';
 import type { Translate } from './i18n';
-import { formatText, richText } from './markdown-host';
+import { agentText } from './markdown';
+import { richText } from './markdown-host';
 import { unreadCount, type Action, type State } from './state';
 
 /** Unread messages to alert about: none while the customer is looking at the chat. */
@@ -152,7 +157,7 @@ export class Notifier {
     const [file] = message.media;
     const body = file
       ? this.t('notify.file', { file: file.filename ?? '' })
-      : richText(formatText(message.body ?? '', 'agent').parts);
+      : richText(agentText(message.body ?? ''));
     try {
       const shown = new Notification(this.t('notify.title', { name }), {
         body: body.length > 200 ? `${body.slice(0, 199)}…` : body,

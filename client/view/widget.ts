@@ -32,7 +32,7 @@ import { createHeader } from './header';
 import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
 import { createNotifyToggle } from './notify-toggle';
-import type { Notifier } from '../lib/notify';
+import type { lazyNotifier } from '../lib/notify-host';
 import type { GreetingView } from './greeting';
 import { createPanel } from './panel';
 
@@ -44,7 +44,7 @@ export interface WidgetExtras {
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
   /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
-  notifier?: Notifier | undefined;
+  notifier?: ReturnType<typeof lazyNotifier> | undefined;
   /** The proactive greeting by the launcher (client/view/greeting.ts). */
   greeting?: GreetingView | undefined;
 }

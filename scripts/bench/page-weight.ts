@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { ROOT } from '../../dev/local-runtime';
 import { table } from './table';
 
@@ -36,14 +36,20 @@ export async function pageWeight(): Promise<void> {
   const widget = sizes(readFileSync(join(assets, 'webchat.js')));
   const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
   const solver = sizes(readFileSync(join(assets, 'webchat-solver.js')));
-  const css = sizes(readFileSync(join(ROOT, 'client', 'styles', 'widget.css')));
+  // Minified as scripts/build.ts puts it into webchat.js.
+  const cssText = readFileSync(join(ROOT, 'client', 'styles', 'widget.css'), 'utf8');
+  const css = sizes(Buffer.from((await transform(cssText, { loader: 'css', minify: true })).code));
   const forScale = sizes(await sdkAlone());
   const markdown = sizes(await sdkAlone("export * from './client/lib/markdown';"));
   const row = table('What a visitor downloads (dist/assets)', ['file', 'when'], ['raw', 'gzip']);
   row('webchat.js (widget, CSS included)', 'first load', ...widget);
-  row('…of which the widget CSS', 'first load', ...css);
+  row('…of which the widget CSS (minified)', 'first load', ...css);
   row('webchat-solver.js (the challenge solver, in a worker)', 'form shown', ...solver);
-  row('webchat-sdk.js (Conversations SDK + adapter + Markdown)', 'intent, or chat start', ...sdk);
+  row(
+    'webchat-sdk.js (Conversations SDK + adapter + Markdown + alerts)',
+    'intent, or chat start',
+    ...sdk,
+  );
   row('…of which the Markdown formatter (marked + client/lib/markdown.ts)', '', ...markdown);
   row('@twilio/conversations alone, minified (for scale)', '', ...forScale);
 }
