@@ -22,6 +22,7 @@ import {
   type WidgetConfig,
   type WidgetOptions,
 } from './lib/config';
+import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { registerFormatter } from './lib/markdown-host';
@@ -111,7 +112,7 @@ function init(options: WidgetOptions = {}): void {
   const chat = new ChatController({
     api: withCaptcha(createApi(config.startChatUrl), captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
-    clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
+    clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
       fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
         captcha.configure(answer.captcha),
@@ -152,6 +153,12 @@ function init(options: WidgetOptions = {}): void {
   if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
   if (greetEarly) greeting.show(greetEarly.text);
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/** The SDK's (or a test's) client factory, naming agents as `agentName` says. */
+async function clientFactory(config: WidgetConfig, agentLabel: string) {
+  const factory = config.chatClientFactory ?? (await loadSdk(config.sdkUrl));
+  return withAgentNames(factory, config.agentName, config.agentRoleLabel ?? agentLabel);
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */

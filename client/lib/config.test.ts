@@ -76,6 +76,16 @@ describe('widget configuration', () => {
     expect(greeting({ greetingAfter: 'soon' })).toEqual({ afterSeconds: 5 });
   });
 
+  it('names agents in full unless told first or role (data-agent-name, -role-label)', () => {
+    const resolved = (dataset: Record<string, string>) =>
+      resolveConfig(optionsFromDataset(dataset), SCRIPT, []);
+    expect(resolved({}).agentName).toBe('full');
+    expect(resolved({ agentName: 'nickname' }).agentName).toBe('full');
+    const role = resolved({ agentName: 'role', agentRoleLabel: ' Support ' });
+    expect([role.agentName, role.agentRoleLabel]).toEqual(['role', 'Support']);
+    expect(resolved({ agentName: 'first' }).agentRoleLabel).toBeUndefined();
+  });
+
   it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {
     expect(
       mergeOptions(

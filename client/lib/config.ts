@@ -9,6 +9,7 @@
  *           data-fields="friendlyName:required,email,question"
  *           data-prefill-friendly-name="Ana" async></script>
  */
+import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
 import { pickLocale, type Locale, type Strings } from './i18n';
 import {
@@ -76,6 +77,13 @@ export interface WidgetOptions {
    * `text` (default: the locale's "Hi! Questions? We're here to help.").
    */
   greeting?: { text?: string; afterSeconds?: number };
+  /**
+   * How agents are named to the customer: their `full` friendly name
+   * (default), their `first` name only, or a `role` label (`agentRoleLabel`,
+   * default "Agent"). Display only: see docs/widget.md (Agent privacy).
+   */
+  agentName?: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 export interface WidgetConfig {
@@ -98,11 +106,16 @@ export interface WidgetConfig {
   notifySound: boolean;
   notifyBrowser: boolean;
   greeting?: { text?: string; afterSeconds: number };
+  agentName: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
 const isAvailabilityWhen = (value: unknown): value is WidgetConfig['availability'] =>
   (AVAILABILITY_WHEN as readonly unknown[]).includes(value);
+
+const isAgentNameMode = (value: unknown): value is AgentNameMode =>
+  value === 'full' || value === 'first' || value === 'role';
 
 const FIELD_TYPES: Record<string, FieldType> = {
   email: 'email',
@@ -167,6 +180,8 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
   if (dataset.notifyBrowser !== undefined)
     options.notifyBrowser = dataset.notifyBrowser !== 'false';
+  if (isAgentNameMode(dataset.agentName)) options.agentName = dataset.agentName;
+  if (dataset.agentRoleLabel) options.agentRoleLabel = dataset.agentRoleLabel;
   if (dataset.greeting !== undefined || dataset.greetingAfter !== undefined) {
     const after = Number(dataset.greetingAfter);
     options.greeting = {
@@ -242,6 +257,9 @@ export function resolveConfig(
     notifyTitle: options.notifyTitle === true,
     notifySound: options.notifySound === true,
     notifyBrowser: options.notifyBrowser === true,
+    agentName: isAgentNameMode(options.agentName) ? options.agentName : 'full',
+    ...(typeof options.agentRoleLabel === 'string' &&
+      options.agentRoleLabel.trim() && { agentRoleLabel: options.agentRoleLabel.trim() }),
     ...(options.greeting && {
       greeting: {
         ...(typeof options.greeting.text === 'string' && { text: options.greeting.text }),
