@@ -159,6 +159,8 @@ describe('plain text (the customer’s messages)', () => {
       'Email me at ana@example.com. Thanks',
       'link*https://example.com/x* _www.example.com_ (www.example.com)',
       'https://example.com/search?q=a&b=c; next',
+      'https://example.com/@user and (a.b@c.example-d.org)',
+      'a@b@c.example x@y.example- and ana@example.com.',
     ];
     for (const sample of samples) {
       const fromMarked = gfmLinks(Lexer.lex(sample, { gfm: true }));
