@@ -96,6 +96,31 @@ describeInBrowser('the proactive greeting', () => {
     await context.close();
   });
 
+  it('is not shown by a launcher hidden after hours (AFTER_HOURS=hide)', async () => {
+    const { page, context } = await open({
+      greeting: { text: 'Hello there', afterSeconds: 0 },
+      availability: 'load',
+    });
+    await page.route('**/availability', (route) =>
+      route.fulfill({
+        json: {
+          open: false,
+          timeZone: 'UTC',
+          closesAt: null,
+          opensAt: null,
+          afterHours: 'hide',
+          live: null,
+        },
+      }),
+    );
+    await page.goto(`${suite.runtime.url}/`);
+    await page.locator('.fw-root[data-hours="hide"]').waitFor({ state: 'attached' });
+    expect(await shown(page)).toBe(true); // greeted, but the bubble goes with the launcher
+    expect(await bubble(page).isVisible()).toBe(false);
+    expect(await page.locator('.fw-launcher').isVisible()).toBe(false);
+    await context.close();
+  });
+
   it('speaks Spanish', async () => {
     const { page, context } = await open({ greeting: { afterSeconds: 0 } }, { locale: 'es-ES' });
     await page.goto(`${suite.runtime.url}/`);
