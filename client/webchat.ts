@@ -22,12 +22,16 @@ import {
   type WidgetConfig,
   type WidgetOptions,
 } from './lib/config';
+import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
+import { registerFormatter } from './lib/markdown-host';
+import { lazyNotifier, registerNotifier } from './lib/notify-host';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
+import { createGreeting, type GreetingView } from './view/greeting';
 import { mountWidget } from './view/widget';
 
 export interface FlexWebchatApi {
@@ -38,6 +42,12 @@ export interface FlexWebchatApi {
   registerSdk: typeof registerSdk;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
+  /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
+  registerFormatter: typeof registerFormatter;
+  /** Used by webchat-sdk.js to hand over the unread alerts (client/lib/notify.ts). */
+  registerNotifier: typeof registerNotifier;
+  /** Shows the greeting bubble by the launcher now (see the `greeting` option). */
+  greet(text?: string): void;
 }
 
 declare global {
@@ -50,6 +60,9 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
+let greeting: GreetingView | undefined;
+/** A greet() before the widget was mounted (webchat.js loads async). */
+let greetEarly: { text?: string | undefined } | undefined;
 
 /** The tab's storage by default; the browser's when the site opted in. */
 function storage(persist: 'tab' | 'browser'): Storage | undefined {
@@ -99,7 +112,7 @@ function init(options: WidgetOptions = {}): void {
   const chat = new ChatController({
     api: withCaptcha(createApi(config.startChatUrl), captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
-    clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
+    clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
       fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
         captcha.configure(answer.captcha),
@@ -110,11 +123,15 @@ function init(options: WidgetOptions = {}): void {
   });
   controller = chat;
   let hours: Availability | undefined;
+  const notifier = lazyNotifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
+    notifier,
+    greeting: (greeting = createGreeting(() => chat.open(), t, storage('browser'))),
   });
   chat.subscribe(render);
+  chat.subscribe((state, action) => notifier.update(state, action));
   render(chat.state);
   watchHours(chat, config, (answer) => {
     hours = answer;
@@ -125,12 +142,23 @@ function init(options: WidgetOptions = {}): void {
 
   window.addEventListener('online', () => chat.setOnline(true));
   window.addEventListener('offline', () => chat.setOnline(false));
-  document.addEventListener('visibilitychange', () =>
-    chat.setVisible(document.visibilityState === 'visible'),
-  );
+  document.addEventListener('visibilitychange', () => {
+    chat.setVisible(document.visibilityState === 'visible');
+    notifier.update(chat.state);
+  });
+  for (const type of ['pointerdown', 'keydown'])
+    shadow.addEventListener(type, () => notifier.unlockAudio());
   void chat.resume();
   if (config.open) chat.open();
+  if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
+  if (greetEarly) greeting.show(greetEarly.text);
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/** The SDK's (or a test's) client factory, naming agents as `agentName` says. */
+async function clientFactory(config: WidgetConfig, agentLabel: string) {
+  const factory = config.chatClientFactory ?? (await loadSdk(config.sdkUrl));
+  return withAgentNames(factory, config.agentName, config.agentRoleLabel ?? agentLabel);
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
@@ -190,6 +218,13 @@ window.FlexWebchat = {
   close: () => controller?.close(),
   registerSdk,
   registerSolver,
+  registerFormatter,
+  registerNotifier,
+  greet: (text) => {
+    const custom = typeof text === 'string' ? text : undefined;
+    if (greeting) greeting.show(custom);
+    else greetEarly = { text: custom };
+  },
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -31,6 +31,9 @@ import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
 import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
+import { createNotifyToggle } from './notify-toggle';
+import type { lazyNotifier } from '../lib/notify-host';
+import type { GreetingView } from './greeting';
 import { createPanel } from './panel';
 
 export type WidgetActions = BodyActions & Pick<ChatController, 'open' | 'close'>;
@@ -40,6 +43,10 @@ export interface WidgetExtras {
   captcha?: Captcha | undefined;
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
+  /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
+  notifier?: ReturnType<typeof lazyNotifier> | undefined;
+  /** The proactive greeting by the launcher (client/view/greeting.ts). */
+  greeting?: GreetingView | undefined;
 }
 
 export function mountWidget(
@@ -48,7 +55,7 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  { captcha, availability = () => undefined }: WidgetExtras = {},
+  { captcha, availability = () => undefined, notifier, greeting }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
@@ -57,7 +64,9 @@ export function mountWidget(
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const hours = createHoursNote(t, locale);
+  const notify = notifier?.available ? createNotifyToggle(notifier, t) : undefined;
   const parts = [header.element, banner.element, hours.element, body.element];
+  if (notify) parts.splice(3, 0, notify.element);
   const panel = createPanel(shadow, parts, () => {
     if (!body.cancelEnd()) chat.close();
   });
@@ -66,6 +75,7 @@ export function mountWidget(
     'div',
     { class: 'fw-root', 'data-position': config.position },
     panel.element,
+    greeting?.element,
     launcher.element,
     live.element,
   );
@@ -86,6 +96,8 @@ export function mountWidget(
     body.render(state, action, mayFocus);
     header.render(state);
     banner.render(state);
+    notify?.render(state);
+    greeting?.render(state);
     // Full screen the panel is modal, and a screen reader hears only what is in it.
     live.render(state, action, state.open && panel.isModal() ? panel.element : rootEl);
     if (state.open && !wasOpen && !body.focus()) header.focus();
