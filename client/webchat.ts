@@ -11,7 +11,7 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl, toStartError } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -26,7 +26,9 @@ import { ChatController } from './lib/controller';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
+import type { StartError } from './lib/state';
 import { createSolver, registerSolver } from './lib/solver-host';
+import { reportUnavailable } from './lib/unavailable';
 import css from './styles/widget.css';
 import { mountWidget } from './view/widget';
 
@@ -96,14 +98,16 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
+  let unavailable: StartError | undefined;
   const chat = new ChatController({
     api: withCaptcha(createApi(config.startChatUrl), captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
-      fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
-        captcha.configure(answer.captcha),
-      ),
+      fetch: challengeFetch(config, captcha, (refusal) => {
+        unavailable = refusal;
+        render(chat.state);
+      }),
       solve: createSolver(new URL('webchat-solver.js', config.sdkUrl).href),
     }),
     online: navigator.onLine,
@@ -113,6 +117,7 @@ function init(options: WidgetOptions = {}): void {
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
+    unavailable: () => unavailable,
   });
   chat.subscribe(render);
   render(chat.state);
@@ -131,6 +136,29 @@ function init(options: WidgetOptions = {}): void {
   void chat.resume();
   if (config.open) chat.open();
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/**
+ * POST /challenge, whose answer also configures the CAPTCHA, and tells
+ * `onChange` when the service starts or stops refusing it as it would refuse
+ * a start (not configured): the panel then says so on opening, not after
+ * "Start chat" (client/lib/unavailable.ts).
+ */
+function challengeFetch(
+  config: WidgetConfig,
+  captcha: Captcha,
+  onChange: (refusal: StartError | undefined) => void,
+) {
+  let refused = false;
+  const fetchChallenge = createChallengeFetch(config.startChatUrl, fetch, (answer) => {
+    captcha.configure(answer.captcha);
+    if (refused) onChange(undefined);
+    refused = false;
+  });
+  return reportUnavailable(fetchChallenge, (error) => {
+    refused = true;
+    onChange(toStartError(error));
+  });
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
