@@ -42,8 +42,11 @@ export interface RemoteOptions {
 
 export async function runRemoteDoctor(options: RemoteOptions): Promise<Check[]> {
   const checks: Check[] = [];
-  const add: Add = (name, status, detail, fix) =>
+  // A variable at fault is named by /status and again by the function that reads it: once.
+  const add: Add = (name, status, detail, fix) => {
+    if (checks.some((c) => c.name === name && c.detail === detail)) return;
     checks.push({ name, status, detail, ...(fix !== undefined && { fix }) });
+  };
   const { url } = options;
   const local = isLocalUrl(url);
   if (url.protocol !== 'https:' && !local) {
@@ -92,7 +95,7 @@ async function checkService(
     add(
       'CORS',
       'warn',
-      'no website to check: no --origin given, and no ALLOWED_ORIGINS in the local .env',
+      'no website to check: no --origin given, and the local .env lists none in ALLOWED_ORIGINS',
       'pass --origin https://www.example.com (once per website)',
     );
   }

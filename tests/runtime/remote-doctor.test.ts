@@ -29,7 +29,10 @@ beforeAll(async () => {
       { ...WEBHOOK_ENV, PUBLIC_BASE_URL: 'https://tunnel-1234.example' },
       { mockUrl: mock.baseUrl },
     ),
-    startLocalRuntime({ ...TEST_ENV, STUDIO_FLOW_SID: undefined }, { mockUrl: mock.baseUrl }),
+    startLocalRuntime(
+      { ...TEST_ENV, STUDIO_FLOW_SID: undefined, OPENING_HOURS: 'whenever' },
+      { mockUrl: mock.baseUrl },
+    ),
   ]);
 }, 60_000);
 
@@ -151,8 +154,8 @@ describe('doctor --url on a well-configured service', () => {
   });
 });
 
-describe('doctor --url on a service that lacks a variable', () => {
-  it('names the variable with what to do, and still checks the rest', async () => {
+describe('doctor --url on a service that lacks a variable and has a malformed one', () => {
+  it('names each variable once with what to do, and still checks the rest', async () => {
     const res = await doctor(['--url', missing.url, '--origin', 'https://www.example.com']);
     expect(res.row('STUDIO_FLOW_SID')).toEqual({
       status: '✘ PROBLEM',
@@ -160,6 +163,14 @@ describe('doctor --url on a service that lacks a variable', () => {
       detail: expect.stringMatching(/^STUDIO_FLOW_SID /),
       fix: "set it in .env (npm run setup finds it in your account), then npm run deploy again: it uploads .env's variables",
     });
+    // Named by /status and again by /availability, which reads it: one row.
+    expect(res.rows.filter((r) => r.name === 'OPENING_HOURS')).toEqual([
+      expect.objectContaining({
+        status: '✘ PROBLEM',
+        detail: expect.stringMatching(/^OPENING_HOURS /),
+      }),
+    ]);
+    expect(res.row('/availability')).toBeUndefined();
     expect(res.row('CORS https://www.example.com')?.status).toBe('✔ OK');
     expect(res.row('/challenge')).toMatchObject({
       status: '✘ PROBLEM',
