@@ -48,9 +48,11 @@ export function checkStatus(answer: Answer, add: Add): ServiceState {
   }
   const error = errorOf(answer);
   if (answer.status === 503 && error?.code === 'not_configured') {
-    for (const { field, problem } of error.fields ?? []) {
+    const fields = error.fields ?? [];
+    for (const { field, problem } of fields) {
       add(field, 'problem', `${field} ${problem}`, FIX_VARIABLE);
     }
+    if (fields.length === 0) add('/status', 'problem', answered(answer), FIX_VARIABLE);
     return 'not_configured';
   }
   add(
