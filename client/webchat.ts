@@ -11,7 +11,7 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl, toStartError } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -29,7 +29,9 @@ import { registerFormatter } from './lib/markdown-host';
 import { lazyNotifier, registerNotifier } from './lib/notify-host';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
+import type { StartError } from './lib/state';
 import { createSolver, registerSolver } from './lib/solver-host';
+import { reportUnavailable } from './lib/unavailable';
 import css from './styles/widget.css';
 import { createGreeting, type GreetingView } from './view/greeting';
 import { mountWidget } from './view/widget';
@@ -90,18 +92,39 @@ function applyStyles(shadow: ShadowRoot): void {
   shadow.append(style);
 }
 
-function init(options: WidgetOptions = {}): void {
-  if (controller) return; // one widget per page
-  const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
-  const t = translator(config.locale, config.strings);
-
+/** The widget's host element, themed, with its shadow root and styles. */
+function createHost(config: WidgetConfig): { host: HTMLElement; shadow: ShadowRoot } {
   const host = document.createElement('div');
   host.setAttribute('data-flex-webchat', '');
   for (const [name, value] of Object.entries(config.colors))
     host.style.setProperty(`--fw-${name}`, value);
   const shadow = host.attachShadow({ mode: 'open' });
   applyStyles(shadow);
+  return { host, shadow };
+}
 
+/** What the page tells the widget: online or not, visible or not, a first gesture (audio). */
+function watchPage(
+  chat: ChatController,
+  shadow: ShadowRoot,
+  notifier: ReturnType<typeof lazyNotifier>,
+): void {
+  window.addEventListener('online', () => chat.setOnline(true));
+  window.addEventListener('offline', () => chat.setOnline(false));
+  document.addEventListener('visibilitychange', () => {
+    chat.setVisible(document.visibilityState === 'visible');
+    notifier.update(chat.state);
+  });
+  for (const type of ['pointerdown', 'keydown'])
+    shadow.addEventListener(type, () => notifier.unlockAudio());
+}
+
+function init(options: WidgetOptions = {}): void {
+  if (controller) return; // one widget per page
+  const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
+  const t = translator(config.locale, config.strings);
+
+  const { host, shadow } = createHost(config);
   const factory = config.chatClientFactory;
   // Off until /challenge names one: only then is the provider's script loaded.
   const captcha = new Captcha({
@@ -109,14 +132,16 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
+  let unavailable: StartError | undefined;
   const chat = new ChatController({
     api: withCaptcha(createApi(config.startChatUrl), captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
-      fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
-        captcha.configure(answer.captcha),
-      ),
+      fetch: challengeFetch(config, captcha, (refusal) => {
+        unavailable = refusal;
+        render(chat.state);
+      }),
       solve: createSolver(new URL('webchat-solver.js', config.sdkUrl).href),
     }),
     online: navigator.onLine,
@@ -129,6 +154,7 @@ function init(options: WidgetOptions = {}): void {
     availability: () => hours,
     notifier,
     greeting: (greeting = createGreeting(() => chat.open(), t, storage('browser'))),
+    unavailable: () => unavailable,
   });
   chat.subscribe(render);
   chat.subscribe((state, action) => notifier.update(state, action));
@@ -140,14 +166,7 @@ function init(options: WidgetOptions = {}): void {
   document.body.append(host);
   performance.mark('flex-webchat:ready');
 
-  window.addEventListener('online', () => chat.setOnline(true));
-  window.addEventListener('offline', () => chat.setOnline(false));
-  document.addEventListener('visibilitychange', () => {
-    chat.setVisible(document.visibilityState === 'visible');
-    notifier.update(chat.state);
-  });
-  for (const type of ['pointerdown', 'keydown'])
-    shadow.addEventListener(type, () => notifier.unlockAudio());
+  watchPage(chat, shadow, notifier);
   void chat.resume();
   if (config.open) chat.open();
   if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
@@ -159,6 +178,29 @@ function init(options: WidgetOptions = {}): void {
 async function clientFactory(config: WidgetConfig, agentLabel: string) {
   const factory = config.chatClientFactory ?? (await loadSdk(config.sdkUrl));
   return withAgentNames(factory, config.agentName, config.agentRoleLabel ?? agentLabel);
+}
+
+/**
+ * POST /challenge, whose answer also configures the CAPTCHA, and tells
+ * `onChange` when the service starts or stops refusing it as it would refuse
+ * a start (not configured): the panel then says so on opening, not after
+ * "Start chat" (client/lib/unavailable.ts).
+ */
+function challengeFetch(
+  config: WidgetConfig,
+  captcha: Captcha,
+  onChange: (refusal: StartError | undefined) => void,
+) {
+  let refused = false;
+  const fetchChallenge = createChallengeFetch(config.startChatUrl, fetch, (answer) => {
+    captcha.configure(answer.captcha);
+    if (refused) onChange(undefined);
+    refused = false;
+  });
+  return reportUnavailable(fetchChallenge, (error) => {
+    refused = true;
+    onChange(toStartError(error));
+  });
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
