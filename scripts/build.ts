@@ -49,6 +49,21 @@ const minifiedCss: Plugin = {
   },
 };
 
+/**
+ * Packages that ship only ES modules (jose 6) are bundled in, not left to
+ * `require`: Node loads ES modules with `require` only from 20.19 / 22.12 on,
+ * and a Function's runtime may be older within its major version.
+ */
+const ESM_ONLY = /^jose$/;
+const bundleEsmOnly: Plugin = {
+  name: 'bundle-esm-only',
+  setup(build) {
+    build.onResolve({ filter: ESM_ONLY }, (args) => ({
+      path: require.resolve(args.path, { paths: [args.resolveDir] }),
+    }));
+  },
+};
+
 export async function buildAll(): Promise<void> {
   await rm(dist, { recursive: true, force: true });
   await mkdir(join(dist, 'assets'), { recursive: true });
@@ -62,6 +77,7 @@ export async function buildAll(): Promise<void> {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
+    plugins: [bundleEsmOnly],
     legalComments: 'none',
     logLevel: 'warning',
   });

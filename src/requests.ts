@@ -3,7 +3,11 @@
  * (see `jsonFields`) and returns a typed request or throws a 400 naming every
  * field at fault.
  */
-import { DEFAULT_CUSTOMER_NAME, preEngagementData } from './chat-attributes';
+import {
+  CUSTOMER_ATTRIBUTE_MAX_BYTES,
+  DEFAULT_CUSTOMER_NAME,
+  preEngagementData,
+} from './chat-attributes';
 import {
   optionalFlatObject,
   optionalText,
@@ -12,6 +16,7 @@ import {
   requiredToken,
   type FlatObject,
 } from './fields';
+import { optionalCustomerToken } from './customer/verify';
 import { optionalCaptchaToken } from './guard/captcha';
 import { optionalProof, type Proof } from './guard/challenge';
 import { markAfterHours } from './guard/hours';
@@ -28,6 +33,8 @@ export interface StartChatRequest {
   proof?: Proof;
   /** The CAPTCHA provider's token (src/guard/captcha.ts checks it). */
   captcha?: string;
+  /** A signed-in customer's token, a JWT (src/customer/verify.ts checks it). */
+  customerToken?: string;
 }
 
 export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
@@ -40,25 +47,34 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
     }),
     proof: optionalProof,
     captcha: optionalCaptchaToken,
+    customerToken: optionalCustomerToken,
   });
   // Flex's pre-engagement data (address and flex-flow modes) carries the name
   // too, within the same 16 KB: checked here, in every mode, so that such a
   // body is refused before the guard writes anything (a claim, a budget's count).
   // Counted with the after-hours mark the guard may add (src/guard/hours.ts).
-  preEngagementData({
-    friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
-    preEngagement: markAfterHours(request.preEngagement, true),
-  });
+  // With a customer token, its verified claims will share the 16 KB too.
+  const reserve = request.customerToken === undefined ? 0 : CUSTOMER_ATTRIBUTE_MAX_BYTES;
+  preEngagementData(
+    {
+      friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+      preEngagement: markAfterHours(request.preEngagement, true),
+    },
+    reserve,
+  );
   return request;
 }
 
 export interface RefreshTokenRequest {
   token: string;
+  /** A signed-in customer's fresh customer token (src/customer/verify-session.ts). */
+  customerToken?: string;
 }
 
 export function parseRefreshTokenRequest(fields: Record<string, unknown>): RefreshTokenRequest {
   return parseFields(fields, {
     token: requiredToken(LIMITS.tokenMaxLength),
+    customerToken: optionalCustomerToken,
   });
 }
 

@@ -63,6 +63,11 @@ Chat budget (a Sync service counts it; without a budget none is needed):
   --sync-service IS…       the Sync service to count it in (default: .env's, else the
                            one an earlier run created, else a new one)
 
+Signed-in customers (docs/signed-in.md):
+  --customer-tokens        generate CUSTOMER_TOKEN_SECRET (HS256; kept if .env has one,
+                           unless --force), and ask for the tokens' iss and aud
+  --customer-issuer ISS    --customer-audience AUD
+
 Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
@@ -171,17 +176,26 @@ function impliedMode(
   return mode ?? implied?.mode;
 }
 
-export function parseCli(
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-): { command: 'setup' | 'doctor' | 'help'; options: SetupOptions; remote?: RemoteArgs } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values: v, positionals } = parsed;
+/** The signed-in customers' options (scripts/setup/customer.ts), those given. */
+function customerOptions(
+  v: Partial<Record<OptionName, string | string[] | boolean>>,
+): Partial<SetupOptions> {
+  const text = (name: OptionName) => {
+    const value = v[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    ...(v['customer-tokens'] === true && { customerTokens: true }),
+    ...(text('customer-issuer') !== undefined && { customerIssuer: text('customer-issuer') }),
+    ...(text('customer-audience') !== undefined && { customerAudience: text('customer-audience') }),
+  };
+}
+
+/** The command the arguments name; doctor refuses setup's options (it checks .env as it is). */
+function commandOf(
+  v: Partial<Record<OptionName, string | string[] | boolean>>,
+  positionals: string[],
+): 'setup' | 'doctor' | 'help' {
   if (positionals.length > 1 || (positionals[0] && !['setup', 'doctor'].includes(positionals[0]))) {
     throw new UsageError(`Unknown command: ${positionals.join(' ')} (use "doctor", or nothing)`);
   }
@@ -194,6 +208,21 @@ export function parseCli(
       );
     }
   }
+  return command;
+}
+
+export function parseCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { command: 'setup' | 'doctor' | 'help'; options: SetupOptions; remote?: RemoteArgs } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values: v, positionals } = parsed;
+  const command = commandOf(v, positionals);
   const options: SetupOptions = {
     envFile: resolve(v['env-path'] ?? join(ROOT, '.env')),
     templateFile: join(ROOT, '.env.example'),
@@ -228,6 +257,7 @@ export function parseCli(
   set('allowedOrigins', v['allowed-origins']);
   set('maxChatsPerMinute', sidOption('max-chats-per-minute', v['max-chats-per-minute']));
   set('syncService', sidOption('sync-service', v['sync-service']));
+  Object.assign(options, customerOptions(v));
   const remote = remoteArgs(command, v);
   return { command, options, ...(remote && { remote }) };
 }

@@ -93,7 +93,7 @@ import type {
   ConversationContext,
   ConversationInstance,
 } from 'twilio/lib/rest/conversations/v1/service/conversation';
-import { DEFAULT_CUSTOMER_NAME, parseAttributes } from '../chat-attributes';
+import { DEFAULT_CUSTOMER_NAME, parseAttributes, storedCustomer } from '../chat-attributes';
 import { UpstreamError } from '../errors';
 import { parseIdentity } from '../identity';
 import { log } from '../log';
@@ -354,11 +354,14 @@ export function taskAttributes(
   const name =
     given.find((value): value is string => typeof value === 'string' && value.trim() !== '') ??
     DEFAULT_CUSTOMER_NAME;
+  // A signed-in customer's verified claims (src/chat-attributes.ts), apart.
+  const customer = storedCustomer(stored);
   return {
     from: name,
     customerName: name,
     channelType: 'web',
     conversationSid,
     pre_engagement_data: preEngagement,
+    ...(customer && { customer }),
   };
 }
