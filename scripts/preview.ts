@@ -5,21 +5,34 @@
  * or `--port N` (default 3000). Nothing of it is deployed (dev/ is not built
  * into dist/), and `npm run deploy` refuses its configuration.
  */
+import { createServer } from 'node:net';
 import { buildAll } from './build';
 import { startArgs } from './start-args';
 
+/** Whether the preview can listen on `port` (checked first: starting the rest takes seconds). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const probe = createServer()
+      .once('error', () => done(false))
+      .once('listening', () => probe.close(() => done(true)))
+      .listen(port, '127.0.0.1');
+  });
+}
+
+const busy = (port: number) =>
+  new Error(
+    `Port ${port} is already in use. Stop what runs there, or run: npm run preview -- --port ${port + 1}`,
+  );
+
 export async function runPreview(port: number): Promise<void> {
   const started = Date.now();
+  if (!(await portIsFree(port))) throw busy(port);
   await buildAll();
   // Loaded only now: dev/ is the preview's, not the service's.
   const { startPreview, OPTIONS_FILE } = await import('../dev/preview/main');
   const preview = await startPreview({ port }).catch((error: unknown) => {
-    const busy = (error as { code?: string }).code === 'EADDRINUSE';
-    throw busy
-      ? new Error(
-          `Port ${port} is already in use. Stop what runs there, or run: npm run preview -- --port ${port + 1}`,
-        )
-      : error;
+    // Taken meanwhile (between the check and the listen).
+    throw (error as { code?: string }).code === 'EADDRINUSE' ? busy(port) : error;
   });
   console.log(
     `\nPreview ready in ${((Date.now() - started) / 1000).toFixed(1)} s: a simulated Flex on this computer, no Twilio account.\n\n` +
