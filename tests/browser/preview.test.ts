@@ -6,6 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import {
+  axe,
   browserAvailable,
   describeInBrowser,
   eventually,
@@ -41,7 +42,8 @@ const customerMessages = (page: Page) => page.locator('.fw-from-customer');
 describeInBrowser('the preview: a whole chat without a Twilio account', () => {
   it('form -> question at the agent -> join -> reply -> file -> agent ends -> customer sees the end', async () => {
     const customer = await newPage(browser, { fake: false });
-    const agent = await newPage(browser, { fake: false });
+    // bypassCSP: only to inject axe-core into the agent page.
+    const agent = await newPage(browser, { fake: false, bypassCSP: true });
     const site = customer.page;
     const desk = agent.page;
 
@@ -74,6 +76,7 @@ describeInBrowser('the preview: a whole chat without a Twilio account', () => {
     const log = desk.getByRole('log', { name: 'Messages' });
     await log.getByText('Where is my order?').waitFor();
     expect(tasks(preview.mock)[0]?.assignmentStatus).toBe('assigned');
+    expect(await axe(desk)).toEqual([]);
 
     // The customer sees the agent join, by name, and the agent's reply.
     await site.getByText('Sam joined the chat').waitFor();
