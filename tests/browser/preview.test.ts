@@ -4,6 +4,9 @@
  * a whole chat. No Twilio account: the real widget and the real functions
  * against the local Twilio fake, the simulated Flex in between.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   axe,
@@ -26,9 +29,22 @@ const PNG_1PX = Buffer.from(
 let preview: Preview;
 let browser: Browser;
 
+// What a site owner tunes in preview-options.json (docs/preview.md).
+const optionsFile = join(mkdtempSync(join(tmpdir(), 'preview-options-')), 'preview-options.json');
+const OPTIONS = {
+  title: 'Talk to Acme',
+  colors: { primary: '#7a1fa2' },
+  fields: [
+    { name: 'friendlyName', type: 'text', required: true, label: 'Your name' },
+    { name: 'question', type: 'textarea', required: false },
+  ],
+  strings: { startChat: 'Ask us' },
+};
+
 beforeAll(async () => {
   if (!browserAvailable) return;
-  preview = await startPreview({ port: await freePort(), validate: true });
+  writeFileSync(optionsFile, JSON.stringify(OPTIONS));
+  preview = await startPreview({ port: await freePort(), validate: true, optionsFile });
   browser = await launchBrowser();
 }, 60_000);
 
@@ -51,10 +67,17 @@ describeInBrowser('the preview: a whole chat without a Twilio account', () => {
     await site.goto(`${preview.url}/`);
     await site.getByText('Preview: a simulated Flex on this computer').waitFor();
     await site.getByRole('button', { name: 'Open chat' }).click();
-    await site.getByLabel('Name').fill('Ana');
-    await site.getByLabel('Email').fill('ana@example.com');
+    // The options file's title, colour, form and strings.
+    await site.getByRole('dialog', { name: 'Talk to Acme' }).waitFor();
+    expect(
+      await site
+        .locator('[data-flex-webchat]')
+        .evaluate((host: HTMLElement) => host.style.getPropertyValue('--fw-primary')),
+    ).toBe('#7a1fa2');
+    expect(await site.getByLabel('Email').count()).toBe(0);
+    await site.getByLabel('Your name').fill('Ana');
     await site.getByLabel('How can we help?').fill('Where is my order?');
-    await site.getByRole('button', { name: 'Start chat' }).click();
+    await site.getByRole('button', { name: 'Ask us' }).click();
     await site.getByRole('textbox', { name: 'Message' }).waitFor();
 
     // The question reached Flex the real way: /start-chat's webhook, then
