@@ -14,6 +14,7 @@
 import { resolve } from 'node:path';
 import { buildAll } from './build';
 import { flagValue, missingCredentials } from './deploy-credentials';
+import { previewDeployRefusal } from './preview-guard';
 import { readEnvFile } from './setup/dotenv';
 import { runTwilioRun } from './twilio-run';
 
@@ -22,7 +23,14 @@ const root = resolve(__dirname, '..');
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const envPath = resolve(root, flagValue(args, 'env') ?? '.env');
-  const missing = missingCredentials(args, readEnvFile(envPath).values, process.env);
+  const values = readEnvFile(envPath).values;
+  // The preview's generated configuration (npm run preview) is never deployed.
+  const refusal = previewDeployRefusal(args, values);
+  if (refusal) {
+    console.error(refusal);
+    process.exit(1);
+  }
+  const missing = missingCredentials(args, values, process.env);
   if (missing.length > 0) {
     console.error(
       `No Twilio credentials to deploy with: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set in ${envPath}.\n` +
