@@ -65,7 +65,8 @@ export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, a
     config,
     admitted,
     {
-      friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+      // A verified name wins over what was typed (src/chat-attributes.ts).
+      friendlyName: admitted.customer?.claims.name ?? request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
     },
