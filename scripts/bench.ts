@@ -41,6 +41,7 @@ import { startChatBudget } from './bench/budget';
 import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
 import { concurrentDeliveries } from './bench/concurrency';
+import { continuityByMode } from './bench/continuity';
 import { endChatByMode, endChatConcurrency } from './bench/end-chat';
 import { interactionHandOff } from './bench/handoff';
 import { handlerTime } from './bench/handler-time';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   const mock = await TwilioMock.start({ validate: false });
   try {
     await startChatByMode(mock);
+    await continuityByMode(mock);
     await startChatBudget(mock);
     await interactionHandOff(mock);
     await endChatByMode(mock);
