@@ -36,6 +36,7 @@ describe('busyRetryAfter', () => {
     expect(busyRetryAfter(rateLimited(1))).toBe(1);
     expect(busyRetryAfter(overBudget(45))).toBe(45);
     expect(busyRetryAfter(rateLimited())).toBe(2); // no readable header
+    expect(busyRetryAfter(new ApiError(503, 'chat_starting', 'x', undefined, 2))).toBe(2);
     for (const other of [
       new ApiError(502, 'upstream_error', 'x'),
       new ApiError(0, 'network', 'x'),
