@@ -98,6 +98,9 @@ describe('config: customer', () => {
         CUSTOMER_JWKS_URL: 'https://a.example/j',
       }),
     ).toEqual({ CUSTOMER_JWKS_URL: expect.stringContaining('not both') });
+    expect(problems({ ...CUSTOMER_ENV, CUSTOMER_JWKS_URL: 'https://a.example/j' })).toEqual({
+      CUSTOMER_TOKEN_SECRET: expect.stringContaining('not both'),
+    });
     expect(problems({ REQUIRE_SIGNED_IN: 'true' })).toEqual({
       REQUIRE_SIGNED_IN: expect.stringContaining('needs a way to verify'),
     });

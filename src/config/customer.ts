@@ -84,6 +84,17 @@ export function readCustomer(read: EnvReader): CustomerSettings {
       'set either CUSTOMER_PUBLIC_KEY or CUSTOMER_JWKS_URL, not both (a JWKS can hold several keys)',
     );
   }
+  if (
+    read.isSet('CUSTOMER_TOKEN_SECRET') &&
+    (read.isSet('CUSTOMER_PUBLIC_KEY') || read.isSet('CUSTOMER_JWKS_URL'))
+  ) {
+    // Both would accept HS256 tokens next to RS256/ES256 ones: an old secret
+    // left behind after a move to keys would stay a way in, unseen.
+    read.problem(
+      'CUSTOMER_TOKEN_SECRET',
+      'set either CUSTOMER_TOKEN_SECRET (HS256) or a public key (CUSTOMER_PUBLIC_KEY or CUSTOMER_JWKS_URL), not both: tokens live minutes, so switch from one to the other',
+    );
+  }
   const on = Boolean(secret ?? publicKey ?? jwksUrl);
   const requireSignedIn = readBoolean(read, 'REQUIRE_SIGNED_IN');
   if (requireSignedIn && !on && !anyKeyGiven(read)) {

@@ -247,12 +247,18 @@ export async function startOrResume(
   const client = twilio();
   const identity = customer.identity;
   let spent = false;
+  // Chats Twilio refused the question for as closed: never tried twice, even
+  // if a stale list still shows them in progress (else: a loop of lists and
+  // posts until the Function times out).
+  const closed = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const chats = await findCustomerChats(client, config, identity, hasEnded);
-    if (chats.inProgress) {
-      const resumed = await resumeChat(client, config, chats.inProgress, identity, question);
+    const candidate = chats.inProgress;
+    if (candidate && !closed.has(candidate.conversationSid)) {
+      const resumed = await resumeChat(client, config, candidate, identity, question);
       if (resumed) return { ...resumed, resumed: true };
       // It closed between the list and the post: start afresh (rare).
+      closed.add(candidate.conversationSid);
       continue;
     }
     const key = creationKey(identity, chats.listed);

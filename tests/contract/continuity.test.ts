@@ -179,6 +179,18 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(only().messages.map((m) => m.body)).toEqual(['First question', 'Second question']);
   });
 
+  it('never posts twice to a chat Twilio calls closed while a stale list shows it open', async () => {
+    const first = await begin(env, { question: 'One' });
+    forget();
+    // The list still shows it in progress; Twilio refuses the post as closed.
+    mock.failNext('messages.create', { status: 400, code: 50437 });
+    const second = await begin(env, { question: 'Two' });
+    expect(second.resumed).toBe(false);
+    expect(second.conversationSid).not.toBe(first.conversationSid);
+    const posts = mock.requests('messages.create').map((r) => r.path.split('/')[5]);
+    expect(posts).toEqual([first.conversationSid, second.conversationSid]);
+  });
+
   it('resumes without a question in exactly one request', async () => {
     const first = await begin(env);
     forget();
