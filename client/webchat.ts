@@ -11,7 +11,7 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { createApi, createChallengeFetch, fetchPreviousChat, siblingUrl } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -23,6 +23,7 @@ import {
   type WidgetOptions,
 } from './lib/config';
 import { ChatController } from './lib/controller';
+import { customerApi, customerPart, registerCustomer } from './lib/customer-loader';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
@@ -34,10 +35,14 @@ export interface FlexWebchatApi {
   init(options?: WidgetOptions): void;
   open(): void;
   close(): void;
+  /** Forgets the chat in this browser (signing out); with `endChat`, ends it first. */
+  logout(options?: { endChat?: boolean }): Promise<void>;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
+  /** Used by webchat-customer.js, the signed-in customer's part. */
+  registerCustomer: typeof registerCustomer;
 }
 
 declare global {
@@ -50,6 +55,7 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
+let logout: FlexWebchatApi['logout'] = () => Promise.resolve();
 
 /** The tab's storage by default; the browser's when the site opted in. */
 function storage(persist: 'tab' | 'browser'): Storage | undefined {
@@ -96,8 +102,15 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
+  const plainApi = createApi(config.startChatUrl);
+  // A signed-in customer's page loads webchat-customer.js (client/lib/customer-loader.ts).
+  const previousChat = (token: string) => fetchPreviousChat(config.startChatUrl, token);
+  const api = customerApi(config, { api: plainApi, previousChat }, (part) => {
+    part.attach(chat);
+    render(chat.state);
+  });
   const chat = new ChatController({
-    api: withCaptcha(createApi(config.startChatUrl), captcha),
+    api: withCaptcha(api ?? plainApi, captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
@@ -109,6 +122,7 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
+  logout = (options) => forget(chat, options);
   let hours: Availability | undefined;
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
@@ -131,6 +145,18 @@ function init(options: WidgetOptions = {}): void {
   void chat.resume();
   if (config.open) chat.open();
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/**
+ * FlexWebchat.logout(): forgets the chat in this browser (the stored session,
+ * the connection) and who was signed in; with `endChat`, ends it at the
+ * service first (best effort: it may be unreachable). The panel closes.
+ */
+async function forget(chat: ChatController, options: { endChat?: boolean } = {}): Promise<void> {
+  customerPart()?.forget();
+  chat.close();
+  await (options.endChat ? chat.abandon() : chat.newChat());
+  chat.dispatch({ type: 'customer', signedIn: undefined });
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
@@ -188,8 +214,10 @@ window.FlexWebchat = {
   },
   open: () => controller?.open(),
   close: () => controller?.close(),
+  logout: (options) => logout(options),
   registerSdk,
   registerSolver,
+  registerCustomer,
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -96,6 +96,8 @@ const en = {
   'hours.waiting': 'Right now customers are waiting up to about {minutes} min.',
   'hours.agentsAvailable': 'An agent is available now.',
   'error.closed': "We're closed right now. Please come back during our opening hours.",
+  'error.signInRequired': 'Please sign in to chat.',
+  signIn: 'Sign in',
 };
 
 export type MessageKey = keyof typeof en;
@@ -193,6 +195,8 @@ const es: Strings = {
   'hours.waiting': 'Ahora mismo hay clientes esperando hasta unos {minutes} min.',
   'hours.agentsAvailable': 'Hay un agente disponible ahora.',
   'error.closed': 'Ahora estamos cerrados. Vuelve en nuestro horario de atención.',
+  'error.signInRequired': 'Inicia sesión para chatear.',
+  signIn: 'Iniciar sesión',
 };
 
 export const LOCALES = { en, es } as const;

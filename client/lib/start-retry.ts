@@ -49,7 +49,9 @@ export function busyRetryAfter(error: unknown): number | undefined {
   if (!(error instanceof ApiError)) return undefined;
   const busy =
     (error.status === 429 && error.code === 'budget_exceeded') ||
-    (error.status === 503 && error.code === 'upstream_rate_limited');
+    // customer_keys_unavailable: the site's keys (CUSTOMER_JWKS_URL) could not be fetched.
+    (error.status === 503 &&
+      /^(upstream_rate_limited|customer_keys_unavailable)$/.test(error.code));
   if (!busy) return undefined;
   return error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
 }
