@@ -9,7 +9,13 @@ process.env.TZ = process.env.TZ || 'America/Los_Angeles';
 
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['ts-jest', {}] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', {}],
+    // jose 6 ships only ES modules, which Jest's CommonJS runtime cannot load:
+    // transpile it like our own code (src/customer/verify.ts uses it).
+    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   roots: ['<rootDir>/src', '<rootDir>/tests', '<rootDir>/client', '<rootDir>/dev'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/tests/global-setup.ts',

@@ -11,14 +11,18 @@
  *   friendlyName   string, <= 64 chars: the name agents see ("Customer" if absent)
  *   question       string, <= 1600 chars: posted as the customer's first message
  *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
+ *   customerToken  string: a signed-in customer's token (JWT) from the
+ *                  website's backend; body only (src/customer/verify.ts)
  *
- * 200  {conversationSid, identity, token, expiresAt}
+ * 200  {conversationSid, identity, token, expiresAt, customer?: {name?, email?}}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
  *      challenge_expired | captcha_required | captcha_invalid |
- *      outside_opening_hours, 409 challenge_used, 415 unsupported_media_type,
+ *      outside_opening_hours, 401 customer_token_invalid |
+ *      customer_token_expired | customer_token_required, 409 challenge_used, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
- *      503 not_configured | captcha_unavailable | upstream_rate_limited
+ *      503 not_configured | captcha_unavailable | customer_keys_unavailable |
+ *      upstream_rate_limited
  *      (Retry-After): nothing was started, and the same proof may be sent
  *      again after the wait
  *
@@ -27,6 +31,7 @@
  * Outside OPENING_HOURS it is refused, or marked after hours (src/guard/hours.ts).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
+import { shownCustomer } from '../src/customer/verify';
 import { publicEndpoint } from '../src/endpoint';
 import { guardStart, startClaimed } from '../src/guard';
 import { markAfterHours } from '../src/guard/hours';
@@ -43,21 +48,26 @@ const config = [
   'budget',
   'captcha',
   'hours',
+  'customer',
 ] as const;
 
-export const handler = publicEndpoint({ config }, async (req) => {
+export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, async (req) => {
   const { config, twilio, nowMs } = req;
-  const { proof, captcha, ...request } = parseStartChatRequest(req.fields);
-  const guarded = { proof, captcha, origin: req.origin, nowMs };
+  const { proof, captcha, customerToken, ...request } = parseStartChatRequest(req.fields);
+  const guarded = { proof, captcha, customerToken, origin: req.origin, nowMs };
   const admitted = await guardStart(twilio, config, guarded);
+  const { customer } = admitted;
   const chat = await startClaimed(twilio, config, admitted, () =>
     startChat(twilio(), config, config.handoff, {
       identity: admitted.identity,
       friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
+      ...(customer && { customer }),
     }),
   );
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);
-  return { conversationSid: chat.conversationSid, identity: chat.identity, token, expiresAt };
+  const shown = customer && shownCustomer(customer);
+  const { conversationSid, identity } = chat;
+  return { conversationSid, identity, token, expiresAt, ...(shown && { customer: shown }) };
 });

@@ -16,7 +16,7 @@
  * deployed functions cannot rely on relative requires between files. No
  * source maps are written: everything in dist/assets is public.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -31,6 +31,21 @@ async function entries(folder: string): Promise<string[]> {
     .map((f) => join(root, folder, f));
 }
 
+/**
+ * Packages that ship only ES modules (jose 6) are bundled in, not left to
+ * `require`: Node loads ES modules with `require` only from 20.19 / 22.12 on,
+ * and a Function's runtime may be older within its major version.
+ */
+const ESM_ONLY = /^jose$/;
+const bundleEsmOnly: Plugin = {
+  name: 'bundle-esm-only',
+  setup(build) {
+    build.onResolve({ filter: ESM_ONLY }, (args) => ({
+      path: require.resolve(args.path, { paths: [args.resolveDir] }),
+    }));
+  },
+};
+
 export async function buildAll(): Promise<void> {
   await rm(dist, { recursive: true, force: true });
   await mkdir(join(dist, 'assets'), { recursive: true });
@@ -44,6 +59,7 @@ export async function buildAll(): Promise<void> {
     target: 'node20',
     format: 'cjs',
     packages: 'external',
+    plugins: [bundleEsmOnly],
     legalComments: 'none',
     logLevel: 'warning',
   });

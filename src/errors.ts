@@ -24,6 +24,10 @@ export type ErrorCode =
   | 'forbidden'
   | 'budget_exceeded'
   | 'outside_opening_hours'
+  | 'customer_token_invalid'
+  | 'customer_token_expired'
+  | 'customer_token_required'
+  | 'customer_keys_unavailable'
   | 'not_configured'
   | 'upstream_error'
   | 'upstream_rate_limited'
@@ -150,6 +154,42 @@ export class OutsideHoursError extends HttpError {
       opensAt === undefined
         ? 'We are closed: chats cannot be started now.'
         : `We are closed: chats can be started again from ${new Date(opensAt).toISOString()} (opening hours in ${timeZone}).`,
+    );
+  }
+}
+
+export type CustomerTokenErrorCode =
+  | 'customer_token_invalid'
+  | 'customer_token_expired'
+  | 'customer_token_required'
+  | 'customer_keys_unavailable';
+
+const CUSTOMER_TOKEN_MESSAGES: Record<CustomerTokenErrorCode, string> = {
+  customer_token_invalid: 'The customer token is not valid. Get a new one from the website.',
+  customer_token_expired: 'The customer token has expired. Get a new one from the website.',
+  customer_token_required: 'Sign in on the website first: this chat needs a customer token.',
+  customer_keys_unavailable:
+    'The keys that verify customer tokens could not be fetched just now. Try again shortly.',
+};
+
+/** How long to wait before retrying when the JWKS URL did not answer. */
+export const CUSTOMER_KEYS_RETRY_SECONDS = 30;
+
+/**
+ * 401 (503 when the company's keys could not be fetched): a signed-in
+ * customer's token (src/customer/verify.ts) was refused or is missing. The
+ * message is general on purpose: which check failed goes to the log, so a
+ * forger learns nothing; a client answers each 401 with a fresh token.
+ */
+export class CustomerTokenError extends HttpError {
+  constructor(code: CustomerTokenErrorCode, message = CUSTOMER_TOKEN_MESSAGES[code]) {
+    const unavailable = code === 'customer_keys_unavailable';
+    super(
+      unavailable ? 503 : 401,
+      code,
+      message,
+      undefined,
+      unavailable ? retryAfter(CUSTOMER_KEYS_RETRY_SECONDS) : {},
     );
   }
 }

@@ -100,11 +100,13 @@ export function jsonFields(event: RuntimeEvent): JsonBody {
  * shows a function neither the URL nor the raw body, so the one thing that
  * tells them apart is the body's size: `Content-Length`, which Twilio passes
  * to functions (only the headers listed on its "Headers and cookies:
- * limitations" page are withheld). A body that carried these fields is at
- * least as long as their compact JSON; a body without them (the values came
- * from the query string), or no body at all (a GET), is shorter. Unknown
- * fields are refused, so a body cannot be padded with one; only deliberate
- * whitespace could fool this, which is not the mistake it guards against.
+ * limitations" page are withheld). A body that carried every field is at
+ * least as long as their shortest JSON (`minJsonBytes`: all fields, since a
+ * body with other fields, a proof say, could otherwise outweigh a token that
+ * came in the URL); a body without them (the values came from the query
+ * string), or no body at all (a GET), is shorter. Unknown fields are
+ * refused, so a body cannot be padded with one; only deliberate whitespace
+ * could fool this, which is not the mistake it guards against.
  *
  * Hazard: a body sent in chunks (`Transfer-Encoding`, withheld by Twilio)
  * has no `Content-Length` and is refused here. The widget, `fetch` with a
@@ -120,14 +122,36 @@ export function assertInBody(
 ): void {
   const present = names.filter((name) => typeof fields[name] === 'string');
   if (present.length === 0) return; // absent or not text: the request's parser says so
-  const compact = Object.fromEntries(present.map((name) => [name, fields[name]]));
-  const needed = Buffer.byteLength(JSON.stringify(compact));
+  const needed = minJsonBytes(fields);
   const length = Number(header(event, 'content-length'));
   if (Number.isFinite(length) && length >= needed) return;
   throw new BadRequestError(
     'Send the token in the JSON body, never in the URL.',
     present.map((field) => ({ field, problem: 'must be sent in the JSON body, not the URL' })),
   );
+}
+
+/**
+ * The fewest bytes any JSON text of this value can take: strings as
+ * JSON.stringify writes them (its escapes are the shortest), but every
+ * number as one byte, since a body may write `1e5` for 100000.
+ */
+export function minJsonBytes(value: unknown): number {
+  if (typeof value === 'number') return 1;
+  if (Array.isArray(value)) {
+    return (
+      2 + Math.max(0, value.length - 1) + value.reduce<number>((n, v) => n + minJsonBytes(v), 0)
+    );
+  }
+  if (isObject(value)) {
+    const entries = Object.entries(value);
+    const inner = entries.reduce(
+      (n, [key, v]) => n + Buffer.byteLength(JSON.stringify(key)) + 1 + minJsonBytes(v),
+      0,
+    );
+    return 2 + Math.max(0, entries.length - 1) + inner;
+  }
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
 
 export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {

@@ -12,6 +12,7 @@ import {
   requiredToken,
   type FlatObject,
 } from './fields';
+import { optionalCustomerToken } from './customer/verify';
 import { optionalCaptchaToken } from './guard/captcha';
 import { optionalProof, type Proof } from './guard/challenge';
 import { markAfterHours } from './guard/hours';
@@ -28,6 +29,8 @@ export interface StartChatRequest {
   proof?: Proof;
   /** The CAPTCHA provider's token (src/guard/captcha.ts checks it). */
   captcha?: string;
+  /** A signed-in customer's token, a JWT (src/customer/verify.ts checks it). */
+  customerToken?: string;
 }
 
 export function parseStartChatRequest(fields: Record<string, unknown>): StartChatRequest {
@@ -40,6 +43,7 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
     }),
     proof: optionalProof,
     captcha: optionalCaptchaToken,
+    customerToken: optionalCustomerToken,
   });
   // Flex's pre-engagement data (address and flex-flow modes) carries the name
   // too, within the same 16 KB: checked here, in every mode, so that such a

@@ -51,6 +51,17 @@ describe('loadConfig', () => {
       syncServiceSid: 'default',
       challenge: { enabled: true, maxNumber: DEFAULT_CHALLENGE_MAX_NUMBER },
       hours: { schedule: undefined, afterHours: 'closed' },
+      customer: {
+        secret: undefined,
+        publicKey: undefined,
+        jwksUrl: undefined,
+        issuer: '',
+        audience: '',
+        maxLifetimeSeconds: 600,
+        claims: [],
+        requireSignedIn: false,
+        showPreviousChat: false,
+      },
     });
   });
 

@@ -24,6 +24,7 @@ import {
 import { readMaxChatsPerMinute, readSyncServiceSid } from './budget';
 import { readChallenge, type ChallengeSettings } from '../guard/challenge';
 import { readCaptcha, type CaptchaSettings } from './captcha';
+import { CUSTOMER_VARIABLES, readCustomer, type CustomerSettings } from './customer';
 import { readHours, type HoursSettings } from '../guard/hours';
 import { readAvailability, type AvailabilitySettings } from '../guard/availability';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
@@ -72,6 +73,8 @@ export interface Config {
   hours: HoursSettings;
   /** Live TaskRouter figures for /availability; undefined: none (src/guard/availability.ts). */
   availability: AvailabilitySettings | undefined;
+  /** Signed-in customers' tokens (src/config/customer.ts); keys all undefined: off. */
+  customer: CustomerSettings;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -100,6 +103,7 @@ export const COMMON_VARIABLES = [
   'OPENING_HOURS',
   'AFTER_HOURS',
   'AVAILABILITY_QUEUE_SID',
+  ...CUSTOMER_VARIABLES,
 ] as const;
 
 /**
@@ -153,6 +157,8 @@ const SECTIONS = {
   hours: ['hours'],
   /** Live availability from a TaskQueue (src/guard/availability.ts): AVAILABILITY_QUEUE_SID. */
   availability: ['availability'],
+  /** Verifying customer tokens (src/customer/verify.ts); API_SECRET derives their identities. */
+  customer: ['customer', 'apiSecret'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -188,6 +194,7 @@ const READERS: Readers = {
   captcha: readCaptcha,
   hours: readHours,
   availability: readAvailability,
+  customer: readCustomer,
 };
 
 /**

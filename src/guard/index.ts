@@ -5,6 +5,10 @@
  *      with no request at all (AFTER_HOURS closed or hide), or the chat goes
  *      on marked after hours (AFTER_HOURS=message); before the proof, so a
  *      closed service spends no claim and no budget;
+ *   0b. the signed-in customer's token, when one came or REQUIRE_SIGNED_IN
+ *      wants one (src/customer/verify.ts): no Twilio request (HS256 or a
+ *      public key: none at all; a JWKS URL: one to it, cached), so a forged
+ *      or expired token spends no claim and no budget either;
  *   1. admission (admission.ts): the challenge's proof is checked, with no
  *      request at all, so a flood without solved challenges costs nothing
  *      but this service's CPU, and spends no budget;
@@ -54,24 +58,34 @@ import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim }
 import { spendChatBudget } from './budget';
 import { verifyCaptcha } from './captcha';
 import { checkHours } from './hours';
+import { startingCustomer } from '../customer/verify';
+import type { VerifiedCustomer } from '../customer/types';
 import { isSyncUnavailable, sharedState } from './shared-state';
 
-type GuardConfig = ConfigOf<'tokens' | 'handoff' | 'challenge' | 'budget' | 'captcha' | 'hours'>;
+type GuardConfig = ConfigOf<
+  'tokens' | 'handoff' | 'challenge' | 'budget' | 'captcha' | 'hours' | 'customer'
+>;
 
 export interface GuardRequest extends Omit<AdmissionRequest, 'singleUse'> {
   /** The CAPTCHA provider's token, when CAPTCHA is on. */
   captcha: string | undefined;
+  /** The signed-in customer's token (a JWT), if the page gave one. */
+  customerToken: string | undefined;
 }
 
-/** Admitted, and whether after hours (the chat is then marked: hours.ts). */
-export type GuardResult = Admission & { afterHours: boolean };
+/**
+ * Admitted, whether after hours (the chat is then marked: hours.ts), and the
+ * verified customer, if a token came.
+ */
+export type GuardResult = Admission & { afterHours: boolean; customer?: VerifiedCustomer };
 
 export async function guardStart(
   twilio: () => Twilio,
   config: GuardConfig,
-  { captcha, ...request }: GuardRequest,
+  { captcha, customerToken, ...request }: GuardRequest,
 ): Promise<GuardResult> {
   const { afterHours } = checkHours(config.hours, request.nowMs);
+  const customer = await startingCustomer(config, customerToken, request.nowMs);
   const admission = await admitChat(config, {
     ...request,
     singleUse: singleUseOf(config.handoff.mode),
@@ -86,7 +100,7 @@ export async function guardStart(
     if (spent.reason instanceof BudgetExceededError) await releaseClaim(twilio, config, admission);
     throw spent.reason;
   }
-  return { ...admission, afterHours };
+  return { ...admission, afterHours, ...(customer && { customer }) };
 }
 
 /**

@@ -20,6 +20,7 @@ import type { Config } from '../config';
 import type { EnvReader, RuntimeInfo } from '../config/reader';
 import type { FieldProblem } from '../errors';
 import type { FlatObject } from '../fields';
+import type { VerifiedCustomer } from '../customer/types';
 
 export interface ChatStart {
   /** Server-chosen, opaque identity (see `src/identity.ts`). */
@@ -28,6 +29,8 @@ export interface ChatStart {
   friendlyName: string;
   question?: string;
   preEngagement: FlatObject;
+  /** A signed-in customer, verified (src/customer/verify.ts); absent: anonymous. */
+  customer?: VerifiedCustomer;
 }
 
 export interface StartedChat {

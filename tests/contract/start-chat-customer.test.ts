@@ -1,0 +1,91 @@
+/**
+ * POST /start-chat with a signed-in customer's token (src/customer/verify.ts),
+ * through the real `twilio` library and the spec-validating Twilio fake:
+ * what a verified start answers, and that every refused token costs zero
+ * Twilio requests (the check runs before the guard writes anything).
+ */
+import { handler } from '../../functions/start-chat';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { withProof } from '../../dev/challenge';
+import { invoke, type InvokeOptions } from '../../dev/invoke';
+import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { captureLogsPerTest } from '../support/logs';
+
+const mock = TwilioMock.perTest();
+captureLogsPerTest();
+
+const ENV = { ...TEST_ENV, ...CUSTOMER_ENV };
+type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
+
+async function start(body: Record<string, unknown>, options: InvokeOptions = {}) {
+  const env = options.env ?? ENV;
+  return invoke(handler, { mock, env, ...options, body: await withProof(body, { env }) });
+}
+
+describe('POST /start-chat: a signed-in customer', () => {
+  it('starts the chat and answers the verified name and email for the widget to show', async () => {
+    const customerToken = await mintCustomerToken({ name: 'Ana Pérez', email: 'ana@example.com' });
+    const res = await start({ friendlyName: 'Ana', customerToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      conversationSid: expect.stringMatching(/^CH/),
+      customer: { name: 'Ana Pérez', email: 'ana@example.com' },
+    });
+    expect(mock.writes().length).toBeGreaterThan(0);
+  });
+
+  it('answers no customer for an anonymous start', async () => {
+    const res = await start({ friendlyName: 'Ana' });
+    expect(res.status).toBe(200);
+    expect(res.body).not.toHaveProperty('customer');
+  });
+});
+
+describe('POST /start-chat: customer tokens refused, with zero Twilio requests', () => {
+  it.each([
+    ['forged', () => mintCustomerToken({}, { key: new TextEncoder().encode('z'.repeat(40)) })],
+    ['of another issuer', () => mintCustomerToken({ iss: 'https://evil.example' })],
+    ['without sub', () => mintCustomerToken({ sub: undefined })],
+    ['too long-lived', () => mintCustomerToken({}, { lifetimeSeconds: 3600 })],
+    ['over 4 KB', () => mintCustomerToken({ pad: 'x'.repeat(4100) })],
+  ])('a token %s: 401 customer_token_invalid', async (_, make) => {
+    const res = await start({ customerToken: await make() });
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_invalid');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('an expired token: 401 customer_token_expired', async () => {
+    const customerToken = await mintCustomerToken({}, { nowMs: Date.now() - 600_000 });
+    const res = await start({ customerToken });
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_expired');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('REQUIRE_SIGNED_IN=true without a token: 401 customer_token_required', async () => {
+    const res = await start(
+      { friendlyName: 'Ana' },
+      { env: { ...ENV, REQUIRE_SIGNED_IN: 'true' } },
+    );
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_required');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('a token in the query string: 400, never read', async () => {
+    const customerToken = await mintCustomerToken();
+    const res = await start({}, { query: { customerToken } });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['customerToken']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('a token that is not a string: 400 naming the field', async () => {
+    const res = await start({ customerToken: 42 });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['customerToken']);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});
