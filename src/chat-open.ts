@@ -5,11 +5,17 @@
  * renewing until the session's maximum age.
  *
  * One request (a participant's conversations, by identity: state and
- * attributes included), so one round trip. Each chat has its own identity
- * (src/identity.ts), so the list holds that one conversation. Refused with
- * 403 `chat_ended` when it is closed (by any mode's reading: a closed
- * conversation, a legacy channel marked INACTIVE) or when there is none (the
- * customer was removed, or the conversation deleted).
+ * attributes included), so one round trip. Each anonymous chat has its own
+ * identity (src/identity.ts), so the list holds that one conversation. A
+ * signed-in customer's `cust_` identity is the same on every device and in
+ * every chat they had, so their list holds them all: it is read page by page
+ * until one is open (src/customer/continuity.ts; one round trip while they
+ * have at most 50). Their token is renewed while they have a chat open, the
+ * one every device of theirs joins (ending it on one device ends it for all:
+ * the others' renewals are refused). Refused with 403 `chat_ended` when it
+ * is closed (by any mode's reading: a closed conversation, a legacy channel
+ * marked INACTIVE) or when there is none (the customer was removed, or the
+ * conversation deleted).
  *
  * Twilio failing to answer (a timeout, a 5xx, a 429) does not end the chat:
  * the token is renewed and `refresh_token.chat_check_failed` is logged, so an
@@ -21,9 +27,10 @@
  *   await assertChatOpen(twilio(), config, session.identity); // or throws chat_ended
  */
 import type { Twilio } from 'twilio';
-import { parseAttributes } from './chat-attributes';
 import type { Config } from './config';
-import { ConfigError, ForbiddenError } from './errors';
+import { findCustomerChats, inProgress } from './customer/continuity';
+import { ConfigError, ForbiddenError, UpstreamError } from './errors';
+import { isCustomerIdentity } from './identity';
 import { log } from './log';
 import { hasEndedInAnyMode } from './modes';
 import { toHttpError, upstreamStatus } from './twilio-errors';
@@ -36,22 +43,25 @@ export async function assertChatOpen(
   config: Pick<Config, 'conversationsServiceSid'>,
   identity: string,
 ): Promise<void> {
-  let found;
+  let open: boolean;
   try {
-    found = await client.conversations.v1
-      .services(config.conversationsServiceSid)
-      .participantConversations.list({ identity, limit: 20 });
+    open = isCustomerIdentity(identity)
+      ? (await findCustomerChats(client, config, identity, hasEndedInAnyMode)).inProgress !==
+        undefined
+      : (
+          await client.conversations.v1
+            .services(config.conversationsServiceSid)
+            .participantConversations.list({ identity, limit: 20 })
+        ).some(inProgress(hasEndedInAnyMode));
   } catch (error) {
     const mapped = toHttpError(error, {
       step: "read the customer's conversations",
       notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
     });
     if (mapped instanceof ConfigError) throw mapped;
-    log.warn('refresh_token.chat_check_failed', { upstreamStatus: upstreamStatus(error) });
+    const status = error instanceof UpstreamError ? error.upstreamStatus : upstreamStatus(error);
+    log.warn('refresh_token.chat_check_failed', { upstreamStatus: status });
     return;
   }
-  const open = found.some(
-    (c) => !hasEndedInAnyMode(c.conversationState, parseAttributes(c.conversationAttributes)),
-  );
   if (!open) throw chatEnded();
 }

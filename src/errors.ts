@@ -31,6 +31,9 @@ export type ErrorCode =
   | 'not_configured'
   | 'upstream_error'
   | 'upstream_rate_limited'
+  | 'chat_starting'
+  | 'customer_chat_limit'
+  | 'not_enabled'
   | 'internal_error';
 
 export interface FieldProblem {
@@ -255,5 +258,48 @@ export class UpstreamError extends HttpError {
       undefined,
       rateLimited ? retryAfter(TWILIO_RATE_WINDOW_SECONDS) : {},
     );
+  }
+}
+
+/**
+ * 503 with `Retry-After`: a signed-in customer's chat is being started right
+ * now by another request of theirs (another device or tab), and did not show
+ * up in time to be joined (src/customer/continuity.ts). Nothing was started
+ * by this request, so the same body may be sent again after the wait: it
+ * then joins that chat. The widget's start retry waits and retries it.
+ */
+export class ChatStartingError extends HttpError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      503,
+      'chat_starting',
+      'Your chat is being started on another device or tab. Try again in a moment to join it.',
+      undefined,
+      retryAfter(retryAfterSeconds),
+    );
+  }
+}
+
+/**
+ * 409: Twilio refused to add the customer to one more conversation: an
+ * identity may be in at most 1,000 conversations that are not closed
+ * (Twilio's errors 50214 and, for Flex Flow chat channels, 45207). Nothing
+ * was started. Closing that customer's old conversations (or letting their
+ * timers close them) lets them chat again; docs/api.md says how.
+ */
+export class CustomerChatLimitError extends HttpError {
+  constructor() {
+    super(
+      409,
+      'customer_chat_limit',
+      'This customer is in too many open conversations to start another (Twilio allows 1,000 per identity). Close old conversations, then try again.',
+    );
+  }
+}
+
+/** 404: an optional endpoint this deployment has not turned on (its variable says how). */
+export class NotEnabledError extends HttpError {
+  constructor(variable: string) {
+    super(404, 'not_enabled', `This endpoint is not enabled on this service (${variable}).`);
   }
 }

@@ -7,7 +7,13 @@
  * misconfiguration (503 naming the variables); everything else is an upstream
  * failure (502, or 503 with Retry-After when Twilio rate-limits us).
  */
-import { ChallengeError, ConfigError, HttpError, UpstreamError } from './errors';
+import {
+  ChallengeError,
+  ConfigError,
+  CustomerChatLimitError,
+  HttpError,
+  UpstreamError,
+} from './errors';
 import { log } from './log';
 
 /** The parts of twilio's `RestException` (or a network error) we rely on. */
@@ -106,4 +112,25 @@ export async function twilioStep<T>(context: StepContext, call: () => Promise<T>
   } catch (error) {
     throw toHttpError(error, context);
   }
+}
+
+/**
+ * Twilio's "this identity is in too many conversations": Conversations' 50214
+ * (an identity may be in 1,000 that are not closed) and Flex's 45207 for a
+ * Flex Flow chat channel. Matched by code: Twilio's pages give no HTTP status.
+ */
+const IDENTITY_CONVERSATION_LIMIT = new Set([50214, 45207]);
+
+/**
+ * For a create that adds the customer to a new conversation: Twilio refusing
+ * because the customer's identity is at its limit is a 409
+ * `customer_chat_limit` (a signed-in customer's stable identity can get
+ * there; an anonymous one is fresh). Undefined for any other failure.
+ */
+export function customerChatLimit(error: unknown, step: string): HttpError | undefined {
+  if (error instanceof HttpError) return undefined;
+  const code = (error as TwilioFailure | null)?.code;
+  if (typeof code !== 'number' || !IDENTITY_CONVERSATION_LIMIT.has(code)) return undefined;
+  log.warn('customer_chat_limit', { step, twilioCode: code });
+  return new CustomerChatLimitError();
 }

@@ -61,9 +61,11 @@
  *   was a leftover, rightly gone. Conversation gone: nothing to do. Read
  *   failed, or an author shaped like a customer who is not this
  *   conversation's (its unique name; of the participants /start-chat and
- *   Flex add, only the customer has that shape): the claim is given back
- *   (502 for the failure, so Twilio retries). A
- *   customer message delivered while such a claim is away is ignored if its
+ *   Flex add, only the customer has that shape; a verified customer's
+ *   `cust_` identity, unlike the `web_` key the conversation is named
+ *   after, is this conversation's customer when the name is a key of ours:
+ *   isNamedCustomer): the claim is given back (502 for the failure, so
+ *   Twilio retries). A customer message delivered while such a claim is away is ignored if its
  *   list comes before the webhook is back; the next message then hands off.
  *
  * Why it is safe on either path:
@@ -95,7 +97,7 @@ import type {
 } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import { DEFAULT_CUSTOMER_NAME, parseAttributes } from '../chat-attributes';
 import { UpstreamError } from '../errors';
-import { parseIdentity } from '../identity';
+import { isCustomerIdentity, parseIdentity } from '../identity';
 import { log } from '../log';
 import { nullIfGone } from '../twilio-errors';
 import { claimListed, deleteWebhook, isInteractionWebhook, releaseClaim } from './claim';
@@ -224,8 +226,29 @@ function ignoredFromEvent(
   if (event.chatServiceSid && event.chatServiceSid !== config.conversationsServiceSid) {
     return 'other_service';
   }
-  if (!parseIdentity(event.author)) return 'not_customer';
+  if (!isCustomerAuthor(event.author)) return 'not_customer';
   return undefined;
+}
+
+/**
+ * Whether an author is shaped like a customer of ours: an anonymous `web_`
+ * identity or a verified customer's `cust_` one (src/identity.ts). Agents,
+ * `system` and Flex's own participants are neither.
+ */
+export function isCustomerAuthor(author: string): boolean {
+  return parseIdentity(author) !== undefined || isCustomerIdentity(author);
+}
+
+/**
+ * Whether the author is the customer of a conversation /start-chat created
+ * (named after the start's key): the key itself for an anonymous chat; for a
+ * verified customer, whose `cust_` identity differs from the key, any `cust_`
+ * author in a conversation with a key of ours (only /start-chat adds `cust_`
+ * participants, and only as the customer).
+ */
+function isNamedCustomer(uniqueName: string | null, author: string): boolean {
+  if (uniqueName === author) return true;
+  return isCustomerIdentity(author) && parseIdentity(uniqueName ?? '') !== undefined;
 }
 
 /** Decided from the conversation (null: gone): whether there is a hand-off to make. */
@@ -235,8 +258,10 @@ function ignoredFromConversation(
   fetched: ConversationInstance | null,
 ): IgnoredReason | undefined {
   if (!fetched) return 'conversation_gone';
-  // Our own conversations are named after their customer's identity.
-  if (interaction.namedAfterCustomer && fetched.uniqueName !== event.author) return 'not_customer';
+  // Our own conversations are named after the start's key (isNamedCustomer).
+  if (interaction.namedAfterCustomer && !isNamedCustomer(fetched.uniqueName, event.author)) {
+    return 'not_customer';
+  }
   const attributes: StoredAttributes = parseAttributes(fetched.attributes);
   if (typeof attributes.interactionSid === 'string') return 'already_handed_off';
   return undefined;

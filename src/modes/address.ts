@@ -8,7 +8,8 @@
  *   ChatFriendlyName      "Web chat with <name>"
  *   CustomerFriendlyName  the name the customer gave ("Customer" if none)
  *   PreEngagementData     the validated pre-engagement answers plus friendlyName, as JSON
- *   Identity              our server-chosen identity; the answer's `identity` must match
+ *   Identity              the customer's identity (the start's fresh `web_` one, or a
+ *                         verified customer's `cust_`); the answer's `identity` must match
  *
  * 1 round trip; 2 with a question (posted as the customer's first message,
  * which is what starts the address's Studio flow or webhook).
@@ -32,7 +33,13 @@ import type { EnvReader, RuntimeInfo } from '../config/reader';
 import { FLEX_CONVERSATION_ENDING } from './close';
 import { startFlexCreatedChat, type FlexCreation } from './flex-created';
 import { readInteractionRoute, ROUTE_VARIABLES } from './route';
-import type { ChatsConfig, ChatStart, HandoffModule, InteractionRoute } from './types';
+import {
+  participantIdentity,
+  type ChatsConfig,
+  type ChatStart,
+  type HandoffModule,
+  type InteractionRoute,
+} from './types';
 
 export interface AddressSettings {
   addressSid: string;
@@ -105,7 +112,7 @@ export function webChatCreation(
         chatFriendlyName: conversationFriendlyName(chat),
         customerFriendlyName: chat.friendlyName,
         preEngagementData: preEngagement,
-        identity: chat.identity,
+        identity: participantIdentity(chat),
       });
       return { conversationSid: webChat.conversationSid, identity: webChat.identity };
     },

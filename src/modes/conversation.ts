@@ -13,16 +13,21 @@
  * Each step needs the one before, so that is 2 sequential round trips (3 with
  * a question), the fewest the API allows.
  *
- * The unique name is the customer's identity, which the start's challenge
- * determines (src/guard/admission.ts): Twilio refuses a second conversation
- * of that name (50353), which makes each challenge start one chat at most,
- * at no extra request. That refusal is a 409 `challenge_used`.
+ * The unique name is the start's key (`chat.identity`), which the start's
+ * challenge determines (src/guard/admission.ts): Twilio refuses a second
+ * conversation of that name (50353), which makes each challenge start one
+ * chat at most, at no extra request. That refusal is a 409 `challenge_used`.
+ * The participant is the customer (`participantIdentity`): the same key for
+ * an anonymous chat, the verified customer's stable `cust_` identity
+ * otherwise, which is why clean-up goes by the unique name, never by the
+ * participant's identity (a customer's other conversations are not this
+ * attempt's).
  *
  * No orphans: if step 2 or 3 fails, the conversation is deleted before the
  * error is returned (unless step 3's answer was lost and the question is
  * there after all: then Flex already has it, and the start succeeds). If step 1 fails ambiguously (timeout or 5xx: Twilio may
- * have created it anyway), it is deleted by its unique name, which is the
- * customer's identity. A failed clean-up is logged with the SID; the closed
+ * have created it anyway), it is deleted by its unique name (the start's
+ * key). A failed clean-up is logged with the SID; the closed
  * timer (`CONVERSATION_CLOSED_TIMER`) then ends it.
  */
 import type { Twilio } from 'twilio';
@@ -36,12 +41,13 @@ import type { Config } from '../config';
 import { log } from '../log';
 import {
   challengeReused,
+  customerChatLimit,
   isAmbiguousFailure,
   toHttpError,
   twilioStep,
   upstreamStatus,
 } from '../twilio-errors';
-import type { ChatStart, StartedChat } from './types';
+import { participantIdentity, type ChatStart, type StartedChat } from './types';
 
 export type ScopedWebhook = WebhookListInstanceCreateOptions;
 
@@ -54,6 +60,7 @@ export async function startConversationChat(
   webhook: ScopedWebhook,
 ): Promise<StartedChat> {
   const service = client.conversations.v1.services(config.conversationsServiceSid);
+  const identity = participantIdentity(chat);
   // Built before any request, so an oversized body fails with no side effect.
   const attributes = conversationAttributes(chat);
 
@@ -64,13 +71,13 @@ export async function startConversationChat(
       attributes,
       ...(config.timers.inactive && { 'timers.inactive': config.timers.inactive }),
       ...(config.timers.closed && { 'timers.closed': config.timers.closed }),
-      participant: [
-        JSON.stringify({ identity: chat.identity, attributes: participantAttributes(chat) }),
-      ],
+      participant: [JSON.stringify({ identity, attributes: participantAttributes(chat) })],
     })
     .catch(async (error: unknown) => {
-      const reused = challengeReused(error, 'create the conversation');
-      if (reused) throw reused;
+      const refused =
+        challengeReused(error, 'create the conversation') ??
+        customerChatLimit(error, 'create the conversation');
+      if (refused) throw refused;
       // Hazard: the name is the challenge's, so a concurrent request with the
       // same challenge may own it; only whoever holds the challenge can race.
       const failure = toHttpError(error, {
@@ -91,13 +98,13 @@ export async function startConversationChat(
       () => thisConversation.webhooks.create(webhook),
     );
     if (chat.question !== undefined) {
-      await postQuestion(client, config, conversationSid, chat.identity, chat.question);
+      await postQuestion(client, config, conversationSid, identity, chat.question);
     }
   } catch (error) {
     await removeConversation(client, config, conversationSid, 'failed_start');
     throw error;
   }
-  return { conversationSid, identity: chat.identity };
+  return { conversationSid, identity };
 }
 
 /**
@@ -110,6 +117,11 @@ export async function startConversationChat(
  * second one. So the first messages are read (one more round trip, only then):
  * if one is the customer's, the question was posted and the start succeeds;
  * otherwise, or if that read fails too, the original error stands.
+ *
+ * `inExisting`: the conversation is the customer's chat in progress (a resume,
+ * src/customer/continuity.ts), where the customer has written before: the
+ * newest messages are read instead, and only a message of theirs with this
+ * very body counts as the question.
  */
 export async function postQuestion(
   client: Twilio,
@@ -117,6 +129,7 @@ export async function postQuestion(
   conversationSid: string,
   identity: string,
   question: string,
+  { inExisting = false }: { inExisting?: boolean } = {},
 ): Promise<void> {
   const messages = client.conversations.v1
     .services(config.conversationsServiceSid)
@@ -129,10 +142,14 @@ export async function postQuestion(
       logFields: { conversationSid },
     });
     if (!isAmbiguousFailure(error)) throw failure;
-    // The customer has no token yet, so a message of theirs can only be the
-    // question; a greeting the flow posts may already follow it.
-    const first = await messages.list({ limit: 5 }).catch(() => []);
-    if (!first.some((message) => message.author === identity)) throw failure;
+    // In a new conversation the customer has no token yet, so a message of
+    // theirs can only be the question; a greeting the flow posts may already
+    // follow it. In their chat in progress, the newest ones are read.
+    const read = inExisting ? { order: 'desc' as const, limit: 5 } : { limit: 5 };
+    const seen = await messages.list(read).catch(() => []);
+    const isQuestion = (m: { author: string | null; body: string | null }) =>
+      m.author === identity && (!inExisting || m.body === question);
+    if (!seen.some(isQuestion)) throw failure;
     log.info('question_posted_despite_error', { conversationSid });
   }
 }

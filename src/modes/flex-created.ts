@@ -14,18 +14,29 @@
  *
  * No orphans: if step 2 or 3 fails, the mode deletes what step 1 created
  * before the error is returned. If step 1 fails ambiguously (timeout or 5xx:
- * Twilio may have created it anyway), the conversations of our fresh identity
- * are looked up (`GET …/ParticipantConversations?Identity=`) and deleted. A
+ * Twilio may have created it anyway), the customer's conversations are looked
+ * up (`GET …/ParticipantConversations?Identity=`) and this attempt's are
+ * deleted: for an anonymous chat all of them (its identity is fresh); for a
+ * verified customer, whose identity is stable, only one named after this
+ * attempt's key (flex-flow's `ChatUniqueName`) or, with no such name
+ * (address mode), one not yet open and not among the conversations the
+ * customer had before (`chat.knownConversations`), never their other chats. A
  * failed clean-up is logged with the SID (or the identity, which is opaque).
  * A TaskRouter task Flex made with the chat (a Flex Flow's task integration)
  * is not cancelled, as Twilio advises for Flex tasks: it is logged as
  * `cleanup_needed` with its SID.
  */
 import type { Twilio } from 'twilio';
-import type { ChatsConfig, ChatStart, StartedChat } from './types';
+import type { ParticipantConversationInstance } from 'twilio/lib/rest/conversations/v1/service/participantConversation';
+import { participantIdentity, type ChatsConfig, type ChatStart, type StartedChat } from './types';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
-import { challengeReused, isAmbiguousFailure, toHttpError } from '../twilio-errors';
+import {
+  challengeReused,
+  customerChatLimit,
+  isAmbiguousFailure,
+  toHttpError,
+} from '../twilio-errors';
 import { postQuestion } from './conversation';
 
 /** What a mode's create request returned. */
@@ -62,26 +73,27 @@ export async function startFlexCreatedChat(
   mode: FlexCreation,
 ): Promise<StartedChat> {
   const created = await mode.create(chat).catch(async (error: unknown) => {
-    const reused = challengeReused(error, mode.step);
-    if (reused) throw reused;
+    const refused = challengeReused(error, mode.step) ?? customerChatLimit(error, mode.step);
+    if (refused) throw refused;
     const failure = toHttpError(error, { step: mode.step, notFoundMeans: mode.notFoundMeans });
-    if (isAmbiguousFailure(error)) await removeChatsOf(client, config, chat.identity, mode);
+    if (isAmbiguousFailure(error)) await removeChatsOf(client, config, chat, mode);
     throw failure;
   });
 
   const { conversationSid } = created;
+  const identity = participantIdentity(chat);
   try {
-    if (created.identity !== undefined && created.identity !== chat.identity) {
+    if (created.identity !== undefined && created.identity !== identity) {
       throw identityRefused(mode.step, conversationSid);
     }
     if (chat.question !== undefined) {
-      await postQuestion(client, config, conversationSid, chat.identity, chat.question);
+      await postQuestion(client, config, conversationSid, identity, chat.question);
     }
   } catch (error) {
     await removeQuietly(mode, created, 'failed_start');
     throw leftSomething(error, created);
   }
-  return { conversationSid, identity: chat.identity };
+  return { conversationSid, identity };
 }
 
 /**
@@ -142,20 +154,25 @@ async function removeQuietly(
 }
 
 /**
- * After an ambiguous create: whatever Twilio made for this identity. The
- * identity is fresh and random, so anything found is this chat's.
+ * After an ambiguous create: whatever Twilio made for this attempt. An
+ * anonymous identity is fresh and random, so anything found is this chat's;
+ * a verified customer's is not (see the header: `madeByThisAttempt`).
  */
 async function removeChatsOf(
   client: Twilio,
   config: ServiceConfig,
-  identity: string,
+  chat: ChatStart,
   mode: FlexCreation,
 ): Promise<void> {
-  let found: { conversationSid: string }[];
+  const identity = participantIdentity(chat);
+  let found: ParticipantConversationInstance[];
   try {
     found = await client.conversations.v1
       .services(config.conversationsServiceSid)
-      .participantConversations.list({ identity, limit: 5 });
+      // Twilio pages these by 50 at most; a customer may be in 1,000.
+      .participantConversations.list(
+        chat.customer ? { identity, limit: 1000, pageSize: 50 } : { identity, limit: 5 },
+      );
   } catch (error) {
     log.error('conversation_cleanup_failed', {
       reason: 'ambiguous_create',
@@ -164,7 +181,35 @@ async function removeChatsOf(
     });
     return;
   }
-  for (const { conversationSid } of found) {
+  for (const { conversationSid } of found.filter(madeByThisAttempt(chat))) {
     await removeQuietly(mode, { conversationSid }, 'ambiguous_create');
   }
+}
+
+/**
+ * Which of the customer's conversations this start may have made: one named
+ * after its key (a Flex Flow's `ChatUniqueName`) always; for an anonymous
+ * chat, any (its identity is this start's); for a verified customer, with no
+ * name to go by (a Chat Address), only one that is not closed and that the
+ * customer did not have before this start (`knownConversations`; unknown:
+ * none, rather than risk the customer's chat in progress).
+ */
+export function madeByThisAttempt(
+  chat: ChatStart,
+): (
+  found: Pick<
+    ParticipantConversationInstance,
+    'conversationSid' | 'conversationUniqueName' | 'conversationState'
+  >,
+) => boolean {
+  const known = chat.knownConversations && new Set(chat.knownConversations);
+  return (found) => {
+    if (found.conversationUniqueName === chat.identity) return true;
+    if (!chat.customer) return true;
+    return (
+      known !== undefined &&
+      !known.has(found.conversationSid) &&
+      found.conversationState !== 'closed'
+    );
+  };
 }

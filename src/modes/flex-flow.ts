@@ -5,8 +5,9 @@
  * its user, and runs the Flex Flow's integration (Studio, webhook or task):
  *
  *   FlexFlowSid           FLEX_FLOW_SID (FO…)
- *   Identity              our server-chosen identity
- *   ChatUniqueName        the same identity: Flex refuses a second channel of that
+ *   Identity              the customer's identity (the start's `web_` key, or a
+ *                         verified customer's `cust_`)
+ *   ChatUniqueName        the start's key: Flex refuses a second channel of that
  *                         name (45208), which makes each start's challenge single use
  *   ChatUserFriendlyName  the name the customer gave ("Customer" if none)
  *   ChatFriendlyName      "Web chat with <name>"
@@ -28,7 +29,7 @@ import type { Twilio } from 'twilio';
 import { conversationFriendlyName, preEngagementData } from '../chat-attributes';
 import { twilioStep } from '../twilio-errors';
 import { startFlexCreatedChat, type FlexCreation } from './flex-created';
-import type { ChatStart, HandoffModule } from './types';
+import { participantIdentity, type ChatStart, type HandoffModule } from './types';
 
 export interface FlexFlowSettings {
   flexFlowSid: string;
@@ -64,7 +65,7 @@ export function channelCreation(client: Twilio, flexFlowSid: string): FlexCreati
       const preEngagement = preEngagementData(chat);
       const channel = await client.flexApi.v1.channel.create({
         flexFlowSid,
-        identity: chat.identity,
+        identity: participantIdentity(chat),
         chatUniqueName: chat.identity,
         chatUserFriendlyName: chat.friendlyName,
         chatFriendlyName: conversationFriendlyName(chat),

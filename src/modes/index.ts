@@ -22,6 +22,7 @@ import type {
 } from './types';
 import { webhook } from './webhook';
 
+export { participantIdentity } from './types';
 export type {
   ChatStart,
   ClosedHow,

@@ -23,21 +23,45 @@ import type { FlatObject } from '../fields';
 import type { VerifiedCustomer } from '../customer/types';
 
 export interface ChatStart {
-  /** Server-chosen, opaque identity (see `src/identity.ts`). */
+  /**
+   * Server-chosen, opaque, single-use key of this start (see
+   * `src/identity.ts`): the unique name of what the mode creates
+   * (`UniqueName`, `ChatUniqueName`) and the challenge's claim. For an
+   * anonymous chat it is also the customer's identity; a verified customer's
+   * identity is `customer.identity` (see `participantIdentity`).
+   */
   identity: string;
   /** Never empty: defaults to `DEFAULT_CUSTOMER_NAME`. */
   friendlyName: string;
   question?: string;
   preEngagement: FlatObject;
-  /** A signed-in customer, verified (src/customer/verify.ts); absent: anonymous. */
+  /** The signed-in customer, verified (src/customer/verify.ts); absent for anonymous chats. */
   customer?: VerifiedCustomer;
+  /**
+   * A verified customer's conversations before this start, as
+   * src/customer/continuity.ts found them: after an ambiguous create, only
+   * conversations NOT listed here can be this attempt's (the customer's
+   * identity is not fresh, unlike an anonymous one). Absent: none known, and
+   * nothing but this attempt's unique name is removed for a customer.
+   */
+  knownConversations?: readonly string[];
+}
+
+/**
+ * Who the customer is in Twilio (the participant, the question's author, the
+ * token's identity): the verified customer's stable `cust_` identity, or the
+ * anonymous chat's own `web_` identity.
+ */
+export function participantIdentity(chat: Pick<ChatStart, 'identity' | 'customer'>): string {
+  return chat.customer?.identity ?? chat.identity;
 }
 
 export interface StartedChat {
   conversationSid: string;
   /**
    * The identity the customer's token is for: always the server-chosen one
-   * (a mode whose API answers with another identity refuses the chat).
+   * (`participantIdentity`; a mode whose API answers with another identity
+   * refuses the chat).
    */
   identity: string;
 }
@@ -54,10 +78,14 @@ export interface InteractionRoute {
   /** TaskRouter task channel unique name, `chat` by default. */
   taskChannel: string;
   /**
-   * Whether the conversation's unique name is its customer's identity: true
-   * for the conversations `/start-chat` creates itself, false for those
-   * Flex's WebChats API creates for a Chat Address, which have no such name
-   * (their customer is known by the identity's shape).
+   * Whether the conversation's unique name is the start's key: true for the
+   * conversations `/start-chat` creates itself, false for those Flex's
+   * WebChats API creates for a Chat Address, which have no such name (their
+   * customer is known by the identity's shape). For an anonymous chat the
+   * key is the customer's identity; a verified customer's `cust_` identity
+   * differs from it (src/interaction/ accepts a `cust_` author in a
+   * conversation named by a `web_` key: only /start-chat adds `cust_`
+   * participants, and only as the customer).
    */
   namedAfterCustomer: boolean;
 }

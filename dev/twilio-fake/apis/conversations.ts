@@ -3,7 +3,8 @@
  * scoped webhooks, messages. Faithful where it matters to us: unique names,
  * lookup by SID or unique name, 404s for what is gone, the five-webhook
  * limit per conversation, deletion taking children with it; a participant's
- * conversations by identity (ParticipantConversations).
+ * conversations by identity (ParticipantConversations, paged as Twilio pages
+ * it: at most 50 a page); and the limit of 1,000 conversations per identity.
  */
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
@@ -70,6 +71,37 @@ export function findConversation(
 }
 
 const base = 'https://conversations.twilio.com/v1';
+
+/**
+ * Twilio's Conversations limits: "A Chat identity (Chat user) can be part of
+ * 1000 active or inactive Conversations" (closed ones do not count); adding
+ * it to one more is refused with error 50214 ("User conversation limit
+ * exceeded"). Twilio's page gives no HTTP status: 400, as for its other
+ * refused participant adds, is this fake's choice (the service matches on
+ * the code).
+ */
+export const CONVERSATIONS_PER_IDENTITY = 1000;
+export const USER_CONVERSATION_LIMIT_CODE = 50214;
+
+/** The refusal for adding `identity` to one more conversation, if it is at the limit. */
+export function identityLimitRefusal(
+  mock: TwilioMock,
+  serviceSid: string,
+  identity: string | null | undefined,
+  code = USER_CONVERSATION_LIMIT_CODE,
+) {
+  if (!identity) return undefined;
+  let open = 0;
+  for (const c of conversations(mock).values()) {
+    if (c.serviceSid !== serviceSid || c.state === 'closed') continue;
+    if (c.participants.some((p) => p.identity === identity)) open++;
+  }
+  if (open < CONVERSATIONS_PER_IDENTITY) return undefined;
+  return twilioError(400, code, 'User conversation limit exceeded');
+}
+
+/** ParticipantConversations pages: Twilio's maximum (and default) PageSize is 50. */
+const PARTICIPANT_CONVERSATIONS_PAGE = 50;
 
 function conversationJson(c: MockConversation) {
   const url = `${base}/Services/${c.serviceSid}/Conversations/${c.sid}`;
@@ -176,6 +208,11 @@ export function installConversationRoutes(mock: TwilioMock): void {
     const uniqueName = field(input, 'UniqueName') ?? null;
     if (uniqueName !== null && findConversation(mock, serviceSid, uniqueName)) {
       return twilioError(409, 50353, 'Conversation with provided unique name already exists');
+    }
+    for (const json of input.form.Participant ?? []) {
+      const identity = (JSON.parse(json) as { identity?: string }).identity;
+      const refused = identityLimitRefusal(mock, serviceSid, identity);
+      if (refused) return refused;
     }
     const c: MockConversation = {
       sid: sid('CH'),
@@ -316,7 +353,9 @@ export function installConversationRoutes(mock: TwilioMock): void {
   );
 
   // A participant's conversations, by identity: what /refresh-token reads to
-  // know whether the customer's chat is still open.
+  // know whether the customer's chat is still open, and /start-chat to find a
+  // signed-in customer's chat in progress. Paged like Twilio: `PageSize` (at
+  // most 50), then `next_page_url` with `Page` and `PageToken`.
   mock.route('participantConversations.list', 'GET', `${svc}/ParticipantConversations`, (input) => {
     const serviceSid = input.params.serviceSid ?? '';
     const identity = input.query.Identity?.[0];
@@ -327,11 +366,28 @@ export function installConversationRoutes(mock: TwilioMock): void {
             .map((p) => participantConversationJson(c, p))
         : [],
     );
+    const pageSize = Math.min(
+      PARTICIPANT_CONVERSATIONS_PAGE,
+      Number(input.query.PageSize?.[0] ?? PARTICIPANT_CONVERSATIONS_PAGE),
+    );
+    const page = Number(input.query.Page?.[0] ?? 0);
+    const url = `${base}/Services/${serviceSid}/ParticipantConversations`;
+    const query = (n: number) =>
+      `Identity=${encodeURIComponent(identity ?? '')}&PageSize=${pageSize}&Page=${n}`;
+    const more = (page + 1) * pageSize < found.length;
     return {
       status: 200,
       body: {
-        conversations: found,
-        meta: listMeta(`${base}/Services/${serviceSid}/ParticipantConversations`, 'conversations'),
+        conversations: found.slice(page * pageSize, (page + 1) * pageSize),
+        meta: {
+          ...listMeta(url, 'conversations'),
+          page,
+          page_size: pageSize,
+          first_page_url: `${url}?${query(0)}`,
+          url: `${url}?${query(page)}`,
+          previous_page_url: page > 0 ? `${url}?${query(page - 1)}&PageToken=PB${page}` : null,
+          next_page_url: more ? `${url}?${query(page + 1)}&PageToken=PA${page + 1}` : null,
+        },
       },
     };
   });

@@ -2,9 +2,11 @@
  * Flex API: Interactions (webhook hand-off). Creating one also creates its
  * TaskRouter task, with the routing attributes as is plus Flex's own
  * (`flexInteractionSid`, `flexInteractionChannelSid`), as Flex does.
+ * Closing an Interaction Channel closes its conversation, as Flex does.
  */
 import { field, sid, twilioError, type TwilioMock } from '../twilio-mock';
 import { parseJsonField, stateList, text } from './common';
+import { conversations } from './conversations';
 import { tasks } from './taskrouter';
 
 export interface MockInteraction {
@@ -80,6 +82,11 @@ export function installFlexRoutes(mock: TwilioMock): void {
         return twilioError(400, 45000, 'Interaction channel is already closed');
       }
       found.channelStatus = field(input, 'Status') ?? found.channelStatus;
+      // Flex closes the channel's conversation with it: that is how a
+      // customer's web chat learns an agent ended the chat (Flex UI 2's "End
+      // chat" closes the Interaction Channel), and why a chat the customer
+      // ended is not found again as their chat in progress.
+      if (found.channelStatus === 'closed') closeMediaChannel(mock, found);
       return {
         status: 200,
         body: {
@@ -95,4 +102,10 @@ export function installFlexRoutes(mock: TwilioMock): void {
       };
     },
   );
+}
+
+function closeMediaChannel(mock: TwilioMock, interaction: MockInteraction): void {
+  const properties = interaction.channel.properties as { media_channel_sid?: unknown } | undefined;
+  const conversation = conversations(mock).get(text(properties?.media_channel_sid));
+  if (conversation) conversation.state = 'closed';
 }

@@ -16,6 +16,9 @@
  *   with Flex's error 45208 ("Chat Channel with this unique name already
  *   exists ... new Channel not created"); Twilio's page gives no HTTP status,
  *   so 409 is this fake's choice (the service matches on the code).
+ * - Both refuse an identity already in 1,000 conversations that are not
+ *   closed (conversations.ts): WebChats with Conversations' 50214, Flex Flow
+ *   channels with Flex's 45207 ("User is part of too many Chat Channels").
  */
 import { randomUUID } from 'node:crypto';
 import { TEST_ENV } from '../env';
@@ -25,6 +28,7 @@ import { now, parseJsonField, text } from './common';
 import {
   conversations,
   findConversation,
+  identityLimitRefusal,
   type MockConversation,
   type MockWebhook,
 } from './conversations';
@@ -89,6 +93,8 @@ function webChatsCreate(mock: TwilioMock, input: RouteInput) {
     state.defaultServiceSid ??
     TEST_ENV.CONVERSATIONS_SERVICE_SID;
   const identity = state.webChatIdentityOverride ?? field(input, 'Identity') ?? randomUUID();
+  const refused = identityLimitRefusal(mock, serviceSid, identity);
+  if (refused) return refused;
   const c = newConversation(
     serviceSid,
     field(input, 'ChatFriendlyName') ?? null,
@@ -108,6 +114,9 @@ function flexChannelsCreate(mock: TwilioMock, input: RouteInput) {
   if (uniqueName !== null && findConversation(mock, flow.chatServiceSid, uniqueName)) {
     return twilioError(409, 45208, 'Chat Channel with this unique name already exists');
   }
+  // Flex's own code for a chat user in too many channels.
+  const refused = identityLimitRefusal(mock, flow.chatServiceSid, field(input, 'Identity'), 45207);
+  if (refused) return refused;
   const name = field(input, 'ChatUserFriendlyName') ?? '';
   const studio =
     flow.integrationType === 'studio'

@@ -1,0 +1,400 @@
+/**
+ * The same chat on every device (src/customer/continuity.ts) in every mode,
+ * through the real modes, the real `twilio` library and the spec-validating
+ * fake: a signed-in customer's second start resumes their chat in progress
+ * (no conversation, no webhook, no task, no budget), two devices at once end
+ * in one conversation, the modes use the customer's `cust_` identity, and
+ * Twilio's 1,000-conversations limit is a clear 409.
+ */
+import { handler as interaction } from '../../functions/interaction.protected';
+import { loadConfig } from '../../src/config';
+import {
+  CHAT_STARTING_RETRY_SECONDS,
+  creationKey,
+  LOSER_WAITS_MS,
+  startOrResume,
+} from '../../src/customer/continuity';
+import type { VerifiedCustomer } from '../../src/customer/types';
+import { ChatStartingError, CustomerChatLimitError, type HttpError } from '../../src/errors';
+import { sharedState } from '../../src/guard/shared-state';
+import { customerIdentity, newIdentity } from '../../src/identity';
+import { endingOf, startChat, type HandoffMode } from '../../src/modes';
+import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { invoke } from '../../dev/invoke';
+import {
+  account,
+  conversations,
+  interactions,
+  tasks,
+  type MockConversation,
+} from '../../dev/twilio-fake/apis';
+import {
+  ADDRESS_ENV,
+  ADDRESS_WEBHOOK_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../../dev/twilio-fake/modes';
+import { sid as newSid, TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import {
+  INTERACTION_URL,
+  WEBHOOK_ENV,
+  messageAddedParams,
+  scopedWebhookSid,
+  signedDelivery,
+} from '../../dev/twilio-fake/webhooks';
+import { captureLogsPerTest } from '../support/logs';
+
+const mock = TwilioMock.perTest((m) => {
+  seedChatAddress(m);
+  seedFlexFlow(m);
+});
+captureLogsPerTest();
+
+const ISSUER = 'https://shop.example';
+const ENVS: Record<HandoffMode, Record<string, string | undefined>> = {
+  studio: TEST_ENV,
+  webhook: WEBHOOK_ENV,
+  address: ADDRESS_ENV,
+  'flex-flow': FLEX_FLOW_ENV,
+};
+const MODES = Object.keys(ENVS) as HandoffMode[];
+
+function customerOf(sub = 'cus_42'): VerifiedCustomer {
+  return {
+    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
+    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
+    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
+  };
+}
+
+function configFor(env: Record<string, string | undefined>) {
+  return loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
+}
+
+interface Device {
+  spent: number;
+}
+
+/** One device's /start-chat of a signed-in customer, at the src level (a fresh key each). */
+async function begin(
+  env: Record<string, string | undefined>,
+  options: {
+    customer?: VerifiedCustomer;
+    question?: string;
+    device?: Device;
+    /** Wait as in production (the winner of a race needs the time to create). */
+    realWaits?: boolean;
+  } = {},
+) {
+  const { customer = customerOf(), question, device = { spent: 0 }, realWaits = false } = options;
+  const config = configFor(env);
+  const client = mock.client();
+  const key = newIdentity(Date.now());
+  return startOrResume(() => client, config, {
+    customer,
+    question,
+    hasEnded: endingOf(config.handoff.mode).hasEnded,
+    spend: () => {
+      device.spent++;
+      return Promise.resolve();
+    },
+    create: (known) =>
+      startChat(client, config, config.handoff, {
+        identity: key,
+        friendlyName: 'Ana',
+        ...(question !== undefined && { question }),
+        preEngagement: {},
+        customer,
+        knownConversations: known,
+      }),
+    ...(!realWaits && { sleep: () => Promise.resolve() }),
+  });
+}
+
+/** Forgets the requests made so far (not the fake's state). */
+const forget = () => mock.recorded.splice(0);
+
+function only(): MockConversation {
+  const all = [...conversations(mock).values()];
+  expect(all).toHaveLength(1);
+  return all[0] as MockConversation;
+}
+
+describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
+  const env = ENVS[mode];
+
+  it("creates a signed-in customer's chat with the cust_ identity, named after the start's key", async () => {
+    const customer = customerOf();
+    const chat = await begin(env, { customer, question: 'Where is my order?' });
+
+    expect(chat).toEqual({
+      conversationSid: expect.stringMatching(/^CH/),
+      identity: customer.identity,
+      resumed: false,
+    });
+    const conversation = only();
+    expect(conversation.participants.map((p) => p.identity)).toEqual([customer.identity]);
+    if (mode !== 'address') expect(conversation.uniqueName).toMatch(/^web_[0-9a-z]+_[0-9a-f]{32}$/);
+    expect(conversation.messages.map((m) => [m.author, m.body])).toEqual([
+      [customer.identity, 'Where is my order?'],
+    ]);
+    // Round 1 the lookup, round 2 the creation claim, then the mode's own.
+    const names = mock.requests().map((r) => r.name);
+    expect(names.slice(0, 2)).toEqual(['participantConversations.list', 'sync.documents.create']);
+    const lookup = mock.requests('participantConversations.list')[0];
+    expect(lookup?.path).toBe(
+      `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/ParticipantConversations`,
+    );
+    expect(lookup?.query).toEqual({ Identity: [customer.identity], PageSize: ['50'] });
+    const claim = mock.requests('sync.documents.create')[0];
+    expect(claim?.form.UniqueName).toEqual([creationKey(customer.identity, [])]);
+  });
+
+  it('resumes the chat in progress on a second device: one lookup, the question, nothing else', async () => {
+    const laptop = { spent: 0 };
+    const phone = { spent: 0 };
+    const first = await begin(env, { question: 'First question', device: laptop });
+    const writesBefore = mock.writes().length;
+    forget();
+    mock.latencyMs = 10;
+
+    const second = await begin(env, { question: 'Second question', device: phone });
+
+    expect(second).toEqual({ ...first, resumed: true });
+    expect(mock.requests().map((r) => r.name)).toEqual([
+      'participantConversations.list',
+      'messages.create',
+    ]);
+    expect(mock.sequentialRoundTrips(mock.requests('participantConversations.list'))).toBe(1);
+    const post = mock.requests('messages.create')[0];
+    expect(post?.path).toBe(
+      `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/${first.conversationSid}/Messages`,
+    );
+    expect(post?.form).toEqual({ Author: [first.identity], Body: ['Second question'] });
+    expect(post?.headers['x-twilio-webhook-enabled']).toBe('true');
+    expect(writesBefore).toBeGreaterThan(0);
+    expect(phone.spent).toBe(0); // the budget is not spent on a resume
+    expect(laptop.spent).toBe(1);
+    expect(only().messages.map((m) => m.body)).toEqual(['First question', 'Second question']);
+  });
+
+  it('resumes without a question in exactly one request', async () => {
+    const first = await begin(env);
+    forget();
+    const again = await begin(env);
+    expect(again).toEqual({ ...first, resumed: true });
+    expect(mock.requests().map((r) => r.name)).toEqual(['participantConversations.list']);
+    expect(mock.writes()).toEqual([]);
+  });
+
+  it('starts a new chat once the one in progress has ended, by the mode’s reading', async () => {
+    const first = await begin(env, { question: 'One' });
+    const ended = conversations(mock).get(first.conversationSid) as MockConversation;
+    if (mode === 'flex-flow') {
+      ended.attributes = JSON.stringify({ ...JSON.parse(ended.attributes), status: 'INACTIVE' });
+    } else {
+      ended.state = 'closed';
+    }
+    const second = await begin(env, { question: 'Two' });
+    expect(second.resumed).toBe(false);
+    expect(second.conversationSid).not.toBe(first.conversationSid);
+    expect(conversations(mock).size).toBe(2);
+    // The new start's claim is named after a list that holds the first chat.
+    const claims = mock.requests('sync.documents.create').map((r) => r.form.UniqueName?.[0]);
+    expect(claims).toEqual([
+      creationKey(first.identity, []),
+      creationKey(first.identity, [{ conversationSid: first.conversationSid }]),
+    ]);
+  });
+
+  it('two devices at once end in ONE conversation with both questions', async () => {
+    const [a, b] = await Promise.all([
+      begin(env, { question: 'From the laptop', realWaits: true }),
+      begin(env, { question: 'From the phone', realWaits: true }),
+    ]);
+    expect(a.conversationSid).toBe(b.conversationSid);
+    expect([a.resumed, b.resumed].sort()).toEqual([false, true]);
+    const conversation = only();
+    expect(conversation.messages.map((m) => m.body).sort()).toEqual([
+      'From the laptop',
+      'From the phone',
+    ]);
+    const creates = mock
+      .requests()
+      .filter((r) =>
+        ['conversations.create', 'webchats.create', 'flexChannels.create'].includes(r.name),
+      );
+    expect(creates).toHaveLength(1);
+    // Both saw no chat and raced for the same claim: one created, one waited and joined.
+    const claims = mock.requests('sync.documents.create');
+    expect(new Set(claims.map((r) => r.form.UniqueName?.[0])).size).toBe(1);
+    expect(claims.filter((r) => r.status === 201)).toHaveLength(1);
+    if (mode === 'studio' || mode === 'webhook') {
+      expect(mock.requests('webhooks.create')).toHaveLength(1);
+    }
+  });
+
+  it('the loser of the claim answers 503 chat_starting when the chat does not show in time, having made nothing', async () => {
+    const customer = customerOf();
+    // Another request of the customer holds the claim, and has not created yet.
+    await sharedState(mock.client(), configFor(env)).claimOnce(
+      creationKey(customer.identity, []),
+      30,
+    );
+    forget();
+    const device = { spent: 0 };
+    const refused = await begin(env, { customer, question: 'Hello?', device }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(ChatStartingError);
+    const error = refused as HttpError;
+    expect(error.status).toBe(503);
+    expect(error.code).toBe('chat_starting');
+    expect(error.headers['Retry-After']).toBe(String(CHAT_STARTING_RETRY_SECONDS));
+    // One look, then one more after each wait; the claim tried each time.
+    expect(mock.requests('participantConversations.list')).toHaveLength(LOSER_WAITS_MS.length + 1);
+    expect(mock.requests('sync.documents.create')).toHaveLength(LOSER_WAITS_MS.length + 1);
+    expect(mock.writes()).toEqual([]); // each claim refused: taken
+    expect(conversations(mock).size).toBe(0);
+    expect(device.spent).toBe(1);
+  });
+});
+
+describe('continuity: a failed start', () => {
+  it('gives the claim back when it left nothing, so the next start is not held up', async () => {
+    const customer = customerOf();
+    mock.failNext('conversations.create', { status: 400 });
+    await expect(begin(TEST_ENV, { customer })).rejects.toMatchObject({ status: 502 });
+    expect(mock.requests('sync.documents.delete')).toHaveLength(1);
+    const again = await begin(TEST_ENV, { customer });
+    expect(again.resumed).toBe(false);
+  });
+
+  it("address mode: an ambiguous create removes only this attempt's conversation, never the customer's others", async () => {
+    const customer = customerOf();
+    const old = await begin(ADDRESS_ENV, { customer, question: 'Old chat' });
+    (conversations(mock).get(old.conversationSid) as MockConversation).state = 'closed';
+    mock.failNext('webchats.create', { status: 500, when: 'after' });
+    await expect(begin(ADDRESS_ENV, { customer })).rejects.toMatchObject({ status: 502 });
+    expect([...conversations(mock).keys()]).toEqual([old.conversationSid]);
+    expect(mock.requests('conversations.delete')).toHaveLength(1);
+  });
+
+  it('flex-flow: an ambiguous create removes the channel named after this attempt only', async () => {
+    const customer = customerOf();
+    const old = await begin(FLEX_FLOW_ENV, { customer });
+    const oldChat = conversations(mock).get(old.conversationSid) as MockConversation;
+    oldChat.attributes = JSON.stringify({ status: 'INACTIVE' });
+    mock.failNext('flexChannels.create', { status: 503, when: 'after' });
+    await expect(begin(FLEX_FLOW_ENV, { customer })).rejects.toMatchObject({ status: 502 });
+    expect([...conversations(mock).keys()]).toEqual([old.conversationSid]);
+    expect(mock.requests('flexChannels.delete')).toHaveLength(1);
+  });
+});
+
+/** A conversation the customer is in, put straight into the fake. */
+function seedConversation(identity: string, attributes: object = {}, state = 'active') {
+  const c: MockConversation = {
+    sid: newSid('CH'),
+    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    uniqueName: null,
+    friendlyName: null,
+    attributes: JSON.stringify(attributes),
+    timers: {},
+    state,
+    participants: [{ sid: newSid('MB'), identity, attributes: '{}' }],
+    webhooks: [],
+    messages: [],
+  };
+  conversations(mock).set(c.sid, c);
+  return c;
+}
+
+describe("Twilio's 1,000 conversations per identity", () => {
+  it('flex-flow: ended channels stay open conversations; at 1,000 the start is a 409 customer_chat_limit', async () => {
+    const customer = customerOf();
+    for (let i = 0; i < 1000; i++) seedConversation(customer.identity, { status: 'INACTIVE' });
+    mock.latencyMs = 2;
+    const refused = await begin(FLEX_FLOW_ENV, { customer }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CustomerChatLimitError);
+    expect(refused).toMatchObject({ status: 409, code: 'customer_chat_limit' });
+    // All 20 pages of 50 were read (none in progress), then the claim, then the refused create.
+    expect(mock.requests('participantConversations.list')).toHaveLength(20 + 20);
+    expect(mock.requests('flexChannels.create')).toHaveLength(1);
+    expect(conversations(mock).size).toBe(1000);
+  });
+
+  it.each(['studio', 'webhook', 'address'] as const)(
+    '%s: Twilio refusing the customer (50214) is a 409 customer_chat_limit with nothing left behind',
+    async (mode) => {
+      const customer = customerOf();
+      for (let i = 0; i < 1000; i++) seedConversation(customer.identity);
+      const config = configFor(ENVS[mode]);
+      const refused = await startChat(mock.client(), config, config.handoff, {
+        identity: newIdentity(Date.now()),
+        friendlyName: 'Ana',
+        preEngagement: {},
+        customer,
+      }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ status: 409, code: 'customer_chat_limit' });
+      expect(conversations(mock).size).toBe(1000);
+      expect(mock.requests('conversations.delete')).toHaveLength(0);
+    },
+  );
+
+  it('closed conversations do not count: a customer with 1,000 closed ones starts a chat', async () => {
+    const customer = customerOf();
+    for (let i = 0; i < 1000; i++) seedConversation(customer.identity, {}, 'closed');
+    const chat = await begin(TEST_ENV, { customer });
+    expect(chat.resumed).toBe(false);
+  });
+});
+
+describe('webhook mode: one Interaction for one customer on two devices', () => {
+  it.each([
+    ['webhook', WEBHOOK_ENV],
+    ['address (routes to /interaction)', ADDRESS_WEBHOOK_ENV],
+  ])(
+    '%s: the cust_ author hands off once; the second device’s question does not',
+    async (_, env) => {
+      if (env === ADDRESS_WEBHOOK_ENV) {
+        const address = account(mock).addresses[0];
+        if (address) {
+          address.autoCreation = {
+            ...address.autoCreation,
+            type: 'webhook',
+            webhook_url: INTERACTION_URL,
+            webhook_method: 'POST',
+          };
+        }
+      }
+      const customer = customerOf();
+      const first = await begin(env, { customer, question: 'From the laptop' });
+      const webhookSid = scopedWebhookSid(mock, first.conversationSid);
+      const deliver = (body: string, index: number) =>
+        invoke(interaction, {
+          mock,
+          env: env,
+          ...signedDelivery(
+            messageAddedParams({
+              conversationSid: first.conversationSid,
+              author: customer.identity,
+              body,
+              index,
+              ...(webhookSid !== undefined && { webhookSid }),
+            }),
+          ),
+        });
+      const handed = await deliver('From the laptop', 0);
+      expect(handed.body).toMatchObject({ outcome: 'handed_off' });
+
+      const second = await begin(env, { customer, question: 'From the phone' });
+      expect(second).toEqual({ ...first, resumed: true });
+      const again = await deliver('From the phone', 1);
+      expect(again.body).toMatchObject({ outcome: 'ignored' });
+      expect(interactions(mock)).toHaveLength(1);
+      expect(tasks(mock)).toHaveLength(1);
+    },
+  );
+});
