@@ -60,7 +60,7 @@ export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, a
   const chat = await startClaimed(twilio, config, admitted, () =>
     startChat(twilio(), config, config.handoff, {
       identity: admitted.identity,
-      friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+      friendlyName: customer?.claims.name ?? request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
       ...(customer && { customer }),

@@ -3,10 +3,21 @@
  * chat uses (`from`, `channel_type`, `pre_engagement_data`), so existing
  * Studio flows and Flex plugins that read those keys keep working.
  *
+ * A signed-in customer's verified claims go under their own key, `customer`
+ * (`{verified: true, id, issuer, name?, email?, claims?}`), apart from what
+ * the customer typed (`pre_engagement_data`), so agents and flows can tell
+ * which is which; `from` is then the verified name, if the token had one.
+ * In the modes where Flex creates the conversation (address, flex-flow) the
+ * only place we write is the pre-engagement data, so there the same object
+ * travels as `pre_engagement_data.customer`. Either way the key is the
+ * server's: one typed into the form is dropped, so a claim typed by anyone
+ * can never pass for a verified one.
+ *
  * @example
  *   conversationAttributes({ friendlyName: 'Ana', preEngagement: { email: 'a@b.c' } });
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
+import type { VerifiedCustomer } from './customer/types';
 import { BadRequestError } from './errors';
 import type { FlatObject } from './fields';
 import { LIMITS } from './limits';
@@ -17,20 +28,92 @@ export const DEFAULT_CUSTOMER_NAME = 'Customer';
 export interface CustomerDetails {
   friendlyName: string;
   preEngagement: FlatObject;
+  /** Verified by src/customer/verify.ts; absent for anonymous chats. */
+  customer?: VerifiedCustomer;
 }
+
+/** Where verified claims go, in the conversation's and the task's attributes. */
+export const CUSTOMER_KEY = 'customer';
+
+/** The `customer` attribute: what agents may trust about a signed-in customer. */
+export interface CustomerAttribute {
+  verified: true;
+  /** The company's customer id (`sub`). */
+  id: string;
+  /** Who vouched for it (`iss`). */
+  issuer: string;
+  name?: string;
+  email?: string;
+  /** The CUSTOMER_CLAIMS the token carried; absent when none. */
+  claims?: Record<string, string | number | boolean>;
+}
+
+/**
+ * The most a `customer` attribute takes as JSON (src/customer/verify.ts keeps
+ * it within this), reserved within Twilio's 16 KB when a token comes.
+ */
+export const CUSTOMER_ATTRIBUTE_MAX_BYTES = 4096;
 
 export interface ConversationAttributes {
   from: string;
   channel_type: 'web';
   pre_engagement_data: FlatObject;
+  customer?: CustomerAttribute;
+}
+
+export function customerAttribute({ claims }: VerifiedCustomer): CustomerAttribute {
+  const extra = Object.keys(claims.extra).length > 0;
+  return {
+    verified: true,
+    id: claims.sub,
+    issuer: claims.iss,
+    ...(claims.name !== undefined && { name: claims.name }),
+    ...(claims.email !== undefined && { email: claims.email }),
+    ...(extra && { claims: claims.extra }),
+  };
+}
+
+/** The name agents see: the verified one when the token had a name, else the typed one. */
+export function displayName(customer: Pick<CustomerDetails, 'friendlyName' | 'customer'>): string {
+  return customer.customer?.claims.name ?? customer.friendlyName;
+}
+
+/** What the customer typed, without a `customer` key (the server's alone). */
+function typedAnswers(preEngagement: FlatObject): FlatObject {
+  return Object.fromEntries(Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY));
+}
+
+/**
+ * The verified customer stored in a conversation's attributes: at the top
+ * (conversations /start-chat creates) or in the pre-engagement data (those
+ * Flex creates), and only in the shape this module writes.
+ */
+export function storedCustomer(stored: Record<string, unknown>): CustomerAttribute | undefined {
+  const answers = stored.pre_engagement_data;
+  const nested =
+    answers !== null && typeof answers === 'object'
+      ? (answers as Record<string, unknown>)[CUSTOMER_KEY]
+      : undefined;
+  for (const candidate of [stored[CUSTOMER_KEY], nested]) {
+    const value = candidate as Partial<CustomerAttribute> | null | undefined;
+    if (
+      value?.verified === true &&
+      typeof value.id === 'string' &&
+      typeof value.issuer === 'string'
+    ) {
+      return value as CustomerAttribute;
+    }
+  }
+  return undefined;
 }
 
 /** JSON for the conversation's `Attributes`, within Twilio's 16 KB limit. */
 export function conversationAttributes(customer: CustomerDetails): string {
   const attributes: ConversationAttributes = {
-    from: customer.friendlyName,
+    from: displayName(customer),
     channel_type: 'web',
-    pre_engagement_data: customer.preEngagement,
+    pre_engagement_data: typedAnswers(customer.preEngagement),
+    ...(customer.customer && { customer: customerAttribute(customer.customer) }),
   };
   const json = JSON.stringify(attributes);
   if (Buffer.byteLength(json) > LIMITS.conversationAttributesMaxBytes) {
@@ -62,13 +145,17 @@ export function parseAttributes(json: string | null | undefined): Record<string,
 }
 
 /** JSON for the customer participant's `Attributes`. */
-export function participantAttributes(customer: Pick<CustomerDetails, 'friendlyName'>): string {
-  return JSON.stringify({ friendlyName: customer.friendlyName });
+export function participantAttributes(
+  customer: Pick<CustomerDetails, 'friendlyName' | 'customer'>,
+): string {
+  return JSON.stringify({ friendlyName: displayName(customer) });
 }
 
 /** The conversation's friendly name, as listed in Twilio's Console. */
-export function conversationFriendlyName(customer: Pick<CustomerDetails, 'friendlyName'>): string {
-  return `Web chat with ${customer.friendlyName}`;
+export function conversationFriendlyName(
+  customer: Pick<CustomerDetails, 'friendlyName' | 'customer'>,
+): string {
+  return `Web chat with ${displayName(customer)}`;
 }
 
 /**
@@ -78,15 +165,20 @@ export function conversationFriendlyName(customer: Pick<CustomerDetails, 'friend
  * it (`pre_engagement_data.friendlyName`). Within Twilio's 16 KB limit
  * (error 45731), checked before any request.
  */
-export function preEngagementData(customer: CustomerDetails): string {
-  const json = JSON.stringify({ ...customer.preEngagement, friendlyName: customer.friendlyName });
-  if (Buffer.byteLength(json) > LIMITS.preEngagementMaxBytes) {
+export function preEngagementData(customer: CustomerDetails, reserveBytes = 0): string {
+  const json = JSON.stringify({
+    ...typedAnswers(customer.preEngagement),
+    friendlyName: displayName(customer),
+    ...(customer.customer && { [CUSTOMER_KEY]: customerAttribute(customer.customer) }),
+  });
+  if (Buffer.byteLength(json) + reserveBytes > LIMITS.preEngagementMaxBytes) {
+    const room = (LIMITS.preEngagementMaxBytes - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {
         field: 'preEngagement',
         problem: `together with friendlyName must fit Twilio's ${
           LIMITS.preEngagementMaxBytes / 1024
-        } KB pre-engagement data`,
+        } KB pre-engagement data${reserveBytes > 0 ? ` (${room} KB with a customer token, whose verified claims take the rest)` : ''}`,
       },
     ]);
   }

@@ -3,7 +3,11 @@
  * (see `jsonFields`) and returns a typed request or throws a 400 naming every
  * field at fault.
  */
-import { DEFAULT_CUSTOMER_NAME, preEngagementData } from './chat-attributes';
+import {
+  CUSTOMER_ATTRIBUTE_MAX_BYTES,
+  DEFAULT_CUSTOMER_NAME,
+  preEngagementData,
+} from './chat-attributes';
 import {
   optionalFlatObject,
   optionalText,
@@ -49,10 +53,15 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
   // too, within the same 16 KB: checked here, in every mode, so that such a
   // body is refused before the guard writes anything (a claim, a budget's count).
   // Counted with the after-hours mark the guard may add (src/guard/hours.ts).
-  preEngagementData({
-    friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
-    preEngagement: markAfterHours(request.preEngagement, true),
-  });
+  // With a customer token, its verified claims will share the 16 KB too.
+  const reserve = request.customerToken === undefined ? 0 : CUSTOMER_ATTRIBUTE_MAX_BYTES;
+  preEngagementData(
+    {
+      friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+      preEngagement: markAfterHours(request.preEngagement, true),
+    },
+    reserve,
+  );
   return request;
 }
 

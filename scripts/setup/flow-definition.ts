@@ -14,6 +14,10 @@
  *   channelType          "web"
  *   conversationSid      the conversation
  *   pre_engagement_data  the pre-engagement answers, as a JSON object
+ *   customer             only for signed-in customers: the verified claims
+ *                        (ChannelAttributes.customer, what /start-chat stores,
+ *                        else pre_engagement_data.customer, what address mode
+ *                        sends; src/chat-attributes.ts); absent otherwise
  *
  * The file holds two placeholders, `${WORKFLOW_SID}` and
  * `${CHAT_TASK_CHANNEL_SID}`; everything else is sent as it is.

@@ -26,6 +26,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../config';
 import { customerTokensOn } from '../config/customer';
+import { CUSTOMER_ATTRIBUTE_MAX_BYTES, customerAttribute } from '../chat-attributes';
 import { CustomerTokenError } from '../errors';
 import type { FieldParser } from '../fields';
 import { customerIdentity } from '../identity';
@@ -83,7 +84,7 @@ export async function verifyCustomer(
     throw error;
   });
   const payload = await verifySignatureAndTimes(config, token, key, nowMs);
-  const claims = verifiedClaims(payload, settings.claims);
+  const claims = withinAttributeSize(verifiedClaims(payload, settings.claims));
   const exp = payload.exp as number;
   const iat = payload.iat as number;
   if (exp - iat > settings.maxLifetimeSeconds) refuse('lifetime_too_long');
@@ -192,6 +193,27 @@ function verifiedClaims(payload: JWTPayload, allowed: readonly string[]): Verifi
     ...(email !== undefined && email.includes('@') && { email }),
     extra,
   };
+}
+
+/**
+ * Drops allowlisted claims, last first, until the `customer` attribute fits
+ * CUSTOMER_ATTRIBUTE_MAX_BYTES (the room /start-chat reserved for it within
+ * Twilio's 16 KB). sub, iss, name and email are bounded well below it.
+ */
+function withinAttributeSize(claims: VerifiedClaims): VerifiedClaims {
+  const extra = { ...claims.extra };
+  const size = () =>
+    Buffer.byteLength(
+      JSON.stringify(
+        customerAttribute({ identity: '', claims: { ...claims, extra }, tokenExpiresAt: 0 }),
+      ),
+    );
+  const names = Object.keys(extra);
+  while (size() > CUSTOMER_ATTRIBUTE_MAX_BYTES && names.length > 0) {
+    delete extra[names.pop() as string];
+    log.info('customer_token.claim_dropped', { reason: 'attributes_full' });
+  }
+  return { ...claims, extra };
 }
 
 /** A single-line, non-empty string of at most `max` characters, trimmed; else undefined. */

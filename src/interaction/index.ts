@@ -95,7 +95,7 @@ import type {
   ConversationContext,
   ConversationInstance,
 } from 'twilio/lib/rest/conversations/v1/service/conversation';
-import { DEFAULT_CUSTOMER_NAME, parseAttributes } from '../chat-attributes';
+import { DEFAULT_CUSTOMER_NAME, parseAttributes, storedCustomer } from '../chat-attributes';
 import { UpstreamError } from '../errors';
 import { isCustomerIdentity, parseIdentity } from '../identity';
 import { log } from '../log';
@@ -379,11 +379,14 @@ export function taskAttributes(
   const name =
     given.find((value): value is string => typeof value === 'string' && value.trim() !== '') ??
     DEFAULT_CUSTOMER_NAME;
+  // A signed-in customer's verified claims (src/chat-attributes.ts), apart.
+  const customer = storedCustomer(stored);
   return {
     from: name,
     customerName: name,
     channelType: 'web',
     conversationSid,
     pre_engagement_data: preEngagement,
+    ...(customer && { customer }),
   };
 }

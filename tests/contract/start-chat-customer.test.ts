@@ -42,6 +42,20 @@ describe('POST /start-chat: a signed-in customer', () => {
   });
 });
 
+describe('POST /start-chat: room for the verified claims', () => {
+  it('reserves 4 KB of the 16 KB pre-engagement data when a token comes, refused before any request', async () => {
+    const preEngagement = { notes: 'x'.repeat(13 * 1024) };
+    const customerToken = await mintCustomerToken();
+    const refused = await start({ preEngagement, customerToken });
+    expect(refused.status).toBe(400);
+    expect((refused.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
+      'preEngagement',
+    ]);
+    expect(mock.requests()).toHaveLength(0);
+    expect((await start({ preEngagement })).status).toBe(200);
+  });
+});
+
 describe('POST /start-chat: customer tokens refused, with zero Twilio requests', () => {
   it.each([
     ['forged', () => mintCustomerToken({}, { key: new TextEncoder().encode('z'.repeat(40)) })],

@@ -32,14 +32,34 @@ const state = (name: string) => definition.states.find((s) => s.name === name) a
 /**
  * Just enough Liquid for this template: `{{ a.b.c }}`, `| default: x.y`,
  * `| default: 'text'` and `| to_json`, as Studio evaluates them (a missing
- * or empty value takes the default; to_json serialises).
+ * or empty value takes the default; to_json serialises), and
+ * `{% if a.b %}…{% elsif c.d %}…{% endif %}` (only nil and false are false).
  */
+function lookupIn(scope: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => {
+    if (value === null || typeof value !== 'object') return undefined;
+    return (value as Record<string, unknown>)[key];
+  }, scope);
+}
+
 function renderLiquid(template: string, scope: Record<string, unknown>): string {
-  const lookup = (path: string): unknown =>
-    path.split('.').reduce<unknown>((value, key) => {
-      if (value === null || typeof value !== 'object') return undefined;
-      return (value as Record<string, unknown>)[key];
-    }, scope);
+  const truthy = (path: string) =>
+    ![undefined, null, false].includes(lookupIn(scope, path.trim()) as never);
+  const branches = template.replace(
+    /\{% if (.*?) %\}(.*?)(?:\{% elsif (.*?) %\}(.*?))?\{% endif %\}/gs,
+    (_, ifPath: string, ifText: string, elsifPath?: string, elsifText?: string) =>
+      truthy(ifPath)
+        ? ifText
+        : elsifPath !== undefined && truthy(elsifPath)
+          ? (elsifText ?? '')
+          : '',
+  );
+  if (/\{%/.test(branches)) throw new Error('tag not supported by this test');
+  return expressions(branches, scope);
+}
+
+function expressions(template: string, scope: Record<string, unknown>): string {
+  const lookup = (path: string): unknown => lookupIn(scope, path);
   const operand = (text: string): unknown => {
     const literal = /^'(.*)'$/.exec(text.trim());
     return literal ? literal[1] : lookup(text.trim());
@@ -155,6 +175,33 @@ describe('the web chat Studio flow definition', () => {
   it('carries the after-hours mark of AFTER_HOURS=message to the task (src/guard/hours.ts)', () => {
     const task = taskAttributes({ from: 'Ana', pre_engagement_data: { afterHours: true } });
     expect(task).toMatchObject({ pre_engagement_data: { afterHours: true } });
+  });
+
+  it('passes a signed-in customer on as `customer`, from the top (studio mode) or the pre-engagement data (address mode)', () => {
+    const customer = {
+      verified: true,
+      id: 'cus_42',
+      issuer: 'https://shop.example.com',
+      name: 'Ana',
+    };
+    const studio = taskAttributes({ from: 'Ana', pre_engagement_data: {}, customer });
+    expect(studio).toEqual({
+      from: 'Ana',
+      customerName: 'Ana',
+      channelType: 'web',
+      conversationSid: 'CH' + 'a'.repeat(32),
+      pre_engagement_data: {},
+      customer,
+    });
+    const address = taskAttributes({ pre_engagement_data: { friendlyName: 'Ana', customer } });
+    expect(address).toMatchObject({ from: 'Ana', customer });
+  });
+
+  it('gives anonymous chats no `customer` key at all', () => {
+    expect(
+      taskAttributes({ from: 'Ana', pre_engagement_data: { email: 'a@b.c' } }),
+    ).not.toHaveProperty('customer');
+    expect(taskAttributes({})).not.toHaveProperty('customer');
   });
 
   it('keeps the attributes valid JSON whatever the name holds', () => {
