@@ -11,7 +11,7 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch, fetchPreviousChat, siblingUrl } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -104,8 +104,7 @@ function init(options: WidgetOptions = {}): void {
   });
   const plainApi = createApi(config.startChatUrl);
   // A signed-in customer's page loads webchat-customer.js (client/lib/customer-loader.ts).
-  const previousChat = (token: string) => fetchPreviousChat(config.startChatUrl, token);
-  const api = customerApi(config, { api: plainApi, previousChat }, (part) => {
+  const api = customerApi(config, plainApi, (part) => {
     part.attach(chat);
     render(chat.state);
   });

@@ -9,7 +9,7 @@
  */
 import type { CaptchaSettings } from './captcha';
 import type { Challenge, Proof } from './challenge';
-import type { PreviousChat, SignedInCustomer } from './customer-state';
+import type { SignedInCustomer } from './customer-state';
 import type { StartChatBody } from './pre-engagement';
 import type { StartError } from './state';
 
@@ -107,10 +107,10 @@ export function timeoutSignal(ms: number): AbortSignal {
 }
 
 /**
- * POSTs to one of the functions: `body` as JSON, or no body at all (a
+ * POSTs to one of the functions (exported for webchat-customer.js's one): `body` as JSON, or no body at all (a
  * "simple" request, which browsers send without a preflight).
  */
-async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Promise<T> {
+export async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -189,15 +189,4 @@ export function createChallengeFetch(
     onAnswer?.(answer);
     return answer.challenge;
   };
-}
-
-/** POST /previous-chat (SHOW_PREVIOUS_CHAT): a signed-in customer's previous chat, or null. */
-export async function fetchPreviousChat(
-  startChatUrl: string,
-  token: string,
-  fetchImpl: typeof fetch = fetch,
-): Promise<PreviousChat | null> {
-  const url = siblingUrl(startChatUrl, 'previous-chat');
-  const answer = await call<{ previousChat: PreviousChat | null }>(fetchImpl, url, { token });
-  return answer.previousChat ?? null;
 }

@@ -10,7 +10,7 @@
 import { ApiError, type Api } from './api';
 import type { WidgetConfig } from './config';
 import type { CustomerChat } from './customer-session';
-import type { PreviousChat, SignedInCustomer } from './customer-state';
+import type { SignedInCustomer } from './customer-state';
 import type { FieldView } from '../view/form-field';
 import type { FieldConfig } from './pre-engagement';
 import type { State } from './state';
@@ -37,68 +37,62 @@ export interface CustomerPart {
 
 export interface CustomerPartDeps {
   config: WidgetConfig;
+  /** The service's functions, as createApi makes them. */
   api: Api;
   /** webchat.js's own error class: the controller tells refusals by it. */
   ApiError: typeof ApiError;
-  previousChat: (token: string) => Promise<PreviousChat | null>;
 }
 
 export type CustomerFactory = (deps: CustomerPartDeps) => CustomerPart;
 
 let part: CustomerPart | undefined;
-let loading: Promise<CustomerFactory> | undefined;
-let registered: ((factory: CustomerFactory) => void) | undefined;
+let registered: CustomerFactory | undefined;
 
 /** The customer's part, once loaded (one widget per page). */
 export const customerPart = (): CustomerPart | undefined => part;
 
-/** Called by webchat-customer.js when it has run. */
+/** Called by webchat-customer.js as it runs (before its script's load event). */
 export function registerCustomer(factory: CustomerFactory): void {
-  registered?.(factory);
-}
-
-function loadFactory(url: string): Promise<CustomerFactory> {
-  loading ??= new Promise<CustomerFactory>((resolve, reject) => {
-    registered = resolve;
-    const script = document.createElement('script');
-    script.src = url;
-    script.async = true;
-    script.onerror = () => {
-      loading = undefined; // the next call tries again
-      reject(new ApiError(0, 'network', 'The chat service could not be reached.'));
-    };
-    document.head.append(script);
-  });
-  return loading;
+  registered = factory;
 }
 
 /**
  * For a page with a signed-in customer (`customerToken` or
  * `getCustomerToken`): starts loading the customer's part now (a stored chat
  * resumes through it) and returns an Api whose calls wait for it; `ready`
- * hears it once. Undefined for other pages.
+ * hears it once. Undefined for other pages. A failed load is an ApiError
+ * `network` (the form says so; a stored chat is kept), tried again by the
+ * next call.
  */
 export function customerApi(
   config: WidgetConfig,
-  deps: Omit<CustomerPartDeps, 'config' | 'ApiError'>,
+  api: Api,
   ready: (part: CustomerPart) => void,
 ): Api | undefined {
   if (!config.customerToken && !config.getCustomerToken) return undefined;
-  const url = new URL('webchat-customer.js', config.sdkUrl).href;
-  let made: Promise<CustomerPart> | undefined;
-  const load = async () => {
-    made ??= loadFactory(url).then((factory) => {
-      part = factory({ ...deps, config, ApiError });
-      ready(part);
-      return part;
-    });
-    made.catch(() => (made = undefined)); // the next call that needs it tries again
-    return (await made).api;
-  };
+  let made: Promise<Api> | undefined;
+  const load = () =>
+    (made ??= new Promise<CustomerFactory>((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = new URL('webchat-customer.js', config.sdkUrl).href;
+      script.onload = () => (registered ? resolve(registered) : reject(new Error('not started')));
+      script.onerror = reject;
+      document.head.append(script);
+    }).then(
+      (factory) => {
+        part = factory({ config, api, ApiError });
+        ready(part);
+        return part.api;
+      },
+      () => {
+        made = undefined;
+        throw new ApiError(0, 'network', 'The chat service could not be reached.');
+      },
+    ));
   void load().catch(() => undefined);
   return {
+    ...api,
     startChat: async (body) => (await load()).startChat(body),
     refreshToken: async (token, customerToken) => (await load()).refreshToken(token, customerToken),
-    endChat: (token, sid) => deps.api.endChat(token, sid),
   };
 }

@@ -8,17 +8,20 @@
 import css from '../styles/customer.css';
 import { createPreviousChatView } from '../view/previous-chat';
 import { createSignedInForm } from '../view/signed-in-form';
+import { call, siblingUrl } from './api';
 import { CustomerTokens, withCustomer, type Fail } from './customer';
 import { CUSTOMER_ERRORS, customerTranslator } from './customer-i18n';
 import type { CustomerPart, CustomerPartDeps } from './customer-loader';
 import { CustomerSession } from './customer-session';
+import type { PreviousChat } from './customer-state';
 
 export function createCustomerPart(deps: CustomerPartDeps): CustomerPart {
   const { config } = deps;
   const t = customerTranslator(config.locale, config.strings);
   const fail: Fail = (status, code, message) => new deps.ApiError(status, code, message);
   const tokens = new CustomerTokens(config, fail);
-  const session = new CustomerSession({ tokens, previousChat: deps.previousChat });
+  const previousChat = (token: string) => fetchPreviousChat(config.startChatUrl, token);
+  const session = new CustomerSession({ tokens, previousChat });
   return {
     api: withCustomer(deps.api, tokens, fail, (chat) => session.started(chat)),
     attach: (chat) => session.attach(chat),
@@ -36,6 +39,17 @@ export function createCustomerPart(deps: CustomerPartDeps): CustomerPart {
       return key && t(key);
     },
   };
+}
+
+/** POST /previous-chat (SHOW_PREVIOUS_CHAT): a signed-in customer's previous chat, or null. */
+export async function fetchPreviousChat(
+  startChatUrl: string,
+  token: string,
+  fetchImpl: typeof fetch = fetch,
+): Promise<PreviousChat | null> {
+  const url = siblingUrl(startChatUrl, 'previous-chat');
+  const answer = await call<{ previousChat: PreviousChat | null }>(fetchImpl, url, { token });
+  return answer.previousChat ?? null;
 }
 
 /**

@@ -38,16 +38,7 @@ export interface CustomerState {
 /** Changes to it: the fields given replace the current ones (`signedIn: undefined` clears). */
 export type CustomerAction = { type: 'customer' } & Partial<CustomerState>;
 
-export function initialCustomer(): CustomerState {
-  return { resumed: false };
-}
-
 export function reduceCustomer(state: CustomerState, action: CustomerAction): CustomerState {
   const { type: _type, ...patch } = action;
   return { ...state, ...patch };
-}
-
-/** A new chat for the same customer: still signed in, nothing continued or shown yet. */
-export function customerAfterReset(state: CustomerState): CustomerState {
-  return { ...initialCustomer(), ...(state.signedIn && { signedIn: state.signedIn }) };
 }

@@ -16,13 +16,7 @@ import type {
   ConnectionState,
   ConversationStatus,
 } from './chat-client';
-import {
-  customerAfterReset,
-  initialCustomer,
-  reduceCustomer,
-  type CustomerAction,
-  type CustomerState,
-} from './customer-state';
+import { reduceCustomer, type CustomerAction, type CustomerState } from './customer-state';
 
 export type Phase =
   | 'form' // pre-engagement form (or a "Start chat" button when there is none)
@@ -132,7 +126,7 @@ export function initialState(online = true): State {
     loadingOlder: false,
     readIndex: -1,
     status: 'active',
-    customer: initialCustomer(),
+    customer: { resumed: false },
   };
 }
 
@@ -235,7 +229,8 @@ function reduceChat(state: State, action: ChatAction): State {
       return {
         ...initialState(state.online),
         open: state.open,
-        customer: customerAfterReset(state.customer),
+        // A new chat for the same customer: still signed in, nothing continued or shown yet.
+        customer: { resumed: false, signedIn: state.customer.signedIn },
       };
   }
 }

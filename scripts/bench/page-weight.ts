@@ -1,7 +1,8 @@
 /**
  * What a visitor downloads (dist/assets), raw and gzip: webchat.js on first
  * load (with the widget CSS inside it), webchat-solver.js when the form is
- * shown, webchat-sdk.js on demand, and for scale the Conversations SDK alone,
+ * shown, webchat-customer.js on pages with a signed-in customer,
+ * webchat-sdk.js on demand, and for scale the Conversations SDK alone,
  * minified the same way.
  */
 import { readFileSync } from 'node:fs';
@@ -36,12 +37,14 @@ export async function pageWeight(): Promise<void> {
   const widget = sizes(readFileSync(join(assets, 'webchat.js')));
   const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
   const solver = sizes(readFileSync(join(assets, 'webchat-solver.js')));
+  const customer = sizes(readFileSync(join(assets, 'webchat-customer.js')));
   const css = sizes(readFileSync(join(ROOT, 'client', 'styles', 'widget.css')));
   const forScale = sizes(await sdkAlone());
   const row = table('What a visitor downloads (dist/assets)', ['file', 'when'], ['raw', 'gzip']);
   row('webchat.js (widget, CSS included)', 'first load', ...widget);
   row('…of which the widget CSS', 'first load', ...css);
   row('webchat-solver.js (the challenge solver, in a worker)', 'form shown', ...solver);
+  row('webchat-customer.js (signed-in customers)', 'pages with a customer', ...customer);
   row('webchat-sdk.js (Conversations SDK + adapter)', 'idle, or chat start', ...sdk);
   row('@twilio/conversations alone, minified (for scale)', '', ...forScale);
 }
