@@ -5,31 +5,38 @@
  * while their chat is open.
  *
  * Body (JSON; a token in the URL is refused with 400):
- *   token  string: the current token, expired at most REFRESH_GRACE_SECONDS ago
+ *   token          string: the current token, expired at most REFRESH_GRACE_SECONDS ago
+ *   customerToken  string: a signed-in customer's fresh customer token (JWT);
+ *                  needed past the session's age (src/customer/verify-session.ts)
  *
  * 200  {identity, token, expiresAt}: same identity, same Conversations grant
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
- *      401 invalid_token | token_expired, 403 origin_not_allowed |
- *      session_expired | chat_ended, 415 unsupported_media_type, 503 not_configured
+ *      401 invalid_token | token_expired | customer_token_invalid |
+ *      customer_token_expired | customer_token_required, 403 origin_not_allowed |
+ *      session_expired | chat_ended, 415 unsupported_media_type,
+ *      503 not_configured | customer_keys_unavailable
  *
  * The identity comes only from the verified token, never from the caller;
- * renewals stop SESSION_MAX_AGE_SECONDS after the chat started, and as soon
- * as the chat has ended (src/chat-open.ts: one Twilio request, one round trip).
+ * renewals stop SESSION_MAX_AGE_SECONDS after the chat started (a signed-in
+ * customer's go on with a fresh customer token), and as soon as the chat has
+ * ended (src/chat-open.ts: one Twilio request, one round trip).
  */
 import { assertChatOpen } from '../src/chat-open';
+import { renewedSessionStart } from '../src/customer/verify-session';
 import { publicEndpoint } from '../src/endpoint';
 import { parseRefreshTokenRequest } from '../src/requests';
 import { issueToken, verifyCustomerToken } from '../src/tokens';
 
-const config = ['tokens', 'twilio'] as const;
+const config = ['tokens', 'twilio', 'customer'] as const;
 
 export const handler = publicEndpoint(
-  { config, bodyOnly: ['token'] },
+  { config, bodyOnly: ['token', 'customerToken'] },
   async ({ config, fields, twilio, nowMs }) => {
-    const { token } = parseRefreshTokenRequest(fields);
+    const { token, customerToken } = parseRefreshTokenRequest(fields);
     const session = verifyCustomerToken(config, token, nowMs);
+    const startedAt = await renewedSessionStart(config, session, customerToken, nowMs);
     // Checked before the Twilio request: a session past its age costs none.
-    const renewed = issueToken(config, session.identity, session.sessionStartedAt, nowMs);
+    const renewed = issueToken(config, session.identity, startedAt, nowMs);
     await assertChatOpen(twilio(), config, session.identity);
     return { identity: renewed.identity, token: renewed.token, expiresAt: renewed.expiresAt };
   },

@@ -67,11 +67,14 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
 
 export interface RefreshTokenRequest {
   token: string;
+  /** A signed-in customer's fresh customer token (src/customer/verify-session.ts). */
+  customerToken?: string;
 }
 
 export function parseRefreshTokenRequest(fields: Record<string, unknown>): RefreshTokenRequest {
   return parseFields(fields, {
     token: requiredToken(LIMITS.tokenMaxLength),
+    customerToken: optionalCustomerToken,
   });
 }
 

@@ -6,6 +6,14 @@
  *   Flex Conversations service, for a server-chosen identity.
  * - A token never outlives its session: its lifetime is capped at
  *   `session start + SESSION_MAX_AGE_SECONDS`, after which renewals are refused.
+ * - Signed-in customers (`cust_` identities, src/identity.ts) have no
+ *   session start inside their identity, which is the same for every chat
+ *   of theirs: their token carries it as `nbf` (not before), which Twilio's
+ *   AccessToken supports and Twilio accepts in the past (it refuses only a
+ *   future one, error 20105). Their sessions are capped at 24 h as well as
+ *   SESSION_MAX_AGE_SECONDS, so `exp - nbf` stays within Twilio's 24 h token
+ *   lifetime however Twilio measures it; a renewal with a fresh customer
+ *   token starts a new session (src/customer/session.ts).
  * - Renewal trusts nothing but a valid HS256 signature by our API secret,
  *   with our API key as issuer, our account as subject, our service in the
  *   grant and an identity of our own shape. `alg: none` and every other
@@ -20,7 +28,7 @@ import jwt from 'jsonwebtoken';
 import AccessToken from 'twilio/lib/jwt/AccessToken';
 import type { Config } from './config';
 import { ForbiddenError, UnauthorizedError } from './errors';
-import { parseIdentity } from './identity';
+import { isCustomerIdentity, parseIdentity } from './identity';
 
 type TokenConfig = Pick<
   Config,
@@ -44,6 +52,18 @@ export interface IssuedToken {
 const TWILIO_TOKEN_CTY = 'twilio-fpa;v=1';
 /** Tolerated clock difference for `iat` in the future. */
 const CLOCK_SKEW_SECONDS = 60;
+/** Twilio's longest Access Token lifetime, which a verified session never exceeds. */
+export const TWILIO_TOKEN_MAX_SECONDS = 86_400;
+
+/** How long a session of this identity may last: a signed-in customer's at most 24 h. */
+export function sessionMaxAge(
+  config: Pick<Config, 'sessionMaxAgeSeconds'>,
+  identity: string,
+): number {
+  return isCustomerIdentity(identity)
+    ? Math.min(config.sessionMaxAgeSeconds, TWILIO_TOKEN_MAX_SECONDS)
+    : config.sessionMaxAgeSeconds;
+}
 
 export function issueToken(
   config: TokenConfig,
@@ -52,7 +72,7 @@ export function issueToken(
   nowMs: number,
 ): IssuedToken {
   const now = Math.floor(nowMs / 1000);
-  const sessionLeft = sessionStartedAt + config.sessionMaxAgeSeconds - now;
+  const sessionLeft = sessionStartedAt + sessionMaxAge(config, identity) - now;
   if (sessionLeft <= 0) {
     throw new ForbiddenError(
       'session_expired',
@@ -62,6 +82,8 @@ export function issueToken(
   const accessToken = new AccessToken(config.accountSid, config.apiKey, config.apiSecret, {
     identity,
     ttl: Math.min(config.tokenTtlSeconds, sessionLeft),
+    // The session start, for identities that cannot carry it (see above).
+    ...(isCustomerIdentity(identity) && { nbf: sessionStartedAt }),
   });
   accessToken.addGrant(new AccessToken.ChatGrant({ serviceSid: config.conversationsServiceSid }));
   const token = accessToken.toJwt();
@@ -78,6 +100,7 @@ export interface CustomerToken {
 interface TwilioClaims {
   iat?: unknown;
   exp?: unknown;
+  nbf?: unknown;
   grants?: { identity?: unknown; chat?: { service_sid?: unknown } };
 }
 
@@ -111,7 +134,7 @@ export function verifyCustomerToken(
   }
   const claims = decoded.payload as TwilioClaims;
   const identity = claims.grants?.identity;
-  const parsed = typeof identity === 'string' ? parseIdentity(identity) : undefined;
+  const parsed = typeof identity === 'string' ? sessionOf(identity, claims) : undefined;
   if (
     decoded.header.cty !== TWILIO_TOKEN_CTY ||
     claims.grants?.chat?.service_sid !== config.conversationsServiceSid ||
@@ -131,4 +154,15 @@ export function verifyCustomerToken(
     );
   }
   return { identity, sessionStartedAt: parsed.sessionStartedAt };
+}
+
+/** The session start: inside an anonymous identity, or a signed-in customer's token's `nbf`. */
+function sessionOf(
+  identity: string,
+  claims: TwilioClaims,
+): { sessionStartedAt: number } | undefined {
+  if (!isCustomerIdentity(identity)) return parseIdentity(identity);
+  return typeof claims.nbf === 'number' && Number.isSafeInteger(claims.nbf)
+    ? { sessionStartedAt: claims.nbf }
+    : undefined;
 }

@@ -4,6 +4,7 @@
  * what a verified start answers, and that every refused token costs zero
  * Twilio requests (the check runs before the guard writes anything).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { handler } from '../../functions/start-chat';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { withProof } from '../../dev/challenge';
@@ -17,6 +18,12 @@ captureLogsPerTest();
 
 const ENV = { ...TEST_ENV, ...CUSTOMER_ENV };
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string }[] } };
+
+/** The token with its header saying alg none and its signature removed. */
+function unsigned(token: string): string {
+  const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+  return `${header}.${token.split('.')[1] ?? ''}.`;
+}
 
 async function start(body: Record<string, unknown>, options: InvokeOptions = {}) {
   const env = options.env ?? ENV;
@@ -68,6 +75,44 @@ describe('POST /start-chat: customer tokens refused, with zero Twilio requests',
     expect(res.status).toBe(401);
     expect((res.body as ErrorBody).error.code).toBe('customer_token_invalid');
     expect(mock.requests()).toHaveLength(0);
+  });
+
+  it.each([
+    ['issued in the future', () => mintCustomerToken({}, { nowMs: Date.now() + 120_000 })],
+    ['not valid yet (nbf)', () => mintCustomerToken({ nbf: Math.floor(Date.now() / 1000) + 120 })],
+    ['for another audience', () => mintCustomerToken({ aud: 'another-app' })],
+    ['with alg none', async () => unsigned(await mintCustomerToken())],
+  ])('a token %s: 401 customer_token_invalid', async (_, make) => {
+    const res = await start({ customerToken: await make() });
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_invalid');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('HS/RS confusion: an HS256 token keyed with the RS256 public key itself: 401', async () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const env = { ...ENV, CUSTOMER_TOKEN_SECRET: '', CUSTOMER_PUBLIC_KEY: pem };
+    const customerToken = await mintCustomerToken({}, { key: new TextEncoder().encode(pem) });
+    const res = await start({ customerToken }, { env });
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_invalid');
+    expect(mock.requests()).toHaveLength(0);
+  });
+
+  it('is checked before the proof: a bad token without a proof is 401, not challenge_required', async () => {
+    const customerToken = await mintCustomerToken({ aud: 'another-app' });
+    const res = await invoke(handler, { mock, env: ENV, body: { customerToken } });
+    expect(res.status).toBe(401);
+    expect((res.body as ErrorBody).error.code).toBe('customer_token_invalid');
+  });
+
+  it('is checked after the opening hours: closed is closed, whatever the token', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const env = { ...ENV, OPENING_HOURS: `UTC; Mon-Sun 00:00-24:00; closed ${today}` };
+    const res = await start({ customerToken: 'not-a-token' }, { env });
+    expect(res.status).toBe(403);
+    expect((res.body as ErrorBody).error.code).toBe('outside_opening_hours');
   });
 
   it('an expired token: 401 customer_token_expired', async () => {

@@ -47,6 +47,25 @@ describe('POST /start-chat: customer tokens verified with a JWKS URL', () => {
     expect(jwks.requests).toEqual([{ method: 'GET', path: JWKS_PATH, credentials: false }]);
   });
 
+  it('stores the verified customer on the conversation, exactly', async () => {
+    const claims = { sub: 'cus_7', name: 'Bo', email: 'bo@example.com' };
+    const res = await start({ friendlyName: 'typed', customerToken: await jwks.mint(claims) });
+    expect(res.status).toBe(200);
+    const create = mock.requests('conversations.create')[0];
+    expect(JSON.parse(create?.form.Attributes?.[0] ?? '')).toEqual({
+      from: 'Bo',
+      channel_type: 'web',
+      pre_engagement_data: {},
+      customer: {
+        verified: true,
+        id: 'cus_7',
+        issuer: CUSTOMER_ENV.CUSTOMER_TOKEN_ISSUER,
+        name: 'Bo',
+        email: 'bo@example.com',
+      },
+    });
+  });
+
   it('fetches the key set once per process: the next starts reuse it', async () => {
     for (const sub of ['cus_1', 'cus_2', 'cus_3']) {
       const res = await start({ customerToken: await jwks.mint({ sub }, 'ES256') });
