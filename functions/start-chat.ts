@@ -14,28 +14,32 @@
  *   customerToken  string: a signed-in customer's token (JWT) from the
  *                  website's backend; body only (src/customer/verify.ts)
  *
- * 200  {conversationSid, identity, token, expiresAt, customer?: {name?, email?}}
+ * 200  {conversationSid, identity, token, expiresAt, resumed, customer?: {name?, email?}}
+ *      resumed: true when a signed-in customer's chat in progress was returned
+ *      (another device's): the question joined it, nothing new was made
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
  *      challenge_expired | captcha_required | captcha_invalid |
  *      outside_opening_hours, 401 customer_token_invalid |
- *      customer_token_expired | customer_token_required, 409 challenge_used, 415 unsupported_media_type,
+ *      customer_token_expired | customer_token_required, 409 challenge_used |
+ *      customer_chat_limit, 415 unsupported_media_type,
  *      429 budget_exceeded (Retry-After), 502 upstream_error,
  *      503 not_configured | captcha_unavailable | customer_keys_unavailable |
- *      upstream_rate_limited
+ *      upstream_rate_limited | chat_starting
  *      (Retry-After): nothing was started, and the same proof may be sent
  *      again after the wait
  *
  * The identity is chosen here, never by the browser, and contains no personal
- * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/).
+ * data. How the chat reaches Flex depends on HANDOFF_MODE (src/modes/). A
+ * signed-in customer gets their chat in progress back (src/customer/continuity.ts).
  * Outside OPENING_HOURS it is refused, or marked after hours (src/guard/hours.ts).
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { shownCustomer } from '../src/customer/verify';
 import { publicEndpoint } from '../src/endpoint';
-import { guardStart, startClaimed } from '../src/guard';
+import { startAdmitted } from '../src/customer/continuity-start';
+import { admitStart } from '../src/guard';
 import { markAfterHours } from '../src/guard/hours';
-import { startChat } from '../src/modes';
 import { parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
@@ -55,19 +59,24 @@ export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, a
   const { config, twilio, nowMs } = req;
   const { proof, captcha, customerToken, ...request } = parseStartChatRequest(req.fields);
   const guarded = { proof, captcha, customerToken, origin: req.origin, nowMs };
-  const admitted = await guardStart(twilio, config, guarded);
-  const { customer } = admitted;
-  const chat = await startClaimed(twilio, config, admitted, () =>
-    startChat(twilio(), config, config.handoff, {
-      identity: admitted.identity,
-      friendlyName: customer?.claims.name ?? request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
+  const admitted = await admitStart(config, guarded);
+  const chat = await startAdmitted(
+    twilio,
+    config,
+    admitted,
+    {
+      // A verified name wins over what was typed (src/chat-attributes.ts).
+      friendlyName: admitted.customer?.claims.name ?? request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
-      ...(customer && { customer }),
-    }),
+    },
+    nowMs,
   );
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);
-  const shown = customer && shownCustomer(customer);
-  const { conversationSid, identity } = chat;
-  return { conversationSid, identity, token, expiresAt, ...(shown && { customer: shown }) };
+  const shown = admitted.customer && shownCustomer(admitted.customer);
+  const { conversationSid, identity, resumed } = chat;
+  return {
+    ...{ conversationSid, identity, token, expiresAt, resumed },
+    ...(shown && { customer: shown }),
+  };
 });

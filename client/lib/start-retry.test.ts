@@ -40,6 +40,7 @@ describe('busyRetryAfter', () => {
     expect(busyRetryAfter(new ApiError(503, 'customer_keys_unavailable', 'x', undefined, 30))).toBe(
       30,
     );
+    expect(busyRetryAfter(new ApiError(503, 'chat_starting', 'x', undefined, 2))).toBe(2);
     for (const other of [
       new ApiError(502, 'upstream_error', 'x'),
       new ApiError(0, 'network', 'x'),

@@ -1,7 +1,9 @@
 /**
  * Trying a chat start again when the service says it is busy: Twilio's rate
- * limit (503 `upstream_rate_limited`) or the chat budget (429
- * `budget_exceeded`). Both answers mean nothing was started (the service
+ * limit (503 `upstream_rate_limited`), the chat budget (429
+ * `budget_exceeded`), or a signed-in customer's chat being started by their
+ * other device (503 `chat_starting`: the retry joins it). These answers mean
+ * nothing was started (the service
  * frees what the attempt claimed, src/guard/index.ts), so the same body, with
  * the same proof, goes again after the wait. No DOM, no timers of its own
  * unless none are given: it runs in Node too (tests/contract/spikes.test.ts
@@ -49,9 +51,10 @@ export function busyRetryAfter(error: unknown): number | undefined {
   if (!(error instanceof ApiError)) return undefined;
   const busy =
     (error.status === 429 && error.code === 'budget_exceeded') ||
-    // customer_keys_unavailable: the site's keys (CUSTOMER_JWKS_URL) could not be fetched.
+    // customer_keys_unavailable: the site's keys (CUSTOMER_JWKS_URL) could not be fetched;
+    // chat_starting: a signed-in customer's other device is starting their chat (the retry joins it).
     (error.status === 503 &&
-      /^(upstream_rate_limited|customer_keys_unavailable)$/.test(error.code));
+      /^(upstream_rate_limited|customer_keys_unavailable|chat_starting)$/.test(error.code));
   if (!busy) return undefined;
   return error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
 }

@@ -44,6 +44,11 @@
  * `challenge_used`, and the widget gets a new proof (a new identity), which
  * is safe for the same reason.
  *
+ * `guardStart` runs it all; `admitStart` (steps 0 to 2) and `spendStart`
+ * (step 3) run it in two parts, so a signed-in customer's start can look for
+ * their chat in progress in between and resume it without spending anything
+ * (src/customer/continuity-start.ts).
+ *
  * @example
  *   const { identity, sessionStartedAt, afterHours } = await guardStart(twilio, config, {
  *     proof, captcha, origin, nowMs,
@@ -51,7 +56,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
-import { BudgetExceededError, ChallengeError, UpstreamError } from '../errors';
+import { BudgetExceededError, ChallengeError, ChatStartingError, UpstreamError } from '../errors';
 import { log } from '../log';
 import { singleUseOf } from '../modes';
 import { admitChat, type Admission, type AdmissionRequest, type ChallengeClaim } from './admission';
@@ -82,6 +87,21 @@ export type GuardResult = Admission & { afterHours: boolean; customer?: Verified
 export async function guardStart(
   twilio: () => Twilio,
   config: GuardConfig,
+  request: GuardRequest,
+): Promise<GuardResult> {
+  const admitted = await admitStart(config, request);
+  await spendStart(twilio, config, admitted, request.nowMs);
+  return admitted;
+}
+
+/**
+ * Steps 0 to 2, which make no Twilio request: hours, the customer's token,
+ * the proof, the CAPTCHA. A signed-in customer's start then looks for their
+ * chat in progress before `spendStart` (src/customer/continuity.ts), so a
+ * resume spends no claim and no budget.
+ */
+export async function admitStart(
+  config: GuardConfig,
   { captcha, customerToken, ...request }: GuardRequest,
 ): Promise<GuardResult> {
   const { afterHours } = checkHours(config.hours, request.nowMs);
@@ -91,21 +111,33 @@ export async function guardStart(
     singleUse: singleUseOf(config.handoff.mode),
   });
   await verifyCaptcha(config.captcha, captcha, request.origin, admission.identity);
+  return { ...admission, afterHours, ...(customer && { customer }) };
+}
+
+/** Step 3: the challenge's claim and the budget, side by side (one round trip at most). */
+export async function spendStart(
+  twilio: () => Twilio,
+  config: ConfigOf<'budget' | 'sync'>,
+  admission: Admission,
+  nowMs: number,
+): Promise<void> {
   const [claimed, spent] = await Promise.allSettled([
     admission.claim && claimChallenge(twilio, config, admission.claim),
-    spendChatBudget(twilio, config, request.nowMs),
+    spendChatBudget(twilio, config, nowMs),
   ]);
   if (claimed.status === 'rejected') throw claimed.reason;
   if (spent.status === 'rejected') {
     if (spent.reason instanceof BudgetExceededError) await releaseClaim(twilio, config, admission);
     throw spent.reason;
   }
-  return { ...admission, afterHours, ...(customer && { customer }) };
 }
 
 /**
- * Runs the chat's start for an admission; a start Twilio refused with a 429
- * (so it made nothing) releases the admission's claim before the error goes on.
+ * Runs the chat's start for an admission; a start that certainly made
+ * nothing (Twilio refused it with a 429, or a signed-in customer's other
+ * device is starting their chat: 503 `chat_starting`) releases the
+ * admission's claim before the error goes on, so the widget's retry with the
+ * same proof is not refused as a replay.
  */
 export async function startClaimed<T>(
   twilio: () => Twilio,
@@ -116,7 +148,10 @@ export async function startClaimed<T>(
   try {
     return await start();
   } catch (error) {
-    if (error instanceof UpstreamError && error.upstreamStatus === 429) {
+    const madeNothing =
+      (error instanceof UpstreamError && error.upstreamStatus === 429) ||
+      error instanceof ChatStartingError;
+    if (madeNothing) {
       await releaseClaim(twilio, config, admission);
     }
     throw error;

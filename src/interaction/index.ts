@@ -65,8 +65,9 @@
  *   `cust_` identity, unlike the `web_` key the conversation is named
  *   after, is this conversation's customer when the name is a key of ours:
  *   isNamedCustomer): the claim is given back (502 for the failure, so
- *   Twilio retries). A customer message delivered while such a claim is away is ignored if its
- *   list comes before the webhook is back; the next message then hands off.
+ *   Twilio retries). A customer message delivered while such a claim is
+ *   away is ignored if its list comes before the webhook is back; the next
+ *   message then hands off.
  *
  * Why it is safe on either path:
  * - Duplicates, retries, concurrent messages: only one delete can succeed, so

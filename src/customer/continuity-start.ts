@@ -1,0 +1,52 @@
+/**
+ * `/start-chat` once the guard has admitted the request (src/guard/:
+ * `admitStart`): an anonymous chat spends its claim and budget and starts; a
+ * signed-in customer's chat is first looked for, and resumed if it is in
+ * progress, or started once however many of their devices ask at the same
+ * time (continuity.ts). Either way the admission's claim is released when
+ * the start certainly made nothing (`startClaimed`).
+ *
+ * @example
+ *   const admitted = await admitStart(config, guarded);
+ *   const chat = await startAdmitted(twilio, config, admitted, details, nowMs);
+ *   chat.resumed; // true: the customer's chat in progress, nothing created
+ */
+import type { Twilio } from 'twilio';
+import type { ConfigOf } from '../config';
+import { spendStart, startClaimed, type GuardResult } from '../guard';
+import { endingOf, startChat, type ChatStart } from '../modes';
+import { startOrResume, type ContinuedChat } from './continuity';
+
+/** What the customer asked for: everything of a `ChatStart` but who they are. */
+export type ChatDetails = Omit<ChatStart, 'identity' | 'customer' | 'knownConversations'>;
+
+export async function startAdmitted(
+  twilio: () => Twilio,
+  config: ConfigOf<'chats' | 'handoff' | 'budget'>,
+  admitted: GuardResult,
+  details: ChatDetails,
+  nowMs: number,
+): Promise<ContinuedChat> {
+  const { customer } = admitted;
+  const spend = () => spendStart(twilio, config, admitted, nowMs);
+  const start = (known?: readonly string[]) =>
+    startChat(twilio(), config, config.handoff, {
+      identity: admitted.identity,
+      ...details,
+      ...(customer && { customer }),
+      ...(known && { knownConversations: known }),
+    });
+  if (!customer) {
+    await spend();
+    return { ...(await startClaimed(twilio, config, admitted, () => start())), resumed: false };
+  }
+  return startClaimed(twilio, config, admitted, () =>
+    startOrResume(twilio, config, {
+      customer,
+      question: details.question,
+      hasEnded: endingOf(config.handoff.mode).hasEnded,
+      spend,
+      create: start,
+    }),
+  );
+}
