@@ -10,7 +10,9 @@
  *       challenge: "on" | "off"  ("off": /start-chat admits anyone from an allowed origin),
  *       captcha: {provider: "turnstile" | "hcaptcha", siteKey} | null  (the key is public),
  *       openingHours: {timeZone, closedDates, afterHours} | null  (null: always open),
- *       availability: "taskrouter" | "off"}  (/availability has the times)
+ *       availability: "taskrouter" | "off"  (/availability has the times),
+ *       customerTokens: {verifiedWith: "secret" | "public-key" | "jwks",
+ *         requireSignedIn, showPreviousChat} | null  (null: anonymous chats only)}
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -18,6 +20,7 @@
  * Makes no Twilio API call.
  */
 import { ALL_SECTIONS } from '../src/config';
+import { customerStatus } from '../src/config/customer';
 import { publicEndpoint } from '../src/endpoint';
 import { budgetStatus } from '../src/guard/budget';
 import { captchaForWidget } from '../src/guard/captcha';
@@ -33,5 +36,6 @@ export const handler = publicEndpoint(
     captcha: captchaForWidget(config.captcha),
     ...hoursStatus(config.hours),
     availability: config.availability ? 'taskrouter' : 'off',
+    customerTokens: customerStatus(config.customer),
   }),
 );

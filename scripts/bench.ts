@@ -25,6 +25,9 @@
  *   handler-time handler time with a zero-latency local mock (median)
  *   availability GET /availability per configuration and /start-chat refused
  *                outside hours: Twilio requests, round trips, handler time
+ *   customer-tokens  /start-chat for a new signed-in customer (HS256, ES256
+ *                with a JWKS URL cold and warm) vs anonymous: Twilio requests,
+ *                round trips, JWKS requests, wall time
  *   cold-start   time to require() each built function in a fresh Node
  *                process (median), next to require('twilio') alone
  *   page-weight  bytes shipped (first load vs. the on-demand SDK bundle)
@@ -40,6 +43,7 @@ import { availabilityCost } from './bench/availability';
 import { startChatBudget } from './bench/budget';
 import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
+import { customerTokenCost } from './bench/customer-tokens';
 import { concurrentDeliveries } from './bench/concurrency';
 import { endChatByMode, endChatConcurrency } from './bench/end-chat';
 import { interactionHandOff } from './bench/handoff';
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
     await challengeCost(mock);
     await handlerTime(mock);
     await availabilityCost(mock);
+    await customerTokenCost(mock);
   } finally {
     await mock.stop();
   }

@@ -58,6 +58,11 @@ Chat budget (a Sync service counts it; without a budget none is needed):
   --sync-service IS…       the Sync service to count it in (default: .env's, else the
                            one an earlier run created, else a new one)
 
+Signed-in customers (docs/signed-in.md):
+  --customer-tokens        generate CUSTOMER_TOKEN_SECRET (HS256; kept if .env has one,
+                           unless --force), and ask for the tokens' iss and aud
+  --customer-issuer ISS    --customer-audience AUD
+
 Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
@@ -125,6 +130,16 @@ function impliedMode(
   return mode ?? implied?.mode;
 }
 
+/** The signed-in customers' options (scripts/setup/customer.ts), those given. */
+function customerOptions(v: Partial<Record<OptionName, string | boolean>>): Partial<SetupOptions> {
+  const text = (name: OptionName) => (typeof v[name] === 'string' ? v[name] : undefined);
+  return {
+    ...(v['customer-tokens'] === true && { customerTokens: true }),
+    ...(text('customer-issuer') !== undefined && { customerIssuer: text('customer-issuer') }),
+    ...(text('customer-audience') !== undefined && { customerAudience: text('customer-audience') }),
+  };
+}
+
 export function parseCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
@@ -182,6 +197,7 @@ export function parseCli(
   set('allowedOrigins', v['allowed-origins']);
   set('maxChatsPerMinute', sidOption('max-chats-per-minute', v['max-chats-per-minute']));
   set('syncService', sidOption('sync-service', v['sync-service']));
+  Object.assign(options, customerOptions(v));
   return { command, options };
 }
 

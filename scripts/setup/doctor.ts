@@ -20,6 +20,8 @@
  *                        and which origins a site's CSP must allow (captcha.ts)
  *   OPENING_HOURS, AVAILABILITY_QUEUE_SID  when set: the hours now, and the
  *                        TaskQueue's statistics answer (hours.ts)
+ *   CUSTOMER_*           when customer tokens are on: how they are verified, and
+ *                        that CUSTOMER_JWKS_URL answers with usable keys (customer.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -30,6 +32,7 @@ import { interactionUrlOf } from '../../src/modes/route';
 import { checkApiKey } from './api-key';
 import { checkCaptcha } from './captcha';
 import { checkChallenge } from './challenge';
+import { checkCustomerTokens } from './customer';
 import { checkHours } from './hours';
 import {
   addProblems,
@@ -110,6 +113,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   checkChallenge(env, add);
   await checkCaptcha(env, add);
   await checkHours(env, client, add, Date.now());
+  await checkCustomerTokens(env, add);
   // Address mode claims each challenge in Sync: it needs the service (src/guard/index.ts).
   const claims = env.HANDOFF_MODE === 'address' && env.CHALLENGE !== 'off';
   await checkBudget(client, value, (name) => refused.has(name), add, claims);

@@ -29,6 +29,9 @@ export const OPTIONS = {
   'allowed-origins': { type: 'string' },
   'max-chats-per-minute': { type: 'string' },
   'sync-service': { type: 'string' },
+  'customer-tokens': { type: 'boolean' },
+  'customer-issuer': { type: 'string' },
+  'customer-audience': { type: 'string' },
   'env-path': { type: 'string' },
   domain: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
@@ -58,6 +61,8 @@ export const OPTION_VARIABLES = {
   'allowed-origins': 'ALLOWED_ORIGINS',
   'max-chats-per-minute': 'MAX_CHATS_PER_MINUTE',
   'sync-service': 'SYNC_SERVICE_SID',
+  'customer-issuer': 'CUSTOMER_TOKEN_ISSUER',
+  'customer-audience': 'CUSTOMER_TOKEN_AUDIENCE',
 } as const satisfies Partial<Record<OptionName, keyof Env>>;
 
 /** The flag that sets a variable (`--studio-flow`), if one does. */
@@ -95,4 +100,8 @@ export interface SetupOptions {
   allowedOrigins?: string;
   maxChatsPerMinute?: string;
   syncService?: string;
+  /** Generate CUSTOMER_TOKEN_SECRET (scripts/setup/customer.ts). */
+  customerTokens?: boolean;
+  customerIssuer?: string;
+  customerAudience?: string;
 }

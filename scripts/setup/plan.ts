@@ -39,7 +39,7 @@ export interface Decision {
 }
 
 /** Values never printed, not even as what they were. */
-const SECRETS = new Set(['AUTH_TOKEN', 'API_SECRET']);
+const SECRETS = new Set(['AUTH_TOKEN', 'API_SECRET', 'CUSTOMER_TOKEN_SECRET']);
 
 export class Plan {
   /** The .env variables this run decided, in the order they were decided. */

@@ -36,6 +36,7 @@ import { mergeEnv, readEnvFile, writeEnvFile } from './dotenv';
 import { MODE_CHOICES, modeNamed, SETUP_MODES } from './modes';
 import type { SetupOptions } from './options';
 import { asked, Plan, reportMerge, settle, updatesOf, valueOf, type Source } from './plan';
+import { decideCustomerTokens } from './customer';
 import { decideSyncService } from './sync';
 import { askText, choose, SetupError, type Terminal } from './terminal';
 import { fetchIfExists, step, type Client } from './twilio';
@@ -62,6 +63,7 @@ export async function runSetup(
   const ctx: ModeContext = { ...steps, client, account, serviceSid };
   await SETUP_MODES[mode].setup(ctx);
   await allowedOrigins(steps);
+  await decideCustomerTokens(steps);
   await decideSyncService(ctx, mode === 'address' && file.values.CHALLENGE !== 'off');
   await decideApiKey(ctx, deps, accountSid);
 

@@ -239,3 +239,20 @@ function readClaims(read: EnvReader): readonly string[] {
 function readBoolean(read: EnvReader, name: 'REQUIRE_SIGNED_IN' | 'SHOW_PREVIOUS_CHAT'): boolean {
   return read.oneOf(name, ['true', 'false'], 'false') === 'true';
 }
+
+/** What /status says about customer tokens: how they are verified, never a key. */
+export interface CustomerStatus {
+  verifiedWith: 'secret' | 'public-key' | 'jwks';
+  requireSignedIn: boolean;
+  showPreviousChat: boolean;
+}
+
+export function customerStatus(settings: CustomerSettings): CustomerStatus | null {
+  if (!customerTokensOn(settings)) return null;
+  const verifiedWith = settings.jwksUrl ? 'jwks' : settings.publicKey ? 'public-key' : 'secret';
+  return {
+    verifiedWith,
+    requireSignedIn: settings.requireSignedIn,
+    showPreviousChat: settings.showPreviousChat,
+  };
+}

@@ -19,7 +19,7 @@
  * every start fetches the keys again (one request, 1.5 s at most). The fetch
  * is a plain GET without credentials; redirects are not followed.
  */
-import { createRemoteJWKSet, importSPKI, type CryptoKey, type RemoteJWKSet } from 'jose';
+import { createRemoteJWKSet, importSPKI, type CryptoKey, type JWK, type RemoteJWKSet } from 'jose';
 import type { CustomerSettings } from '../config/customer';
 import { CustomerTokenError } from '../errors';
 
@@ -81,10 +81,17 @@ export async function keyFor(
  * are unusable, which is this service's problem to report, not the customer's.
  */
 export function hasKeyFor(jwks: RemoteJWKSet, alg: 'RS256' | 'ES256'): boolean {
-  return (jwks.jwks()?.keys ?? []).some(
-    (jwk) =>
-      (jwk.use === undefined || jwk.use === 'sig') &&
-      (jwk.alg === undefined || jwk.alg === alg) &&
-      (alg === 'RS256' ? jwk.kty === 'RSA' : jwk.kty === 'EC' && jwk.crv === 'P-256'),
-  );
+  return usableAlgorithms(jwks.jwks()?.keys ?? []).includes(alg);
+}
+
+/** The algorithms (of RS256 and ES256) a key set's keys can verify (doctor names them). */
+export function usableAlgorithms(keys: readonly JWK[]): ('RS256' | 'ES256')[] {
+  const usable = (alg: 'RS256' | 'ES256') =>
+    keys.some(
+      (jwk) =>
+        (jwk.use === undefined || jwk.use === 'sig') &&
+        (jwk.alg === undefined || jwk.alg === alg) &&
+        (alg === 'RS256' ? jwk.kty === 'RSA' : jwk.kty === 'EC' && jwk.crv === 'P-256'),
+    );
+  return (['RS256', 'ES256'] as const).filter(usable);
 }

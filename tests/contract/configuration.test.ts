@@ -72,6 +72,7 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       captcha: null,
       openingHours: null,
       availability: 'off',
+      customerTokens: null,
     });
   });
 

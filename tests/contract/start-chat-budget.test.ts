@@ -294,6 +294,7 @@ describe('configuration', () => {
       captcha: null,
       openingHours: null,
       availability: 'off',
+      customerTokens: null,
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

@@ -148,3 +148,16 @@ describe('POST /start-chat: customer tokens refused, with zero Twilio requests',
     expect(mock.requests()).toHaveLength(0);
   });
 });
+
+describe('GET /status: customer tokens', () => {
+  it('says how tokens are verified and what is required, never a key', async () => {
+    const { handler: status } = await import('../../functions/status');
+    const env = { ...ENV, REQUIRE_SIGNED_IN: 'true', SHOW_PREVIOUS_CHAT: 'true' };
+    const res = await invoke(status, { mock, env });
+    expect(res.body).toMatchObject({
+      customerTokens: { verifiedWith: 'secret', requireSignedIn: true, showPreviousChat: true },
+    });
+    expect(res.text).not.toContain(CUSTOMER_ENV.CUSTOMER_TOKEN_SECRET);
+    expect(mock.requests()).toHaveLength(0);
+  });
+});

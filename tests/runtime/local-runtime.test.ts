@@ -192,6 +192,7 @@ describe('twilio-run start on dist/', () => {
       captcha: null,
       openingHours: null,
       availability: 'off',
+      customerTokens: null,
     });
   });
 });
