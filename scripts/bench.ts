@@ -45,6 +45,7 @@ import { challengeCost, challengeSolveTime } from './bench/challenge';
 import { coldStart } from './bench/cold-start';
 import { customerTokenCost } from './bench/customer-tokens';
 import { concurrentDeliveries } from './bench/concurrency';
+import { continuityByMode } from './bench/continuity';
 import { endChatByMode, endChatConcurrency } from './bench/end-chat';
 import { interactionHandOff } from './bench/handoff';
 import { handlerTime } from './bench/handler-time';
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
   const mock = await TwilioMock.start({ validate: false });
   try {
     await startChatByMode(mock);
+    await continuityByMode(mock);
     await startChatBudget(mock);
     await interactionHandOff(mock);
     await endChatByMode(mock);

@@ -85,6 +85,7 @@ export type ListedConversation = Pick<
   | 'conversationState'
   | 'conversationAttributes'
   | 'conversationDateCreated'
+  | 'conversationDateUpdated'
   | 'conversationUniqueName'
 >;
 

@@ -5,7 +5,10 @@
  * fake. Each "device" solves its own challenge and sends its own customer
  * token for the same `sub`.
  */
+import { handler as endChatHandler } from '../../functions/end-chat';
 import { handler as interaction } from '../../functions/interaction.protected';
+import { handler as previousChatHandler } from '../../functions/previous-chat';
+import { handler as refreshToken } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { assertChatOpen } from '../../src/chat-open';
 import { loadConfig } from '../../src/config';
@@ -215,6 +218,57 @@ describe('POST /start-chat continuity: ending', () => {
       const next = await startOn(env, { question: 'Three' });
       expect(next.resumed).toBe(false);
       expect(next.conversationSid).not.toBe(laptop.conversationSid);
+    },
+  );
+});
+
+describe('continuity end to end: /end-chat, /refresh-token, /previous-chat', () => {
+  it.each(MODES)(
+    '%s: ending on one device ends it on the other (its renewal is chat_ended); the next chat shows it as the previous one',
+    async (_, env) => {
+      const withPrevious = { ...env, SHOW_PREVIOUS_CHAT: 'true' } as never;
+      const laptop = await startOn(env, { question: 'Where is my order?' });
+      const phone = await startOn(env, { question: 'Order #123' });
+      expect(phone.resumed).toBe(true);
+
+      const ended = await invoke(endChatHandler, {
+        mock,
+        env: env,
+        body: { token: phone.token, conversationSid: phone.conversationSid },
+      });
+      expect(ended.status).toBe(200);
+      const renewed = await invoke(refreshToken, {
+        mock,
+        env: env,
+        body: { token: laptop.token },
+      });
+      expect(renewed.status).toBe(403);
+      expect((renewed.body as ErrorBody).error.code).toBe('chat_ended');
+
+      const next = await startOn(env, { question: 'Another question' });
+      expect(next.resumed).toBe(false);
+      const before = mock.requests().length;
+      const shown = await invoke(previousChatHandler, {
+        mock,
+        env: withPrevious,
+        body: { token: next.token },
+      });
+      expect(shown.status).toBe(200);
+      expect(shown.body).toEqual({
+        previousChat: {
+          endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          messages: [
+            { from: 'customer', body: 'Where is my order?', dateCreated: expect.any(String) },
+            { from: 'customer', body: 'Order #123', dateCreated: expect.any(String) },
+          ],
+        },
+      });
+      expect(
+        mock
+          .requests()
+          .slice(before)
+          .map((r) => r.name),
+      ).toEqual(['participantConversations.list', 'messages.list']);
     },
   );
 });

@@ -21,6 +21,9 @@ export interface MockConversation {
   participants: MockParticipant[];
   webhooks: MockWebhook[];
   messages: MockMessage[];
+  /** ISO times; "now" when unset (tests set them to order conversations). */
+  dateCreated?: string;
+  dateUpdated?: string;
 }
 
 export interface MockParticipant {
@@ -45,6 +48,10 @@ export interface MockMessage {
   body: string | null;
   attributes: string;
   webhookEnabled: boolean;
+  /** Media SIDs (`MediaSid`, ME…): Twilio answers one object per medium. */
+  media?: string[];
+  /** ISO time; `DateCreated` when given (Twilio takes it for imports), else now. */
+  dateCreated?: string;
 }
 
 /** All conversations the mock holds, by SID. */
@@ -114,8 +121,8 @@ function conversationJson(c: MockConversation) {
     unique_name: c.uniqueName,
     attributes: c.attributes,
     state: c.state,
-    date_created: now(),
-    date_updated: now(),
+    date_created: c.dateCreated ?? now(),
+    date_updated: c.dateUpdated ?? now(),
     timers: {
       ...(c.timers.inactive && { date_inactive: now() }),
       ...(c.timers.closed && { date_closed: now() }),
@@ -175,10 +182,17 @@ function messageJson(c: MockConversation, m: MockMessage) {
     index: m.index,
     author: m.author,
     body: m.body,
-    media: null,
+    media: m.media?.length
+      ? m.media.map((mediaSid) => ({
+          sid: mediaSid,
+          content_type: 'image/png',
+          filename: `${mediaSid}.png`,
+          size: 1024,
+        }))
+      : null,
     attributes: m.attributes,
     participant_sid: null,
-    date_created: now(),
+    date_created: m.dateCreated ?? now(),
     date_updated: now(),
     delivery: null,
     url: `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Messages/${m.sid}`,
@@ -246,6 +260,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
       if (attributes !== undefined) c.attributes = attributes;
       const state = field(input, 'State');
       if (state !== undefined) c.state = state;
+      if (c.dateUpdated !== undefined) c.dateUpdated = now();
       return { status: 200, body: conversationJson(c) };
     }),
   );
@@ -315,6 +330,8 @@ export function installConversationRoutes(mock: TwilioMock): void {
         body: field(input, 'Body') ?? null,
         attributes: field(input, 'Attributes') ?? '{}',
         webhookEnabled: input.headers['x-twilio-webhook-enabled'] === 'true',
+        ...(input.form.MediaSid && { media: input.form.MediaSid }),
+        ...(field(input, 'DateCreated') && { dateCreated: field(input, 'DateCreated') }),
       };
       c.messages.push(m);
       return { status: 201, body: messageJson(c, m) };
@@ -406,8 +423,8 @@ function participantConversationJson(c: MockConversation, p: MockParticipant) {
     conversation_unique_name: c.uniqueName,
     conversation_friendly_name: c.friendlyName,
     conversation_attributes: c.attributes,
-    conversation_date_created: now(),
-    conversation_date_updated: now(),
+    conversation_date_created: c.dateCreated ?? now(),
+    conversation_date_updated: c.dateUpdated ?? now(),
     conversation_created_by: 'system',
     conversation_state: c.state,
     conversation_timers: {},
