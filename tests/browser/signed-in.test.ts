@@ -23,7 +23,7 @@ import {
   type PageOptions,
 } from '../../dev/browser';
 
-const suite = useBrowserStack({ ...TEST_ENV, ...CUSTOMER_ENV });
+const suite = useBrowserStack({ ...TEST_ENV, ...CUSTOMER_ENV, SHOW_PREVIOUS_CHAT: 'true' });
 
 interface Customer {
   sub: string;
@@ -42,14 +42,6 @@ const ana = (): Customer => ({
   name: 'Ana Signed',
   email: 'ana@example.com',
 });
-
-/**
- * With SHOW_PREVIOUS_CHAT off the service answers /previous-chat 404
- * not_enabled (once per page: the widget then stops asking), which the
- * browser logs; anything else is a problem.
- */
-const realProblems = (problems: string[]) =>
-  problems.filter((p) => !/404 \(Not Found\) \(http:\/\/[^)]+\/previous-chat\)$/.test(p));
 
 /**
  * A page of the demo site whose customer is `who()` (null: nobody signed
@@ -87,6 +79,10 @@ async function signedInPage(
   });
   return { ...opened, tokens, starts };
 }
+
+/** Until the page's /previous-chat (asked after connecting) is answered: a reload would abort it. */
+const previousAnswered = (page: Page) =>
+  page.waitForResponse((r) => r.url().endsWith('/previous-chat'));
 
 async function openPanel(page: Page): Promise<void> {
   await page.goto(`${suite.runtime.url}/`);
@@ -141,7 +137,7 @@ describeInBrowser('a signed-in customer', () => {
       .identity as string;
     expect(identity).toMatch(/^cust_[0-9a-f]{32}$/);
     expect(conversation.participants.map((p) => p.identity)).toContain(identity);
-    expect(realProblems(problems)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 
@@ -174,7 +170,7 @@ describeInBrowser('a signed-in customer', () => {
       friendlyName: 'Ana Signed',
       preEngagement: { email: 'ana@example.com' },
     });
-    expect(realProblems(problems)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 
@@ -188,7 +184,7 @@ describeInBrowser('a signed-in customer', () => {
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     expect(starts[0]).not.toHaveProperty('customerToken');
     expect((await chatConversation(page)).attributes).not.toHaveProperty('customer');
-    expect(realProblems(problems)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 
@@ -201,8 +197,10 @@ describeInBrowser('a signed-in customer', () => {
         if (r.url().endsWith('/end-chat')) ends.push(r.postDataJSON());
       });
       await openPanel(page);
+      const answered = previousAnswered(page);
       await page.getByRole('button', { name: 'Start chat' }).click();
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
+      await answered;
       const [token] = await fake(page, (c) => c.tokens);
       const { conversation } = await chatConversation(page);
       await page.evaluate((endChat) => window.FlexWebchat?.logout({ endChat }), endChat);
@@ -218,7 +216,7 @@ describeInBrowser('a signed-in customer', () => {
       await page.reload();
       await page.getByRole('button', { name: 'Open chat' }).click();
       await page.getByRole('button', { name: 'Start chat' }).waitFor();
-      expect(realProblems(problems)).toEqual([]);
+      expect(problems).toEqual([]);
       await context.close();
     }
   });
@@ -273,8 +271,8 @@ describeInBrowser('a signed-in customer', () => {
     );
     await phone.page.locator('.fw-from-customer', { hasText: 'Where is my order?' }).waitFor();
     expect(await axe(phone.page)).toEqual([]);
-    expect(realProblems(laptop.problems)).toEqual([]);
-    expect(realProblems(phone.problems)).toEqual([]);
+    expect(laptop.problems).toEqual([]);
+    expect(phone.problems).toEqual([]);
     await laptop.context.close();
     await phone.context.close();
   });
@@ -288,14 +286,18 @@ describeInBrowser('a signed-in customer', () => {
         refreshes.push(r.postDataJSON() as Record<string, unknown>);
     });
     await openPanel(page);
+    let answered = previousAnswered(page);
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    await answered;
     const { conversation } = await chatConversation(page);
     const [token] = await fake(page, (c) => c.tokens);
 
+    answered = previousAnswered(page);
     await page.reload();
     await page.getByRole('button', { name: 'Open chat' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor(); // the same chat, resumed
+    await answered;
     expect(refreshes).toEqual([{ token, customerToken: tokens[2] }]);
     expect(tokens).toHaveLength(3); // form shown, start, resume
 
@@ -306,7 +308,7 @@ describeInBrowser('a signed-in customer', () => {
     expect(refreshes).toHaveLength(1); // nothing sent for a customer who is not here
     expect(await page.getByLabel('Name').isVisible()).toBe(true); // the anonymous form
     expect(conversation.state).toBe('active'); // forgotten here, not ended
-    expect(realProblems(problems)).toEqual([]);
+    expect(problems).toEqual([]);
     await context.close();
   });
 
@@ -337,9 +339,9 @@ describeInBrowser('a signed-in customer', () => {
     expect(tokens).toHaveLength(before + 1);
     expect(refreshes.map((b) => b.customerToken)).toEqual([undefined, tokens[before]]);
     expect(await page.getByRole('textbox', { name: 'Message' }).isVisible()).toBe(true);
-    expect(
-      realProblems(problems).filter((p) => !/401 \(Unauthorized\) \(.*\/refresh-token\)$/.test(p)),
-    ).toEqual([]);
+    expect(problems.filter((p) => !/401 \(Unauthorized\) \(.*\/refresh-token\)$/.test(p))).toEqual(
+      [],
+    );
     await context.close();
   });
 
@@ -368,48 +370,55 @@ describeInBrowser('a signed-in customer', () => {
 
   it('shows the previous chat above the new one, read-only and set apart', async () => {
     for (const viewport of [PHONE, DESKTOP]) {
+      const me = ana();
       const { page, problems, context } = await signedInPage(
-        ana,
+        () => me,
         {},
         {
           viewport,
           bypassCSP: true,
         },
       );
-      // /previous-chat as the contract answers it (docs/api.md).
       const asked: unknown[] = [];
-      await page.route('**/previous-chat', async (route) => {
-        asked.push(route.request().postDataJSON());
-        await route.fulfill({
-          status: 200,
-          contentType: 'application/json',
-          body: JSON.stringify({ previousChat: PREVIOUS }),
-        });
+      page.on('request', (r) => {
+        if (r.url().endsWith('/previous-chat')) asked.push(r.postDataJSON());
       });
+      // A first chat, ended.
       await openPanel(page);
+      await page.getByLabel('How can we help?').fill('My parcel is late');
       await page.getByRole('button', { name: 'Start chat' }).click();
       await page.getByRole('textbox', { name: 'Message' }).waitFor();
-      const previous = page.getByRole('region', { name: 'Previous chat, December 1, 2026' });
+      const first = (await chatConversation(page)).conversation;
+      expect(asked).toHaveLength(1); // asked after connecting: none yet
+      await page.getByRole('button', { name: 'End chat' }).click();
+      await page.getByRole('button', { name: 'End chat' }).last().click();
+      await page.getByText('You ended the chat.').waitFor();
+      expect(first.state).toBe('closed');
+
+      // The next one shows it above, from /previous-chat (the real function, over REST).
+      await page.getByRole('button', { name: 'Start a new chat' }).click();
+      await page.getByLabel('How can we help?').fill('Any news?');
+      await page.getByRole('button', { name: 'Start chat' }).click();
+      await page.getByRole('textbox', { name: 'Message' }).waitFor();
+      const date = new Intl.DateTimeFormat('en-US', { dateStyle: 'long' }).format(new Date());
+      const previous = page.getByRole('region', { name: `Previous chat, ${date}` });
       await previous.waitFor();
-      const [accessToken] = await fake(page, (c) => c.tokens);
-      expect(asked).toEqual([{ token: accessToken }]);
-      expect(await previous.getByRole('heading').textContent()).toBe(
-        'Previous chat, December 1, 2026',
-      );
-      expect(await previous.locator('li').allTextContents()).toEqual([
-        expect.stringMatching(/^You: My parcel is late\s*\d/),
-        expect.stringMatching(/^Agent: Sorry! It ships today\. Attachments not shown: 1\s*\d/),
-      ]);
+      const tokens = await fake(page, (c) => c.tokens);
+      expect(asked).toEqual([{ token: tokens[0] }, { token: tokens[1] }]);
+      expect(await previous.getByRole('heading').textContent()).toBe(`Previous chat, ${date}`);
+      const said = await previous.locator('li').allTextContents();
+      expect(said[0]).toMatch(/^You: My parcel is late\s*\d/);
       // Read-only: nothing in it to act on, and not in this chat's message list.
       expect(await previous.locator('button, input, textarea, a').count()).toBe(0);
       expect(await page.locator('[data-flex-webchat] >> .fw-timeline .fw-previous').count()).toBe(
         0,
       );
+      expect(await previous.getByText('End of the previous chat').isVisible()).toBe(true);
       // The new chat goes on below it, as usual.
       await fake(page, (c) => c.agentSays('Hello again, Ana'));
       await page.locator('.fw-from-agent', { hasText: 'Hello again, Ana' }).waitFor();
       expect(await axe(page)).toEqual([]);
-      expect(realProblems(problems)).toEqual([]);
+      expect(problems).toEqual([]);
       await context.close();
     }
   });
@@ -446,21 +455,8 @@ describeInBrowser('a signed-in customer', () => {
       expect(
         await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)),
       ).not.toContainEqual(expect.stringContaining('webchat-customer.js'));
-      expect(realProblems(problems).filter((p) => !p.includes('401 (Unauthorized)'))).toEqual([]);
+      expect(problems.filter((p) => !p.includes('401 (Unauthorized)'))).toEqual([]);
       await context.close();
     }
   });
 });
-
-const PREVIOUS = {
-  endedAt: '2026-12-01T18:30:00.000Z',
-  messages: [
-    { from: 'customer', body: 'My parcel is late', dateCreated: '2026-12-01T18:00:00.000Z' },
-    {
-      from: 'agent',
-      body: 'Sorry! It ships today.',
-      dateCreated: '2026-12-01T18:02:00.000Z',
-      media: 1,
-    },
-  ],
-};
