@@ -5,7 +5,8 @@
  *
  * Does what a bare `twilio-run start` does not: refuses a busy port with a
  * clear message (twilio-run would hang on an interactive prompt), and says
- * what is still missing from .env before the first request does.
+ * what is still missing from .env before the first request does. With no
+ * .env at all (a fresh clone), it runs the preview instead (scripts/preview.ts).
  */
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { buildAll } from './build';
+import { runPreview } from './preview';
 import { startArgs } from './start-args';
 import { runTwilioRun } from './twilio-run';
 import { readEnvFile } from './setup/dotenv';
@@ -57,6 +59,15 @@ async function main(): Promise<void> {
       `Port ${port} is already in use. Stop what runs there, or run: npm start -- --port ${port + 1}`,
     );
     process.exit(1);
+  }
+  // No .env at all: a newcomer. Show them a whole chat (the preview) rather
+  // than a page of missing variables; the terminal and the page say so.
+  if (!existsSync(join(root, '.env')) && extra.length === 0) {
+    console.log(
+      'No .env yet, so this is the preview: a simulated Flex on this computer (npm run preview).\n' +
+        'To use your Twilio account: npm run setup (it writes .env), then npm start.\n',
+    );
+    return runPreview(port);
   }
   await buildAll();
   reportConfiguration(port);

@@ -9,6 +9,7 @@
  *           data-fields="friendlyName:required,email,question"
  *           data-prefill-friendly-name="Ana" async></script>
  */
+import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
 import type { GetCustomerToken } from './customer';
 import type { CustomerStrings } from './customer-i18n';
@@ -75,6 +76,24 @@ export interface WidgetOptions {
   signedInForm?: 'skip' | 'prefill';
   /** Where "Please sign in to chat" links to (REQUIRE_SIGNED_IN): `https://…` or `/path`. */
   signInUrl?: string;
+  /** While the panel is closed or the tab hidden: the unread count in the page title. */
+  notifyTitle?: boolean;
+  /** …a short sound (generated with WebAudio, nothing fetched) for each new message. */
+  notifySound?: boolean;
+  /** …a browser notification, once the customer turns them on ("Notify me" in the panel). */
+  notifyBrowser?: boolean;
+  /**
+   * A greeting bubble by the launcher after `afterSeconds` (default 5), with
+   * `text` (default: the locale's "Hi! Questions? We're here to help.").
+   */
+  greeting?: { text?: string; afterSeconds?: number };
+  /**
+   * How agents are named to the customer: their `full` friendly name
+   * (default), their `first` name only, or a `role` label (`agentRoleLabel`,
+   * default "Agent"). Display only: see docs/widget.md (Agent privacy).
+   */
+  agentName?: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 export interface WidgetConfig {
@@ -97,11 +116,20 @@ export interface WidgetConfig {
   getCustomerToken?: GetCustomerToken;
   signedInForm: 'skip' | 'prefill';
   signInUrl?: string;
+  notifyTitle: boolean;
+  notifySound: boolean;
+  notifyBrowser: boolean;
+  greeting?: { text?: string; afterSeconds: number };
+  agentName: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
 const isAvailabilityWhen = (value: unknown): value is WidgetConfig['availability'] =>
   (AVAILABILITY_WHEN as readonly unknown[]).includes(value);
+
+const isAgentNameMode = (value: unknown): value is AgentNameMode =>
+  value === 'full' || value === 'first' || value === 'role';
 
 const FIELD_TYPES: Record<string, FieldType> = {
   email: 'email',
@@ -165,6 +193,19 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.customerToken) options.customerToken = dataset.customerToken;
   if (dataset.signedInForm) options.signedInForm = dataset.signedInForm as 'prefill'; // checked below
   if (dataset.signInUrl) options.signInUrl = dataset.signInUrl;
+  if (dataset.notifyTitle !== undefined) options.notifyTitle = dataset.notifyTitle !== 'false';
+  if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
+  if (dataset.notifyBrowser !== undefined)
+    options.notifyBrowser = dataset.notifyBrowser !== 'false';
+  if (isAgentNameMode(dataset.agentName)) options.agentName = dataset.agentName;
+  if (dataset.agentRoleLabel) options.agentRoleLabel = dataset.agentRoleLabel;
+  if (dataset.greeting !== undefined || dataset.greetingAfter !== undefined) {
+    const after = Number(dataset.greetingAfter);
+    options.greeting = {
+      ...(dataset.greeting && { text: dataset.greeting }),
+      ...(dataset.greetingAfter && Number.isFinite(after) && { afterSeconds: after }),
+    };
+  }
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -230,6 +271,18 @@ export function resolveConfig(
       captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
     }),
     availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
+    notifyTitle: options.notifyTitle === true,
+    notifySound: options.notifySound === true,
+    notifyBrowser: options.notifyBrowser === true,
+    agentName: isAgentNameMode(options.agentName) ? options.agentName : 'full',
+    ...(typeof options.agentRoleLabel === 'string' &&
+      options.agentRoleLabel.trim() && { agentRoleLabel: options.agentRoleLabel.trim() }),
+    ...(options.greeting && {
+      greeting: {
+        ...(typeof options.greeting.text === 'string' && { text: options.greeting.text }),
+        afterSeconds: Number(options.greeting.afterSeconds ?? 5) || 0,
+      },
+    }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
     customerToken: options.customerToken,
     getCustomerToken: options.getCustomerToken,

@@ -538,6 +538,21 @@ describe('ChatController', () => {
     expect(chat.state.phase).toBe('chat');
   });
 
+  it("counts a close that arrives while the customer's /end-chat is in flight as the customer's", async () => {
+    let answer: () => void = () => {};
+    const { chat, world } = setup([], {
+      endChat: () =>
+        new Promise((resolve) => (answer = () => resolve({ ended: true, alreadyEnded: false }))),
+    });
+    await chat.start({ preEngagement: {} });
+    const ending = chat.end();
+    // /end-chat closed it, and the SDK heard before the HTTP answer came back.
+    world.conversationEvents.emit('statusChanged', 'closed');
+    answer();
+    expect(await ending).toBe(true);
+    expect(chat.state).toMatchObject({ phase: 'ended', endedBy: 'customer' });
+  });
+
   it('stays ended when the agent closed the chat while the customer was ending it', async () => {
     let fail: (error: Error) => void = () => {};
     const { chat, world } = setup([], {

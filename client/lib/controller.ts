@@ -403,7 +403,9 @@ export class ChatController {
    * page in older messages.
    */
   private async finish(endedBy: NonNullable<State['endedBy']>): Promise<void> {
-    if (this.state.phase === 'ended') return;
+    // Once ended, it stays so; only the customer's /end-chat, answered after
+    // the close it caused reached the client, says who ended it after all.
+    if (this.state.phase === 'ended' && endedBy !== 'customer') return;
     this.retry.cancel();
     this.session.forget();
     if (endedBy === 'expired' || !this.conversation) await this.shutdownClient();

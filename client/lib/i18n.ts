@@ -98,6 +98,12 @@ const en = {
   'error.closed': "We're closed right now. Please come back during our opening hours.",
   'error.signInRequired': 'Please sign in to chat.',
   signIn: 'Sign in',
+  'notify.toggleLabel': 'Notify me of new messages',
+  'notify.blocked': 'Notifications are blocked in your browser settings.',
+  'notify.title': 'New message from {name}',
+  'notify.file': 'Sent a file: {file}',
+  'greeting.text': "Hi! Questions? We're here to help.",
+  'greeting.dismiss': 'Dismiss greeting',
 };
 
 export type MessageKey = keyof typeof en;
@@ -197,6 +203,12 @@ const es: Strings = {
   'error.closed': 'Ahora estamos cerrados. Vuelve en nuestro horario de atención.',
   'error.signInRequired': 'Inicia sesión para chatear.',
   signIn: 'Iniciar sesión',
+  'notify.toggleLabel': 'Avisarme de los mensajes nuevos',
+  'notify.blocked': 'Las notificaciones están bloqueadas en la configuración de tu navegador.',
+  'notify.title': 'Nuevo mensaje de {name}',
+  'notify.file': 'Envió un archivo: {file}',
+  'greeting.text': '¡Hola! ¿Tienes preguntas? Estamos aquí para ayudarte.',
+  'greeting.dismiss': 'Cerrar el saludo',
 };
 
 export const LOCALES = { en, es } as const;
