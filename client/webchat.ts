@@ -24,6 +24,7 @@ import {
 } from './lib/config';
 import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
+import { customerApi, customerPart, registerCustomer } from './lib/customer-loader';
 import { translator } from './lib/i18n';
 import { registerFormatter } from './lib/markdown-host';
 import { lazyNotifier, registerNotifier } from './lib/notify-host';
@@ -40,10 +41,14 @@ export interface FlexWebchatApi {
   init(options?: WidgetOptions): void;
   open(): void;
   close(): void;
+  /** Forgets the chat in this browser (signing out); with `endChat`, ends it first. */
+  logout(options?: { endChat?: boolean }): Promise<void>;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
+  /** Used by webchat-customer.js, the signed-in customer's part. */
+  registerCustomer: typeof registerCustomer;
   /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
   registerFormatter: typeof registerFormatter;
   /** Used by webchat-sdk.js to hand over the unread alerts (client/lib/notify.ts). */
@@ -62,6 +67,7 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
+let logout: FlexWebchatApi['logout'] = () => Promise.resolve();
 let greeting: GreetingView | undefined;
 /** A greet() before the widget was mounted (webchat.js loads async). */
 let greetEarly: { text?: string | undefined } | undefined;
@@ -132,9 +138,15 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
+  const plainApi = createApi(config.startChatUrl);
+  // A signed-in customer's page loads webchat-customer.js (client/lib/customer-loader.ts).
+  const api = customerApi(config, plainApi, (part) => {
+    part.attach(chat);
+    render(chat.state);
+  });
   let unavailable: StartError | undefined;
   const chat = new ChatController({
-    api: withCaptcha(createApi(config.startChatUrl), captcha),
+    api: withCaptcha(api ?? plainApi, captcha),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
@@ -147,6 +159,7 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
+  logout = (options) => forget(chat, options);
   let hours: Availability | undefined;
   const notifier = lazyNotifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {
@@ -172,6 +185,18 @@ function init(options: WidgetOptions = {}): void {
   if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
   if (greetEarly) greeting.show(greetEarly.text);
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/**
+ * FlexWebchat.logout(): forgets the chat in this browser (the stored session,
+ * the connection) and who was signed in; with `endChat`, ends it at the
+ * service first (best effort: it may be unreachable). The panel closes.
+ */
+async function forget(chat: ChatController, options: { endChat?: boolean } = {}): Promise<void> {
+  customerPart()?.forget();
+  chat.close();
+  await (options.endChat ? chat.abandon() : chat.newChat());
+  chat.dispatch({ type: 'customer', signedIn: undefined });
 }
 
 /** The SDK's (or a test's) client factory, naming agents as `agentName` says. */
@@ -258,8 +283,10 @@ window.FlexWebchat = {
   },
   open: () => controller?.open(),
   close: () => controller?.close(),
+  logout: (options) => logout(options),
   registerSdk,
   registerSolver,
+  registerCustomer,
   registerFormatter,
   registerNotifier,
   greet: (text) => {

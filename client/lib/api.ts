@@ -9,6 +9,7 @@
  */
 import type { CaptchaSettings } from './captcha';
 import type { Challenge, Proof } from './challenge';
+import type { SignedInCustomer } from './customer-state';
 import type { StartChatBody } from './pre-engagement';
 import type { StartError } from './state';
 
@@ -17,6 +18,10 @@ export interface StartedChat {
   identity: string;
   token: string;
   expiresAt: string;
+  /** A signed-in customer's active chat was returned (no new one made): it continues. */
+  resumed?: boolean;
+  /** A signed-in customer's verified name and email, for the widget to show. */
+  customer?: SignedInCustomer;
 }
 
 export interface RenewedToken {
@@ -70,8 +75,11 @@ export interface Api {
    * With a solved challenge (challenge.ts) unless the service requires none,
    * and the CAPTCHA's token when one is configured (captcha.ts).
    */
-  startChat(body: StartChatBody & { proof?: Proof; captcha?: string }): Promise<StartedChat>;
-  refreshToken(token: string): Promise<RenewedToken>;
+  startChat(
+    body: StartChatBody & { proof?: Proof; captcha?: string; customerToken?: string },
+  ): Promise<StartedChat>;
+  /** With `customerToken` for a signed-in customer's session (client/lib/customer.ts). */
+  refreshToken(token: string, customerToken?: string): Promise<RenewedToken>;
   endChat(
     token: string,
     conversationSid: string,
@@ -99,10 +107,10 @@ export function timeoutSignal(ms: number): AbortSignal {
 }
 
 /**
- * POSTs to one of the functions: `body` as JSON, or no body at all (a
+ * POSTs to one of the functions (exported for webchat-customer.js's one): `body` as JSON, or no body at all (a
  * "simple" request, which browsers send without a preflight).
  */
-async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Promise<T> {
+export async function call<T>(fetchImpl: typeof fetch, url: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -150,7 +158,11 @@ export function createApi(startChatUrl: string, fetchImpl: typeof fetch = fetch)
   const post = <T>(url: string, body: unknown) => call<T>(fetchImpl, url, body);
   return {
     startChat: (body) => post(startChatUrl, body),
-    refreshToken: (token) => post(siblingUrl(startChatUrl, 'refresh-token'), { token }),
+    refreshToken: (token, customerToken) =>
+      post(siblingUrl(startChatUrl, 'refresh-token'), {
+        token,
+        ...(customerToken && { customerToken }),
+      }),
     endChat: (token, conversationSid) =>
       post(siblingUrl(startChatUrl, 'end-chat'), { token, conversationSid }),
   };

@@ -179,6 +179,8 @@ describe('withCaptcha', () => {
     ['upstream_rate_limited', false],
     ['challenge_expired', false], // refused before the provider was asked: reused by the retry
     ['invalid_request', false],
+    ['customer_token_expired', false], // the customer token is checked before the CAPTCHA
+    ['customer_keys_unavailable', false],
   ])('after a %s refusal, resets: %s', async (code, resets) => {
     const { captcha, provider } = await solvedCaptcha();
     const { api } = recordingApi(() => Promise.reject(new ApiError(403, code, code)));

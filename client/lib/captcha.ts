@@ -231,7 +231,9 @@ export function withCaptcha(api: Api, captcha: Captcha): Api {
         captcha.reset();
         return chat;
       } catch (error) {
-        if (!(error instanceof ApiError && TOKEN_KEPT.has(error.code))) captcha.reset();
+        // The customer token (customer_*, client/lib/customer.ts) is checked before the CAPTCHA.
+        const code = error instanceof ApiError ? error.code : '';
+        if (!TOKEN_KEPT.has(code) && !code.startsWith('customer_')) captcha.reset();
         throw error;
       }
     },

@@ -133,4 +133,35 @@ describe('widget configuration', () => {
     );
     expect(config.colors).toEqual({ text: '#123', radius: '8px' });
   });
+
+  it('reads a signed-in customer’s options: token, form, sign-in link (web addresses only)', () => {
+    const options = optionsFromDataset({
+      customerToken: 'eyJ.a.b',
+      signedInForm: 'prefill',
+      signInUrl: '/login',
+    });
+    expect(options).toEqual({
+      customerToken: 'eyJ.a.b',
+      signedInForm: 'prefill',
+      signInUrl: '/login',
+    });
+    const getCustomerToken = () => null;
+    const config = resolveConfig({ ...options, getCustomerToken }, SCRIPT, []);
+    expect(config).toMatchObject({
+      customerToken: 'eyJ.a.b',
+      getCustomerToken,
+      signedInForm: 'prefill',
+      signInUrl: '/login',
+    });
+    expect(resolveConfig({}, SCRIPT, []).signedInForm).toBe('skip');
+    expect(resolveConfig({ signedInForm: 'bogus' as 'skip' }, SCRIPT, []).signedInForm).toBe(
+      'skip',
+    );
+    for (const signInUrl of ['javascript:alert(1)', 'data:text/html,x', 'login']) {
+      expect(resolveConfig({ signInUrl }, SCRIPT, []).signInUrl).toBeUndefined();
+    }
+    expect(resolveConfig({ signInUrl: 'https://acme.example/login' }, SCRIPT, []).signInUrl).toBe(
+      'https://acme.example/login',
+    );
+  });
 });

@@ -11,6 +11,8 @@
  */
 import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
+import type { GetCustomerToken } from './customer';
+import type { CustomerStrings } from './customer-i18n';
 import { pickLocale, type Locale, type Strings } from './i18n';
 import {
   DEFAULT_FIELDS,
@@ -46,8 +48,8 @@ export interface WidgetOptions {
    * default), when the browser is idle, or only at chat start.
    */
   preloadSdk?: PreloadSdk;
-  /** Replace any string. */
-  strings?: Partial<Strings>;
+  /** Replace any string (i18n.ts, and customer-i18n.ts for signed-in customers). */
+  strings?: Partial<Strings & CustomerStrings>;
   /** Replaces the Conversations SDK (tests, custom transports). */
   chatClientFactory?: ChatClientFactory;
   /**
@@ -66,6 +68,14 @@ export interface WidgetOptions {
    * or never (`off`). See client/lib/availability.ts.
    */
   availability?: 'open' | 'load' | 'off';
+  /** A signed-in customer's token, signed by the site's backend (docs/signed-in.md). */
+  customerToken?: string;
+  /** Preferred to `customerToken`: asked each time a fresh token is needed; null: nobody signed in. */
+  getCustomerToken?: GetCustomerToken;
+  /** For a signed-in customer: skip the fields their token answers (default), or show them read-only. */
+  signedInForm?: 'skip' | 'prefill';
+  /** Where "Please sign in to chat" links to (REQUIRE_SIGNED_IN): `https://…` or `/path`. */
+  signInUrl?: string;
   /** While the panel is closed or the tab hidden: the unread count in the page title. */
   notifyTitle?: boolean;
   /** …a short sound (generated with WebAudio, nothing fetched) for each new message. */
@@ -97,11 +107,15 @@ export interface WidgetConfig {
   open: boolean;
   position: 'right' | 'left';
   preloadSdk: PreloadSdk;
-  strings: Partial<Strings>;
+  strings: Partial<Strings & CustomerStrings>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;
   availability: 'open' | 'load' | 'off';
+  customerToken?: string;
+  getCustomerToken?: GetCustomerToken;
+  signedInForm: 'skip' | 'prefill';
+  signInUrl?: string;
   notifyTitle: boolean;
   notifySound: boolean;
   notifyBrowser: boolean;
@@ -176,6 +190,9 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
   if (isAvailabilityWhen(dataset.availability)) options.availability = dataset.availability;
+  if (dataset.customerToken) options.customerToken = dataset.customerToken;
+  if (dataset.signedInForm) options.signedInForm = dataset.signedInForm as 'prefill'; // checked below
+  if (dataset.signInUrl) options.signInUrl = dataset.signInUrl;
   if (dataset.notifyTitle !== undefined) options.notifyTitle = dataset.notifyTitle !== 'false';
   if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
   if (dataset.notifyBrowser !== undefined)
@@ -267,5 +284,10 @@ export function resolveConfig(
       },
     }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
+    customerToken: options.customerToken,
+    getCustomerToken: options.getCustomerToken,
+    signedInForm: options.signedInForm === 'prefill' ? 'prefill' : 'skip',
+    // A web address (absolute, or a path on the page's site): never `javascript:`.
+    ...(/^(https?:\/\/|\/)/i.test(options.signInUrl ?? '') && { signInUrl: options.signInUrl }),
   };
 }

@@ -67,7 +67,8 @@ export class ChatController {
   private readonly now: () => number;
   private client?: ChatClient;
   private conversation?: ChatConversation;
-  private readonly session: ChatSession;
+  /** The chat's session; read by customer-session.ts (its token asks for /previous-chat). */
+  readonly session: ChatSession;
   private detach: (() => void)[] = [];
   private readonly sender: Sender;
   private visible = true;
@@ -93,7 +94,8 @@ export class ChatController {
     return () => this.listeners.delete(listener);
   }
 
-  private dispatch(action: Action): void {
+  /** Also for the controller's helpers outside it (customer-session.ts: `customer` actions). */
+  dispatch(action: Action): void {
     this.state = reduce(this.state, action);
     for (const listener of this.listeners) listener(this.state, action);
   }

@@ -36,12 +36,17 @@ describe('busyRetryAfter', () => {
     expect(busyRetryAfter(rateLimited(1))).toBe(1);
     expect(busyRetryAfter(overBudget(45))).toBe(45);
     expect(busyRetryAfter(rateLimited())).toBe(2); // no readable header
+    // The site's JWKS could not be fetched (nothing was started): 503 with Retry-After: 30.
+    expect(busyRetryAfter(new ApiError(503, 'customer_keys_unavailable', 'x', undefined, 30))).toBe(
+      30,
+    );
     expect(busyRetryAfter(new ApiError(503, 'chat_starting', 'x', undefined, 2))).toBe(2);
     for (const other of [
       new ApiError(502, 'upstream_error', 'x'),
       new ApiError(0, 'network', 'x'),
       new ApiError(409, 'challenge_used', 'x'),
       new ApiError(503, 'not_configured', 'x'),
+      new ApiError(401, 'customer_token_invalid', 'x'),
       new Error('x'),
     ]) {
       expect(busyRetryAfter(other)).toBeUndefined();

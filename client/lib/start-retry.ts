@@ -51,9 +51,10 @@ export function busyRetryAfter(error: unknown): number | undefined {
   if (!(error instanceof ApiError)) return undefined;
   const busy =
     (error.status === 429 && error.code === 'budget_exceeded') ||
-    (error.status === 503 && error.code === 'upstream_rate_limited') ||
-    // A signed-in customer's other device is starting their chat: the retry joins it.
-    (error.status === 503 && error.code === 'chat_starting');
+    // customer_keys_unavailable: the site's keys (CUSTOMER_JWKS_URL) could not be fetched;
+    // chat_starting: a signed-in customer's other device is starting their chat (the retry joins it).
+    (error.status === 503 &&
+      /^(upstream_rate_limited|customer_keys_unavailable|chat_starting)$/.test(error.code));
   if (!busy) return undefined;
   return error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
 }

@@ -16,6 +16,7 @@ import type {
   ConnectionState,
   ConversationStatus,
 } from './chat-client';
+import { reduceCustomer, type CustomerAction, type CustomerState } from './customer-state';
 
 export type Phase =
   | 'form' // pre-engagement form (or a "Start chat" button when there is none)
@@ -68,6 +69,8 @@ export interface State {
   /** The customer has read every message up to this index. */
   readIndex: number;
   status: ConversationStatus;
+  /** A signed-in customer: who, a chat continued, their previous chat (customer-state.ts). */
+  customer: CustomerState;
 }
 
 /** The panel, the chat's phase and session, and the connection. */
@@ -103,7 +106,7 @@ export type ParticipantAction =
   | { type: 'participantUpdated'; participant: ChatParticipant }
   | { type: 'typing'; participant: ChatParticipant; typing: boolean };
 
-export type Action = ChatAction | MessageAction | ParticipantAction;
+export type Action = ChatAction | MessageAction | ParticipantAction | CustomerAction;
 
 export function initialState(online = true): State {
   return {
@@ -123,6 +126,7 @@ export function initialState(online = true): State {
     loadingOlder: false,
     readIndex: -1,
     status: 'active',
+    customer: { resumed: false },
   };
 }
 
@@ -183,6 +187,8 @@ export function reduce(state: State, action: Action): State {
     case 'participantUpdated':
     case 'typing':
       return reduceParticipants(state, action);
+    case 'customer':
+      return { ...state, customer: reduceCustomer(state.customer, action) };
   }
 }
 
@@ -220,7 +226,12 @@ function reduceChat(state: State, action: ChatAction): State {
     case 'online':
       return { ...state, online: action.online };
     case 'reset':
-      return { ...initialState(state.online), open: state.open };
+      return {
+        ...initialState(state.online),
+        open: state.open,
+        // A new chat for the same customer: still signed in, nothing continued or shown yet.
+        customer: { resumed: false, signedIn: state.customer.signedIn },
+      };
   }
 }
 

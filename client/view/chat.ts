@@ -5,6 +5,7 @@
  * its parts; they act through the controller.
  */
 import type { ChatController } from '../lib/controller';
+import { customerPart } from '../lib/customer-loader';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, State } from '../lib/state';
 import { createComposer } from './composer';
@@ -37,6 +38,8 @@ export function createChatView(chat: ChatActions, t: Translate, locale: Locale):
     problem.hidden = !text;
   };
   const timeline = createTimeline(chat, t, locale, names);
+  /** A signed-in customer's previous chat, and "your chat continues", above the messages. */
+  let previous: { render(state: State): void } | undefined;
   const typing = createTypingLine(t);
   const composer = createComposer(chat, t, showProblem);
   const confirm = createEndConfirm(chat, t, hideConfirm, () => showProblem(t('error.generic')));
@@ -62,6 +65,8 @@ export function createChatView(chat: ChatActions, t: Translate, locale: Locale):
     element: root,
     render(state, action) {
       timeline.render(state, action);
+      previous ??= customerPart()?.previousChat(timeline.element);
+      previous?.render(state);
       typing.render(state);
       composer.render(state);
       confirm.render(state);

@@ -19,6 +19,7 @@ import type { Action, StartError, State } from '../lib/state';
 import type { CaptchaView } from './captcha';
 import { h } from './dom';
 import { createField, type FieldView } from './form-field';
+import { customerPart } from '../lib/customer-loader';
 import { renderStartError } from './start-error';
 
 export interface FormView {
@@ -51,12 +52,15 @@ export function createFormView(
   const startError = h('div', { class: 'fw-alert', role: 'alert', hidden: true });
   /** Shows the server's refusal (or clears it). */
   const showStartError = (error: StartError | undefined) =>
-    renderStartError(startError, error, markRefused(byName, refusedByServer, error, t), t);
+    renderStartError(startError, error, markRefused(byName, refusedByServer, error, t), t, config);
   const submit = h('button', { type: 'submit', class: 'fw-primary-button' }, t('startChat'));
+  const intro = fields.length > 0 && h('p', { class: 'fw-intro' }, t('formIntro'));
+  /** A signed-in customer: the fields their token answers skipped or locked. */
+  let signedIn: { render(customer: State['customer']['signedIn']): boolean } | undefined;
   const form = h(
     'form',
     { class: 'fw-form', novalidate: true, 'aria-label': config.title ?? t('title') },
-    fields.length > 0 && h('p', { class: 'fw-intro' }, t('formIntro')),
+    intro,
     // Above the fields: in a long form, an error by the button is easy to miss.
     startError,
     ...rows.map((row) => row.element),
@@ -81,13 +85,15 @@ export function createFormView(
   const view: FormView = {
     element: form,
     render(state, action, mayFocus) {
+      signedIn ??= customerPart()?.signedInForm(fields, byName, intro, startError);
+      if (signedIn?.render(state.customer.signedIn) && mayFocus) view.focus();
       setBusy(busyOf(state));
       if (state.phase !== 'form' || action?.type !== 'phase') return;
       showStartError(state.startError);
       if (state.startError && state.open && mayFocus) view.focus();
     },
     focus() {
-      const all = [...byName.values()].map((row) => row.control);
+      const all = [...byName.values()].filter((r) => !r.element.hidden).map((r) => r.control);
       (all.find((c) => c.getAttribute('aria-invalid') === 'true') ?? all[0] ?? submit).focus();
     },
   };

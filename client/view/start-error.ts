@@ -4,6 +4,7 @@
  * details for the site owner. Takes the error (undefined clears it), and
  * whether the form has marked every field it names.
  */
+import { customerPart } from '../lib/customer-loader';
 import type { Translate } from '../lib/i18n';
 import type { StartError } from '../lib/state';
 import { h } from './dom';
@@ -13,11 +14,16 @@ export function renderStartError(
   error: StartError | undefined,
   allMarked: boolean,
   t: Translate,
+  /** Where "Please sign in to chat" links to, if the site gave it. */
+  { signInUrl }: { signInUrl?: string | undefined } = {},
 ): void {
   box.replaceChildren();
   box.hidden = !error;
   if (!error) return;
   box.append(h('p', {}, allMarked ? t('error.checkFields') : startErrorText(error, t)));
+  if (error.code === 'customer_token_required' && signInUrl) {
+    box.append(h('p', {}, h('a', { href: signInUrl }, t('signIn'))));
+  }
   // Misconfiguration: tell the site owner exactly what to set (names only).
   if (error.code === 'not_configured' && error.fields?.length) {
     const list = h(
@@ -57,7 +63,10 @@ export function startErrorText(error: StartError, t: Translate): string {
       return t('error.closed');
     case 'invalid_request':
       return error.fields ? t('error.generic') : error.message;
+    case 'customer_token_required':
+      return t('error.signInRequired');
     default:
-      return t('error.generic');
+      // A customer-token refusal is said by the customer's part (webchat-customer.js).
+      return customerPart()?.errorText(error.code) ?? t('error.generic');
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What a visitor downloads (dist/assets), raw and gzip: webchat.js on first
  * load (with the widget CSS inside it), webchat-solver.js when the form is
- * shown, webchat-sdk.js on demand (with the Markdown formatter, also sized on its
+ * shown, webchat-customer.js on pages with a signed-in customer,
+ * webchat-sdk.js on demand (with the Markdown formatter, also sized on its
  * own), and for scale the Conversations SDK alone, minified the same way.
  */
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ export async function pageWeight(): Promise<void> {
   const widget = sizes(readFileSync(join(assets, 'webchat.js')));
   const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
   const solver = sizes(readFileSync(join(assets, 'webchat-solver.js')));
+  const customer = sizes(readFileSync(join(assets, 'webchat-customer.js')));
   // Minified as scripts/build.ts puts it into webchat.js.
   const cssText = readFileSync(join(ROOT, 'client', 'styles', 'widget.css'), 'utf8');
   const css = sizes(Buffer.from((await transform(cssText, { loader: 'css', minify: true })).code));
@@ -45,6 +47,7 @@ export async function pageWeight(): Promise<void> {
   row('webchat.js (widget, CSS included)', 'first load', ...widget);
   row('…of which the widget CSS (minified)', 'first load', ...css);
   row('webchat-solver.js (the challenge solver, in a worker)', 'form shown', ...solver);
+  row('webchat-customer.js (signed-in customers)', 'pages with a customer', ...customer);
   row(
     'webchat-sdk.js (Conversations SDK + adapter + Markdown + alerts)',
     'intent, or chat start',

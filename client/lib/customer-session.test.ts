@@ -1,0 +1,131 @@
+import { ApiError } from './api';
+import { CustomerTokens, type Fail } from './customer';
+import type { PreviousChat } from './customer-state';
+import { CustomerSession, type CustomerChat } from './customer-session';
+import { initialState, reduce, type Action, type State } from './state';
+
+const fail: Fail = (status, code, message) => new ApiError(status, code, message);
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const jwt = (payload: object) => `${b64url({ alg: 'HS256' })}.${b64url(payload)}.sig`;
+const CUST = 'cust_' + 'a'.repeat(32);
+const PREVIOUS: PreviousChat = {
+  endedAt: '2026-12-02T10:00:00.000Z',
+  messages: [{ from: 'customer', body: 'Where is my order?', dateCreated: '2026-12-02T09:58:00Z' }],
+};
+
+/** The controller's part the session uses: a real reducer, a token, listeners. */
+function fakeChat(): CustomerChat & { act(action: Action): void } {
+  const listeners = new Set<(state: State, action: Action) => void>();
+  const chat = {
+    state: initialState(),
+    session: { current: { token: 'access-1' } },
+    subscribe(listener: (state: State, action: Action) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispatch(action: Action) {
+      chat.state = reduce(chat.state, action);
+      for (const listener of listeners) listener(chat.state, action);
+    },
+    act(action: Action) {
+      chat.dispatch(action);
+    },
+  };
+  return chat as unknown as CustomerChat & { act(action: Action): void };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function connect(chat: ReturnType<typeof fakeChat>, conversationSid: string, identity = CUST) {
+  chat.act({ type: 'session', identity, conversationSid });
+  chat.act({ type: 'phase', phase: 'chat' });
+}
+
+describe('CustomerSession', () => {
+  it('says who is signed in when the form is shown, asking the page once per showing', async () => {
+    let calls = 0;
+    const tokens = new CustomerTokens(
+      { getCustomerToken: () => (calls++, jwt({ name: 'Ana', email: 'ana@example.com' })) },
+      fail,
+    );
+    const chat = fakeChat();
+    new CustomerSession({ tokens }).attach(chat);
+    expect(calls).toBe(0); // not on page load: only when the form is in view
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(chat.state.customer.signedIn).toEqual({ name: 'Ana', email: 'ana@example.com' });
+    chat.act({ type: 'closed' });
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(calls).toBe(1);
+  });
+
+  it('marks a chat the service continued, with the verified name, until a new chat', () => {
+    const chat = fakeChat();
+    const session = new CustomerSession({
+      tokens: new CustomerTokens({ customerToken: 'x' }, fail),
+    });
+    session.attach(chat);
+    session.started({
+      conversationSid: 'CH1',
+      identity: CUST,
+      token: 't',
+      expiresAt: '',
+      resumed: true,
+      customer: { name: 'Ana Verified' },
+    });
+    expect(chat.state.customer).toEqual({ resumed: true, signedIn: { name: 'Ana Verified' } });
+    chat.act({ type: 'reset' });
+    expect(chat.state.customer).toEqual({ resumed: false, signedIn: { name: 'Ana Verified' } });
+  });
+
+  it('asks for the previous chat once per chat, with its Access Token, for signed-in customers only', async () => {
+    const asked: string[] = [];
+    const chat = fakeChat();
+    new CustomerSession({
+      tokens: new CustomerTokens({ customerToken: 'x' }, fail),
+      previousChat: (token) => (asked.push(token), Promise.resolve(PREVIOUS)),
+    }).attach(chat);
+    connect(chat, 'CHanon', 'web_abc_' + '1'.repeat(32));
+    expect(asked).toEqual([]);
+    connect(chat, 'CH1');
+    chat.act({ type: 'connection', state: 'connected' });
+    await flush();
+    expect(asked).toEqual(['access-1']);
+    expect(chat.state.customer.previousChat).toEqual(PREVIOUS);
+    chat.act({ type: 'reset' });
+    expect(chat.state.customer.previousChat).toBeUndefined();
+  });
+
+  it('stops asking once the service says SHOW_PREVIOUS_CHAT is off', async () => {
+    let asked = 0;
+    const chat = fakeChat();
+    new CustomerSession({
+      tokens: new CustomerTokens({ customerToken: 'x' }, fail),
+      previousChat: () => {
+        asked++;
+        return Promise.reject(new ApiError(404, 'not_enabled', 'Not enabled.'));
+      },
+    }).attach(chat);
+    connect(chat, 'CH1');
+    await flush();
+    connect(chat, 'CH2');
+    await flush();
+    expect(asked).toBe(1);
+    expect(chat.state.customer.previousChat).toBeUndefined();
+  });
+
+  it('does nothing at all on a page without a customer', async () => {
+    let asked = 0;
+    const chat = fakeChat();
+    new CustomerSession({
+      tokens: new CustomerTokens({}, fail),
+      previousChat: () => (asked++, Promise.resolve(PREVIOUS)),
+    }).attach(chat);
+    chat.act({ type: 'opened' });
+    connect(chat, 'CH1');
+    await flush();
+    expect(asked).toBe(0);
+    expect(chat.state.customer).toEqual({ resumed: false });
+  });
+});
