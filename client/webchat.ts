@@ -23,17 +23,26 @@ import {
   type WidgetOptions,
 } from './lib/config';
 import { ChatController } from './lib/controller';
+import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
+import { checkContext, SiteDetails } from './lib/site-details';
 import { translator } from './lib/i18n';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
+import { applyPrefill } from './view/prefill';
 import { mountWidget } from './view/widget';
 
 export interface FlexWebchatApi {
   init(options?: WidgetOptions): void;
-  open(): void;
+  /** Opens the panel; `prefill` fills the form's empty fields (client/view/prefill.ts). */
+  open(options?: { prefill?: Record<string, string> }): void;
   close(): void;
+  /** Listens to the widget's events (client/lib/events.ts). */
+  on<E extends SiteEventName>(name: E, listener: SiteListener<E>): void;
+  off<E extends SiteEventName>(name: E, listener: SiteListener<E>): void;
+  /** What the agent should see about the next chat (client/lib/site-details.ts); throws if invalid. */
+  setContext(context: Record<string, string | number | boolean>): void;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
@@ -50,6 +59,11 @@ declare global {
 const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
+const events = new SiteEvents((message, error) => console.error(message, error));
+/** The context set before the widget started, checked already. */
+let context: Record<string, string | number | boolean> = {};
+let details: SiteDetails | undefined;
+let prefill: ((values: unknown) => void) | undefined;
 
 /** The tab's storage by default; the browser's when the site opted in. */
 function storage(persist: 'tab' | 'browser'): Storage | undefined {
@@ -96,8 +110,10 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
+  details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
+  details.setContext(context);
   const chat = new ChatController({
-    api: withCaptcha(createApi(config.startChatUrl), captcha),
+    api: details.wrap(withCaptcha(createApi(config.startChatUrl), captcha)),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
@@ -115,6 +131,8 @@ function init(options: WidgetOptions = {}): void {
     availability: () => hours,
   });
   chat.subscribe(render);
+  chat.subscribe(followChat(events, chat.state, { messageText: config.messageText }));
+  prefill = (values) => applyPrefill(shadow, config, values);
   render(chat.state);
   watchHours(chat, config, (answer) => {
     hours = answer;
@@ -122,6 +140,7 @@ function init(options: WidgetOptions = {}): void {
   });
   document.body.append(host);
   performance.mark('flex-webchat:ready');
+  events.emit('ready', {});
 
   window.addEventListener('online', () => chat.setOnline(true));
   window.addEventListener('offline', () => chat.setOnline(false));
@@ -186,8 +205,17 @@ window.FlexWebchat = {
     if (document.body) run();
     else document.addEventListener('DOMContentLoaded', run, { once: true });
   },
-  open: () => controller?.open(),
+  open: (options) => {
+    if (options?.prefill) prefill?.(options.prefill);
+    controller?.open();
+  },
   close: () => controller?.close(),
+  on: (name, listener) => events.on(name, listener),
+  off: (name, listener) => events.off(name, listener),
+  setContext: (value) => {
+    context = checkContext(value);
+    details?.setContext(context);
+  },
   registerSdk,
   registerSolver,
 };

@@ -11,6 +11,10 @@
  *   friendlyName   string, <= 64 chars: the name agents see ("Customer" if absent)
  *   question       string, <= 1600 chars: posted as the customer's first message
  *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
+ *   context        flat object like preEngagement, <= 4 KB: the site's context for
+ *                  the agent, stored as the attributes' `context` (src/chat-details.ts)
+ *   page           {url, title?}: where the chat started (http(s) only), as `page`
+ *   locale         language tag ("en", "es-MX"): the chat's language, as `locale`
  *
  * 200  {conversationSid, identity, token, expiresAt}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
@@ -31,7 +35,7 @@ import { publicEndpoint } from '../src/endpoint';
 import { guardStart, startClaimed } from '../src/guard';
 import { markAfterHours } from '../src/guard/hours';
 import { startChat } from '../src/modes';
-import { parseStartChatRequest } from '../src/requests';
+import { chatDetailsOf, parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
 const config = [
@@ -56,6 +60,7 @@ export const handler = publicEndpoint({ config }, async (req) => {
       friendlyName: request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
+      details: chatDetailsOf(request),
     }),
   );
   const { token, expiresAt } = issueToken(config, chat.identity, admitted.sessionStartedAt, nowMs);

@@ -7,6 +7,7 @@
  *   conversationAttributes({ friendlyName: 'Ana', preEngagement: { email: 'a@b.c' } });
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
+import { detailsAttributes, type ChatDetails } from './chat-details';
 import { BadRequestError } from './errors';
 import type { FlatObject } from './fields';
 import { LIMITS } from './limits';
@@ -17,6 +18,8 @@ export const DEFAULT_CUSTOMER_NAME = 'Customer';
 export interface CustomerDetails {
   friendlyName: string;
   preEngagement: FlatObject;
+  /** The site's context, the page, the language (src/chat-details.ts). */
+  details?: ChatDetails;
 }
 
 export interface ConversationAttributes {
@@ -27,10 +30,11 @@ export interface ConversationAttributes {
 
 /** JSON for the conversation's `Attributes`, within Twilio's 16 KB limit. */
 export function conversationAttributes(customer: CustomerDetails): string {
-  const attributes: ConversationAttributes = {
+  const attributes: ConversationAttributes & Record<string, unknown> = {
     from: customer.friendlyName,
     channel_type: 'web',
     pre_engagement_data: customer.preEngagement,
+    ...detailsAttributes(customer.details),
   };
   const json = JSON.stringify(attributes);
   if (Buffer.byteLength(json) > LIMITS.conversationAttributesMaxBytes) {

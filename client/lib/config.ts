@@ -65,6 +65,20 @@ export interface WidgetOptions {
    * or never (`off`). See client/lib/availability.ts.
    */
   availability?: 'open' | 'load' | 'off';
+  /**
+   * Send the page's URL and title with the chat's start, for the agent
+   * (default true; `false` or `data-send-page="false"` to leave them out).
+   */
+  sendPage?: boolean;
+  /** Include each message's text in `message` events (client/lib/events.ts); default false. */
+  messageText?: boolean;
+  /** Ask for a rating when a chat ends (the service needs SURVEY=on); default false. */
+  survey?: boolean;
+  /**
+   * Offer "Email me this transcript" when a chat ends (the service needs
+   * SENDGRID_API_KEY and TRANSCRIPT_FROM); default false.
+   */
+  emailTranscript?: boolean;
 }
 
 export interface WidgetConfig {
@@ -83,6 +97,10 @@ export interface WidgetConfig {
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;
   availability: 'open' | 'load' | 'off';
+  sendPage: boolean;
+  messageText: boolean;
+  survey: boolean;
+  emailTranscript: boolean;
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
@@ -148,6 +166,16 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.persist === 'tab' || dataset.persist === 'browser') options.persist = dataset.persist;
   if (dataset.captchaScriptUrl) options.captchaScriptUrl = dataset.captchaScriptUrl;
   if (isAvailabilityWhen(dataset.availability)) options.availability = dataset.availability;
+  const flag = (value: string | undefined) => (value === undefined ? undefined : value !== 'false');
+  const flags = {
+    sendPage: flag(dataset.sendPage),
+    messageText: flag(dataset.messageText),
+    survey: flag(dataset.survey),
+    emailTranscript: flag(dataset.emailTranscript),
+  };
+  for (const [name, value] of Object.entries(flags)) {
+    if (value !== undefined) options[name as keyof typeof flags] = value;
+  }
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -213,6 +241,10 @@ export function resolveConfig(
       captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
     }),
     availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
+    sendPage: options.sendPage !== false,
+    messageText: options.messageText === true,
+    survey: options.survey === true,
+    emailTranscript: options.emailTranscript === true,
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

@@ -23,6 +23,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { ChatsConfig, ChatStart, StartedChat } from './types';
+import { mergeChatDetails } from '../chat-details';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
 import { challengeReused, isAmbiguousFailure, toHttpError } from '../twilio-errors';
@@ -74,9 +75,13 @@ export async function startFlexCreatedChat(
     if (created.identity !== undefined && created.identity !== chat.identity) {
       throw identityRefused(mode.step, conversationSid);
     }
-    if (chat.question !== undefined) {
-      await postQuestion(client, config, conversationSid, chat.identity, chat.question);
-    }
+    // Flex wrote the attributes: the site's details are merged in (best effort),
+    // beside the question.
+    await Promise.all([
+      mergeChatDetails(client, config, conversationSid, chat.details),
+      chat.question !== undefined &&
+        postQuestion(client, config, conversationSid, chat.identity, chat.question),
+    ]);
   } catch (error) {
     await removeQuietly(mode, created, 'failed_start');
     throw leftSomething(error, created);
