@@ -11,6 +11,7 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
+import { AfterChat } from './lib/after-chat';
 import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
@@ -30,6 +31,7 @@ import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sd
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
+import { createAfterChatView } from './view/after-chat';
 import { applyPrefill } from './view/prefill';
 import { mountWidget } from './view/widget';
 
@@ -111,9 +113,10 @@ function init(options: WidgetOptions = {}): void {
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
   details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
+  const after = new AfterChat(config.startChatUrl);
   details.setContext(context);
   const chat = new ChatController({
-    api: details.wrap(withCaptcha(createApi(config.startChatUrl), captcha)),
+    api: details.wrap(after.track(withCaptcha(createApi(config.startChatUrl), captcha))),
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
@@ -129,6 +132,7 @@ function init(options: WidgetOptions = {}): void {
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
+    afterChat: createAfterChatView(after, config, t),
   });
   chat.subscribe(render);
   chat.subscribe(followChat(events, chat.state, { messageText: config.messageText }));

@@ -21,6 +21,8 @@ export const LIMITS = {
   pageTitleMaxLength: 200,
   /** The widget's language tag (BCP 47, e.g. `en`, `es-MX`). */
   localeMaxLength: 35,
+  /** A survey comment (POST /survey): a few sentences, well within the attributes' 16 KB. */
+  surveyCommentMaxLength: 1000,
   /** An Access Token is about 600 bytes; anything much longer is not one. */
   tokenMaxLength: 4096,
 } as const;

@@ -112,9 +112,6 @@ export function parseEndChatRequest(fields: Record<string, unknown>): EndChatReq
   });
 }
 
-/** A survey comment's limit: a few sentences, well within the attributes' 16 KB. */
-export const SURVEY_COMMENT_MAX_LENGTH = 1000;
-
 export interface SurveyRequest {
   token: string;
   conversationSid: string;
@@ -132,7 +129,7 @@ export function parseSurveyRequest(fields: Record<string, unknown>): SurveyReque
     token: requiredToken(LIMITS.tokenMaxLength),
     conversationSid: requiredSid('CH'),
     rating,
-    comment: optionalText({ maxLength: SURVEY_COMMENT_MAX_LENGTH }),
+    comment: optionalText({ maxLength: LIMITS.surveyCommentMaxLength }),
   });
   const { comment, ...rest } = request;
   return comment === undefined ? rest : { ...rest, comment };

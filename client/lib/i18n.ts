@@ -96,6 +96,24 @@ const en = {
   'hours.waiting': 'Right now customers are waiting up to about {minutes} min.',
   'hours.agentsAvailable': 'An agent is available now.',
   'error.closed': "We're closed right now. Please come back during our opening hours.",
+  'survey.question': 'How was your chat?',
+  'survey.rating.1': '1, very poor',
+  'survey.rating.2': '2, poor',
+  'survey.rating.3': '3, okay',
+  'survey.rating.4': '4, good',
+  'survey.rating.5': '5, excellent',
+  'survey.comment': 'Anything else you want to tell us?',
+  'survey.send': 'Send feedback',
+  'survey.sending': 'Sending your feedback…',
+  'survey.chooseRating': 'Please choose a rating from 1 to 5.',
+  'survey.thanks': 'Thank you for your feedback.',
+  'survey.answered': 'This chat has been rated already. Thank you.',
+  'transcript.email': 'Email me this transcript',
+  'transcript.emailSending': 'Sending the transcript…',
+  'transcript.emailSent': 'We sent the transcript to {to}.',
+  'transcript.noEmail':
+    'We have no email address for this chat, so we cannot email the transcript.',
+  'transcript.limit': 'This transcript has been emailed as many times as we allow.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -193,6 +211,24 @@ const es: Strings = {
   'hours.waiting': 'Ahora mismo hay clientes esperando hasta unos {minutes} min.',
   'hours.agentsAvailable': 'Hay un agente disponible ahora.',
   'error.closed': 'Ahora estamos cerrados. Vuelve en nuestro horario de atención.',
+  'survey.question': '¿Qué tal fue el chat?',
+  'survey.rating.1': '1, muy malo',
+  'survey.rating.2': '2, malo',
+  'survey.rating.3': '3, normal',
+  'survey.rating.4': '4, bueno',
+  'survey.rating.5': '5, excelente',
+  'survey.comment': '¿Algo más que quieras contarnos?',
+  'survey.send': 'Enviar opinión',
+  'survey.sending': 'Enviando tu opinión…',
+  'survey.chooseRating': 'Elige una valoración del 1 al 5.',
+  'survey.thanks': 'Gracias por tu opinión.',
+  'survey.answered': 'Este chat ya se ha valorado. Gracias.',
+  'transcript.email': 'Enviarme esta transcripción por correo',
+  'transcript.emailSending': 'Enviando la transcripción…',
+  'transcript.emailSent': 'Enviamos la transcripción a {to}.',
+  'transcript.noEmail':
+    'No tenemos un correo electrónico para este chat, así que no podemos enviar la transcripción.',
+  'transcript.limit': 'Esta transcripción ya se ha enviado tantas veces como permitimos.',
 };
 
 export const LOCALES = { en, es } as const;

@@ -23,6 +23,7 @@ import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, State } from '../lib/state';
+import type { AfterChatView } from './after-chat';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
@@ -40,6 +41,8 @@ export interface WidgetExtras {
   captcha?: Captcha | undefined;
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
+  /** The survey and emailed transcript under an ended chat (view/after-chat.ts). */
+  afterChat?: AfterChatView | undefined;
 }
 
 export function mountWidget(
@@ -48,12 +51,12 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  { captcha, availability = () => undefined }: WidgetExtras = {},
+  { captcha, availability = () => undefined, afterChat }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
   const captchaView = captcha && createCaptchaView(captcha, shadow.host, t);
-  const body = createBody(chat, config, t, locale, captchaView);
+  const body = createBody(chat, config, t, locale, captchaView, afterChat);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const hours = createHoursNote(t, locale);

@@ -28,6 +28,8 @@ import { readHours, type HoursSettings } from '../guard/hours';
 import { readAvailability, type AvailabilitySettings } from '../guard/availability';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
+import { readSurvey, type SurveySettings } from './survey';
+import { readTranscript, type TranscriptSettings } from './transcript';
 
 export { HANDOFF_MODES, type HandoffConfig, type HandoffMode, type InteractionRoute };
 export { describeSidKind, parseIsoDuration, type RuntimeInfo } from './reader';
@@ -72,6 +74,10 @@ export interface Config {
   hours: HoursSettings;
   /** Live TaskRouter figures for /availability; undefined: none (src/guard/availability.ts). */
   availability: AvailabilitySettings | undefined;
+  /** The post-chat survey (src/survey.ts); undefined: SURVEY is off. */
+  survey: SurveySettings | undefined;
+  /** The emailed transcript through SendGrid (src/transcript*.ts); undefined: off. */
+  transcript: TranscriptSettings | undefined;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -100,6 +106,13 @@ export const COMMON_VARIABLES = [
   'OPENING_HOURS',
   'AFTER_HOURS',
   'AVAILABILITY_QUEUE_SID',
+  'SURVEY',
+  'SURVEY_WEBHOOK_URL',
+  'SURVEY_WEBHOOK_SECRET',
+  'SENDGRID_API_KEY',
+  'TRANSCRIPT_FROM',
+  // Tests only (src/config/transcript.ts): not in .env.example.
+  'SENDGRID_API_URL',
 ] as const;
 
 /**
@@ -153,6 +166,10 @@ const SECTIONS = {
   hours: ['hours'],
   /** Live availability from a TaskQueue (src/guard/availability.ts): AVAILABILITY_QUEUE_SID. */
   availability: ['availability'],
+  /** The post-chat survey (src/survey.ts): SURVEY, SURVEY_WEBHOOK_URL, SURVEY_WEBHOOK_SECRET. */
+  survey: ['survey'],
+  /** The emailed transcript (src/transcript*.ts): SENDGRID_API_KEY, TRANSCRIPT_FROM. */
+  transcript: ['transcript'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -188,6 +205,8 @@ const READERS: Readers = {
   captcha: readCaptcha,
   hours: readHours,
   availability: readAvailability,
+  survey: readSurvey,
+  transcript: readTranscript,
 };
 
 /**
