@@ -10,7 +10,9 @@
  *       challenge: "on" | "off"  ("off": /start-chat admits anyone from an allowed origin),
  *       captcha: {provider: "turnstile" | "hcaptcha", siteKey} | null  (the key is public),
  *       openingHours: {timeZone, closedDates, afterHours} | null  (null: always open),
- *       availability: "taskrouter" | "off"}  (/availability has the times)
+ *       availability: "taskrouter" | "off",  (/availability has the times)
+ *       survey: {webhook: boolean} | null  (null: SURVEY off),
+ *       transcript: {from} | null}  (the sender's address; null: no SENDGRID_API_KEY)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -33,5 +35,7 @@ export const handler = publicEndpoint(
     captcha: captchaForWidget(config.captcha),
     ...hoursStatus(config.hours),
     availability: config.availability ? 'taskrouter' : 'off',
+    survey: config.survey ? { webhook: config.survey.webhook !== undefined } : null,
+    transcript: config.transcript ? { from: config.transcript.from.email } : null,
   }),
 );

@@ -8,6 +8,7 @@
 import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { conversations } from '../../dev/twilio-fake/apis';
+import { startSendGridFake, SENDGRID_TEST_KEY, type SendGridFake } from '../../dev/sendgrid-fake';
 import {
   axe,
   describeInBrowser,
@@ -18,7 +19,20 @@ import {
   useBrowserStack,
 } from '../../dev/browser';
 
-const suite = useBrowserStack({ ...TEST_ENV, SURVEY: 'on' });
+const env: Record<string, string | undefined> = {
+  ...TEST_ENV,
+  SURVEY: 'on',
+  SENDGRID_API_KEY: SENDGRID_TEST_KEY,
+  TRANSCRIPT_FROM: 'Acme Support <help@acme.example>',
+};
+let sendgrid: SendGridFake;
+// Before the stack starts (hooks run in order): the runtime reads its URL.
+beforeAll(async () => {
+  sendgrid = await startSendGridFake();
+  env.SENDGRID_API_URL = sendgrid.url;
+});
+afterAll(() => sendgrid.stop());
+const suite = useBrowserStack(env);
 
 async function endedChat(page: Page, email?: string): Promise<string> {
   await page.addInitScript(() => {
@@ -93,6 +107,44 @@ describeInBrowser('after a chat', () => {
     await page.getByRole('button', { name: 'Send feedback' }).click();
     await page.getByText('Thank you for your feedback.').waitFor();
     expect(await axe(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('emails the transcript to the address the customer gave, and says where', async () => {
+    const { page, problems, context } = await newPage(suite.browser);
+    const sid = await endedChat(page, 'ana@example.com');
+    // What Twilio holds (the SDK is faked in the page, so its messages are not there).
+    const held = conversations(suite.mock).get(sid)!;
+    held.messages.push({
+      sid: `IM${'b'.repeat(32)}`,
+      index: held.messages.length,
+      author: 'alex@acme.example',
+      body: 'Your order ships today.',
+      attributes: '{}',
+      webhookEnabled: false,
+    });
+    const sent = sendgrid.sent.length;
+    await page.getByRole('button', { name: 'Email me this transcript' }).click();
+    await page.getByText('We sent the transcript to a•••@example.com.').waitFor();
+    expect(sendgrid.sent).toHaveLength(sent + 1);
+    const mail = sendgrid.sent.at(-1)!.body;
+    expect(mail.personalizations[0]?.to).toEqual([{ email: 'ana@example.com' }]);
+    // Built on the server from Twilio's messages, not from the browser's copy.
+    expect(mail.content[0]?.value).toMatch(/\] Agent: Your order ships today\.\n/);
+    expect(mail.content[0]?.value).not.toContain('Glad to help');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('says so when the chat has no email address, and sends nothing', async () => {
+    const { page, context } = await newPage(suite.browser);
+    await endedChat(page);
+    const sent = sendgrid.sent.length;
+    const button = page.getByRole('button', { name: 'Email me this transcript' });
+    await button.click();
+    await page.getByText('We have no email address for this chat').waitFor();
+    expect(await button.isDisabled()).toBe(true);
+    expect(sendgrid.sent).toHaveLength(sent);
     await context.close();
   });
 });

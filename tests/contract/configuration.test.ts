@@ -72,6 +72,8 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       captcha: null,
       openingHours: null,
       availability: 'off',
+      survey: null,
+      transcript: null,
     });
   });
 

@@ -294,6 +294,8 @@ describe('configuration', () => {
       captcha: null,
       openingHours: null,
       availability: 'off',
+      survey: null,
+      transcript: null,
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

@@ -192,6 +192,8 @@ describe('twilio-run start on dist/', () => {
       captcha: null,
       openingHours: null,
       availability: 'off',
+      survey: null,
+      transcript: null,
     });
   });
 });
