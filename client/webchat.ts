@@ -12,7 +12,8 @@
  * webchat-solver.js runs in a worker once the form is shown.
  */
 import { AfterChat } from './lib/after-chat';
-import { createApi, createChallengeFetch, siblingUrl } from './lib/api';
+import { registerAfterChat } from './lib/after-chat-loader';
+import { createApi, createChallengeFetch, siblingUrl, type Api } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -26,12 +27,12 @@ import {
 import { ChatController } from './lib/controller';
 import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
 import { checkContext, SiteDetails } from './lib/site-details';
-import { translator } from './lib/i18n';
+import { translator, type Translate } from './lib/i18n';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
 import css from './styles/widget.css';
-import { createAfterChatView } from './view/after-chat';
+import { createAfterChatSlot } from './view/after-chat-slot';
 import { applyPrefill } from './view/prefill';
 import { mountWidget } from './view/widget';
 
@@ -47,6 +48,8 @@ export interface FlexWebchatApi {
   setContext(context: Record<string, string | number | boolean>): void;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
+  /** Used by webchat-after.js (the survey, the emailed transcript) when it has run. */
+  registerAfterChat: typeof registerAfterChat;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
 }
@@ -112,11 +115,9 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
-  details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
-  const after = new AfterChat(config.startChatUrl);
-  details.setContext(context);
+  const site = siteParts(config, t, withCaptcha(createApi(config.startChatUrl), captcha));
   const chat = new ChatController({
-    api: details.wrap(after.track(withCaptcha(createApi(config.startChatUrl), captcha))),
+    api: site.api,
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
     challenges: new Challenges({
@@ -132,7 +133,7 @@ function init(options: WidgetOptions = {}): void {
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
-    afterChat: createAfterChatView(after, config, t),
+    afterChat: site.afterChat,
   });
   chat.subscribe(render);
   chat.subscribe(followChat(events, chat.state, { messageText: config.messageText }));
@@ -154,6 +155,22 @@ function init(options: WidgetOptions = {}): void {
   void chat.resume();
   if (config.open) chat.open();
   if (!factory) preloadSdk(config, shadow, chat);
+}
+
+/**
+ * The site API's parts around the calls to the service: the start's details
+ * (setContext, the page, the locale), the last token kept for after the chat,
+ * and the place for the survey and emailed transcript.
+ */
+function siteParts(config: WidgetConfig, t: Translate, api: Api) {
+  details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
+  details.setContext(context);
+  const after = new AfterChat(config.startChatUrl);
+  const url = new URL('webchat-after.js', config.sdkUrl).href;
+  return {
+    api: details.wrap(after.track(api)),
+    afterChat: createAfterChatSlot(url, after, config, t),
+  };
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
@@ -222,6 +239,7 @@ window.FlexWebchat = {
   },
   registerSdk,
   registerSolver,
+  registerAfterChat,
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -21,6 +21,16 @@ export interface TranscriptSent {
   remaining: number;
 }
 
+/**
+ * The service's error code from a failed call. Read by shape, not
+ * `instanceof ApiError`: the views that ask run in webchat-after.js, whose
+ * copy of the class is not the one in webchat.js that threw.
+ */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export class AfterChat {
   private token?: string;
 

@@ -6,24 +6,22 @@
  * service would refuse. Reset for each chat.
  */
 import type { AfterChat } from '../lib/after-chat';
+import type { AfterChatOptions, AfterChatView } from '../lib/after-chat-loader';
 import type { Translate } from '../lib/i18n';
-import type { State } from '../lib/state';
 import { h } from './dom';
 import { createEmailTranscriptView } from './email-transcript';
 import { createSurveyView } from './survey';
 
-export interface AfterChatView {
-  element: HTMLElement;
-  render(state: State): void;
-}
+export type { AfterChatView } from '../lib/after-chat-loader';
 
 export function createAfterChatView(
   after: AfterChat,
-  options: { survey: boolean; emailTranscript: boolean },
+  options: AfterChatOptions,
   t: Translate,
-): AfterChatView | undefined {
-  if (!options.survey && !options.emailTranscript) return undefined;
+  css = '',
+): AfterChatView {
   let conversationSid = '';
+  let styled = false;
   const survey =
     options.survey &&
     createSurveyView((rating, comment) => after.sendSurvey(conversationSid, rating, comment), t);
@@ -39,6 +37,7 @@ export function createAfterChatView(
   return {
     element,
     render(state) {
+      if (!styled) styled = adoptStyles(element, css);
       element.hidden = state.endedBy === 'expired' || !state.conversationSid;
       if (state.conversationSid && state.conversationSid !== conversationSid) {
         conversationSid = state.conversationSid;
@@ -47,4 +46,22 @@ export function createAfterChatView(
       }
     },
   };
+}
+
+/**
+ * Adds this bundle's styles to the widget's shadow root, once it is in one:
+ * a constructed stylesheet (no 'unsafe-inline' needed), or a <style> where
+ * browsers have none (as client/webchat.ts does).
+ */
+function adoptStyles(element: HTMLElement, css: string): boolean {
+  const root = element.getRootNode();
+  if (!css || !(root instanceof ShadowRoot)) return false;
+  if ('adoptedStyleSheets' in root && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  } else {
+    element.append(h('style', {}, css));
+  }
+  return true;
 }

@@ -9,7 +9,7 @@ import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, Phase, State } from '../lib/state';
-import type { AfterChatView } from './after-chat';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import type { CaptchaView } from './captcha';
 import { createChatView, type ChatActions, type ChatView } from './chat';
 import { h } from './dom';
@@ -35,7 +35,7 @@ export function createBody(
   locale: Locale,
   /** The CAPTCHA's view (view/captcha.ts), one for every form the panel builds. */
   captcha?: CaptchaView,
-  /** The survey and emailed transcript under an ended chat (view/after-chat.ts). */
+  /** The survey and emailed transcript under an ended chat (view/after-chat-slot.ts). */
   afterChat?: AfterChatView,
 ): BodyView {
   const element = h('div', { class: 'fw-body' });

@@ -11,7 +11,7 @@ import { createComposer } from './composer';
 import { h } from './dom';
 import { enableDrop } from './drop';
 import { createEndConfirm } from './end-confirm';
-import type { AfterChatView } from './after-chat';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import { createEndedPanel } from './ended';
 import { createTimeline } from './timeline';
 import { createTypingLine } from './typing';

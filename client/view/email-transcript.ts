@@ -5,8 +5,7 @@
  * What happened is said in a live region; a refusal that will not change
  * (no address, the limit reached) takes the button away.
  */
-import { ApiError } from '../lib/api';
-import type { TranscriptSent } from '../lib/after-chat';
+import { errorCode, type TranscriptSent } from '../lib/after-chat';
 import type { Translate } from '../lib/i18n';
 import { button, h } from './dom';
 
@@ -31,7 +30,7 @@ export function createEmailTranscriptView(
       status.textContent = t('transcript.emailSent', { to: sent.to });
       emailButton.disabled = sent.remaining === 0;
     } catch (error) {
-      const code = error instanceof ApiError ? error.code : '';
+      const code = errorCode(error);
       const final = code === 'no_email_on_record' || code === 'transcript_limit_reached';
       status.textContent = t(
         code === 'no_email_on_record'

@@ -9,7 +9,7 @@ import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import { timeline, type Action, type MessageItem, type State } from '../lib/state';
 import { transcriptFilename, transcriptText, type TranscriptEntry } from '../lib/transcript';
-import type { AfterChatView } from './after-chat';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import { button, focusIsOurs, h } from './dom';
 
 export interface EndedView {

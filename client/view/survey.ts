@@ -5,7 +5,7 @@
  * 3 of 5"), an optional comment, and a button. Sent once (POST /survey);
  * what happened is said in a live region: thanks, or what to do.
  */
-import { ApiError } from '../lib/api';
+import { errorCode } from '../lib/after-chat';
 import type { Translate } from '../lib/i18n';
 import { LIMITS } from '../../src/limits';
 import { button, h } from './dom';
@@ -75,7 +75,7 @@ export function createSurveyView(
       await send(Number(chosen.value), comment.value.trim());
       settle(form, status, t('survey.thanks'));
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'survey_answered') {
+      if (errorCode(error) === 'survey_answered') {
         settle(form, status, t('survey.answered'));
         return;
       }

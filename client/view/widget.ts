@@ -23,7 +23,7 @@ import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, State } from '../lib/state';
-import type { AfterChatView } from './after-chat';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
@@ -41,7 +41,7 @@ export interface WidgetExtras {
   captcha?: Captcha | undefined;
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
-  /** The survey and emailed transcript under an ended chat (view/after-chat.ts). */
+  /** The survey and emailed transcript under an ended chat (view/after-chat-slot.ts). */
   afterChat?: AfterChatView | undefined;
 }
 

@@ -36,6 +36,7 @@ export async function pageWeight(): Promise<void> {
   const widget = sizes(readFileSync(join(assets, 'webchat.js')));
   const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
   const solver = sizes(readFileSync(join(assets, 'webchat-solver.js')));
+  const after = sizes(readFileSync(join(assets, 'webchat-after.js')));
   const css = sizes(readFileSync(join(ROOT, 'client', 'styles', 'widget.css')));
   const forScale = sizes(await sdkAlone());
   const row = table('What a visitor downloads (dist/assets)', ['file', 'when'], ['raw', 'gzip']);
@@ -43,5 +44,6 @@ export async function pageWeight(): Promise<void> {
   row('…of which the widget CSS', 'first load', ...css);
   row('webchat-solver.js (the challenge solver, in a worker)', 'form shown', ...solver);
   row('webchat-sdk.js (Conversations SDK + adapter)', 'idle, or chat start', ...sdk);
+  row('webchat-after.js (survey, emailed transcript)', 'chat under way, if on', ...after);
   row('@twilio/conversations alone, minified (for scale)', '', ...forScale);
 }
