@@ -240,6 +240,8 @@ describe('each built function, alone with the production dependencies', () => {
       'start-chat': 403,
       'refresh-token': 403,
       'end-chat': 403,
+      survey: 403,
+      transcript: 403,
       status: 503,
       'interaction.protected': 503,
     };
