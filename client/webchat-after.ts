@@ -7,6 +7,4 @@
 import css from './styles/after-chat.css';
 import { createAfterChatView } from './view/after-chat';
 
-window.FlexWebchat?.registerAfterChat((after, options, t) =>
-  createAfterChatView(after, options, t, css),
-);
+window.FlexWebchat?.registerAfterChat((after, options) => createAfterChatView(after, options, css));

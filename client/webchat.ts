@@ -27,7 +27,7 @@ import {
 import { ChatController } from './lib/controller';
 import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
 import { checkContext, SiteDetails } from './lib/site-details';
-import { translator, type Translate } from './lib/i18n';
+import { translator } from './lib/i18n';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
 import { createSolver, registerSolver } from './lib/solver-host';
@@ -115,7 +115,7 @@ function init(options: WidgetOptions = {}): void {
     language: config.locale,
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
-  const site = siteParts(config, t, withCaptcha(createApi(config.startChatUrl), captcha));
+  const site = siteParts(config, withCaptcha(createApi(config.startChatUrl), captcha));
   const chat = new ChatController({
     api: site.api,
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
@@ -162,14 +162,14 @@ function init(options: WidgetOptions = {}): void {
  * (setContext, the page, the locale), the last token kept for after the chat,
  * and the place for the survey and emailed transcript.
  */
-function siteParts(config: WidgetConfig, t: Translate, api: Api) {
+function siteParts(config: WidgetConfig, api: Api) {
   details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
   details.setContext(context);
   const after = new AfterChat(config.startChatUrl);
   const url = new URL('webchat-after.js', config.sdkUrl).href;
   return {
     api: details.wrap(after.track(api)),
-    afterChat: createAfterChatSlot(url, after, config, t),
+    afterChat: createAfterChatSlot(url, after, config),
   };
 }
 

@@ -6,7 +6,7 @@
  * view factory with `registerAfterChat`.
  */
 import type { AfterChat } from './after-chat';
-import type { Translate } from './i18n';
+import type { AfterChatKey, Locale, Strings } from './i18n';
 import type { State } from './state';
 
 export interface AfterChatView {
@@ -17,13 +17,12 @@ export interface AfterChatView {
 export interface AfterChatOptions {
   survey: boolean;
   emailTranscript: boolean;
+  locale: Locale;
+  /** The site's replacements for any string, theirs included. */
+  strings: Partial<Strings> & Partial<Record<AfterChatKey, string>>;
 }
 
-export type AfterChatFactory = (
-  after: AfterChat,
-  options: AfterChatOptions,
-  t: Translate,
-) => AfterChatView;
+export type AfterChatFactory = (after: AfterChat, options: AfterChatOptions) => AfterChatView;
 
 let pending: Promise<AfterChatFactory> | undefined;
 let resolveRegistration: ((factory: AfterChatFactory) => void) | undefined;

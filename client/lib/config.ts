@@ -10,7 +10,7 @@
  *           data-prefill-friendly-name="Ana" async></script>
  */
 import type { ChatClientFactory } from './chat-client';
-import { pickLocale, type Locale, type Strings } from './i18n';
+import { pickLocale, type AfterChatKey, type Locale, type Strings } from './i18n';
 import {
   DEFAULT_FIELDS,
   isValidFieldName,
@@ -46,7 +46,7 @@ export interface WidgetOptions {
    */
   preloadSdk?: PreloadSdk;
   /** Replace any string. */
-  strings?: Partial<Strings>;
+  strings?: Partial<Strings> & Partial<Record<AfterChatKey, string>>;
   /** Replaces the Conversations SDK (tests, custom transports). */
   chatClientFactory?: ChatClientFactory;
   /**
@@ -92,7 +92,7 @@ export interface WidgetConfig {
   open: boolean;
   position: 'right' | 'left';
   preloadSdk: PreloadSdk;
-  strings: Partial<Strings>;
+  strings: Partial<Strings> & Partial<Record<AfterChatKey, string>>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;

@@ -7,7 +7,6 @@
  */
 import type { AfterChat } from '../lib/after-chat';
 import { loadAfterChat, type AfterChatOptions, type AfterChatView } from '../lib/after-chat-loader';
-import type { Translate } from '../lib/i18n';
 import type { State } from '../lib/state';
 import { h } from './dom';
 
@@ -15,7 +14,6 @@ export function createAfterChatSlot(
   url: string,
   after: AfterChat,
   options: AfterChatOptions,
-  t: Translate,
 ): AfterChatView | undefined {
   if (!options.survey && !options.emailTranscript) return undefined;
   const element = h('div', { class: 'fw-after-chat-slot' });
@@ -31,7 +29,7 @@ export function createAfterChatSlot(
       asked = true;
       loadAfterChat(url).then(
         (factory) => {
-          view = factory(after, options, t);
+          view = factory(after, options);
           element.append(view.element);
           if (last) view.render(last);
         },

@@ -7,7 +7,7 @@
  */
 import type { AfterChat } from '../lib/after-chat';
 import type { AfterChatOptions, AfterChatView } from '../lib/after-chat-loader';
-import type { Translate } from '../lib/i18n';
+import { afterChatTranslator } from '../lib/i18n';
 import { h } from './dom';
 import { createEmailTranscriptView } from './email-transcript';
 import { createSurveyView } from './survey';
@@ -17,9 +17,9 @@ export type { AfterChatView } from '../lib/after-chat-loader';
 export function createAfterChatView(
   after: AfterChat,
   options: AfterChatOptions,
-  t: Translate,
   css = '',
 ): AfterChatView {
+  const t = afterChatTranslator(options.locale, options.strings);
   let conversationSid = '';
   let styled = false;
   const survey =

@@ -6,7 +6,7 @@
  * (no address, the limit reached) takes the button away.
  */
 import { errorCode, type TranscriptSent } from '../lib/after-chat';
-import type { Translate } from '../lib/i18n';
+import type { AfterChatTranslate as Translate } from '../lib/i18n';
 import { button, h } from './dom';
 
 export interface EmailTranscriptView {
@@ -37,7 +37,7 @@ export function createEmailTranscriptView(
           ? 'transcript.noEmail'
           : code === 'transcript_limit_reached'
             ? 'transcript.limit'
-            : 'error.generic',
+            : 'afterChat.failed',
       );
       emailButton.disabled = final;
     }

@@ -6,7 +6,7 @@
  * what happened is said in a live region: thanks, or what to do.
  */
 import { errorCode } from '../lib/after-chat';
-import type { Translate } from '../lib/i18n';
+import type { AfterChatTranslate as Translate } from '../lib/i18n';
 import { LIMITS } from '../../src/limits';
 import { button, h } from './dom';
 
@@ -80,7 +80,7 @@ export function createSurveyView(
         return;
       }
       sendButton.disabled = false;
-      status.textContent = t('error.generic');
+      status.textContent = t('afterChat.failed');
     }
   }
 
