@@ -16,4 +16,7 @@ module.exports = {
   setupFilesAfterEnv: ['<rootDir>/tests/setup-console.ts'],
   // Contract tests share one local mock per file; runtime tests start servers.
   testTimeout: 30000,
+  // marked (the widget's Markdown, client/lib/markdown.ts) ships only ES modules to
+  // Node; its UMD build is the same code as CommonJS, which Jest can load.
+  moduleNameMapper: { '^marked$': '<rootDir>/node_modules/marked/lib/marked.umd.js' },
 };

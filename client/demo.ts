@@ -41,7 +41,10 @@ function render(target: HTMLElement, body: StatusBody, status: number): void {
     }
     target.append(
       list,
-      el('p', 'Copy .env.example to .env, fill in these variables, then restart npm start.'),
+      el(
+        'p',
+        'Run npm run setup: it finds these in your Twilio account and writes .env. Then restart npm start. (Or copy .env.example to .env and fill them in.)',
+      ),
     );
   }
 }

@@ -210,12 +210,25 @@ function message(index: number, fields: Partial<MockMessage> = {}): MockMessage 
   };
 }
 
-const registerSdk = jest.fn<void, Parameters<FlexWebchatApi['registerSdk']>>();
+/** What the bundle hands over, in order. */
+const handedOver: string[] = [];
+const registerSdk = jest.fn<void, Parameters<FlexWebchatApi['registerSdk']>>(() => {
+  handedOver.push('sdk');
+});
+const registerFormatter = jest.fn<void, Parameters<FlexWebchatApi['registerFormatter']>>(() => {
+  handedOver.push('formatter');
+});
+const registerNotifier = jest.fn<void, Parameters<FlexWebchatApi['registerNotifier']>>(() => {
+  handedOver.push('notifier');
+});
 let createTwilioChatClient: ChatClientFactory;
 
 beforeAll(async () => {
   // The bundle hands its factory to the widget when it loads.
-  const flexWebchat: Pick<FlexWebchatApi, 'registerSdk'> = { registerSdk };
+  const flexWebchat: Pick<
+    FlexWebchatApi,
+    'registerSdk' | 'registerFormatter' | 'registerNotifier'
+  > = { registerSdk, registerFormatter, registerNotifier };
   Object.assign(globalThis, { window: { FlexWebchat: flexWebchat } });
   ({ createTwilioChatClient } = await import('./webchat-sdk'));
 });
@@ -252,6 +265,15 @@ describe('loading webchat-sdk.js', () => {
   it('registers its factory with FlexWebchat.registerSdk', () => {
     expect(registerSdk).toHaveBeenCalledTimes(1);
     expect(registerSdk).toHaveBeenCalledWith(createTwilioChatClient);
+  });
+
+  it('hands over the rich-text formatter and the alerts first: no message can arrive before them', () => {
+    expect(registerFormatter).toHaveBeenCalledTimes(1);
+    expect(registerFormatter.mock.calls[0]?.[0].agent('**hi**')).toEqual([
+      { tag: 'p', children: [{ tag: 'strong', children: ['hi'] }] },
+    ]);
+    expect(registerNotifier).toHaveBeenCalledTimes(1);
+    expect(handedOver).toEqual(['formatter', 'notifier', 'sdk']);
   });
 });
 

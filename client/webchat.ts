@@ -13,7 +13,7 @@
  */
 import { AfterChat } from './lib/after-chat';
 import { registerAfterChat } from './lib/after-chat-loader';
-import { createApi, createChallengeFetch, siblingUrl, type Api } from './lib/api';
+import { createApi, createChallengeFetch, siblingUrl, toStartError, type Api } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -24,16 +24,22 @@ import {
   type WidgetConfig,
   type WidgetOptions,
 } from './lib/config';
+import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
 import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
 import { checkContext, SiteDetails } from './lib/site-details';
 import { translator } from './lib/i18n';
+import { registerFormatter } from './lib/markdown-host';
+import { lazyNotifier, registerNotifier } from './lib/notify-host';
 import { loadSdk, preloadOnIntent, preloadWhenIdle, registerSdk } from './lib/sdk-loader';
 import { SessionStore } from './lib/session-store';
+import type { StartError } from './lib/state';
 import { createSolver, registerSolver } from './lib/solver-host';
+import { reportUnavailable } from './lib/unavailable';
 import css from './styles/widget.css';
 import { createAfterChatSlot } from './view/after-chat-slot';
 import { applyPrefill } from './view/prefill';
+import { createGreeting, type GreetingView } from './view/greeting';
 import { mountWidget } from './view/widget';
 
 export interface FlexWebchatApi {
@@ -52,6 +58,12 @@ export interface FlexWebchatApi {
   registerAfterChat: typeof registerAfterChat;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
+  /** Used by webchat-sdk.js to hand over the rich-text formatter (client/lib/markdown.ts). */
+  registerFormatter: typeof registerFormatter;
+  /** Used by webchat-sdk.js to hand over the unread alerts (client/lib/notify.ts). */
+  registerNotifier: typeof registerNotifier;
+  /** Shows the greeting bubble by the launcher now (see the `greeting` option). */
+  greet(text?: string): void;
 }
 
 declare global {
@@ -69,6 +81,9 @@ const events = new SiteEvents((message, error) => console.error(message, error))
 let context: Record<string, string | number | boolean> = {};
 let details: SiteDetails | undefined;
 let prefill: ((values: unknown) => void) | undefined;
+let greeting: GreetingView | undefined;
+/** A greet() before the widget was mounted (webchat.js loads async). */
+let greetEarly: { text?: string | undefined } | undefined;
 
 /** The tab's storage by default; the browser's when the site opted in. */
 function storage(persist: 'tab' | 'browser'): Storage | undefined {
@@ -96,18 +111,39 @@ function applyStyles(shadow: ShadowRoot): void {
   shadow.append(style);
 }
 
-function init(options: WidgetOptions = {}): void {
-  if (controller) return; // one widget per page
-  const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
-  const t = translator(config.locale, config.strings);
-
+/** The widget's host element, themed, with its shadow root and styles. */
+function createHost(config: WidgetConfig): { host: HTMLElement; shadow: ShadowRoot } {
   const host = document.createElement('div');
   host.setAttribute('data-flex-webchat', '');
   for (const [name, value] of Object.entries(config.colors))
     host.style.setProperty(`--fw-${name}`, value);
   const shadow = host.attachShadow({ mode: 'open' });
   applyStyles(shadow);
+  return { host, shadow };
+}
 
+/** What the page tells the widget: online or not, visible or not, a first gesture (audio). */
+function watchPage(
+  chat: ChatController,
+  shadow: ShadowRoot,
+  notifier: ReturnType<typeof lazyNotifier>,
+): void {
+  window.addEventListener('online', () => chat.setOnline(true));
+  window.addEventListener('offline', () => chat.setOnline(false));
+  document.addEventListener('visibilitychange', () => {
+    chat.setVisible(document.visibilityState === 'visible');
+    notifier.update(chat.state);
+  });
+  for (const type of ['pointerdown', 'keydown'])
+    shadow.addEventListener(type, () => notifier.unlockAudio());
+}
+
+function init(options: WidgetOptions = {}): void {
+  if (controller) return; // one widget per page
+  const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
+  const t = translator(config.locale, config.strings);
+
+  const { host, shadow } = createHost(config);
   const factory = config.chatClientFactory;
   // Off until /challenge names one: only then is the provider's script loaded.
   const captcha = new Captcha({
@@ -116,26 +152,33 @@ function init(options: WidgetOptions = {}): void {
     ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
   });
   const site = siteParts(config, withCaptcha(createApi(config.startChatUrl), captcha));
+  let unavailable: StartError | undefined;
   const chat = new ChatController({
     api: site.api,
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
-    clientFactory: factory ? () => Promise.resolve(factory) : () => loadSdk(config.sdkUrl),
+    clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
-      fetch: createChallengeFetch(config.startChatUrl, fetch, (answer) =>
-        captcha.configure(answer.captcha),
-      ),
+      fetch: challengeFetch(config, captcha, (refusal) => {
+        unavailable = refusal;
+        render(chat.state);
+      }),
       solve: createSolver(new URL('webchat-solver.js', config.sdkUrl).href),
     }),
     online: navigator.onLine,
   });
   controller = chat;
   let hours: Availability | undefined;
+  const notifier = lazyNotifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
     afterChat: site.afterChat,
+    notifier,
+    greeting: (greeting = createGreeting(() => chat.open(), t, storage('browser'))),
+    unavailable: () => unavailable,
   });
   chat.subscribe(render);
+  chat.subscribe((state, action) => notifier.update(state, action));
   chat.subscribe(followChat(events, chat.state, { messageText: config.messageText }));
   prefill = (values) => applyPrefill(shadow, config, values);
   render(chat.state);
@@ -147,13 +190,11 @@ function init(options: WidgetOptions = {}): void {
   performance.mark('flex-webchat:ready');
   events.emit('ready', {});
 
-  window.addEventListener('online', () => chat.setOnline(true));
-  window.addEventListener('offline', () => chat.setOnline(false));
-  document.addEventListener('visibilitychange', () =>
-    chat.setVisible(document.visibilityState === 'visible'),
-  );
+  watchPage(chat, shadow, notifier);
   void chat.resume();
   if (config.open) chat.open();
+  if (config.greeting) greeting.schedule(config.greeting.text, config.greeting.afterSeconds);
+  if (greetEarly) greeting.show(greetEarly.text);
   if (!factory) preloadSdk(config, shadow, chat);
 }
 
@@ -171,6 +212,35 @@ function siteParts(config: WidgetConfig, api: Api) {
     api: details.wrap(after.track(api)),
     afterChat: createAfterChatSlot(url, after, config),
   };
+}
+
+/** The SDK's (or a test's) client factory, naming agents as `agentName` says. */
+async function clientFactory(config: WidgetConfig, agentLabel: string) {
+  const factory = config.chatClientFactory ?? (await loadSdk(config.sdkUrl));
+  return withAgentNames(factory, config.agentName, config.agentRoleLabel ?? agentLabel);
+}
+
+/**
+ * POST /challenge, whose answer also configures the CAPTCHA, and tells
+ * `onChange` when the service starts or stops refusing it as it would refuse
+ * a start (not configured): the panel then says so on opening, not after
+ * "Start chat" (client/lib/unavailable.ts).
+ */
+function challengeFetch(
+  config: WidgetConfig,
+  captcha: Captcha,
+  onChange: (refusal: StartError | undefined) => void,
+) {
+  let refused = false;
+  const fetchChallenge = createChallengeFetch(config.startChatUrl, fetch, (answer) => {
+    captcha.configure(answer.captcha);
+    if (refused) onChange(undefined);
+    refused = false;
+  });
+  return reportUnavailable(fetchChallenge, (error) => {
+    refused = true;
+    onChange(toStartError(error));
+  });
 }
 
 /** Fetches the SDK ahead of the chat as `preloadSdk` says (see client/lib/sdk-loader.ts). */
@@ -240,6 +310,13 @@ window.FlexWebchat = {
   registerSdk,
   registerSolver,
   registerAfterChat,
+  registerFormatter,
+  registerNotifier,
+  greet: (text) => {
+    const custom = typeof text === 'string' ? text : undefined;
+    if (greeting) greeting.show(custom);
+    else greetEarly = { text: custom };
+  },
 };
 
 if (script && !script.hasAttribute('data-manual')) {

@@ -16,8 +16,8 @@
  * deployed functions cannot rely on relative requires between files. No
  * source maps are written: everything in dist/assets is public.
  */
-import { build } from 'esbuild';
-import { cp, mkdir, readdir, rm } from 'node:fs/promises';
+import { build, transform, type Plugin } from 'esbuild';
+import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '..');
@@ -30,6 +30,24 @@ async function entries(folder: string): Promise<string[]> {
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.endsWith('.test.ts'))
     .map((f) => join(root, folder, f));
 }
+
+const BROWSERS = ['es2020', 'chrome90', 'firefox90', 'safari15'];
+
+/**
+ * The widget's CSS goes into webchat.js as a string (a constructed stylesheet,
+ * client/webchat.ts): minified first, since the first load carries it whole
+ * (its comments and indentation were a quarter of its size).
+ */
+const minifiedCss: Plugin = {
+  name: 'minified-css-text',
+  setup(plugin) {
+    plugin.onLoad({ filter: /\.css$/ }, async ({ path }) => {
+      const css = await readFile(path, 'utf8');
+      const { code } = await transform(css, { loader: 'css', minify: true, target: BROWSERS });
+      return { contents: code, loader: 'text' };
+    });
+  },
+};
 
 export async function buildAll(): Promise<void> {
   await rm(dist, { recursive: true, force: true });
@@ -62,10 +80,10 @@ export async function buildAll(): Promise<void> {
     outdir: join(dist, 'assets'),
     bundle: true,
     platform: 'browser',
-    target: ['es2020', 'chrome90', 'firefox90', 'safari15'],
+    target: BROWSERS,
     format: 'iife',
     minify: true,
-    loader: { '.css': 'text' },
+    plugins: [minifiedCss],
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     legalComments: 'none',
     logLevel: 'warning',

@@ -2,6 +2,14 @@
  * npm run deploy: checks that twilio-run will have credentials (pointing to
  * `npm run setup` when not), builds dist/, then runs `twilio-run deploy` with
  * any extra arguments (`npm run deploy -- --environment prod`).
+ *
+ * A second deploy updates the same Service, also from a fresh clone (a CI
+ * job) that has no .twiliodeployinfo: `--override-existing-project` makes
+ * twilio-run, when Twilio refuses a second Service of the same unique name
+ * (package.json's "name", or `--service-name`), deploy to the existing one
+ * instead of stopping with `Service with name "…" already exists`. Hazard:
+ * that is any Service of that unique name in the account, so give each
+ * project its own name (tests/runtime/deploy.test.ts proves the behaviour).
  */
 import { resolve } from 'node:path';
 import { buildAll } from './build';
@@ -23,7 +31,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   await buildAll();
-  runTwilioRun(['deploy', ...args], 1);
+  runTwilioRun(['deploy', '--override-existing-project', ...args], 1);
 }
 
 main().catch((error: unknown) => {

@@ -181,7 +181,7 @@ export class ConfigError extends HttpError {
       'not_configured',
       `This chat service is not configured yet: ${problems
         .map((p) => p.field)
-        .join(', ')}. See .env.example for what each variable means.`,
+        .join(', ')}. Run npm run setup, or see .env.example for what each variable means.`,
       problems,
     );
   }

@@ -53,6 +53,39 @@ describe('widget configuration', () => {
     expect(optionsFromDataset({ availability: 'always' }).availability).toBeUndefined();
   });
 
+  it('turns each unread alert on only when asked (data-notify-title, -sound, -browser)', () => {
+    const off = resolveConfig({}, SCRIPT, []);
+    expect([off.notifyTitle, off.notifySound, off.notifyBrowser]).toEqual([false, false, false]);
+    const on = resolveConfig(
+      optionsFromDataset({ notifyTitle: '', notifySound: 'true', notifyBrowser: 'false' }),
+      SCRIPT,
+      [],
+    );
+    expect([on.notifyTitle, on.notifySound, on.notifyBrowser]).toEqual([true, true, false]);
+  });
+
+  it('greets only when asked: data-greeting (text) and data-greeting-after (seconds)', () => {
+    expect(resolveConfig({}, SCRIPT, []).greeting).toBeUndefined();
+    const greeting = (dataset: Record<string, string>) =>
+      resolveConfig(optionsFromDataset(dataset), SCRIPT, []).greeting;
+    expect(greeting({ greeting: 'Need help?', greetingAfter: '12' })).toEqual({
+      text: 'Need help?',
+      afterSeconds: 12,
+    });
+    expect(greeting({ greeting: '' })).toEqual({ afterSeconds: 5 });
+    expect(greeting({ greetingAfter: 'soon' })).toEqual({ afterSeconds: 5 });
+  });
+
+  it('names agents in full unless told first or role (data-agent-name, -role-label)', () => {
+    const resolved = (dataset: Record<string, string>) =>
+      resolveConfig(optionsFromDataset(dataset), SCRIPT, []);
+    expect(resolved({}).agentName).toBe('full');
+    expect(resolved({ agentName: 'nickname' }).agentName).toBe('full');
+    const role = resolved({ agentName: 'role', agentRoleLabel: ' Support ' });
+    expect([role.agentName, role.agentRoleLabel]).toEqual(['role', 'Support']);
+    expect(resolved({ agentName: 'first' }).agentRoleLabel).toBeUndefined();
+  });
+
   it('merges a global config with the script tag, key by key for colors, prefill, strings', () => {
     expect(
       mergeOptions(

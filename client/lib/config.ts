@@ -9,6 +9,7 @@
  *           data-fields="friendlyName:required,email,question"
  *           data-prefill-friendly-name="Ana" async></script>
  */
+import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
 import { pickLocale, type AfterChatKey, type Locale, type Strings } from './i18n';
 import {
@@ -79,6 +80,24 @@ export interface WidgetOptions {
    * SENDGRID_API_KEY and TRANSCRIPT_FROM); default false.
    */
   emailTranscript?: boolean;
+  /** While the panel is closed or the tab hidden: the unread count in the page title. */
+  notifyTitle?: boolean;
+  /** …a short sound (generated with WebAudio, nothing fetched) for each new message. */
+  notifySound?: boolean;
+  /** …a browser notification, once the customer turns them on ("Notify me" in the panel). */
+  notifyBrowser?: boolean;
+  /**
+   * A greeting bubble by the launcher after `afterSeconds` (default 5), with
+   * `text` (default: the locale's "Hi! Questions? We're here to help.").
+   */
+  greeting?: { text?: string; afterSeconds?: number };
+  /**
+   * How agents are named to the customer: their `full` friendly name
+   * (default), their `first` name only, or a `role` label (`agentRoleLabel`,
+   * default "Agent"). Display only: see docs/widget.md (Agent privacy).
+   */
+  agentName?: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 export interface WidgetConfig {
@@ -101,11 +120,20 @@ export interface WidgetConfig {
   messageText: boolean;
   survey: boolean;
   emailTranscript: boolean;
+  notifyTitle: boolean;
+  notifySound: boolean;
+  notifyBrowser: boolean;
+  greeting?: { text?: string; afterSeconds: number };
+  agentName: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 const AVAILABILITY_WHEN = ['open', 'load', 'off'] as const;
 const isAvailabilityWhen = (value: unknown): value is WidgetConfig['availability'] =>
   (AVAILABILITY_WHEN as readonly unknown[]).includes(value);
+
+const isAgentNameMode = (value: unknown): value is AgentNameMode =>
+  value === 'full' || value === 'first' || value === 'role';
 
 const FIELD_TYPES: Record<string, FieldType> = {
   email: 'email',
@@ -176,6 +204,19 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   for (const [name, value] of Object.entries(flags)) {
     if (value !== undefined) options[name as keyof typeof flags] = value;
   }
+  if (dataset.notifyTitle !== undefined) options.notifyTitle = dataset.notifyTitle !== 'false';
+  if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
+  if (dataset.notifyBrowser !== undefined)
+    options.notifyBrowser = dataset.notifyBrowser !== 'false';
+  if (isAgentNameMode(dataset.agentName)) options.agentName = dataset.agentName;
+  if (dataset.agentRoleLabel) options.agentRoleLabel = dataset.agentRoleLabel;
+  if (dataset.greeting !== undefined || dataset.greetingAfter !== undefined) {
+    const after = Number(dataset.greetingAfter);
+    options.greeting = {
+      ...(dataset.greeting && { text: dataset.greeting }),
+      ...(dataset.greetingAfter && Number.isFinite(after) && { afterSeconds: after }),
+    };
+  }
   if (Object.keys(colors).length) options.colors = colors;
   if (Object.keys(prefill).length) options.prefill = prefill;
   return options;
@@ -245,6 +286,18 @@ export function resolveConfig(
     messageText: options.messageText === true,
     survey: options.survey === true,
     emailTranscript: options.emailTranscript === true,
+    notifyTitle: options.notifyTitle === true,
+    notifySound: options.notifySound === true,
+    notifyBrowser: options.notifyBrowser === true,
+    agentName: isAgentNameMode(options.agentName) ? options.agentName : 'full',
+    ...(typeof options.agentRoleLabel === 'string' &&
+      options.agentRoleLabel.trim() && { agentRoleLabel: options.agentRoleLabel.trim() }),
+    ...(options.greeting && {
+      greeting: {
+        ...(typeof options.greeting.text === 'string' && { text: options.greeting.text }),
+        afterSeconds: Number(options.greeting.afterSeconds ?? 5) || 0,
+      },
+    }),
     ...(options.chatClientFactory && { chatClientFactory: options.chatClientFactory }),
   };
 }

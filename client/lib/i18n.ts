@@ -96,6 +96,12 @@ const en = {
   'hours.waiting': 'Right now customers are waiting up to about {minutes} min.',
   'hours.agentsAvailable': 'An agent is available now.',
   'error.closed': "We're closed right now. Please come back during our opening hours.",
+  'notify.toggleLabel': 'Notify me of new messages',
+  'notify.blocked': 'Notifications are blocked in your browser settings.',
+  'notify.title': 'New message from {name}',
+  'notify.file': 'Sent a file: {file}',
+  'greeting.text': "Hi! Questions? We're here to help.",
+  'greeting.dismiss': 'Dismiss greeting',
 };
 
 export type MessageKey = keyof typeof en;
@@ -193,6 +199,12 @@ const es: Strings = {
   'hours.waiting': 'Ahora mismo hay clientes esperando hasta unos {minutes} min.',
   'hours.agentsAvailable': 'Hay un agente disponible ahora.',
   'error.closed': 'Ahora estamos cerrados. Vuelve en nuestro horario de atención.',
+  'notify.toggleLabel': 'Avisarme de los mensajes nuevos',
+  'notify.blocked': 'Las notificaciones están bloqueadas en la configuración de tu navegador.',
+  'notify.title': 'Nuevo mensaje de {name}',
+  'notify.file': 'Envió un archivo: {file}',
+  'greeting.text': '¡Hola! ¿Tienes preguntas? Estamos aquí para ayudarte.',
+  'greeting.dismiss': 'Cerrar el saludo',
 };
 
 export const LOCALES = { en, es } as const;

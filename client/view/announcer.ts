@@ -1,10 +1,11 @@
 /**
  * A polite live region that reads out new messages from others ("Ana
- * says: …", "Ana sent a file: …"). Takes the state, the action that led to
- * it, and where the region must be: a full-screen panel is modal, and a
+ * says: …", "Ana sent a file: …"; an agent's Markdown as the words it
+ * shows). Takes the state, the action that led to it, and where the region must be: a full-screen panel is modal, and a
  * screen reader then hears only what is inside it.
  */
 import type { Translate } from '../lib/i18n';
+import { formatText, richText } from '../lib/markdown-host';
 import type { Action, State } from '../lib/state';
 import { h } from './dom';
 
@@ -35,10 +36,15 @@ export function createAnnouncer(t: Translate): AnnouncerView {
           {},
           file
             ? t('live.file', { name, file: file.filename ?? '' })
-            : t('live.message', { name, text: action.message.body ?? '' }),
+            : t('live.message', { name, text: spoken(action.message.body ?? '', author) }),
         ),
       );
       while (element.childElementCount > 3) element.firstElementChild?.remove();
     },
   };
+}
+
+/** An agent's Markdown as the words it shows (no asterisks read out). */
+function spoken(body: string, author: string | null): string {
+  return richText(formatText(body, author === 'system' ? 'system' : 'agent').parts);
 }

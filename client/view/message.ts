@@ -1,7 +1,7 @@
 /**
  * The timeline's entries, each built once from its item: a message (author,
- * text, attachments, time), a notice ("Ana joined"), a day separator. They
- * take the item and the locale; a message also the timeline's scroller (for
+ * text with its links, an agent's Markdown (rich-text.ts), attachments,
+ * time), a notice ("Ana joined"), a day separator. They take the item and the locale; a message also the timeline's scroller (for
  * its media, see media.ts).
  */
 import { formatDay, formatTime } from '../lib/format';
@@ -9,6 +9,7 @@ import type { Locale, Translate } from '../lib/i18n';
 import type { MessageItem, Notice } from '../lib/state';
 import { h, srOnly } from './dom';
 import { mediaNode } from './media';
+import { messageText } from './rich-text';
 
 export function messageNode(
   item: MessageItem,
@@ -24,7 +25,7 @@ export function messageNode(
     item.from === 'customer'
       ? srOnly(`${item.authorName}: `)
       : h('p', { class: 'fw-author' }, item.authorName),
-    body !== '' && h('p', { class: 'fw-text' }, body),
+    body !== '' && messageText(body, item.from),
     ...message.media.map((media) => mediaNode(media, t, scroller)),
   );
   const meta = h(

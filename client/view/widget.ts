@@ -11,7 +11,9 @@
  *
  * Opening hours (optional `availability`: the latest /availability answer): a
  * note above the body, and `data-hours` on the root for the stylesheet
- * (client/view/hours.ts).
+ * (client/view/hours.ts). A service that is not configured (optional
+ * `unavailable`): said instead of the form as soon as the panel opens
+ * (client/view/unavailable.ts).
  *
  * Keyboard: everything is a native button or field; opening the panel moves
  * focus into it, Escape closes it (or first dismisses "End this chat?") and
@@ -22,8 +24,8 @@ import type { WidgetConfig } from '../lib/config';
 import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
-import type { Action, State } from '../lib/state';
 import type { AfterChatView } from '../lib/after-chat-loader';
+import type { Action, StartError, State } from '../lib/state';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
@@ -32,7 +34,11 @@ import { focusIsOurs, h } from './dom';
 import { createHeader } from './header';
 import { createHoursNote } from './hours';
 import { createLauncher } from './launcher';
+import { createNotifyToggle } from './notify-toggle';
+import type { lazyNotifier } from '../lib/notify-host';
+import type { GreetingView } from './greeting';
 import { createPanel } from './panel';
+import { createUnavailableNote } from './unavailable';
 
 export type WidgetActions = BodyActions & Pick<ChatController, 'open' | 'close'>;
 
@@ -43,6 +49,12 @@ export interface WidgetExtras {
   availability?: () => Availability | undefined;
   /** The survey and emailed transcript under an ended chat (view/after-chat-slot.ts). */
   afterChat?: AfterChatView | undefined;
+  /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
+  notifier?: ReturnType<typeof lazyNotifier> | undefined;
+  /** The proactive greeting by the launcher (client/view/greeting.ts). */
+  greeting?: GreetingView | undefined;
+  /** Why no chat can start, known before any start (client/lib/unavailable.ts). */
+  unavailable?: () => StartError | undefined;
 }
 
 export function mountWidget(
@@ -51,7 +63,14 @@ export function mountWidget(
   config: WidgetConfig,
   t: Translate,
   locale: Locale,
-  { captcha, availability = () => undefined, afterChat }: WidgetExtras = {},
+  {
+    captcha,
+    availability = () => undefined,
+    afterChat,
+    notifier,
+    greeting,
+    unavailable = () => undefined,
+  }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
@@ -60,15 +79,18 @@ export function mountWidget(
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const hours = createHoursNote(t, locale);
-  const parts = [header.element, banner.element, hours.element, body.element];
-  const panel = createPanel(shadow, parts, () => {
-    if (!body.cancelEnd()) chat.close();
-  });
+  const notify = notifier?.available ? createNotifyToggle(notifier, t) : undefined;
+  const refusal = createUnavailableNote(t);
+  const parts = [header.element, banner.element, hours.element, refusal.element, body.element];
+  if (notify) parts.splice(4, 0, notify.element);
+  // Escape: first dismisses "End this chat?", else closes.
+  const panel = createPanel(shadow, parts, () => body.cancelEnd() || chat.close());
   const live = createAnnouncer(t);
   const rootEl = h(
     'div',
     { class: 'fw-root', 'data-position': config.position },
     panel.element,
+    greeting?.element,
     launcher.element,
     live.element,
   );
@@ -82,16 +104,20 @@ export function mountWidget(
     rootEl.classList.toggle('fw-open', state.open);
     const hoursMode = hours.render(state, availability());
     rootEl.dataset.hours = hoursMode;
-    // Closed: the stylesheet hides the form; focus in it would be lost with it.
-    const formHidden = hoursMode === 'closed' || hoursMode === 'hide';
+    const isUnavailable = refusal.render(state, unavailable());
+    rootEl.toggleAttribute('data-unavailable', isUnavailable);
+    // Closed or unavailable: the stylesheet hides the form; focus in it would be lost with it.
+    const formHidden = hoursMode === 'closed' || hoursMode === 'hide' || isUnavailable;
     if (formHidden && body.element.contains(shadow.activeElement)) header.focus();
     launcher.render(state);
     body.render(state, action, mayFocus);
     header.render(state);
     banner.render(state);
+    notify?.render(state);
+    greeting?.render(state);
     // Full screen the panel is modal, and a screen reader hears only what is in it.
     live.render(state, action, state.open && panel.isModal() ? panel.element : rootEl);
-    if (state.open && !wasOpen && !body.focus()) header.focus();
+    if (state.open && !wasOpen && (formHidden || !body.focus())) header.focus();
     // Closed (by the button, Escape or FlexWebchat.close()) with focus inside: don't strand it.
     if (!state.open && wasOpen && focusWasInside) launcher.element.focus();
   };

@@ -18,6 +18,8 @@ import {
   type ConversationEvents,
   type ConversationStatus,
 } from '../../client/lib/chat-client';
+import { formatter } from '../../client/lib/markdown';
+import { Notifier } from '../../client/lib/notify';
 // For the Window.FlexWebchatConfig declaration.
 import type {} from '../../client/webchat';
 
@@ -320,6 +322,9 @@ window.fakeChat = fake;
 window.FlexWebchatConfig = {
   ...window.FlexWebchatConfig,
   chatClientFactory: (token: string) => {
+    // As webchat-sdk.js does before it hands over the SDK: Markdown and alerts.
+    window.FlexWebchat?.registerFormatter(formatter);
+    window.FlexWebchat?.registerNotifier(Notifier);
     fake.client = new FakeClient(token);
     return fake.client;
   },

@@ -79,6 +79,11 @@ export interface RouteInput {
   query: Record<string, string[]>;
   form: Record<string, string[]>;
   headers: Record<string, string | undefined>;
+  /**
+   * The raw request body. `form` is parsed from it unless the body is
+   * multipart (the Serverless upload host), which a route parses itself.
+   */
+  body?: Buffer;
 }
 
 export interface RouteOutput {
@@ -337,12 +342,13 @@ export class TwilioMock {
     const [, host = '', ...rest] = url.pathname.split('/');
     const path = `/${rest.join('/')}`;
     const raw = await readBody(req);
+    const multipart = /^multipart\//i.test(req.headers['content-type'] ?? '');
     const request = {
       host,
       method: req.method ?? 'GET',
       path,
       query: multimap(url.searchParams),
-      form: multimap(new URLSearchParams(raw)),
+      form: multipart ? {} : multimap(new URLSearchParams(raw.toString('utf8'))),
       headers: Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
       ),
@@ -352,13 +358,18 @@ export class TwilioMock {
     );
     const record: RecordedRequest = {
       name: route?.name ?? 'unknown',
-      ...request,
+      host: request.host,
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      form: request.form,
+      headers: request.headers,
       startedAt,
       endedAt: startedAt,
     };
     this.recorded.push(record);
 
-    const output = await this.answer(request, route, record);
+    const output = await this.answer({ ...request, body: raw }, route, record);
     if (this.latencyMs > 0) {
       await new Promise((r) => setTimeout(r, this.latencyMs));
       await drainPendingIo();
@@ -444,11 +455,11 @@ function multimap(params: URLSearchParams): Record<string, string[]> {
   return out;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -11,7 +11,8 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HANDOFF_MODES, type HandoffMode } from '../../src/config';
+import { HANDOFF_MODES, readAllowedOrigins, type HandoffMode } from '../../src/config';
+import { normalizeOrigin } from '../../src/config/urls';
 import { ADDRESS_ROUTES } from '../../src/modes/address';
 import { problemWith } from './context';
 import { doctor } from './doctor';
@@ -24,6 +25,7 @@ import {
   type OptionName,
   type SetupOptions,
 } from './options';
+import { remoteDoctor, type RemoteOptions } from './remote';
 import { runSetup } from './setup';
 import { createTerminal, SetupError } from './terminal';
 import type { ClientFactory } from './twilio';
@@ -31,10 +33,13 @@ import type { ClientFactory } from './twilio';
 const ROOT = resolve(__dirname, '..', '..');
 
 export const USAGE = `Usage: npm run setup [-- [doctor] [options]]
+       npm run doctor [-- --url https://SERVICE.twil.io [--origin URL]...]
 
 Configures .env for this project from your Twilio account (finding, or on
 request creating, what the chosen hand-off mode needs), then runs doctor.
-\`doctor\` only checks .env against the account. Every question can be
+\`doctor\` only checks .env against the account; \`doctor --url\` checks a
+deployed service from outside (CORS for each website, the widget's files,
+/interaction's protection), with no credentials. Every question can be
 answered with an option; --yes takes every proposal (for CI).
 
 Credentials (else ACCOUNT_SID / AUTH_TOKEN from the environment or .env;
@@ -61,6 +66,9 @@ Chat budget (a Sync service counts it; without a budget none is needed):
 Behaviour:
   --env-path PATH          (default: .env in the project)
   --domain HOST            check as served at HOST (default localhost:$PORT, as npm start)
+  --url URL                (doctor) check the deployed service at URL instead of .env
+  --origin URL             (doctor --url) a website that embeds the chat; repeat for
+                           each (default: ALLOWED_ORIGINS of the local .env)
   --yes, -y                ask nothing; take every proposal
   --force                  take setup's proposals over other values .env has,
                            and create a new API key
@@ -99,7 +107,45 @@ function sidOption(name: keyof typeof OPTION_VARIABLES, value: string | undefine
 }
 
 /** What doctor takes: it checks .env as it is, so setup's options would silently do nothing. */
-const DOCTOR_OPTIONS = new Set(['env-path', 'domain', 'help']);
+const DOCTOR_OPTIONS = new Set(['env-path', 'domain', 'help', 'url', 'origin']);
+
+/** `doctor --url`: the service's URL and the websites given (origins from .env come later). */
+export interface RemoteArgs {
+  url: URL;
+  origins?: string[];
+}
+
+function remoteArgs(
+  command: string,
+  { url, origin: origins, domain }: { url?: string; origin?: string[]; domain?: string },
+): RemoteArgs | undefined {
+  if (command === 'setup' && (url !== undefined || origins !== undefined)) {
+    throw new UsageError('--url and --origin are options of doctor: npm run doctor -- --url URL');
+  }
+  if (url === undefined) {
+    if (origins) throw new UsageError('--origin goes with --url (doctor --url checks a service)');
+    return undefined;
+  }
+  if (domain !== undefined) throw new UsageError('--domain is for .env checks, not --url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`--url must be a URL, e.g. https://webchat-1234-dev.twil.io`);
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol)) {
+    throw new UsageError('--url must start with https://');
+  }
+  const args: RemoteArgs = { url: parsed };
+  if (origins) {
+    args.origins = origins.map((text) => {
+      const origin = normalizeOrigin(text);
+      if (!origin) throw new UsageError(`--origin ${text}: write scheme://host[:port], no path`);
+      return origin;
+    });
+  }
+  return args;
+}
 
 /**
  * --mode, or the mode a mode's own flag implies (see each mode's `flags`):
@@ -128,7 +174,7 @@ function impliedMode(
 export function parseCli(
   argv: string[],
   env: NodeJS.ProcessEnv,
-): { command: 'setup' | 'doctor' | 'help'; options: SetupOptions } {
+): { command: 'setup' | 'doctor' | 'help'; options: SetupOptions; remote?: RemoteArgs } {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -182,7 +228,8 @@ export function parseCli(
   set('allowedOrigins', v['allowed-origins']);
   set('maxChatsPerMinute', sidOption('max-chats-per-minute', v['max-chats-per-minute']));
   set('syncService', sidOption('sync-service', v['sync-service']));
-  return { command, options };
+  const remote = remoteArgs(command, v);
+  return { command, options, ...(remote && { remote }) };
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -195,7 +242,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     print(io.stderr, `${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const { command, options } = parsed;
+  const { command, options, remote } = parsed;
   if (command === 'help') {
     print(io.stdout, USAGE);
     return 0;
@@ -207,6 +254,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     tty: io.tty,
   });
   try {
+    if (command === 'doctor' && remote) {
+      return await remoteDoctor(term, remoteOptions(remote, options.envFile));
+    }
     if (command === 'doctor') {
       term.say(`Doctor: checking ${options.envFile} against your Twilio account\n`);
       const file = readEnvFile(options.envFile);
@@ -224,4 +274,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } finally {
     term.close();
   }
+}
+
+/** The websites to check: --origin, else ALLOWED_ORIGINS of the local .env (when it parses). */
+function remoteOptions(remote: RemoteArgs, envFile: string): RemoteOptions {
+  if (remote.origins) return { url: remote.url, origins: remote.origins, originsFrom: '--origin' };
+  const file = readEnvFile(envFile);
+  const origins = file.exists ? readAllowedOrigins(file.values) : undefined;
+  if (origins === undefined || origins === '*') return { url: remote.url, origins: [] };
+  return { url: remote.url, origins: [...origins], originsFrom: `${envFile}'s ALLOWED_ORIGINS` };
 }

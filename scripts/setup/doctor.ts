@@ -230,8 +230,12 @@ function checkOrigins(env: Env, domainName: string, add: Add): void {
 
 const LABEL: Record<Status, string> = { ok: '✔ OK', warn: '! WARN', problem: '✘ PROBLEM' };
 
-/** The table: status, check, result, and how to fix on the line below. */
-function printChecks(term: Terminal, checks: Check[]): void {
+/** The table: status, check, result, and how to fix on the line below; `ready` ends a clean run. */
+export function printChecks(
+  term: Terminal,
+  checks: Check[],
+  ready = 'npm start is ready to start chats.',
+): void {
   const width = Math.max(5, ...checks.map((c) => c.name.length));
   term.say(`${'STATUS'.padEnd(10)} ${'CHECK'.padEnd(width)}  RESULT`);
   for (const check of checks) {
@@ -245,7 +249,7 @@ function printChecks(term: Terminal, checks: Check[]): void {
   term.say();
   term.say(
     problems === 0
-      ? `No problems${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: npm start is ready to start chats.`
+      ? `No problems${warnings ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}: ${ready}`
       : `${problems} problem${problems === 1 ? '' : 's'} to fix.`,
   );
 }

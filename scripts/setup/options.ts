@@ -31,6 +31,9 @@ export const OPTIONS = {
   'sync-service': { type: 'string' },
   'env-path': { type: 'string' },
   domain: { type: 'string' },
+  // doctor --url: a deployed service, checked from outside (remote.ts)
+  url: { type: 'string' },
+  origin: { type: 'string', multiple: true },
   yes: { type: 'boolean', short: 'y' },
   force: { type: 'boolean' },
   'skip-doctor': { type: 'boolean' },

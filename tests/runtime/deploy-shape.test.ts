@@ -94,6 +94,25 @@ describe('dist/ holds only what may be public', () => {
   });
 });
 
+describe('package.json pins what the deploy installs', () => {
+  // Twilio's build installs `dependencies` anew from the registry: a range
+  // (^6.2.0) would deploy whatever is newest that day, not what was tested.
+  it('names every runtime dependency by the exact version package-lock.json installs', async () => {
+    const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+    const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string }>;
+    };
+    const declared = Object.entries(pkg.dependencies);
+    expect(declared.length).toBeGreaterThan(0);
+    for (const [name, version] of declared) {
+      expect({ name, version }).toEqual({
+        name,
+        version: lock.packages[`node_modules/${name}`]?.version,
+      });
+    }
+  });
+});
+
 describe('each built function, alone with the production dependencies', () => {
   let sandbox: string;
   let mock: TwilioMock;

@@ -8,6 +8,7 @@ import { installConversationRoutes } from './conversations';
 import { installConversationsConfigRoutes } from './conversations-config';
 import { installFlexRoutes } from './flex';
 import { installFlexSetupRoutes } from './flex-setup';
+import { installServerlessRoutes } from './serverless';
 import { installStudioRoutes } from './studio';
 import { installSyncRoutes } from './sync';
 import { installTaskRouterRoutes } from './taskrouter';
@@ -18,6 +19,7 @@ import { installWebChatRoutes } from './webchats';
 export * from './account';
 export * from './conversations';
 export * from './flex';
+export * from './serverless';
 export * from './studio';
 export * from './sync';
 export * from './taskrouter';
@@ -37,4 +39,6 @@ export function installRoutes(mock: TwilioMock): void {
   installApiKeyRoutes(mock);
   // Shared state: budgets (and single-use claims) in src/guard/.
   installSyncRoutes(mock);
+  // What `npm run deploy` (twilio-run) calls: serverless.twilio.com and its upload host.
+  installServerlessRoutes(mock);
 }
