@@ -11,7 +11,9 @@
  * as `preloadSdk` says), so the launcher never waits for it. Nor is the challenge solver:
  * webchat-solver.js runs in a worker once the form is shown.
  */
-import { createApi, createChallengeFetch, siblingUrl, toStartError } from './lib/api';
+import { AfterChat } from './lib/after-chat';
+import { registerAfterChat } from './lib/after-chat-loader';
+import { createApi, createChallengeFetch, siblingUrl, toStartError, type Api } from './lib/api';
 import { fetchAvailability, type Availability } from './lib/availability';
 import { Captcha, loadProviderScript, withCaptcha } from './lib/captcha';
 import { Challenges } from './lib/challenge';
@@ -25,6 +27,8 @@ import {
 import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
 import { customerApi, customerPart, registerCustomer } from './lib/customer-loader';
+import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
+import { checkContext, SiteDetails } from './lib/site-details';
 import { translator } from './lib/i18n';
 import { registerFormatter } from './lib/markdown-host';
 import { lazyNotifier, registerNotifier } from './lib/notify-host';
@@ -34,17 +38,27 @@ import type { StartError } from './lib/state';
 import { createSolver, registerSolver } from './lib/solver-host';
 import { reportUnavailable } from './lib/unavailable';
 import css from './styles/widget.css';
+import { createAfterChatSlot } from './view/after-chat-slot';
+import { applyPrefill } from './view/prefill';
 import { createGreeting, type GreetingView } from './view/greeting';
 import { mountWidget } from './view/widget';
 
 export interface FlexWebchatApi {
   init(options?: WidgetOptions): void;
-  open(): void;
+  /** Opens the panel; `prefill` fills the form's empty fields (client/view/prefill.ts). */
+  open(options?: { prefill?: Record<string, string> }): void;
   close(): void;
   /** Forgets the chat in this browser (signing out); with `endChat`, ends it first. */
   logout(options?: { endChat?: boolean }): Promise<void>;
+  /** Listens to the widget's events (client/lib/events.ts). */
+  on<E extends SiteEventName>(name: E, listener: SiteListener<E>): void;
+  off<E extends SiteEventName>(name: E, listener: SiteListener<E>): void;
+  /** What the agent should see about the next chat (client/lib/site-details.ts); throws if invalid. */
+  setContext(context: Record<string, string | number | boolean>): void;
   /** Used by webchat-sdk.js to hand over the Conversations SDK. */
   registerSdk: typeof registerSdk;
+  /** Used by webchat-after.js (the survey, the emailed transcript) when it has run. */
+  registerAfterChat: typeof registerAfterChat;
   /** Used by webchat-solver.js when it runs on the page instead of in a worker. */
   registerSolver: typeof registerSolver;
   /** Used by webchat-customer.js, the signed-in customer's part. */
@@ -68,6 +82,11 @@ const script = document.currentScript as HTMLScriptElement | null;
 const scriptUrl = script?.src || new URL('webchat.js', location.href).href;
 let controller: ChatController | undefined;
 let logout: FlexWebchatApi['logout'] = () => Promise.resolve();
+const events = new SiteEvents((message, error) => console.error(message, error));
+/** The context set before the widget started, checked already. */
+let context: Record<string, string | number | boolean> = {};
+let details: SiteDetails | undefined;
+let prefill: ((values: unknown) => void) | undefined;
 let greeting: GreetingView | undefined;
 /** A greet() before the widget was mounted (webchat.js loads async). */
 let greetEarly: { text?: string | undefined } | undefined;
@@ -125,6 +144,15 @@ function watchPage(
     shadow.addEventListener(type, () => notifier.unlockAudio());
 }
 
+/** Off until /challenge names a provider: only then is its script loaded. */
+function createCaptcha(config: WidgetConfig): Captcha {
+  return new Captcha({
+    load: loadProviderScript,
+    language: config.locale,
+    ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
+  });
+}
+
 function init(options: WidgetOptions = {}): void {
   if (controller) return; // one widget per page
   const config = resolveConfig(options, scriptUrl, navigator.languages ?? [navigator.language]);
@@ -132,21 +160,17 @@ function init(options: WidgetOptions = {}): void {
 
   const { host, shadow } = createHost(config);
   const factory = config.chatClientFactory;
-  // Off until /challenge names one: only then is the provider's script loaded.
-  const captcha = new Captcha({
-    load: loadProviderScript,
-    language: config.locale,
-    ...(config.captchaScriptUrl && { scriptUrl: config.captchaScriptUrl }),
-  });
+  const captcha = createCaptcha(config);
   const plainApi = createApi(config.startChatUrl);
   // A signed-in customer's page loads webchat-customer.js (client/lib/customer-loader.ts).
   const api = customerApi(config, plainApi, (part) => {
     part.attach(chat);
     render(chat.state);
   });
+  const site = siteParts(config, withCaptcha(api ?? plainApi, captcha));
   let unavailable: StartError | undefined;
   const chat = new ChatController({
-    api: withCaptcha(api ?? plainApi, captcha),
+    api: site.api,
     sessions: new SessionStore(storage(config.persist), config.startChatUrl),
     clientFactory: () => clientFactory(config, t('agent')),
     challenges: new Challenges({
@@ -165,12 +189,15 @@ function init(options: WidgetOptions = {}): void {
   const render = mountWidget(shadow, chat, config, t, config.locale, {
     captcha,
     availability: () => hours,
+    afterChat: site.afterChat,
     notifier,
     greeting: (greeting = createGreeting(() => chat.open(), t, storage('browser'))),
     unavailable: () => unavailable,
   });
   chat.subscribe(render);
   chat.subscribe((state, action) => notifier.update(state, action));
+  chat.subscribe(followChat(events, chat.state, { messageText: config.messageText }));
+  prefill = (values) => applyPrefill(shadow, config, values);
   render(chat.state);
   watchHours(chat, config, (answer) => {
     hours = answer;
@@ -178,6 +205,7 @@ function init(options: WidgetOptions = {}): void {
   });
   document.body.append(host);
   performance.mark('flex-webchat:ready');
+  events.emit('ready', {});
 
   watchPage(chat, shadow, notifier);
   void chat.resume();
@@ -197,6 +225,22 @@ async function forget(chat: ChatController, options: { endChat?: boolean } = {})
   chat.close();
   await (options.endChat ? chat.abandon() : chat.newChat());
   chat.dispatch({ type: 'customer', signedIn: undefined });
+}
+
+/**
+ * The site API's parts around the calls to the service: the start's details
+ * (setContext, the page, the locale), the last token kept for after the chat,
+ * and the place for the survey and emailed transcript.
+ */
+function siteParts(config: WidgetConfig, api: Api) {
+  details = new SiteDetails({ sendPage: config.sendPage, locale: config.locale });
+  details.setContext(context);
+  const after = new AfterChat(config.startChatUrl);
+  const url = new URL('webchat-after.js', config.sdkUrl).href;
+  return {
+    api: details.wrap(after.track(api)),
+    afterChat: createAfterChatSlot(url, after, config),
+  };
 }
 
 /** The SDK's (or a test's) client factory, naming agents as `agentName` says. */
@@ -281,12 +325,22 @@ window.FlexWebchat = {
     if (document.body) run();
     else document.addEventListener('DOMContentLoaded', run, { once: true });
   },
-  open: () => controller?.open(),
+  open: (options) => {
+    if (options?.prefill) prefill?.(options.prefill);
+    controller?.open();
+  },
   close: () => controller?.close(),
   logout: (options) => logout(options),
   registerSdk,
   registerSolver,
   registerCustomer,
+  on: (name, listener) => events.on(name, listener),
+  off: (name, listener) => events.off(name, listener),
+  setContext: (value) => {
+    context = checkContext(value);
+    details?.setContext(context);
+  },
+  registerAfterChat,
   registerFormatter,
   registerNotifier,
   greet: (text) => {

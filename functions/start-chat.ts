@@ -13,6 +13,10 @@
  *   preEngagement  flat object of strings/numbers/booleans, <= 16 KB as JSON
  *   customerToken  string: a signed-in customer's token (JWT) from the
  *                  website's backend; body only (src/customer/verify.ts)
+ *   context        flat object like preEngagement, <= 4 KB: the site's context for
+ *                  the agent, stored as the attributes' `context` (src/chat-details.ts)
+ *   page           {url, title?}: where the chat started (http(s) only), as `page`
+ *   locale         language tag ("en", "es-MX"): the chat's language, as `locale`
  *
  * 200  {conversationSid, identity, token, expiresAt, resumed, customer?: {name?, email?}}
  *      resumed: true when a signed-in customer's chat in progress was returned
@@ -40,7 +44,7 @@ import { publicEndpoint } from '../src/endpoint';
 import { startAdmitted } from '../src/customer/continuity-start';
 import { admitStart } from '../src/guard';
 import { markAfterHours } from '../src/guard/hours';
-import { parseStartChatRequest } from '../src/requests';
+import { chatDetailsOf, parseStartChatRequest } from '../src/requests';
 import { issueToken } from '../src/tokens';
 
 const config = [
@@ -69,6 +73,7 @@ export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, a
       friendlyName: admitted.customer?.claims.name ?? request.friendlyName ?? DEFAULT_CUSTOMER_NAME,
       ...(request.question !== undefined && { question: request.question }),
       preEngagement: markAfterHours(request.preEngagement, admitted.afterHours),
+      details: chatDetailsOf(request),
     },
     nowMs,
   );

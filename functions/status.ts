@@ -12,7 +12,9 @@
  *       openingHours: {timeZone, closedDates, afterHours} | null  (null: always open),
  *       availability: "taskrouter" | "off"  (/availability has the times),
  *       customerTokens: {verifiedWith: "secret" | "public-key" | "jwks",
- *         requireSignedIn, showPreviousChat} | null  (null: anonymous chats only)}
+ *         requireSignedIn, showPreviousChat} | null  (null: anonymous chats only),
+ *       survey: {webhook: boolean} | null  (null: SURVEY off),
+ *       transcript: {from} | null}  (the sender's address; null: no SENDGRID_API_KEY)
  * 503  {error: {code: "not_configured", message, fields: [{field, problem}]}}
  *      names the environment variables at fault, never their values
  * 403  {error: {code: "origin_not_allowed", ...}} for other websites
@@ -37,5 +39,7 @@ export const handler = publicEndpoint(
     ...hoursStatus(config.hours),
     availability: config.availability ? 'taskrouter' : 'off',
     customerTokens: customerStatus(config.customer),
+    survey: config.survey ? { webhook: config.survey.webhook !== undefined } : null,
+    transcript: config.transcript ? { from: config.transcript.from.email } : null,
   }),
 );

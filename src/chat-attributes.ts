@@ -17,6 +17,7 @@
  *   conversationAttributes({ friendlyName: 'Ana', preEngagement: { email: 'a@b.c' } });
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
+import { detailsAttributes, type ChatDetails } from './chat-details';
 import type { VerifiedCustomer } from './customer/types';
 import { BadRequestError } from './errors';
 import type { FlatObject } from './fields';
@@ -30,6 +31,8 @@ export interface CustomerDetails {
   preEngagement: FlatObject;
   /** Verified by src/customer/verify.ts; absent for anonymous chats. */
   customer?: VerifiedCustomer;
+  /** The site's context, the page, the language (src/chat-details.ts). */
+  details?: ChatDetails;
 }
 
 /** Where verified claims go, in the conversation's and the task's attributes. */
@@ -109,10 +112,12 @@ export function storedCustomer(stored: Record<string, unknown>): CustomerAttribu
 
 /** JSON for the conversation's `Attributes`, within Twilio's 16 KB limit. */
 export function conversationAttributes(customer: CustomerDetails): string {
-  const attributes: ConversationAttributes = {
+  const attributes: ConversationAttributes & Record<string, unknown> = {
     from: displayName(customer),
     channel_type: 'web',
     pre_engagement_data: typedAnswers(customer.preEngagement),
+    ...detailsAttributes(customer.details),
+    // Last: nothing the site or the customer sent can stand in for it.
     ...(customer.customer && { customer: customerAttribute(customer.customer) }),
   };
   const json = JSON.stringify(attributes);

@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'chat_starting'
   | 'customer_chat_limit'
   | 'not_enabled'
+  | 'survey_answered'
+  | 'no_email_on_record'
+  | 'transcript_limit_reached'
+  | 'email_failed'
   | 'internal_error';
 
 export interface FieldProblem {
@@ -301,5 +305,45 @@ export class CustomerChatLimitError extends HttpError {
 export class NotEnabledError extends HttpError {
   constructor(variable: string) {
     super(404, 'not_enabled', `This endpoint is not enabled on this service (${variable}).`);
+  }
+}
+
+/** 409: this chat's survey has been answered already (src/survey.ts): one answer per chat. */
+export class SurveyAnsweredError extends HttpError {
+  constructor() {
+    super(409, 'survey_answered', "This chat's survey has been answered already.");
+  }
+}
+
+/**
+ * 422: /transcript has no address to send to: the chat's record holds no
+ * email (the form's, or a signed-in customer's). An address typed at that
+ * moment is never used (no open relay).
+ */
+export class NoEmailOnRecordError extends HttpError {
+  constructor() {
+    super(
+      422,
+      'no_email_on_record',
+      'This chat has no email address on record, so its transcript cannot be emailed.',
+    );
+  }
+}
+
+/** 429: this chat's transcript has been emailed as many times as allowed; it stays so. */
+export class TranscriptLimitError extends HttpError {
+  constructor(limit: number) {
+    super(
+      429,
+      'transcript_limit_reached',
+      `This chat's transcript has already been emailed ${limit} times.`,
+    );
+  }
+}
+
+/** 502: the email provider (SendGrid) did not take the email; details go to the log. */
+export class EmailFailedError extends HttpError {
+  constructor() {
+    super(502, 'email_failed', 'The email could not be sent just now. Please try again later.');
   }
 }

@@ -14,6 +14,15 @@ export const LIMITS = {
   conversationAttributesMaxBytes: 16 * 1024,
   /** Pre-engagement keys: a letter, then letters, digits, `_`, `-` or `.`. */
   preEngagementKeyPattern: /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+  /** The site's context for the agent (`FlexWebchat.setContext`): a flat object, as JSON. */
+  contextMaxBytes: 4 * 1024,
+  /** The page where the chat started: its URL and title, as the agent sees them. */
+  pageUrlMaxLength: 2048,
+  pageTitleMaxLength: 200,
+  /** The widget's language tag (BCP 47, e.g. `en`, `es-MX`). */
+  localeMaxLength: 35,
+  /** A survey comment (POST /survey): a few sentences, well within the attributes' 16 KB. */
+  surveyCommentMaxLength: 1000,
   /** An Access Token is about 600 bytes; anything much longer is not one. */
   tokenMaxLength: 4096,
 } as const;

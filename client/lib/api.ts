@@ -190,3 +190,8 @@ export function createChallengeFetch(
     return answer.challenge;
   };
 }
+
+/** POSTs JSON to one of the other functions (/survey, /transcript), as `call` does. */
+export function postToService<T>(url: string, body: unknown, fetchImpl: typeof fetch = fetch) {
+  return call<T>(fetchImpl, url, body);
+}

@@ -13,7 +13,7 @@ import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
 import type { GetCustomerToken } from './customer';
 import type { CustomerStrings } from './customer-i18n';
-import { pickLocale, type Locale, type Strings } from './i18n';
+import { pickLocale, type AfterChatKey, type Locale, type Strings } from './i18n';
 import {
   DEFAULT_FIELDS,
   isValidFieldName,
@@ -49,7 +49,7 @@ export interface WidgetOptions {
    */
   preloadSdk?: PreloadSdk;
   /** Replace any string (i18n.ts, and customer-i18n.ts for signed-in customers). */
-  strings?: Partial<Strings & CustomerStrings>;
+  strings?: Partial<Strings & CustomerStrings> & Partial<Record<AfterChatKey, string>>;
   /** Replaces the Conversations SDK (tests, custom transports). */
   chatClientFactory?: ChatClientFactory;
   /**
@@ -76,6 +76,20 @@ export interface WidgetOptions {
   signedInForm?: 'skip' | 'prefill';
   /** Where "Please sign in to chat" links to (REQUIRE_SIGNED_IN): `https://…` or `/path`. */
   signInUrl?: string;
+  /**
+   * Send the page's URL and title with the chat's start, for the agent
+   * (default true; `false` or `data-send-page="false"` to leave them out).
+   */
+  sendPage?: boolean;
+  /** Include each message's text in `message` events (client/lib/events.ts); default false. */
+  messageText?: boolean;
+  /** Ask for a rating when a chat ends (the service needs SURVEY=on); default false. */
+  survey?: boolean;
+  /**
+   * Offer "Email me this transcript" when a chat ends (the service needs
+   * SENDGRID_API_KEY and TRANSCRIPT_FROM); default false.
+   */
+  emailTranscript?: boolean;
   /** While the panel is closed or the tab hidden: the unread count in the page title. */
   notifyTitle?: boolean;
   /** …a short sound (generated with WebAudio, nothing fetched) for each new message. */
@@ -107,7 +121,7 @@ export interface WidgetConfig {
   open: boolean;
   position: 'right' | 'left';
   preloadSdk: PreloadSdk;
-  strings: Partial<Strings & CustomerStrings>;
+  strings: Partial<Strings & CustomerStrings> & Partial<Record<AfterChatKey, string>>;
   chatClientFactory?: ChatClientFactory;
   persist: 'tab' | 'browser';
   captchaScriptUrl?: string;
@@ -116,6 +130,10 @@ export interface WidgetConfig {
   getCustomerToken?: GetCustomerToken;
   signedInForm: 'skip' | 'prefill';
   signInUrl?: string;
+  sendPage: boolean;
+  messageText: boolean;
+  survey: boolean;
+  emailTranscript: boolean;
   notifyTitle: boolean;
   notifySound: boolean;
   notifyBrowser: boolean;
@@ -193,10 +211,19 @@ export function optionsFromDataset(dataset: DOMStringMap): WidgetOptions {
   if (dataset.customerToken) options.customerToken = dataset.customerToken;
   if (dataset.signedInForm) options.signedInForm = dataset.signedInForm as 'prefill'; // checked below
   if (dataset.signInUrl) options.signInUrl = dataset.signInUrl;
-  if (dataset.notifyTitle !== undefined) options.notifyTitle = dataset.notifyTitle !== 'false';
-  if (dataset.notifySound !== undefined) options.notifySound = dataset.notifySound !== 'false';
-  if (dataset.notifyBrowser !== undefined)
-    options.notifyBrowser = dataset.notifyBrowser !== 'false';
+  const flag = (value: string | undefined) => (value === undefined ? undefined : value !== 'false');
+  const flags = {
+    sendPage: flag(dataset.sendPage),
+    messageText: flag(dataset.messageText),
+    survey: flag(dataset.survey),
+    emailTranscript: flag(dataset.emailTranscript),
+    notifyTitle: flag(dataset.notifyTitle),
+    notifySound: flag(dataset.notifySound),
+    notifyBrowser: flag(dataset.notifyBrowser),
+  };
+  for (const [name, value] of Object.entries(flags)) {
+    if (value !== undefined) options[name as keyof typeof flags] = value;
+  }
   if (isAgentNameMode(dataset.agentName)) options.agentName = dataset.agentName;
   if (dataset.agentRoleLabel) options.agentRoleLabel = dataset.agentRoleLabel;
   if (dataset.greeting !== undefined || dataset.greetingAfter !== undefined) {
@@ -271,6 +298,10 @@ export function resolveConfig(
       captchaScriptUrl: new URL(options.captchaScriptUrl, base).href,
     }),
     availability: isAvailabilityWhen(options.availability) ? options.availability : 'open',
+    sendPage: options.sendPage !== false,
+    messageText: options.messageText === true,
+    survey: options.survey === true,
+    emailTranscript: options.emailTranscript === true,
     notifyTitle: options.notifyTitle === true,
     notifySound: options.notifySound === true,
     notifyBrowser: options.notifyBrowser === true,

@@ -249,3 +249,74 @@ export function unreadLabel(t: Translate, locale: Locale, count: number): string
   const form = new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
   return t(`unread.${form}`, { count });
 }
+
+/**
+ * The survey's and the emailed transcript's strings (client/view/after-chat.ts).
+ * Only webchat-after.js imports them, so they are not in webchat.js (esbuild
+ * leaves out what nothing imports); the `strings` option overrides them too.
+ */
+const afterChatEn = {
+  'survey.question': 'How was your chat?',
+  'survey.rating.1': '1, very poor',
+  'survey.rating.2': '2, poor',
+  'survey.rating.3': '3, okay',
+  'survey.rating.4': '4, good',
+  'survey.rating.5': '5, excellent',
+  'survey.comment': 'Anything else you want to tell us?',
+  'survey.send': 'Send feedback',
+  'survey.sending': 'Sending your feedback…',
+  'survey.chooseRating': 'Please choose a rating from 1 to 5.',
+  'survey.thanks': 'Thank you for your feedback.',
+  'survey.answered': 'This chat has been rated already. Thank you.',
+  'transcript.email': 'Email me this transcript',
+  'transcript.emailSending': 'Sending the transcript…',
+  'transcript.emailSent': 'We sent the transcript to {to}.',
+  'transcript.noEmail':
+    'We have no email address for this chat, so we cannot email the transcript.',
+  'transcript.limit': 'This transcript has been emailed as many times as we allow.',
+  'afterChat.failed': 'Something went wrong. Please try again.',
+};
+
+export type AfterChatKey = keyof typeof afterChatEn;
+
+export const AFTER_CHAT_STRINGS: Record<Locale, Record<AfterChatKey, string>> = {
+  en: afterChatEn,
+  es: {
+    'survey.question': '¿Qué tal fue el chat?',
+    'survey.rating.1': '1, muy malo',
+    'survey.rating.2': '2, malo',
+    'survey.rating.3': '3, normal',
+    'survey.rating.4': '4, bueno',
+    'survey.rating.5': '5, excelente',
+    'survey.comment': '¿Algo más que quieras contarnos?',
+    'survey.send': 'Enviar opinión',
+    'survey.sending': 'Enviando tu opinión…',
+    'survey.chooseRating': 'Elige una valoración del 1 al 5.',
+    'survey.thanks': 'Gracias por tu opinión.',
+    'survey.answered': 'Este chat ya se ha valorado. Gracias.',
+    'transcript.email': 'Enviarme esta transcripción por correo',
+    'transcript.emailSending': 'Enviando la transcripción…',
+    'transcript.emailSent': 'Enviamos la transcripción a {to}.',
+    'transcript.noEmail':
+      'No tenemos un correo electrónico para este chat, así que no podemos enviar la transcripción.',
+    'transcript.limit': 'Esta transcripción ya se ha enviado tantas veces como permitimos.',
+    'afterChat.failed': 'Algo salió mal. Inténtalo de nuevo.',
+  },
+};
+
+/** A translator for the after-chat views' own keys (not the widget's table: it stays out of their bundle). */
+export type AfterChatTranslate = (
+  key: AfterChatKey,
+  params?: Record<string, string | number>,
+) => string;
+
+export function afterChatTranslator(
+  locale: Locale,
+  overrides: Partial<Record<AfterChatKey, string>> = {},
+): AfterChatTranslate {
+  const table: Record<string, string> = { ...AFTER_CHAT_STRINGS[locale], ...overrides };
+  return (key, params = {}) =>
+    (table[key] ?? '').replace(/\{(\w+)\}/g, (match, name: string) =>
+      name in params ? String(params[name]) : match,
+    );
+}

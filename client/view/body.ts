@@ -9,6 +9,7 @@ import type { WidgetConfig } from '../lib/config';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { Action, Phase, State } from '../lib/state';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import type { CaptchaView } from './captcha';
 import { createChatView, type ChatActions, type ChatView } from './chat';
 import { h } from './dom';
@@ -34,11 +35,12 @@ export function createBody(
   locale: Locale,
   /** The CAPTCHA's view (view/captcha.ts), one for every form the panel builds. */
   captcha?: CaptchaView,
+  /** The survey and emailed transcript under an ended chat (view/after-chat-slot.ts). */
+  afterChat?: AfterChatView,
 ): BodyView {
   const element = h('div', { class: 'fw-body' });
   const reconnecting = createReconnecting(chat, t);
-  let form: FormView | undefined;
-  let conversation: ChatView | undefined;
+  let [form, conversation]: [FormView?, ChatView?] = [];
   let shownPhase: Phase | undefined;
 
   /** Swaps the body for the phase; moves focus only when `focus`. */
@@ -68,7 +70,7 @@ export function createBody(
         // One conversation view throughout.
         form = undefined;
         if (conversation) return;
-        conversation = createChatView(chat, t, locale);
+        conversation = createChatView(chat, t, locale, afterChat);
         element.replaceChildren(conversation.element);
         if (focus) conversation.focus();
     }

@@ -12,6 +12,7 @@ import { createComposer } from './composer';
 import { h } from './dom';
 import { enableDrop } from './drop';
 import { createEndConfirm } from './end-confirm';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import { createEndedPanel } from './ended';
 import { createTimeline } from './timeline';
 import { createTypingLine } from './typing';
@@ -30,7 +31,12 @@ export type ChatActions = Pick<
   'loadOlder' | 'send' | 'sendFile' | 'typing' | 'end' | 'allMessages' | 'newChat'
 >;
 
-export function createChatView(chat: ChatActions, t: Translate, locale: Locale): ChatView {
+export function createChatView(
+  chat: ChatActions,
+  t: Translate,
+  locale: Locale,
+  afterChat?: AfterChatView,
+): ChatView {
   const names = { agent: t('agent'), system: t('system'), you: t('you') };
   const problem = h('p', { class: 'fw-alert fw-composer-alert', role: 'alert', hidden: true });
   const showProblem = (text: string | undefined) => {
@@ -43,7 +49,7 @@ export function createChatView(chat: ChatActions, t: Translate, locale: Locale):
   const typing = createTypingLine(t);
   const composer = createComposer(chat, t, showProblem);
   const confirm = createEndConfirm(chat, t, hideConfirm, () => showProblem(t('error.generic')));
-  const ended = createEndedPanel(chat, t, locale, names);
+  const ended = createEndedPanel(chat, t, locale, names, afterChat);
   const root = h(
     'div',
     { class: 'fw-chat' },

@@ -9,6 +9,7 @@ import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import { timeline, type Action, type MessageItem, type State } from '../lib/state';
 import { transcriptFilename, transcriptText, type TranscriptEntry } from '../lib/transcript';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import { button, focusIsOurs, h } from './dom';
 
 export interface EndedView {
@@ -24,6 +25,8 @@ export function createEndedPanel(
   t: Translate,
   locale: Locale,
   names: Names,
+  /** The survey and "Email me this transcript", when the site turned them on. */
+  afterChat?: AfterChatView,
 ): EndedView {
   /** The last state rendered (for the transcript). */
   let last: State | undefined;
@@ -43,6 +46,7 @@ export function createEndedPanel(
     { class: 'fw-ended', hidden: true },
     text,
     h('div', { class: 'fw-actions' }, newChatButton, transcriptButton),
+    afterChat?.element,
   );
 
   return {
@@ -59,6 +63,7 @@ export function createEndedPanel(
             : 'ended',
       );
       transcriptButton.hidden = state.messages.size === 0;
+      afterChat?.render(state);
       if (action?.type === 'phase' && focusIsOurs(element.getRootNode() as ShadowRoot)) {
         text.focus();
       }

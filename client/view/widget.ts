@@ -24,6 +24,7 @@ import type { WidgetConfig } from '../lib/config';
 import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
+import type { AfterChatView } from '../lib/after-chat-loader';
 import type { Action, StartError, State } from '../lib/state';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
@@ -46,6 +47,8 @@ export interface WidgetExtras {
   captcha?: Captcha | undefined;
   /** The latest /availability answer, if any (client/lib/availability.ts). */
   availability?: () => Availability | undefined;
+  /** The survey and emailed transcript under an ended chat (view/after-chat-slot.ts). */
+  afterChat?: AfterChatView | undefined;
   /** Unread alerts (client/lib/notify.ts): "Notify me" in the panel when the site opted in. */
   notifier?: ReturnType<typeof lazyNotifier> | undefined;
   /** The proactive greeting by the launcher (client/view/greeting.ts). */
@@ -63,6 +66,7 @@ export function mountWidget(
   {
     captcha,
     availability = () => undefined,
+    afterChat,
     notifier,
     greeting,
     unavailable = () => undefined,
@@ -71,7 +75,7 @@ export function mountWidget(
   const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
   const captchaView = captcha && createCaptchaView(captcha, shadow.host, t);
-  const body = createBody(chat, config, t, locale, captchaView);
+  const body = createBody(chat, config, t, locale, captchaView, afterChat);
   const header = createHeader(chat, config.title ?? t('title'), t, () => body.askToEnd());
   const banner = createBanner(t);
   const hours = createHoursNote(t, locale);
@@ -79,9 +83,8 @@ export function mountWidget(
   const refusal = createUnavailableNote(t);
   const parts = [header.element, banner.element, hours.element, refusal.element, body.element];
   if (notify) parts.splice(4, 0, notify.element);
-  const panel = createPanel(shadow, parts, () => {
-    if (!body.cancelEnd()) chat.close();
-  });
+  // Escape: first dismisses "End this chat?", else closes.
+  const panel = createPanel(shadow, parts, () => body.cancelEnd() || chat.close());
   const live = createAnnouncer(t);
   const rootEl = h(
     'div',

@@ -38,6 +38,7 @@ export async function pageWeight(): Promise<void> {
   const sdk = sizes(readFileSync(join(assets, 'webchat-sdk.js')));
   const solver = sizes(readFileSync(join(assets, 'webchat-solver.js')));
   const customer = sizes(readFileSync(join(assets, 'webchat-customer.js')));
+  const after = sizes(readFileSync(join(assets, 'webchat-after.js')));
   // Minified as scripts/build.ts puts it into webchat.js.
   const cssText = readFileSync(join(ROOT, 'client', 'styles', 'widget.css'), 'utf8');
   const css = sizes(Buffer.from((await transform(cssText, { loader: 'css', minify: true })).code));
@@ -54,5 +55,6 @@ export async function pageWeight(): Promise<void> {
     ...sdk,
   );
   row('…of which the Markdown formatter (marked + client/lib/markdown.ts)', '', ...markdown);
+  row('webchat-after.js (survey, emailed transcript)', 'chat under way, if on', ...after);
   row('@twilio/conversations alone, minified (for scale)', '', ...forScale);
 }

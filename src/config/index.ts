@@ -29,6 +29,8 @@ import { readHours, type HoursSettings } from '../guard/hours';
 import { readAvailability, type AvailabilitySettings } from '../guard/availability';
 import { EnvReader, SID_SHAPE, type RuntimeInfo } from './reader';
 import { readOrigins, type AllowedOrigins } from './urls';
+import { readSurvey, type SurveySettings } from './survey';
+import { readTranscript, type TranscriptSettings } from './transcript';
 
 export { HANDOFF_MODES, type HandoffConfig, type HandoffMode, type InteractionRoute };
 export { describeSidKind, parseIsoDuration, type RuntimeInfo } from './reader';
@@ -75,6 +77,10 @@ export interface Config {
   availability: AvailabilitySettings | undefined;
   /** Signed-in customers' tokens (src/config/customer.ts); keys all undefined: off. */
   customer: CustomerSettings;
+  /** The post-chat survey (src/survey.ts); undefined: SURVEY is off. */
+  survey: SurveySettings | undefined;
+  /** The emailed transcript through SendGrid (src/transcript*.ts); undefined: off. */
+  transcript: TranscriptSettings | undefined;
 }
 
 /** The variables every mode shares (each mode lists its own: src/modes/). */
@@ -104,6 +110,13 @@ export const COMMON_VARIABLES = [
   'AFTER_HOURS',
   'AVAILABILITY_QUEUE_SID',
   ...CUSTOMER_VARIABLES,
+  'SURVEY',
+  'SURVEY_WEBHOOK_URL',
+  'SURVEY_WEBHOOK_SECRET',
+  'SENDGRID_API_KEY',
+  'TRANSCRIPT_FROM',
+  // Tests only (src/config/transcript.ts): not in .env.example.
+  'SENDGRID_API_URL',
 ] as const;
 
 /**
@@ -159,6 +172,10 @@ const SECTIONS = {
   availability: ['availability'],
   /** Verifying customer tokens (src/customer/verify.ts); API_SECRET derives their identities. */
   customer: ['customer', 'apiSecret'],
+  /** The post-chat survey (src/survey.ts): SURVEY, SURVEY_WEBHOOK_URL, SURVEY_WEBHOOK_SECRET. */
+  survey: ['survey'],
+  /** The emailed transcript (src/transcript*.ts): SENDGRID_API_KEY, TRANSCRIPT_FROM. */
+  transcript: ['transcript'],
 } as const satisfies Record<string, readonly (keyof Config)[]>;
 
 export type Section = keyof typeof SECTIONS;
@@ -195,6 +212,8 @@ const READERS: Readers = {
   hours: readHours,
   availability: readAvailability,
   customer: readCustomer,
+  survey: readSurvey,
+  transcript: readTranscript,
 };
 
 /**

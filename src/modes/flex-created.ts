@@ -28,6 +28,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { ParticipantConversationInstance } from 'twilio/lib/rest/conversations/v1/service/participantConversation';
+import { mergeChatDetails } from '../chat-details';
 import { participantIdentity, type ChatsConfig, type ChatStart, type StartedChat } from './types';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
@@ -86,9 +87,13 @@ export async function startFlexCreatedChat(
     if (created.identity !== undefined && created.identity !== identity) {
       throw identityRefused(mode.step, conversationSid);
     }
-    if (chat.question !== undefined) {
-      await postQuestion(client, config, conversationSid, identity, chat.question);
-    }
+    // Flex wrote the attributes: the site's details are merged in (best effort),
+    // beside the question.
+    await Promise.all([
+      mergeChatDetails(client, config, conversationSid, chat.details),
+      chat.question !== undefined &&
+        postQuestion(client, config, conversationSid, identity, chat.question),
+    ]);
   } catch (error) {
     await removeQuietly(mode, created, 'failed_start');
     throw leftSomething(error, created);

@@ -18,6 +18,7 @@ import type { Twilio } from 'twilio';
 import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import type { Config } from '../config';
 import type { EnvReader, RuntimeInfo } from '../config/reader';
+import type { ChatDetails } from '../chat-details';
 import type { FieldProblem } from '../errors';
 import type { FlatObject } from '../fields';
 import type { VerifiedCustomer } from '../customer/types';
@@ -35,6 +36,8 @@ export interface ChatStart {
   friendlyName: string;
   question?: string;
   preEngagement: FlatObject;
+  /** The site's context, the page, the language: in the attributes (src/chat-details.ts). */
+  details?: ChatDetails;
   /** The signed-in customer, verified (src/customer/verify.ts); absent for anonymous chats. */
   customer?: VerifiedCustomer;
   /**

@@ -107,6 +107,8 @@ describeInBrowser('embedded on a third-party site', () => {
       from: 'Ana Signed-In',
       channel_type: 'web',
       pre_engagement_data: { orderNumber: '1042' },
+      page: { url: `${site.url}/`, title: 'Acme shop' },
+      locale: 'en',
     });
     expect(problems).toEqual([]);
     await context.close();

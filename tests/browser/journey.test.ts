@@ -57,6 +57,8 @@ describeInBrowser('the journey', () => {
       from: 'Ana',
       channel_type: 'web',
       pre_engagement_data: { email: 'ana@example.com' },
+      page: { url: `${suite.runtime.url}/`, title: 'Flex web chat demo' },
+      locale: 'en',
     });
     expect(suite.mock.requests('messages.create')[0]?.form.Body).toEqual(['Where is my order?']);
 

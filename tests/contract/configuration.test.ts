@@ -73,6 +73,8 @@ describe('address mode with TaskRouter variables left in .env, run locally', () 
       openingHours: null,
       availability: 'off',
       customerTokens: null,
+      survey: null,
+      transcript: null,
     });
   });
 

@@ -295,6 +295,8 @@ describe('configuration', () => {
       openingHours: null,
       availability: 'off',
       customerTokens: null,
+      survey: null,
+      transcript: null,
     });
     const none = await invoke(status, { mock });
     expect(none.body).toMatchObject({ chatBudget: null, syncService: 'default' });

@@ -260,6 +260,8 @@ describe('each built function, alone with the production dependencies', () => {
       'refresh-token': 403,
       'end-chat': 403,
       'previous-chat': 403,
+      survey: 403,
+      transcript: 403,
       status: 503,
       'interaction.protected': 503,
     };

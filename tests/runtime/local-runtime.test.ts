@@ -193,6 +193,8 @@ describe('twilio-run start on dist/', () => {
       openingHours: null,
       availability: 'off',
       customerTokens: null,
+      survey: null,
+      transcript: null,
     });
   });
 });

@@ -1,0 +1,135 @@
+/**
+ * POST /transcript's work: email a customer their chat's transcript, to the
+ * address on the chat's record only, at most TRANSCRIPT_MAX_SENDS times.
+ *
+ *   round 1  fetch the conversation || its participants || its messages
+ *            (oldest first, 100 a page: a chat of more than 100 messages
+ *            takes a round trip per page, up to 1,000 messages, which is
+ *            where the transcript stops); the token's identity must be a
+ *            participant (src/customer-chat.ts)
+ *            the address: a signed-in customer's (`customer.email`, set by
+ *            the verified-customer work) or else the form's
+ *            (`pre_engagement_data.email`); none: 422 `no_email_on_record`.
+ *            Never one sent in the request: that would make us an open relay.
+ *   round 2+ claim a send in Sync: `webchat-transcript-<CH…>-1`, then `-2`,
+ *            `-3` (a Document's unique name, created once), so however many
+ *            requests arrive together, at most 3 emails leave; all taken:
+ *            429 `transcript_limit_reached`
+ *   last     SendGrid's Mail Send (src/transcript-mail.ts); if it fails the
+ *            claim is given back (best effort), so trying again can send.
+ *
+ * Refusals (not configured, not this customer's chat, no address, the limit)
+ * write nothing to Twilio and send nothing. Sync failing: refused with the
+ * upstream error (the limit is what keeps this from being a mail cannon, so
+ * it is never skipped).
+ */
+import type { Twilio } from 'twilio';
+import type { MessageInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/message';
+import { parseAttributes } from './chat-attributes';
+import type { Config, ConfigOf } from './config';
+import type { TranscriptSettings } from './config/transcript';
+import { readCustomerChat } from './customer-chat';
+import { ConfigError, NoEmailOnRecordError, TranscriptLimitError } from './errors';
+import { sharedState } from './guard/shared-state';
+import { log } from './log';
+import { transcriptContent, type TranscriptLine } from './transcript';
+import { sendMail } from './transcript-mail';
+import { nullIfGone } from './twilio-errors';
+
+export const TRANSCRIPT_MAX_SENDS = 3;
+export const TRANSCRIPT_MAX_MESSAGES = 1000;
+
+export const transcriptClaimKey = (conversationSid: string, n: number) =>
+  `webchat-transcript-${conversationSid}-${n}`;
+
+type TranscriptConfig = Pick<Config, 'conversationsServiceSid'> &
+  ConfigOf<'sync' | 'transcript'> &
+  Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
+
+/** The transcript's settings, or a 503 naming the variables when it is off. */
+export function transcriptOn(config: ConfigOf<'transcript'>): TranscriptSettings {
+  if (config.transcript) return config.transcript;
+  throw new ConfigError([
+    { field: 'SENDGRID_API_KEY', problem: 'is required to email transcripts' },
+    { field: 'TRANSCRIPT_FROM', problem: 'is required to email transcripts' },
+  ]);
+}
+
+const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+
+/** The address on the chat's record: a verified customer's first, else the form's. */
+export function emailOnRecord(attributes: Record<string, unknown>): string | undefined {
+  const nested = (key: string) => {
+    const value = attributes[key];
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  };
+  for (const candidate of [nested('customer').email, nested('pre_engagement_data').email]) {
+    if (typeof candidate === 'string' && candidate.length <= 254 && EMAIL.test(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** `ana@example.com` -> `a•••@example.com`: enough to recognise, not to harvest. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return `${email.slice(0, 1)}•••${email.slice(at)}`;
+}
+
+function linesOf(messages: MessageInstance[], identity: string): TranscriptLine[] {
+  return messages
+    .filter(
+      (m) =>
+        !(m.author === 'system' && parseAttributes(m.attributes).event === 'customer_ended_chat'),
+    )
+    .map((m) => ({
+      by: m.author === identity ? 'customer' : m.author === 'system' ? 'system' : 'agent',
+      at: m.dateCreated,
+      text: m.body ?? '',
+      files: ((m.media ?? []) as { filename?: string | null; sid?: string }[]).map(
+        (media) => media.filename ?? media.sid ?? '',
+      ),
+    }));
+}
+
+/** Claims the first free send of this chat; 0 when all are taken. */
+async function claimSend(client: Twilio, config: TranscriptConfig, conversationSid: string) {
+  const state = sharedState(client, config);
+  const ttl = config.sessionMaxAgeSeconds + config.refreshGraceSeconds;
+  for (let n = 1; n <= TRANSCRIPT_MAX_SENDS; n++) {
+    if (await state.claimOnce(transcriptClaimKey(conversationSid, n), ttl)) return n;
+  }
+  return 0;
+}
+
+export async function emailTranscript(
+  client: Twilio,
+  config: TranscriptConfig,
+  identity: string,
+  conversationSid: string,
+): Promise<{ sent: true; to: string; remaining: number }> {
+  const settings = transcriptOn(config);
+  const logFields = { conversationSid };
+  const chat = await readCustomerChat(client, config, identity, conversationSid, (c) =>
+    c.messages
+      // Twilio's pages hold at most 100 messages: up to 10 pages, in turn.
+      .list({ order: 'asc', pageSize: 100, limit: TRANSCRIPT_MAX_MESSAGES })
+      .catch(nullIfGone('read the messages', logFields)),
+  );
+  const to = emailOnRecord(chat.attributes);
+  if (!to) throw new NoEmailOnRecordError();
+  const slot = await claimSend(client, config, conversationSid);
+  if (slot === 0) throw new TranscriptLimitError(TRANSCRIPT_MAX_SENDS);
+  const mail = transcriptContent(linesOf(chat.extra ?? [], identity), chat.attributes.locale);
+  try {
+    await sendMail(settings, to, mail, logFields);
+  } catch (error) {
+    await sharedState(client, config)
+      .release(transcriptClaimKey(conversationSid, slot))
+      .catch(() => log.warn('transcript.release_failed', logFields));
+    throw error;
+  }
+  log.info('transcript.sent', { ...logFields, send: slot });
+  return { sent: true, to: maskEmail(to), remaining: TRANSCRIPT_MAX_SENDS - slot };
+}
