@@ -13,6 +13,7 @@
  * deployed service can never be told to send its secret elsewhere.
  */
 import type { EnvReader } from './reader';
+import { readLoopbackTestUrl } from './urls';
 
 export const CAPTCHA_PROVIDERS = ['turnstile', 'hcaptcha'] as const;
 export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
@@ -78,28 +79,6 @@ export function readCaptcha(read: EnvReader): CaptchaSettings | undefined {
     provider: choice,
     siteKey: siteKey ?? '',
     secret: secret ?? '',
-    verifyUrl: readVerifyUrl(read) ?? facts.verifyUrl,
+    verifyUrl: readLoopbackTestUrl(read, 'CAPTCHA_VERIFY_URL') ?? facts.verifyUrl,
   };
-}
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** The tests' override of the siteverify URL: loopback only (see above). */
-function readVerifyUrl(read: EnvReader): string | undefined {
-  const value = read.raw('CAPTCHA_VERIFY_URL');
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'http:' || !LOOPBACK.has(url.hostname)) {
-    read.problem(
-      'CAPTCHA_VERIFY_URL',
-      'is for tests only and must be an http:// URL on 127.0.0.1 or localhost; leave it empty',
-    );
-    return undefined;
-  }
-  return url.href;
 }

@@ -12,6 +12,7 @@
  *                      never be told to send its key elsewhere
  */
 import type { EnvReader } from './reader';
+import { readLoopbackTestUrl } from './urls';
 
 export const SENDGRID_API_URL = 'https://api.sendgrid.com/v3/mail/send';
 
@@ -53,24 +54,9 @@ export function readTranscript(read: EnvReader): TranscriptSettings | undefined 
       'is required with SENDGRID_API_KEY: a sender SendGrid has verified, e.g. "Acme Support <help@acme.example>"',
     );
   }
-  return { apiKey, from: sender ?? { email: '' }, apiUrl: readApiUrl(read) ?? SENDGRID_API_URL };
-}
-
-function readApiUrl(read: EnvReader): string | undefined {
-  const value = read.raw('SENDGRID_API_URL');
-  if (value === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || url.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(url.hostname)) {
-    read.problem(
-      'SENDGRID_API_URL',
-      'is for tests only and must be an http:// URL on 127.0.0.1 or localhost; leave it empty',
-    );
-    return undefined;
-  }
-  return url.href;
+  return {
+    apiKey,
+    from: sender ?? { email: '' },
+    apiUrl: readLoopbackTestUrl(read, 'SENDGRID_API_URL') ?? SENDGRID_API_URL,
+  };
 }

@@ -1,7 +1,8 @@
 /**
- * The two variables that are URLs: where browsers may call us from
- * (`ALLOWED_ORIGINS`) and where Twilio reaches us (`PUBLIC_BASE_URL`), with
- * the host rules both share.
+ * The variables that are URLs: where browsers may call us from
+ * (`ALLOWED_ORIGINS`), where Twilio reaches us (`PUBLIC_BASE_URL`), and the
+ * tests' overrides of third-party endpoints (`readLoopbackTestUrl`), with the
+ * host rules they share.
  */
 import type { EnvReader } from './reader';
 
@@ -128,4 +129,28 @@ export function normalizeOrigin(text: string): string | undefined {
     url.hash === '' &&
     !text.replace(/\/$/, '').endsWith('/');
   return plain ? url.origin : undefined;
+}
+
+/**
+ * A tests-only override of a third-party endpoint (CAPTCHA_VERIFY_URL,
+ * SENDGRID_API_URL): plain http on this machine or nothing, so a deployed
+ * service can never be pointed at another host with a secret in hand.
+ */
+export function readLoopbackTestUrl(read: EnvReader, name: string): string | undefined {
+  const value = read.raw(name);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.protocol !== 'http:' || !isLocalHost(url.host)) {
+    read.problem(
+      name,
+      'is for tests only and must be an http:// URL on 127.0.0.1 or localhost; leave it empty',
+    );
+    return undefined;
+  }
+  return url.href;
 }
