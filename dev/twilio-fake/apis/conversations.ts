@@ -372,7 +372,9 @@ export function installConversationRoutes(mock: TwilioMock): void {
   // A participant's conversations, by identity: what /refresh-token reads to
   // know whether the customer's chat is still open, and /start-chat to find a
   // signed-in customer's chat in progress. Paged like Twilio: `PageSize` (at
-  // most 50), then `next_page_url` with `Page` and `PageToken`.
+  // most 50), then `next_page_url` with `Page` and `PageToken`. Sorted as
+  // Twilio's docs say, "by the conversationSid alphabetically" (not by date).
+  // Closed conversations are listed too.
   mock.route('participantConversations.list', 'GET', `${svc}/ParticipantConversations`, (input) => {
     const serviceSid = input.params.serviceSid ?? '';
     const identity = input.query.Identity?.[0];
@@ -383,6 +385,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
             .map((p) => participantConversationJson(c, p))
         : [],
     );
+    found.sort((a, b) => (a.conversation_sid < b.conversation_sid ? -1 : 1));
     const pageSize = Math.min(
       PARTICIPANT_CONVERSATIONS_PAGE,
       Number(input.query.PageSize?.[0] ?? PARTICIPANT_CONVERSATIONS_PAGE),
