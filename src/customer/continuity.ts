@@ -63,6 +63,13 @@
  *   out (no pointer written) is then found only on that page.
  * - A failed start gives the claim back (the mode removed what it made); a
  *   crashed one holds it for its TTL at most.
+ * - Not chosen: creating the conversation in round 1, beside a fixed-name
+ *   claim, and deleting it when the claim is lost. Round 1 must be read
+ *   before anything is created (a resume creates nothing), so every resume
+ *   and every lost race would create and delete a conversation (a Flex web
+ *   chat, or in flex-flow a channel whose task cannot be taken back), and a
+ *   budget's refusal would need the same undo; it saves no round trip over
+ *   this design, which writes only Sync documents.
  *
  * @example
  *   const chat = await startOrResume(twilio, config, { customer, question, spend, create });
