@@ -49,7 +49,7 @@ function connect(chat: ReturnType<typeof fakeChat>, conversationSid: string, ide
 }
 
 describe('CustomerSession', () => {
-  it('says who is signed in when the form is shown, asking the page once per showing', async () => {
+  it('says who is signed in when the form is shown, asking the page once per opening', async () => {
     let calls = 0;
     const tokens = new CustomerTokens(
       { getCustomerToken: () => (calls++, jwt({ name: 'Ana', email: 'ana@example.com' })) },
@@ -61,10 +61,13 @@ describe('CustomerSession', () => {
     chat.act({ type: 'opened' });
     await flush();
     expect(chat.state.customer.signedIn).toEqual({ name: 'Ana', email: 'ana@example.com' });
+    chat.act({ type: 'customer', resumed: false }); // other changes while open: not asked again
+    await flush();
+    expect(calls).toBe(1);
     chat.act({ type: 'closed' });
     chat.act({ type: 'opened' });
     await flush();
-    expect(calls).toBe(1);
+    expect(calls).toBe(2); // they may have signed in or out elsewhere meanwhile
   });
 
   it('marks a chat the service continued, with the verified name, until a new chat', () => {
@@ -150,6 +153,26 @@ describe('CustomerSession', () => {
     expect(chat.state.customer.signedIn).toBeUndefined();
     expect(chat.state.startError?.code).toBe(SIGNED_OUT);
     expect(chat.state.conversationSid).toBeUndefined();
+  });
+
+  it('signed in again: the form no longer says "you signed out"', async () => {
+    let token: string | null = null;
+    const chat = fakeChat();
+    const session = new CustomerSession({
+      tokens: new CustomerTokens({ getCustomerToken: () => token }, fail),
+    });
+    session.attach(chat);
+    connect(chat, 'CH1');
+    await session.signedOut();
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(chat.state.startError?.code).toBe(SIGNED_OUT); // still nobody
+    token = jwt({ name: 'Ana' });
+    chat.act({ type: 'closed' });
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(chat.state.startError).toBeUndefined();
+    expect(chat.state.customer.signedIn).toEqual({ name: 'Ana' });
   });
 
   it('does nothing at all on a page without a customer', async () => {

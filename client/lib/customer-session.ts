@@ -1,6 +1,6 @@
 /**
  * A signed-in customer's widget, wired to the chat (customer.ts has the
- * tokens): who they are, read from their token when the form is shown (the
+ * tokens): who they are, read from their token each time the form is shown (the
  * form skips or locks what it answers, view/signed-in-form.ts); "your chat
  * continues" when /start-chat returned their active chat; their previous
  * chat (SHOW_PREVIOUS_CHAT), asked once per chat after connecting, and only
@@ -112,8 +112,9 @@ export class CustomerSession implements CustomerEvents {
   }
 
   private follow(state: State): void {
-    if (state.phase !== 'form') this.lookedUp = false;
-    else if (state.open && !this.lookedUp) {
+    // Asked again at each opening: they may have signed in or out in another tab meanwhile.
+    if (state.phase !== 'form' || !state.open) this.lookedUp = false;
+    else if (!this.lookedUp) {
       this.lookedUp = true;
       void this.lookUp();
     }
@@ -130,6 +131,10 @@ export class CustomerSession implements CustomerEvents {
       return; // the page could not say: the form stays as it is, the start will ask again
     }
     if (this.chat?.state.phase !== 'form') return;
+    // Signed in again: "you signed out" no longer holds.
+    if (token && this.chat.state.startError?.code === SIGNED_OUT) {
+      this.chat.dispatch({ type: 'phase', phase: 'form' });
+    }
     this.chat.dispatch({
       type: 'customer',
       signedIn: token ? (decodeCustomer(token) ?? {}) : undefined,

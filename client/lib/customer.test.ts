@@ -270,6 +270,19 @@ describe('withCustomer: renewals', () => {
     expect(heard.signedOut).toBe(1);
   });
 
+  it('another customer signed in on this page meanwhile: no request, as signed out', async () => {
+    let sub = 'cus_ana';
+    const { api, calls, chat, heard } = await started(pageTokens(() => jwt({ iss: 'shop', sub })));
+    await api.refreshToken(chat.token); // Ana, still
+    expect(calls.refreshes).toHaveLength(1);
+    sub = 'cus_bob';
+    await expect(api.refreshToken(chat.token)).rejects.toMatchObject({
+      code: 'customer_token_required',
+    });
+    expect(calls.refreshes).toHaveLength(1); // Ana's chat is not renewed for Bob
+    expect(heard.signedOut).toBe(1);
+  });
+
   it('a callback that throws cannot say: no request, not signed out, kept (status 0)', async () => {
     let failing = false;
     const { api, calls, chat, heard } = await started(

@@ -142,6 +142,12 @@ export function decodeCustomer(token: string): SignedInCustomer | undefined {
   return { ...(name && { name }), ...(email && { email }) };
 }
 
+/** Who a customer token is for (`iss` and `sub`, unverified): to notice another customer. */
+function subjectOf(token: string | undefined): string | undefined {
+  const payload = token ? jwtPayload(token) : undefined;
+  return typeof payload?.sub === 'string' ? `${String(payload.iss)} ${payload.sub}` : undefined;
+}
+
 /** Whether a Twilio Access Token (from this service) is a signed-in customer's. */
 export function isCustomerAccessToken(token: string): boolean {
   const grants = jwtPayload(token)?.grants as { identity?: unknown } | undefined;
@@ -194,26 +200,37 @@ export function withCustomer(
   fail: Fail,
   events: CustomerEvents,
 ): Api {
+  /** Whose token this page's chat last went on with (unverified; undefined after a reload). */
+  let chatSubject: string | undefined;
+  const sending =
+    <T>(send: (customerToken: string | undefined) => Promise<T>) =>
+    async (customerToken: string | undefined) => {
+      const answer = await send(customerToken);
+      chatSubject = subjectOf(customerToken);
+      return answer;
+    };
   return {
     ...api,
     async startChat(body) {
-      const chat = await withTokenRetry(tokens, await tokens.fresh(), (customerToken) =>
+      const send = sending((customerToken) =>
         api.startChat({ ...body, ...(customerToken && { customerToken }) }),
       );
+      const chat = await withTokenRetry(tokens, await tokens.fresh(), send);
       events.started(chat);
       return chat;
     },
     async refreshToken(token) {
       if (!isCustomerAccessToken(token)) return api.refreshToken(token);
-      // A signed-in customer's chat: renewed only while the page says they still are.
+      // A signed-in customer's chat: renewed only while the page says they still are. Another
+      // customer signed in here meanwhile counts as a sign-out: their chat is not shown to them.
       const customerToken = await tokens.fresh();
-      if (!customerToken) {
+      const other = chatSubject && subjectOf(customerToken) !== chatSubject;
+      if (!customerToken || other) {
         await events.signedOut?.();
         throw fail(401, 'customer_token_required', 'The customer signed out.');
       }
-      const renewed = await withTokenRetry(tokens, customerToken, (fresh) =>
-        api.refreshToken(token, fresh),
-      );
+      const send = sending((fresh) => api.refreshToken(token, fresh));
+      const renewed = await withTokenRetry(tokens, customerToken, send);
       events.renewed?.(renewed);
       return renewed;
     },

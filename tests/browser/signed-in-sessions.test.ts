@@ -89,7 +89,8 @@ function conversationOf(sid: string) {
 describeInBrowser('a signed-in customer’s session', () => {
   it('renews with a fresh customer token each time; stops, and forgets the chat here, once the page says nobody is signed in', async () => {
     for (const viewport of [PHONE, DESKTOP]) {
-      let sub: string | null = nextSub();
+      const lastSub = nextSub();
+      let sub: string | null = lastSub;
       const { page, problems, context, calls } = await signedInPage(() => sub, {
         viewport,
         bypassCSP: true,
@@ -121,6 +122,19 @@ describeInBrowser('a signed-in customer’s session', () => {
       await fake(page, (c) => c.tokenExpired());
       expect(calls['refresh-token']).toHaveLength(1);
       expect(await axe(page)).toEqual([]);
+
+      if (viewport === DESKTOP) {
+        // Signed in again: the notice goes at the next opening, and a start brings the chat back.
+        sub = lastSub;
+        await page.getByRole('button', { name: 'Minimize chat' }).first().click();
+        await page.getByRole('button', { name: 'Open chat' }).click();
+        await notice.waitFor({ state: 'detached' });
+        await page.getByLabel('How can we help?').fill('I am back');
+        await page.getByRole('button', { name: 'Start chat' }).click();
+        await page.getByText('Welcome back: your chat continues.').waitFor();
+        expect(await fake(page, (c) => c.conversation().sid)).toBe(sid);
+        expect(conversationOf(sid).messages.map((m) => m.body)).toContain('I am back');
+      }
       expect(problems).toEqual([]);
       await context.close();
     }
