@@ -27,6 +27,7 @@ import {
 import { withAgentNames } from './lib/agent-name';
 import { ChatController } from './lib/controller';
 import { customerApi, customerPart, registerCustomer } from './lib/customer-loader';
+import { announceLogout } from './lib/customer-logout';
 import { followChat, SiteEvents, type SiteEventName, type SiteListener } from './lib/events';
 import { checkContext, SiteDetails } from './lib/site-details';
 import { translator } from './lib/i18n';
@@ -183,7 +184,7 @@ function init(options: WidgetOptions = {}): void {
     online: navigator.onLine,
   });
   controller = chat;
-  logout = (options) => forget(chat, options);
+  logout = (options) => (announceLogout(config.startChatUrl), forget(chat, options));
   let hours: Availability | undefined;
   const notifier = lazyNotifier(config, t, () => chat.open(), storage(config.persist));
   const render = mountWidget(shadow, chat, config, t, config.locale, {

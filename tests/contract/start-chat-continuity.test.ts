@@ -253,7 +253,7 @@ describe('continuity end to end: /end-chat, /refresh-token, /previous-chat', () 
       const renewed = await invoke(refreshToken, {
         mock,
         env: env,
-        body: { token: laptop.token },
+        body: { token: laptop.token, customerToken: await mintCustomerToken({ sub: 'cus_42' }) },
       });
       expect(renewed.status).toBe(403);
       expect((renewed.body as ErrorBody).error.code).toBe('chat_ended');
