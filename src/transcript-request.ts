@@ -29,7 +29,7 @@ export interface TranscriptRequest {
   conversationSid: string;
   agentName: AgentNameMode;
   agentRoleLabel?: string;
-  /** A zone Intl knows, by its canonical name; `UTC` when none was given or known. */
+  /** A zone Intl knows, as the browser named it; `UTC` when none was given or known. */
   timeZone: string;
 }
 
@@ -45,7 +45,7 @@ const timeZone: FieldParser<string> = (value) => {
   if (typeof value !== 'string' || value.length > TIME_ZONE_MAX_LENGTH || !TIME_ZONE.test(value)) {
     return { ok: false, problem: 'must be an IANA time zone such as "Europe/Madrid"' };
   }
-  return { ok: true, value: knownTimeZone(value) ?? 'UTC' };
+  return { ok: true, value: knownTimeZone(value) ? value : 'UTC' };
 };
 
 /** The zone's canonical name if this runtime's Intl knows it. */

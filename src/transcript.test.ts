@@ -65,6 +65,7 @@ describe('transcript content', () => {
     expect(la('2026-12-03T09:30:00Z')).toContain('[1:30 AM] You: x');
     expect(la('2026-07-03T09:30:00Z')).toContain('[2:30 AM] You: x');
     expect(zoneLabel('en', 'UTC')).toBe('UTC');
+    expect(zoneLabel('es', 'Etc/UTC')).toBe('UTC');
   });
 
   it('says where a long chat’s middle is left out, in both languages', () => {
@@ -126,7 +127,7 @@ describe('the transcript request', () => {
   const fieldsOf = (error: unknown) =>
     (error as { fields?: { field: string }[] }).fields?.map((f) => f.field);
 
-  it('defaults to role labels and UTC, and takes a zone by its canonical name', () => {
+  it('defaults to role labels and UTC, and takes a zone Intl knows as the browser named it', () => {
     expect(parseTranscriptRequest(base)).toEqual({ ...base, agentName: 'role', timeZone: 'UTC' });
     expect(
       parseTranscriptRequest({
@@ -139,7 +140,7 @@ describe('the transcript request', () => {
       ...base,
       agentName: 'first',
       agentRoleLabel: 'Support',
-      timeZone: 'America/Los_Angeles',
+      timeZone: 'US/Pacific',
     });
   });
 

@@ -19,6 +19,8 @@
  *   mail.subject; // 'La transcripción de tu chat'
  */
 
+import { knownTimeZone } from './transcript-request';
+
 export type TranscriptLine =
   | {
       by: 'customer' | 'agent' | 'system';
@@ -102,7 +104,7 @@ export interface TranscriptMail {
 
 /** `UTC`, or the zone's name in the language and its IANA name: "Central European Time (Europe/Madrid)". */
 export function zoneLabel(language: TranscriptLanguage, timeZone: string): string {
-  if (timeZone === 'UTC') return 'UTC';
+  if (knownTimeZone(timeZone) === 'UTC') return 'UTC'; // also Etc/UTC, GMT
   const name = new Intl.DateTimeFormat(language, { timeZone, timeZoneName: 'longGeneric' })
     .formatToParts(new Date())
     .find((part) => part.type === 'timeZoneName')?.value;
