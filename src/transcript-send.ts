@@ -26,9 +26,6 @@
  */
 import type { Twilio } from 'twilio';
 import type { MessageInstance } from 'twilio/lib/rest/conversations/v1/service/conversation/message';
-import { agentNames } from './transcript-agents';
-import { readTranscriptMessages, type TranscriptMessages } from './transcript-messages';
-import type { TranscriptRequest } from './transcript-request';
 import { parseAttributes } from './chat-attributes';
 import type { Config, ConfigOf } from './config';
 import type { TranscriptSettings } from './config/transcript';
@@ -37,7 +34,10 @@ import { ConfigError, NoEmailOnRecordError, TranscriptLimitError } from './error
 import { sharedState } from './guard/shared-state';
 import { log } from './log';
 import { transcriptContent, transcriptStrings, type TranscriptLine } from './transcript';
+import { agentNames } from './transcript-agents';
 import { sendMail } from './transcript-mail';
+import { readTranscriptMessages, type TranscriptMessages } from './transcript-messages';
+import type { TranscriptRequest } from './transcript-request';
 import { nullIfGone } from './twilio-errors';
 
 export const TRANSCRIPT_MAX_SENDS = 3;

@@ -1,5 +1,11 @@
 import { agentDisplayName as widgetAgentName } from '../client/lib/agent-name';
-import { escapeHtml, transcriptContent, transcriptLanguage, zoneLabel } from './transcript';
+import {
+  escapeHtml,
+  TRANSCRIPT_MAX_CHARS,
+  transcriptContent,
+  transcriptLanguage,
+  zoneLabel,
+} from './transcript';
 import { agentDisplayName } from './transcript-agents';
 import { knownTimeZone, parseTranscriptRequest } from './transcript-request';
 
@@ -81,6 +87,31 @@ describe('transcript content', () => {
     expect(en.html).toContain('<em>This chat was too long');
     const es = transcriptContent(lines, { locale: 'es', timeZone: 'UTC' });
     expect(es.text).toContain('sus primeros 500 y sus últimos 500 mensajes.');
+  });
+
+  it('shortens only the longest messages when all of them would make too big an email', () => {
+    const long = 'x'.repeat(32_000); // Twilio's most
+    const lines = Array.from({ length: 1000 }, (_, i) => ({
+      by: 'customer' as const,
+      at,
+      text: i % 10 === 0 ? `${i}:${long}` : `ordinary ${i}`,
+      files: [],
+    }));
+    const mail = transcriptContent(lines, UTC);
+    expect(mail.text).toContain('] You: ordinary 999\n');
+    const shortened = mail.text.split('\n').filter((l) => l.includes('[shortened: '));
+    expect(shortened).toHaveLength(100);
+    expect(mail.text.length).toBeLessThan(TRANSCRIPT_MAX_CHARS + 200_000);
+    // The JSON SendGrid gets, text and HTML: well under its 20 MB.
+    expect(JSON.stringify(mail).length).toBeLessThan(5_000_000);
+    expect(transcriptContent(lines, { locale: 'es', timeZone: 'UTC' }).text).toContain(
+      '… [acortado: el correo sería demasiado grande]',
+    );
+    const small = transcriptContent(lines.slice(0, 10), UTC);
+    expect(small.text).toContain(`] You: 0:${long}\n`);
+    expect(
+      transcriptContent(lines.slice(0, 1), { locale: 'es', timeZone: 'UTC' }).text,
+    ).not.toContain('acortado');
   });
 
   it('names agents by the site’s role label when given', () => {

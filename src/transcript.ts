@@ -12,7 +12,8 @@
  * an agent's identity (often their email). The notice this service posts for
  * the agent when the customer ends the chat is left out: it is addressed to
  * the agent, in English. A chat too long for one email has a line where its
- * middle is left out (src/transcript-messages.ts).
+ * middle is left out (src/transcript-messages.ts), and its longest messages
+ * are shortened if their text passes TRANSCRIPT_MAX_CHARS.
  *
  * @example
  *   const mail = transcriptContent(lines, { locale: 'es', timeZone: 'Europe/Madrid' });
@@ -59,6 +60,7 @@ const STRINGS = {
     system: 'Notice',
     file: 'File: {name}',
     empty: 'Nothing was said in this chat.',
+    shortened: '[shortened: this email would be too big]',
   },
   es: {
     subject: 'La transcripción de tu chat',
@@ -70,6 +72,7 @@ const STRINGS = {
     system: 'Aviso',
     file: 'Archivo: {name}',
     empty: 'No se dijo nada en este chat.',
+    shortened: '[acortado: el correo sería demasiado grande]',
   },
 } as const;
 
@@ -129,6 +132,7 @@ function said(lines: TranscriptLine[], language: TranscriptLanguage, options: Tr
   });
   const dayOf = new Intl.DateTimeFormat('en-CA', { dateStyle: 'short', timeZone });
   let firstDay: string | undefined;
+  const longest = longestText(lines);
   return lines.map((line): Said => {
     if (line.by === 'cut') {
       const text = s.cut
@@ -138,15 +142,36 @@ function said(lines: TranscriptLine[], language: TranscriptLanguage, options: Tr
     }
     const day = dayOf.format(line.at);
     firstDay ??= day;
+    const text =
+      line.text.length > longest ? `${line.text.slice(0, longest)}… ${s.shortened}` : line.text;
     return {
       when: (day === firstDay ? time : dated).format(line.at),
       who: line.by === 'agent' ? (line.name ?? options.agentLabel ?? s.agent) : s[line.by],
-      parts: [
-        ...(line.text ? [line.text] : []),
-        ...line.files.map((name) => s.file.replace('{name}', name)),
-      ],
+      parts: [...(text ? [text] : []), ...line.files.map((name) => s.file.replace('{name}', name))],
     };
   });
+}
+
+/**
+ * All of the messages' text fits in TRANSCRIPT_MAX_CHARS: SendGrid takes at
+ * most 20 MB a message, and the email holds the text twice (plain and HTML,
+ * where escaping can make a character six). Over it, only the longest
+ * messages are shortened, all to the same length, the most that fits (so a
+ * few 32 KB messages do not cost the ordinary ones anything).
+ */
+export const TRANSCRIPT_MAX_CHARS = 2_000_000;
+
+function longestText(lines: TranscriptLine[]): number {
+  const lengths = lines
+    .map((line) => (line.by === 'cut' ? 0 : line.text.length))
+    .sort((a, b) => a - b);
+  let left = TRANSCRIPT_MAX_CHARS;
+  for (const [i, length] of lengths.entries()) {
+    const share = Math.floor(left / (lengths.length - i));
+    if (length > share) return share;
+    left -= length;
+  }
+  return Infinity;
 }
 
 export function transcriptContent(
