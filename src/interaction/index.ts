@@ -96,7 +96,7 @@ import type {
   ConversationContext,
   ConversationInstance,
 } from 'twilio/lib/rest/conversations/v1/service/conversation';
-import { DEFAULT_CUSTOMER_NAME, parseAttributes, storedCustomer } from '../chat-attributes';
+import { parseAttributes } from '../chat-attributes';
 import { UpstreamError } from '../errors';
 import { isCustomerIdentity, parseIdentity } from '../identity';
 import { log } from '../log';
@@ -110,8 +110,10 @@ import type {
   StoredAttributes,
 } from './event';
 import { recordInteraction, recoverFromFailedCreate, someoneElseHandedOff } from './flex';
+import { taskAttributes } from './task-attributes';
 
 export { parseMessageAddedEvent } from './event';
+export { taskAttributes } from './task-attributes';
 export type { HandoffOutcome, IgnoredReason, MessageAddedEvent } from './event';
 
 export interface HandoffOptions {
@@ -360,34 +362,4 @@ function createInteraction(
       },
     },
   });
-}
-
-/**
- * The task attributes Flex shows agents: the customer's name (not the opaque
- * identity), the channel, the conversation, and the pre-engagement answers.
- */
-export function taskAttributes(
-  conversationSid: string,
-  stored: StoredAttributes,
-): Record<string, unknown> {
-  const preEngagement =
-    stored.pre_engagement_data !== null && typeof stored.pre_engagement_data === 'object'
-      ? stored.pre_engagement_data
-      : {};
-  // `from` on our own conversations; in address mode, the name travels in
-  // the pre-engagement data (where Flex's own web chat puts it).
-  const given = [stored.from, (preEngagement as { friendlyName?: unknown }).friendlyName];
-  const name =
-    given.find((value): value is string => typeof value === 'string' && value.trim() !== '') ??
-    DEFAULT_CUSTOMER_NAME;
-  // A signed-in customer's verified claims (src/chat-attributes.ts), apart.
-  const customer = storedCustomer(stored);
-  return {
-    from: name,
-    customerName: name,
-    channelType: 'web',
-    conversationSid,
-    pre_engagement_data: preEngagement,
-    ...(customer && { customer }),
-  };
 }
