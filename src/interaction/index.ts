@@ -184,7 +184,7 @@ export async function handOffToFlex(
 
   let interaction: { sid: string; channel?: unknown };
   try {
-    interaction = await createInteraction(client, config, conversationSid, attributes);
+    interaction = await createInteraction(client, config, event, attributes);
   } catch (error) {
     return recoverFromFailedCreate(client, config, conversation, attributes, error, logFields);
   }
@@ -340,11 +340,14 @@ async function claimAfterListing(
   return { attributes: parseAttributes(fetched.attributes) };
 }
 
-/** The Interaction, routed to TaskRouter with the task attributes agents see. */
+/**
+ * The Interaction, routed to TaskRouter with the task attributes agents see
+ * (a `customer` only if signed for the message's author: task-attributes.ts).
+ */
 function createInteraction(
   client: Twilio,
-  { interaction: route }: InteractionConfig,
-  conversationSid: string,
+  { interaction: route, apiSecret }: InteractionConfig,
+  { conversationSid, author }: MessageAddedEvent,
   attributes: StoredAttributes,
 ): Promise<{ sid: string; channel?: unknown }> {
   return client.flexApi.v1.interaction.create({
@@ -358,7 +361,7 @@ function createInteraction(
         workspace_sid: route.workspaceSid,
         workflow_sid: route.workflowSid,
         task_channel_unique_name: route.taskChannel,
-        attributes: taskAttributes(conversationSid, attributes),
+        attributes: taskAttributes(conversationSid, attributes, { apiSecret, identity: author }),
       },
     },
   });
