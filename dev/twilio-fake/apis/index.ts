@@ -9,6 +9,7 @@ import { installConversationsConfigRoutes } from './conversations-config';
 import { installFlexRoutes } from './flex';
 import { installFlexSetupRoutes } from './flex-setup';
 import { installServerlessRoutes } from './serverless';
+import { installServiceRoleRoutes } from './service-roles';
 import { installStudioRoutes } from './studio';
 import { installSyncRoutes } from './sync';
 import { installTaskRouterRoutes } from './taskrouter';
@@ -20,6 +21,7 @@ export * from './account';
 export * from './conversations';
 export * from './flex';
 export * from './serverless';
+export * from './service-roles';
 export * from './studio';
 export * from './sync';
 export * from './taskrouter';
@@ -41,4 +43,6 @@ export function installRoutes(mock: TwilioMock): void {
   installSyncRoutes(mock);
   // What `npm run deploy` (twilio-run) calls: serverless.twilio.com and its upload host.
   installServerlessRoutes(mock);
+  // The Conversations service's roles, which doctor checks (scripts/setup/roles.ts).
+  installServiceRoleRoutes(mock);
 }
