@@ -25,7 +25,7 @@ import { notRoutedHere } from '../src/modes';
 
 export const handler = twilioWebhookEndpoint(
   {
-    config: ['service', 'mode', 'interaction'],
+    config: ['service', 'mode', 'interaction', 'signing'],
     target: (config) => config.interaction ?? notRoutedHere(config.handoffMode),
     signedUrl: (route) => route.interactionUrl,
   },

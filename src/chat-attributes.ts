@@ -11,7 +11,11 @@
  * only place we write is the pre-engagement data, so there the same object
  * travels as `pre_engagement_data.customer`. Either way the key is the
  * server's: one typed into the form is dropped, so a claim typed by anyone
- * can never pass for a verified one.
+ * can never pass for a verified one. Beside the claims, `signature` binds
+ * them to the customer's identity under a key only this service has
+ * (src/customer-signature.ts): where others can write the same place (a Chat
+ * Address's pre-engagement data), only a valid signature makes them verified
+ * (src/interaction/task-attributes.ts).
  *
  * @example
  *   conversationAttributes({ friendlyName: 'Ana', preEngagement: { email: 'a@b.c' } });
@@ -19,6 +23,7 @@
  */
 import { detailsAttributes, type ChatDetails } from './chat-details';
 import type { VerifiedCustomer } from './customer/types';
+import { SIGNATURE_FIELD_BYTES } from './customer-signature';
 import { BadRequestError } from './errors';
 import type { FlatObject } from './fields';
 import { LIMITS } from './limits';
@@ -49,13 +54,34 @@ export interface CustomerAttribute {
   email?: string;
   /** The CUSTOMER_CLAIMS the token carried; absent when none. */
   claims?: Record<string, string | number | boolean>;
+  /** This service's signature of the above for the chat's identity (src/customer-signature.ts). */
+  signature?: string;
 }
 
 /**
- * The most a `customer` attribute takes as JSON (src/customer/verify.ts keeps
- * it within this), reserved within Twilio's 16 KB when a token comes.
+ * What a start with a customer token keeps free within Twilio's 16 KB
+ * (conversation attributes, pre-engagement data) when it checks the form
+ * (src/requests.ts), before the token is verified.
  */
-export const CUSTOMER_ATTRIBUTE_MAX_BYTES = 4096;
+export const CUSTOMER_ATTRIBUTE_RESERVE_BYTES = 4096;
+
+/**
+ * The verified name (at most 64 characters, src/customer/verify.ts) replaces
+ * the typed one in `from` / `friendlyName`: up to 3 UTF-8 bytes a character.
+ */
+const VERIFIED_NAME_MAX_BYTES = 64 * 3;
+
+/**
+ * The most a `customer` attribute's claims take as JSON (src/customer/verify.ts
+ * drops allowlisted claims until they fit): the reserve, less the key
+ * (`,"customer":`), the signature beside the claims, and the verified name's
+ * second appearance, so a form the reserve let through always fits with them.
+ */
+export const CUSTOMER_ATTRIBUTE_MAX_BYTES =
+  CUSTOMER_ATTRIBUTE_RESERVE_BYTES -
+  `,"${CUSTOMER_KEY}":`.length -
+  SIGNATURE_FIELD_BYTES -
+  VERIFIED_NAME_MAX_BYTES;
 
 export interface ConversationAttributes {
   from: string;
@@ -64,7 +90,7 @@ export interface ConversationAttributes {
   customer?: CustomerAttribute;
 }
 
-export function customerAttribute({ claims }: VerifiedCustomer): CustomerAttribute {
+export function customerAttribute({ claims, signature }: VerifiedCustomer): CustomerAttribute {
   const extra = Object.keys(claims.extra).length > 0;
   return {
     verified: true,
@@ -73,6 +99,7 @@ export function customerAttribute({ claims }: VerifiedCustomer): CustomerAttribu
     ...(claims.name !== undefined && { name: claims.name }),
     ...(claims.email !== undefined && { email: claims.email }),
     ...(extra && { claims: claims.extra }),
+    ...(signature !== undefined && { signature }),
   };
 }
 
@@ -110,8 +137,12 @@ export function storedCustomer(stored: Record<string, unknown>): CustomerAttribu
   return undefined;
 }
 
-/** JSON for the conversation's `Attributes`, within Twilio's 16 KB limit. */
-export function conversationAttributes(customer: CustomerDetails): string {
+/**
+ * JSON for the conversation's `Attributes`, within Twilio's 16 KB limit
+ * (less `reserveBytes`: what a customer token's claims will take, when the
+ * form is checked before the token is).
+ */
+export function conversationAttributes(customer: CustomerDetails, reserveBytes = 0): string {
   const attributes: ConversationAttributes & Record<string, unknown> = {
     from: displayName(customer),
     channel_type: 'web',
@@ -121,13 +152,15 @@ export function conversationAttributes(customer: CustomerDetails): string {
     ...(customer.customer && { customer: customerAttribute(customer.customer) }),
   };
   const json = JSON.stringify(attributes);
-  if (Buffer.byteLength(json) > LIMITS.conversationAttributesMaxBytes) {
+  const max = LIMITS.conversationAttributesMaxBytes;
+  if (Buffer.byteLength(json) + reserveBytes > max) {
+    const room = (max - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {
         field: 'preEngagement',
-        problem: `together with friendlyName must fit Twilio's ${
-          LIMITS.conversationAttributesMaxBytes / 1024
-        } KB conversation attributes`,
+        problem: `together with friendlyName, context and page must fit Twilio's ${
+          max / 1024
+        } KB conversation attributes${reserveBytes > 0 ? ` (${room} KB with a customer token, whose verified claims take the rest)` : ''}`,
       },
     ]);
   }

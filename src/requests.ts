@@ -5,7 +5,7 @@
  */
 import {
   conversationAttributes,
-  CUSTOMER_ATTRIBUTE_MAX_BYTES,
+  CUSTOMER_ATTRIBUTE_RESERVE_BYTES,
   DEFAULT_CUSTOMER_NAME,
   preEngagementData,
 } from './chat-attributes';
@@ -85,10 +85,10 @@ export function parseStartChatRequest(fields: Record<string, unknown>): StartCha
     preEngagement: markAfterHours(request.preEngagement, true),
   };
   // With a customer token, its verified claims will share the 16 KB too.
-  const reserve = request.customerToken === undefined ? 0 : CUSTOMER_ATTRIBUTE_MAX_BYTES;
+  const reserve = request.customerToken === undefined ? 0 : CUSTOMER_ATTRIBUTE_RESERVE_BYTES;
   preEngagementData(customer, reserve);
-  // And the conversation's 16 KB with the site's details (context, page).
-  conversationAttributes({ ...customer, details: chatDetailsOf(request) });
+  // And the conversation's 16 KB with the site's details (context, page), the same room kept.
+  conversationAttributes({ ...customer, details: chatDetailsOf(request) }, reserve);
   return request;
 }
 

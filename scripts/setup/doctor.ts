@@ -8,6 +8,8 @@
  *   Flex                 the account has Flex (flex-api /v1/Configuration), and its chat
  *                        service is the default Conversations service
  *   CONVERSATIONS_SERVICE_SID  exists, and is the account's default service
+ *   Conversations roles  customers' default roles cannot edit conversation
+ *                        attributes (a problem with customer tokens on: trust.ts)
  *   API_KEY              exists on the account, and API_SECRET is its secret (api-key.ts)
  *   by HANDOFF_MODE      what the mode's module checks (modes/: the Studio flow, the
  *                        routing, the Chat Address and ADDRESS_ROUTES_TO, the Flex Flow)
@@ -21,7 +23,8 @@
  *   OPENING_HOURS, AVAILABILITY_QUEUE_SID  when set: the hours now, and the
  *                        TaskQueue's statistics answer (hours.ts)
  *   CUSTOMER_*           when customer tokens are on: how they are verified, and
- *                        that CUSTOMER_JWKS_URL answers with usable keys (customer.ts)
+ *                        that CUSTOMER_JWKS_URL answers with usable keys (customer.ts);
+ *                        a warning where a flow gets `customer` unchecked (trust.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -50,6 +53,7 @@ import {
   type FlexConfiguration,
 } from './context';
 import { modeNamed, SETUP_MODES } from './modes';
+import { checkRoles, checkUncheckedCustomer } from './trust';
 import { checkBudget } from './sync';
 import type { Terminal } from './terminal';
 import { explain, type Client, type ClientFactory } from './twilio';
@@ -91,7 +95,9 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   const flex = await checkFlex(client, add);
   checkFlexChatService(flex, defaultService, mode?.otherChatService ?? 'problem', add);
   const serviceSid = value('CONVERSATIONS_SERVICE_SID');
-  if (serviceSid) await checkService(client, serviceSid, defaultService, add);
+  if (serviceSid && (await checkService(client, serviceSid, defaultService, add))) {
+    await checkRoles(client, serviceSid, env, add);
+  }
   const apiKey = value('API_KEY');
   const apiSecret = value('API_SECRET');
   if (apiKey && apiSecret) {
@@ -114,6 +120,7 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   await checkCaptcha(env, add);
   await checkHours(env, client, add, Date.now());
   await checkCustomerTokens(env, add);
+  checkUncheckedCustomer(env, add);
   // Address mode claims each challenge in Sync: it needs the service (src/guard/index.ts).
   const claims = env.HANDOFF_MODE === 'address' && env.CHALLENGE !== 'off';
   await checkBudget(client, value, (name) => refused.has(name), add, claims);
@@ -187,12 +194,13 @@ function checkFlexChatService(
   );
 }
 
+/** Whether the service exists (then its roles can be checked). */
 async function checkService(
   client: Client,
   sid: string,
   defaultService: string | null,
   add: Add,
-): Promise<void> {
+): Promise<boolean> {
   const name = 'CONVERSATIONS_SERVICE_SID';
   const service = await fetchChecked(
     add,
@@ -204,13 +212,14 @@ async function checkService(
     ],
     () => client.conversations.v1.services(sid).fetch(),
   );
-  if (!service) return;
+  if (!service) return false;
   const problems = problemsOf([
     defaultService !== sid,
     `${sid} is not the account's default Conversations service (${defaultService ?? 'none'})`,
     `Flex uses the default service: set CONVERSATIONS_SERVICE_SID=${defaultService ?? '…'}, or make ${sid} the default in Console > Conversations > Defaults`,
   ]);
   addProblems(add, name, problems, `${sid} exists and is the default Conversations service`);
+  return true;
 }
 
 function checkOrigins(env: Env, domainName: string, add: Add): void {

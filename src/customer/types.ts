@@ -33,4 +33,6 @@ export interface VerifiedCustomer {
   claims: VerifiedClaims;
   /** The customer token's `exp`, in seconds since the epoch. */
   tokenExpiresAt: number;
+  /** The claims' signature for `identity` (src/customer-signature.ts), beside them in `customer`. */
+  signature?: string;
 }

@@ -27,6 +27,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { Config } from '../config';
 import { customerTokensOn } from '../config/customer';
 import { CUSTOMER_ATTRIBUTE_MAX_BYTES, customerAttribute } from '../chat-attributes';
+import { customerSignature } from '../customer-signature';
 import { CustomerTokenError } from '../errors';
 import type { FieldParser } from '../fields';
 import { customerIdentity } from '../identity';
@@ -89,11 +90,14 @@ export async function verifyCustomer(
   const iat = payload.iat as number;
   if (exp - iat > settings.maxLifetimeSeconds) refuse('lifetime_too_long');
   if (iat > nowMs / 1000 + CLOCK_SKEW_SECONDS) refuse('issued_in_future');
-  return {
-    identity: customerIdentity(config.apiSecret, claims.iss, claims.sub),
-    claims,
-    tokenExpiresAt: exp,
-  };
+  const identity = customerIdentity(config.apiSecret, claims.iss, claims.sub);
+  // Signed for its identity, so the claims are checkable where they travel.
+  const signature = customerSignature(
+    config.apiSecret,
+    identity,
+    customerAttribute({ identity, claims, tokenExpiresAt: exp }),
+  );
+  return { identity, claims, tokenExpiresAt: exp, signature };
 }
 
 /** jose's checks: signature, algorithm, iss, aud, exp, nbf, and that sub/exp/iat exist. */

@@ -35,8 +35,8 @@ export type HandoffOutcome =
   | { outcome: 'handed_off'; interactionSid?: string; recorded: boolean }
   | { outcome: 'ignored'; reason: IgnoredReason };
 
-/** What the hand-off needs of the configuration. */
-export type InteractionConfig = Pick<Config, 'conversationsServiceSid'> & {
+/** What the hand-off needs of the configuration (API_SECRET: checking `customer`'s signature). */
+export type InteractionConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> & {
   interaction: InteractionRoute;
 };
 

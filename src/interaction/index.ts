@@ -96,7 +96,7 @@ import type {
   ConversationContext,
   ConversationInstance,
 } from 'twilio/lib/rest/conversations/v1/service/conversation';
-import { DEFAULT_CUSTOMER_NAME, parseAttributes, storedCustomer } from '../chat-attributes';
+import { parseAttributes } from '../chat-attributes';
 import { UpstreamError } from '../errors';
 import { isCustomerIdentity, parseIdentity } from '../identity';
 import { log } from '../log';
@@ -110,8 +110,10 @@ import type {
   StoredAttributes,
 } from './event';
 import { recordInteraction, recoverFromFailedCreate, someoneElseHandedOff } from './flex';
+import { taskAttributes } from './task-attributes';
 
 export { parseMessageAddedEvent } from './event';
+export { taskAttributes } from './task-attributes';
 export type { HandoffOutcome, IgnoredReason, MessageAddedEvent } from './event';
 
 export interface HandoffOptions {
@@ -182,7 +184,7 @@ export async function handOffToFlex(
 
   let interaction: { sid: string; channel?: unknown };
   try {
-    interaction = await createInteraction(client, config, conversationSid, attributes);
+    interaction = await createInteraction(client, config, event, attributes);
   } catch (error) {
     return recoverFromFailedCreate(client, config, conversation, attributes, error, logFields);
   }
@@ -338,11 +340,14 @@ async function claimAfterListing(
   return { attributes: parseAttributes(fetched.attributes) };
 }
 
-/** The Interaction, routed to TaskRouter with the task attributes agents see. */
+/**
+ * The Interaction, routed to TaskRouter with the task attributes agents see
+ * (a `customer` only if signed for the message's author: task-attributes.ts).
+ */
 function createInteraction(
   client: Twilio,
-  { interaction: route }: InteractionConfig,
-  conversationSid: string,
+  { interaction: route, apiSecret }: InteractionConfig,
+  { conversationSid, author }: MessageAddedEvent,
   attributes: StoredAttributes,
 ): Promise<{ sid: string; channel?: unknown }> {
   return client.flexApi.v1.interaction.create({
@@ -356,38 +361,8 @@ function createInteraction(
         workspace_sid: route.workspaceSid,
         workflow_sid: route.workflowSid,
         task_channel_unique_name: route.taskChannel,
-        attributes: taskAttributes(conversationSid, attributes),
+        attributes: taskAttributes(conversationSid, attributes, { apiSecret, identity: author }),
       },
     },
   });
-}
-
-/**
- * The task attributes Flex shows agents: the customer's name (not the opaque
- * identity), the channel, the conversation, and the pre-engagement answers.
- */
-export function taskAttributes(
-  conversationSid: string,
-  stored: StoredAttributes,
-): Record<string, unknown> {
-  const preEngagement =
-    stored.pre_engagement_data !== null && typeof stored.pre_engagement_data === 'object'
-      ? stored.pre_engagement_data
-      : {};
-  // `from` on our own conversations; in address mode, the name travels in
-  // the pre-engagement data (where Flex's own web chat puts it).
-  const given = [stored.from, (preEngagement as { friendlyName?: unknown }).friendlyName];
-  const name =
-    given.find((value): value is string => typeof value === 'string' && value.trim() !== '') ??
-    DEFAULT_CUSTOMER_NAME;
-  // A signed-in customer's verified claims (src/chat-attributes.ts), apart.
-  const customer = storedCustomer(stored);
-  return {
-    from: name,
-    customerName: name,
-    channelType: 'web',
-    conversationSid,
-    pre_engagement_data: preEngagement,
-    ...(customer && { customer }),
-  };
 }

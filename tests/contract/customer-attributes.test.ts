@@ -11,6 +11,12 @@
  *                      the pre-engagement data (the Studio flow setup makes
  *                      lifts it into the task: tests/setup/flow-definition.test.ts;
  *                      /interaction, for addresses routed to it, does too)
+ *
+ * In every mode `customer` carries this service's signature for the chat's
+ * identity (src/customer-signature.ts), and /interaction passes it to the
+ * task only when it holds: another client of the same Chat Address (a
+ * script with the account's credentials, here) cannot make its own claims
+ * pass for verified ones.
  */
 import { handler as startChat } from '../../functions/start-chat';
 import { handler as interaction } from '../../functions/interaction.protected';
@@ -18,9 +24,11 @@ import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { withProof } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
-import { account, conversations } from '../../dev/twilio-fake/apis';
+import { account, conversations, interactions } from '../../dev/twilio-fake/apis';
+import { customerIdentity } from '../../src/identity';
 import {
   ADDRESS_ENV,
+  ADDRESS_SID,
   ADDRESS_WEBHOOK_ENV,
   FLEX_FLOW_ENV,
   seedChatAddress,
@@ -66,6 +74,7 @@ const VERIFIED = {
   name: 'Ana Pérez',
   email: 'ana@example.com',
   claims: { plan: 'gold', accountAgeDays: 412, beta: false },
+  signature: expect.stringMatching(/^v1\.[A-Za-z0-9_-]{43}$/) as unknown,
 };
 /** What the customer typed: another name, and a forged `customer` answer. */
 const TYPED = {
@@ -138,7 +147,7 @@ describe('verified customer attributes', () => {
       from: 'Typed Name',
       channel_type: 'web',
       pre_engagement_data: { topic: 'billing' },
-      customer: { verified: true, id: 'cus_7', issuer: ISSUER },
+      customer: { verified: true, id: 'cus_7', issuer: ISSUER, signature: VERIFIED.signature },
     });
   });
 
@@ -202,5 +211,63 @@ describe('verified customer attributes', () => {
       expect(logs.text()).not.toContain(secret);
     }
     expect([...conversations(mock).values()]).toHaveLength(1);
+  });
+});
+
+describe('`customer` only counts with our signature (address mode routed to /interaction)', () => {
+  const env = withCustomer(ADDRESS_WEBHOOK_ENV);
+  beforeEach(() => {
+    account(mock).addresses.length = 0; // this block's address routes to /interaction
+    seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
+  });
+
+  /**
+   * Another client of the same Chat Address (Webchat 3, a backend, a script
+   * with the account's credentials) makes a chat with pre-engagement data of
+   * its own, and its customer's first message reaches /interaction.
+   */
+  async function otherClientChat(identity: string, customer: unknown): Promise<unknown> {
+    const webChat = await mock.client().flexApi.v2.webChannels.create({
+      addressSid: ADDRESS_SID,
+      chatFriendlyName: 'Web chat with Ana Pérez',
+      customerFriendlyName: 'Ana Pérez',
+      preEngagementData: JSON.stringify({ friendlyName: 'Ana Pérez', customer }),
+      identity,
+    });
+    return handOff(env, { conversationSid: webChat.conversationSid, identity });
+  }
+
+  it("an unsigned `customer` (another client's claim): the task has none, and it is logged", async () => {
+    const identity = customerIdentity(TEST_ENV.API_SECRET, ISSUER, 'cus_42'); // even Ana's own
+    const { signature: _, ...unsigned } = VERIFIED;
+    const task = await otherClientChat(identity, { ...unsigned, claims: { plan: 'platinum' } });
+    expect(task).toEqual({
+      from: 'Ana Pérez',
+      customerName: 'Ana Pérez',
+      channelType: 'web',
+      conversationSid: expect.stringMatching(/^CH/) as unknown,
+      pre_engagement_data: expect.objectContaining({ friendlyName: 'Ana Pérez' }) as unknown,
+    });
+    expect(interactions(mock)).toHaveLength(1); // the chat still reaches an agent, as anonymous
+    expect(logs.events()).toContain('customer_claims_dropped');
+    expect(logs.text()).toMatch(/unsigned/);
+    expect(logs.text()).not.toContain('cus_42');
+  });
+
+  it("Ana's genuine signed claims, copied into a chat of another identity: dropped", async () => {
+    const customerToken = await mintCustomerToken(CLAIMS);
+    const ana = await start(env, { ...TYPED, customerToken });
+    const stored = JSON.parse(conversations(mock).get(ana.conversationSid)?.attributes ?? '{}') as {
+      pre_engagement_data: { customer: Record<string, unknown> };
+    };
+    const copied = stored.pre_engagement_data.customer;
+    expect(copied).toEqual(VERIFIED); // signed, and so her own chat's task has it:
+    expect(await handOff(env, ana)).toMatchObject({ customer: VERIFIED });
+
+    mock.reset();
+    seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
+    const mallory = customerIdentity(TEST_ENV.API_SECRET, ISSUER, 'cus_666');
+    expect(await otherClientChat(mallory, copied)).not.toHaveProperty('customer');
+    expect(logs.text()).toMatch(/bad_signature/);
   });
 });

@@ -610,6 +610,7 @@ describe('POST /interaction: exactly one Interaction, whatever Twilio does', () 
     const config = loadConfig(WEBHOOK_ENV, { domainName: SERVICE_DOMAIN }, [
       'service',
       'interaction',
+      'signing',
     ]);
     if (!config.interaction) throw new Error('webhook mode expected');
     const event = parseMessageAddedEvent(

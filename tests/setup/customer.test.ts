@@ -7,50 +7,12 @@
  */
 import { CUSTOMER_ENV } from '../../dev/customer-token';
 import { JWKS_PATH, JwksFake, type JwksMode } from '../../dev/jwks-fake';
-import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { CREDENTIAL_FLAGS, EnvDir, setupCli } from '../support/setup-cli';
+import { DOCTOR_BASE, doctorPerTest, type DoctorEnv } from '../support/doctor';
+import { CREDENTIAL_FLAGS, setupCli } from '../support/setup-cli';
 
-const mock = TwilioMock.perTest();
-let dir: EnvDir;
-beforeEach(async () => {
-  dir = await EnvDir.create();
-});
-afterEach(() => dir.remove());
+const { mock, doctor, dir } = doctorPerTest();
 
-type Env = Record<string, string | undefined>;
-
-const BASE: Env = {
-  ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
-  AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
-  API_KEY: TEST_ENV.API_KEY,
-  API_SECRET: TEST_ENV.API_SECRET,
-  CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-  HANDOFF_MODE: 'studio',
-  STUDIO_FLOW_SID: TEST_ENV.STUDIO_FLOW_SID,
-  ALLOWED_ORIGINS: 'https://www.example.com',
-};
-
-interface Row {
-  status: string;
-  name: string;
-  detail: string;
-}
-
-async function doctor(env: Env) {
-  const envText = Object.entries(env)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  const res = await setupCli(mock, dir, ['doctor'], { envText });
-  const rows: Row[] = [];
-  for (const line of res.stdout.split('\n')) {
-    const row = /^(✔ OK|! WARN|✘ PROBLEM)\s+(\S+(?: \S+)*?)\s{2,}(.*)$/.exec(line);
-    if (row) rows.push({ status: row[1] ?? '', name: row[2] ?? '', detail: row[3] ?? '' });
-  }
-  const row = (name: string) => rows.find((r) => r.name === name);
-  return { ...res, rows, row, problems: rows.filter((r) => r.status === '✘ PROBLEM') };
-}
+const BASE: DoctorEnv = DOCTOR_BASE;
 
 describe('doctor: customer tokens', () => {
   it('adds no row while they are off', async () => {
@@ -123,7 +85,7 @@ describe('npm run setup --customer-tokens', () => {
   const SETUP = [...CREDENTIAL_FLAGS, '--yes', '--customer-tokens'];
 
   it('writes a new random secret, never printed, with the iss and aud given', async () => {
-    const res = await setupCli(mock, dir, [
+    const res = await setupCli(mock, dir(), [
       ...SETUP,
       '--customer-issuer',
       'https://shop.example.com',
@@ -142,7 +104,7 @@ describe('npm run setup --customer-tokens', () => {
   });
 
   it('proposes the first allowed origin as iss and flex-webchat as aud (--yes)', async () => {
-    const res = await setupCli(mock, dir, [
+    const res = await setupCli(mock, dir(), [
       ...SETUP,
       '--allowed-origins',
       'https://shop.example.com,https://www.example.com',
@@ -156,11 +118,11 @@ describe('npm run setup --customer-tokens', () => {
 
   it('keeps the secret .env has (the backend signs with it), unless --force', async () => {
     const flags = [...SETUP, '--customer-issuer', 'https://shop.example.com'];
-    const first = await setupCli(mock, dir, flags);
+    const first = await setupCli(mock, dir(), flags);
     const secret = first.env.CUSTOMER_TOKEN_SECRET;
-    const again = await setupCli(mock, dir, flags);
+    const again = await setupCli(mock, dir(), flags);
     expect(again.env.CUSTOMER_TOKEN_SECRET).toBe(secret);
-    const forced = await setupCli(mock, dir, [...flags, '--force']);
+    const forced = await setupCli(mock, dir(), [...flags, '--force']);
     expect(forced.code).toBe(0);
     expect(forced.env.CUSTOMER_TOKEN_SECRET).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(forced.env.CUSTOMER_TOKEN_SECRET).not.toBe(secret);
@@ -168,7 +130,7 @@ describe('npm run setup --customer-tokens', () => {
   });
 
   it('without an issuer to propose, --yes asks for --customer-issuer', async () => {
-    const res = await setupCli(mock, dir, SETUP);
+    const res = await setupCli(mock, dir(), SETUP);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/--customer-issuer/);
   });

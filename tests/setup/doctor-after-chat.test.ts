@@ -4,34 +4,11 @@
  * SendGrid key of the wrong shape or a webhook without its secret is named,
  * and no secret is printed.
  */
-import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { EnvDir, setupCli } from '../support/setup-cli';
+import { DOCTOR_BASE, doctorPerTest } from '../support/doctor';
 
-const mock = TwilioMock.perTest();
-let dir: EnvDir;
-beforeEach(async () => {
-  dir = await EnvDir.create();
-});
-afterEach(() => dir.remove());
+const { doctor } = doctorPerTest();
 
-const BASE = {
-  ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
-  AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
-  API_KEY: TEST_ENV.API_KEY,
-  API_SECRET: TEST_ENV.API_SECRET,
-  CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-  HANDOFF_MODE: 'studio',
-  STUDIO_FLOW_SID: TEST_ENV.STUDIO_FLOW_SID,
-  ALLOWED_ORIGINS: 'https://www.example.com',
-};
-
-async function doctor(env: Record<string, string>) {
-  const envText = Object.entries(env)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  return setupCli(mock, dir, ['doctor'], { envText });
-}
+const BASE = DOCTOR_BASE as Record<string, string>;
 
 describe('doctor: the survey and the emailed transcript', () => {
   it('names a SendGrid key that is not one (SG.…) without printing it', async () => {

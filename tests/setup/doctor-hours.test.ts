@@ -3,41 +3,22 @@
  * only when configured, the TaskQueue's statistics asked for as
  * /availability asks, against the local mock (checked against the spec).
  */
-import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { ACCOUNT } from '../../dev/twilio-fake/apis';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
-import { EnvDir, setupCli } from '../support/setup-cli';
+import { DOCTOR_BASE, doctorPerTest } from '../support/doctor';
 
-const mock = TwilioMock.perTest();
-let dir: EnvDir;
-beforeEach(async () => {
-  dir = await EnvDir.create();
-});
-afterEach(() => dir.remove());
+const { mock, doctor: runDoctor } = doctorPerTest();
 
 const BASE = {
-  ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
-  AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
-  API_KEY: TEST_ENV.API_KEY,
-  API_SECRET: TEST_ENV.API_SECRET,
-  CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-  HANDOFF_MODE: 'studio',
-  STUDIO_FLOW_SID: TEST_ENV.STUDIO_FLOW_SID,
-  ALLOWED_ORIGINS: 'https://www.example.com',
+  ...DOCTOR_BASE,
   OPENING_HOURS: 'Europe/Madrid; Mon-Fri 09:00-18:00; closed 2030-01-01',
   AFTER_HOURS: 'message',
   TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
   AVAILABILITY_QUEUE_SID: ACCOUNT.taskQueueSid,
-};
+} as Record<string, string>;
 
 async function doctor(env: Record<string, string>) {
-  const envText = Object.entries(env)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  const res = await setupCli(mock, dir, ['doctor'], { envText });
-  const row = (name: string) =>
-    res.stdout.split('\n').find((line) => new RegExp(`^\\S+ \\S*\\s+${name}\\s{2,}`).test(line));
-  return { ...res, row };
+  const res = await runDoctor(env);
+  return { ...res, row: res.line };
 }
 
 describe('doctor: opening hours and live availability', () => {

@@ -12,28 +12,13 @@ import {
   seedChatAddress,
   seedFlexFlow,
 } from '../../dev/twilio-fake/modes';
-import { EnvDir, setupCli } from '../support/setup-cli';
-import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { DOCTOR_BASE, doctorPerTest, type DoctorEnv } from '../support/doctor';
 
-const mock = TwilioMock.perTest();
-let dir: EnvDir;
-beforeEach(async () => {
-  dir = await EnvDir.create();
-});
-afterEach(() => dir.remove());
+const { mock, doctor } = doctorPerTest();
 
-type Env = Record<string, string | undefined>;
+type Env = DoctorEnv;
 
-const BASE: Env = {
-  ACCOUNT_SID: TEST_ENV.ACCOUNT_SID,
-  AUTH_TOKEN: TEST_ENV.AUTH_TOKEN,
-  API_KEY: TEST_ENV.API_KEY,
-  API_SECRET: TEST_ENV.API_SECRET,
-  CONVERSATIONS_SERVICE_SID: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-  HANDOFF_MODE: 'studio',
-  STUDIO_FLOW_SID: TEST_ENV.STUDIO_FLOW_SID,
-  ALLOWED_ORIGINS: 'https://www.example.com',
-};
+const BASE: Env = DOCTOR_BASE;
 const WEBHOOK: Env = {
   ...BASE,
   HANDOFF_MODE: 'webhook',
@@ -57,31 +42,6 @@ const FLEX_FLOW: Env = {
   FLEX_FLOW_SID,
 };
 
-interface Row {
-  status: string;
-  name: string;
-  detail: string;
-  fix?: string;
-}
-
-/** Runs doctor on this .env and reads its table back. */
-async function doctor(env: Env, argv: string[] = []) {
-  const envText = Object.entries(env)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n');
-  const res = await setupCli(mock, dir, ['doctor', ...argv], { envText });
-  const rows: Row[] = [];
-  for (const line of res.stdout.split('\n')) {
-    const row = /^(✔ OK|! WARN|✘ PROBLEM)\s+(\S+(?: \S+)*?)\s{2,}(.*)$/.exec(line);
-    const fix = /^\s+how to fix: (.*)$/.exec(line);
-    if (row) rows.push({ status: row[1] ?? '', name: row[2] ?? '', detail: row[3] ?? '' });
-    else if (fix && rows.length > 0) rows[rows.length - 1]!.fix = fix[1];
-  }
-  const problems = rows.filter((r) => r.status === '✘ PROBLEM');
-  return { ...res, rows, problems };
-}
-
 describe('doctor: a configuration that works', () => {
   it.each([
     [
@@ -93,6 +53,7 @@ describe('doctor: a configuration that works', () => {
         'Flex',
         'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
+        'Conversations roles',
         'API_KEY',
         'STUDIO_FLOW_SID',
         'ALLOWED_ORIGINS',
@@ -108,6 +69,7 @@ describe('doctor: a configuration that works', () => {
         'Flex',
         'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
+        'Conversations roles',
         'API_KEY',
         'TASKROUTER_WORKSPACE_SID',
         'TASKROUTER_WORKFLOW_SID',
@@ -125,6 +87,7 @@ describe('doctor: a configuration that works', () => {
         'Flex',
         'Flex chat service',
         'CONVERSATIONS_SERVICE_SID',
+        'Conversations roles',
         'API_KEY',
         'ADDRESS_SID',
         'Chat Address flow',
@@ -738,7 +701,7 @@ describe('doctor: each check fails clearly', () => {
   });
 
   it('no .env at all', async () => {
-    const res = await setupCli(mock, dir, ['doctor']);
+    const res = await doctor(null);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/run npm run setup first/);
   });

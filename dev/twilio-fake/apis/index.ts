@@ -10,6 +10,7 @@ import { installConversationUserRoutes } from './conversations-users';
 import { installFlexRoutes } from './flex';
 import { installFlexSetupRoutes } from './flex-setup';
 import { installServerlessRoutes } from './serverless';
+import { installServiceRoleRoutes } from './service-roles';
 import { installStudioRoutes } from './studio';
 import { installSyncRoutes } from './sync';
 import { installTaskRouterRoutes } from './taskrouter';
@@ -22,6 +23,7 @@ export * from './conversations';
 export * from './conversations-users';
 export * from './flex';
 export * from './serverless';
+export * from './service-roles';
 export * from './studio';
 export * from './sync';
 export * from './taskrouter';
@@ -45,4 +47,6 @@ export function installRoutes(mock: TwilioMock): void {
   installSyncRoutes(mock);
   // What `npm run deploy` (twilio-run) calls: serverless.twilio.com and its upload host.
   installServerlessRoutes(mock);
+  // The Conversations service's roles, which doctor checks (scripts/setup/roles.ts).
+  installServiceRoleRoutes(mock);
 }

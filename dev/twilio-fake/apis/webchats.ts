@@ -34,6 +34,9 @@ import {
 } from './conversations';
 import { tasks } from './taskrouter';
 
+/** Twilio's limit on `PreEngagementData` (ENGINEERING.md: error 45731). */
+const PRE_ENGAGEMENT_MAX_BYTES = 16 * 1024;
+
 /** The webhook an address's auto-creation attaches to each conversation. */
 function addressWebhook(autoCreation: Record<string, unknown>): MockWebhook[] {
   const filters = (autoCreation.webhook_filters as string[] | undefined) ?? ['onMessageAdded'];
@@ -92,6 +95,10 @@ function webChatsCreate(mock: TwilioMock, input: RouteInput) {
     (address.autoCreation.conversation_service_sid as string | undefined) ??
     state.defaultServiceSid ??
     TEST_ENV.CONVERSATIONS_SERVICE_SID;
+  // Twilio refuses pre-engagement data over 16 KB (error 45731), before creating anything.
+  if (Buffer.byteLength(field(input, 'PreEngagementData') ?? '') > PRE_ENGAGEMENT_MAX_BYTES) {
+    return twilioError(400, 45731, 'Pre-engagement data exceeds the 16 KB limit');
+  }
   const identity = state.webChatIdentityOverride ?? field(input, 'Identity') ?? randomUUID();
   const refused = identityLimitRefusal(mock, serviceSid, identity);
   if (refused) return refused;

@@ -1,0 +1,157 @@
+/**
+ * Doctor: what agents' trust in a chat's attributes relies on.
+ *
+ * Conversations roles (CONVERSATIONS_SERVICE_SID's configuration and roles):
+ * a customer's browser holds an Access Token for the Conversations SDK, with
+ * the service's default service role (its user) and default conversation
+ * role (its participant: /start-chat and Flex add customers without naming
+ * a role). If either grants `editConversationAttributes`, the customer can
+ * rewrite the conversation's attributes with their own token: `customer`
+ * (the verified claims), `from`, the pre-engagement answers, the recorded
+ * Interaction. That is a problem when customer tokens are on (agents are
+ * told `customer` is verified) and a warning otherwise. Permissions that
+ * reach other people's messages or participants (`editAnyMessage`,
+ * `addParticipant`, `deleteConversation`, ...) are warnings. Flex's own
+ * defaults (`guest` for participants) pass.
+ *
+ * Where `customer` goes unchecked: with customer tokens on, address mode
+ * routed to a Studio flow (and flex-flow mode) hand the pre-engagement data,
+ * `customer` included, to a flow that cannot check its signature; anything
+ * else using the same Chat Address could put a `customer` of its own there.
+ * A warning, with the ways out (docs/signed-in.md).
+ */
+import type { Env } from '../../src/config';
+import { customerTokensOn, readCustomer } from '../../src/config/customer';
+import { EnvReader } from '../../src/config/reader';
+import type { Add, Status } from './checks';
+import { explain, type Client } from './twilio';
+
+const NAME = 'Conversations roles';
+
+/** Lets a customer rewrite what agents are told about the chat. */
+export const REWRITES_ATTRIBUTES = ['editConversationAttributes'];
+
+/** Reach other participants' messages, participants or conversations: no customer needs them. */
+export const OVERREACHING = [
+  'editAnyMessage',
+  'editAnyMessageAttributes',
+  'deleteAnyMessage',
+  'addParticipant',
+  'removeParticipant',
+  'deleteConversation',
+  'editAnyUserInfo',
+];
+
+interface Role {
+  sid: string;
+  friendlyName: string;
+  permissions: string[];
+}
+
+interface CustomerRole {
+  /** How a customer gets it. */
+  as: string;
+  role: Role;
+}
+
+function tokensOn(env: Env): boolean {
+  const read = new EnvReader(env);
+  const settings = readCustomer(read);
+  return read.ok && customerTokensOn(settings);
+}
+
+/** The service's two default roles a customer holds; undefined after a problem row. */
+async function customerRoles(
+  client: Client,
+  serviceSid: string,
+  add: Add,
+): Promise<CustomerRole[] | undefined> {
+  const service = client.conversations.v1.services(serviceSid);
+  try {
+    const configuration = await service.configuration().fetch();
+    const defaults: [string, string | null][] = [
+      [
+        'the default conversation role (their participant)',
+        configuration.defaultConversationRoleSid,
+      ],
+      ['the default service role (their user)', configuration.defaultChatServiceRoleSid],
+    ];
+    const roles: CustomerRole[] = [];
+    for (const [as, sid] of defaults) {
+      if (!sid) continue; // none set: Twilio's own default, which grants no such permission
+      const role = await service.roles(sid).fetch();
+      roles.push({
+        as,
+        role: { sid, friendlyName: role.friendlyName, permissions: role.permissions },
+      });
+    }
+    return roles;
+  } catch (error) {
+    add(NAME, 'warn', explain(error, "read the Conversations service's roles"));
+    return undefined;
+  }
+}
+
+export async function checkRoles(
+  client: Client,
+  serviceSid: string,
+  env: Env,
+  add: Add,
+): Promise<void> {
+  const roles = await customerRoles(client, serviceSid, add);
+  if (!roles) return;
+  const verified = tokensOn(env);
+  let found = false;
+  for (const { as, role } of roles) {
+    const name = `'${role.friendlyName}' (${role.sid})`;
+    const fix = `remove them from ${name} in Console > Conversations > Services > ${serviceSid} > Roles, or make a role without them ${as.replace(/ \(.*/, '')} (Flex's default: guest for participants); Flex gives agents their own role`;
+    const rewrites = role.permissions.filter((p) => REWRITES_ATTRIBUTES.includes(p));
+    if (rewrites.length > 0) {
+      found = true;
+      const status: Status = verified ? 'problem' : 'warn';
+      const stake = verified
+        ? 'including `customer`, which agents are told is verified'
+        : 'what agents are told about the chat';
+      add(
+        NAME,
+        status,
+        `customers hold ${as}, ${name}, which grants ${rewrites.join(', ')}: with their own token they could rewrite the conversation's attributes, ${stake}`,
+        fix,
+      );
+    }
+    const overreach = role.permissions.filter((p) => OVERREACHING.includes(p));
+    if (overreach.length > 0) {
+      found = true;
+      add(
+        NAME,
+        'warn',
+        `customers hold ${as}, ${name}, which grants ${overreach.join(', ')}: more than a customer needs (other people's messages or participants)`,
+        fix,
+      );
+    }
+  }
+  if (!found) {
+    const names = roles.map(({ role }) => role.friendlyName).join(', ') || "Twilio's defaults";
+    add(NAME, 'ok', `customers' roles (${names}) cannot edit conversation attributes`);
+  }
+}
+
+/**
+ * With customer tokens on: whether a flow that cannot check the signature
+ * receives `customer` (address mode routed to Studio, flex-flow mode).
+ */
+export function checkUncheckedCustomer(env: Env, add: Add): void {
+  if (!tokensOn(env)) return;
+  const mode = env.HANDOFF_MODE?.trim();
+  const route = env.ADDRESS_ROUTES_TO?.trim() || 'studio';
+  const unchecked =
+    (mode === 'address' && route === 'studio' && 'the Chat Address runs a Studio flow') ||
+    (mode === 'flex-flow' && "the Flex Flow's integration");
+  if (!unchecked) return;
+  add(
+    'customer',
+    'warn',
+    `${unchecked}, which passes pre_engagement_data.customer to the task without checking its signature: anything else using the same ${mode === 'address' ? 'Chat Address' : 'Flex Flow'} could put a customer of its own there`,
+    'route the address to /interaction (ADDRESS_ROUTES_TO=webhook), which checks it; or use studio or webhook mode; or have the flow check customer.signature (docs/signed-in.md)',
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * The task attributes /interaction gives Flex (task-attributes.ts): the name
+ * agents see, whichever mode wrote the conversation, the pre-engagement
+ * answers as stored, and `customer` only in the verified shape and only with
+ * this service's signature for the message's author.
+ */
+import { customerSignature } from '../customer-signature';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import { captureLogsPerTest } from '../../tests/support/logs';
+import { taskAttributes, type CustomerTrust } from './task-attributes';
+
+const logs = captureLogsPerTest();
+const CH = 'CH' + 'a'.repeat(32);
+const ANA = 'cust_' + 'a'.repeat(32);
+const trust: CustomerTrust = { apiSecret: TEST_ENV.API_SECRET, identity: ANA };
+
+const CLAIMS = {
+  verified: true as const,
+  id: 'cus_42',
+  issuer: 'https://shop.example.com',
+  name: 'Ana Pérez',
+  email: 'ana@example.com',
+  claims: { plan: 'gold', accountAgeDays: 412, beta: false },
+};
+const signed = (identity = ANA, apiSecret: string = TEST_ENV.API_SECRET) => ({
+  ...CLAIMS,
+  signature: customerSignature(apiSecret, identity, CLAIMS),
+});
+
+describe('taskAttributes', () => {
+  it('our own conversations: the name from `from`, the answers as stored', () => {
+    const stored = { from: 'Ana', pre_engagement_data: { topic: 'billing' } };
+    expect(taskAttributes(CH, stored, trust)).toEqual({
+      from: 'Ana',
+      customerName: 'Ana',
+      channelType: 'web',
+      conversationSid: CH,
+      pre_engagement_data: { topic: 'billing' },
+    });
+  });
+
+  it("Flex's conversations (address mode): the name from pre_engagement_data.friendlyName", () => {
+    const stored = { pre_engagement_data: { friendlyName: 'Bo', plan: 'x' } };
+    const task = taskAttributes(CH, stored, trust);
+    expect(task).toMatchObject({ from: 'Bo', customerName: 'Bo' });
+    expect(task.pre_engagement_data).toEqual({ friendlyName: 'Bo', plan: 'x' });
+  });
+
+  it.each([
+    ['no name at all', {}],
+    ['a blank `from`', { from: '   ' }],
+    ['a name that is not text', { from: 42, pre_engagement_data: { friendlyName: ['x'] } }],
+  ])('%s: "Customer"', (_, stored) => {
+    expect(taskAttributes(CH, stored, trust)).toMatchObject({
+      from: 'Customer',
+      customerName: 'Customer',
+    });
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['null', null],
+    ['text', 'topic=billing'],
+  ])('pre_engagement_data %s: {}', (_, value) => {
+    const task = taskAttributes(CH, { from: 'Ana', pre_engagement_data: value }, trust);
+    expect(task.pre_engagement_data).toEqual({});
+  });
+
+  it('never takes anything else from the conversation (an interactionSid, say)', () => {
+    const task = taskAttributes(CH, { from: 'Ana', interactionSid: 'KD1', x: 1 }, trust);
+    expect(Object.keys(task).sort()).toEqual(
+      ['channelType', 'conversationSid', 'customerName', 'from', 'pre_engagement_data'].sort(),
+    );
+  });
+});
+
+describe('taskAttributes: `customer` only with a valid signature', () => {
+  it.each([
+    ['at the top (studio, webhook)', (c: unknown) => ({ from: 'Ana', customer: c })],
+    [
+      'in the pre-engagement data (address)',
+      (c: unknown) => ({ pre_engagement_data: { customer: c } }),
+    ],
+  ])('signed for the author, %s: passed on as stored', (_, where) => {
+    const customer = signed();
+    expect(taskAttributes(CH, where(customer), trust).customer).toEqual(customer);
+    expect(logs.events()).toEqual([]);
+  });
+
+  it('the same claims re-serialised in another key order still verify', () => {
+    const { signature, claims: _, ...rest } = signed();
+    const claims = { beta: false, accountAgeDays: 412, plan: 'gold' };
+    const reordered = JSON.parse(JSON.stringify({ signature, claims, ...rest })) as unknown;
+    expect(taskAttributes(CH, { customer: reordered }, trust).customer).toEqual(reordered);
+  });
+
+  it.each([
+    ['unsigned (another client on the Chat Address)', { ...CLAIMS }, 'unsigned'],
+    ["signed for another customer's identity", signed('cust_' + 'b'.repeat(32)), 'bad_signature'],
+    ['signed with another API_SECRET', signed(ANA, 'x'.repeat(32)), 'bad_signature'],
+    ['a changed id', { ...signed(), id: 'cus_1' }, 'bad_signature'],
+    ['a changed issuer', { ...signed(), issuer: 'https://evil.example' }, 'bad_signature'],
+    ['a changed name', { ...signed(), name: 'Someone Else' }, 'bad_signature'],
+    ['an email added', { ...signed(), email: 'x@evil.example' }, 'bad_signature'],
+    ['a claim added', { ...signed(), claims: { ...CLAIMS.claims, vip: true } }, 'bad_signature'],
+    ['a claim removed', { ...signed(), claims: { plan: 'gold' } }, 'bad_signature'],
+    [
+      'a claim changed',
+      { ...signed(), claims: { ...CLAIMS.claims, plan: 'platinum' } },
+      'bad_signature',
+    ],
+    ['a malformed signature', { ...CLAIMS, signature: 'v1.abc' }, 'bad_signature'],
+    [
+      'a signature with a stray character',
+      { ...CLAIMS, signature: `${signed().signature}!` },
+      'bad_signature',
+    ],
+    ['a signature that is not text', { ...CLAIMS, signature: 42 }, 'bad_signature'],
+  ])('%s: dropped, and logged without personal data', (_, customer, reason) => {
+    const task = taskAttributes(
+      CH,
+      { pre_engagement_data: { friendlyName: 'Ana', customer } },
+      trust,
+    );
+    expect(task).not.toHaveProperty('customer');
+    expect(task.from).toBe('Ana'); // the rest of the task as before
+    expect(logs.events()).toEqual(['customer_claims_dropped']);
+    expect(logs.text()).toContain(reason);
+    for (const data of ['cus_42', 'Ana', 'ana@example.com', 'gold', ANA]) {
+      expect(logs.text()).not.toContain(data);
+    }
+  });
+
+  it("signed for the author, but the author is an anonymous chat's `web_` identity: dropped", () => {
+    const anonymous = { ...trust, identity: 'web_abc_' + '0'.repeat(32) };
+    expect(taskAttributes(CH, { customer: signed() }, anonymous)).not.toHaveProperty('customer');
+  });
+});
