@@ -18,9 +18,11 @@
  *   page           {url, title?}: where the chat started (http(s) only), as `page`
  *   locale         language tag ("en", "es-MX"): the chat's language, as `locale`
  *
- * 200  {conversationSid, identity, token, expiresAt, resumed, customer?: {name?, email?}}
+ * 200  {conversationSid, identity, token, expiresAt, resumed, customer?: {name?, email?},
+ *      previousChat?: true}
  *      resumed: true when a signed-in customer's chat in progress was returned
- *      (another device's): the question joined it, nothing new was made
+ *      (another device's): the question joined it, nothing new was made;
+ *      previousChat: /previous-chat answers for this chat (SHOW_PREVIOUS_CHAT)
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
  *      403 origin_not_allowed | challenge_required | challenge_invalid |
  *      challenge_expired | captcha_required | captcha_invalid |
@@ -40,6 +42,7 @@
  */
 import { DEFAULT_CUSTOMER_NAME } from '../src/chat-attributes';
 import { shownCustomer } from '../src/customer/verify';
+import { offersPreviousChat } from '../src/customer/verify-session';
 import { publicEndpoint } from '../src/endpoint';
 import { startAdmitted } from '../src/customer/continuity-start';
 import { admitStart } from '../src/guard';
@@ -83,5 +86,6 @@ export const handler = publicEndpoint({ config, bodyOnly: ['customerToken'] }, a
   return {
     ...{ conversationSid, identity, token, expiresAt, resumed },
     ...(shown && { customer: shown }),
+    ...(offersPreviousChat(config, identity) && { previousChat: true }),
   };
 });

@@ -4,13 +4,14 @@
  *
  * Emails the customer their chat's transcript, built here from Twilio's
  * messages, in the chat's language, through SendGrid: only to the address on
- * the chat's record (a signed-in customer's, or the form's email), never to
- * one in the request; at most 3 times per chat (src/transcript-send.ts).
+ * the chat's record, never one in the request; at most 3 times per chat.
  *
  * Body (JSON; a token in the URL is refused with 400):
  *   token            the customer's last Access Token (expired at most
  *                    REFRESH_GRACE_SECONDS ago: the chat may have ended)
  *   conversationSid  CH…: the chat; the token's identity must be a participant
+ *   agentName?, agentRoleLabel?, timeZone?  as the widget showed the chat
+ *                    (src/transcript-request.ts)
  *
  * 200  {sent: true, to: "a•••@example.com", remaining}
  * 4xx/5xx  {error: {code, message, fields?}}: 400 invalid_request,
@@ -20,8 +21,8 @@
  *      503 not_configured | upstream_rate_limited
  */
 import { publicEndpoint } from '../src/endpoint';
-import { parseTranscriptRequest } from '../src/requests';
 import { verifyCustomerToken } from '../src/tokens';
+import { parseTranscriptRequest } from '../src/transcript-request';
 import { emailTranscript, transcriptOn } from '../src/transcript-send';
 
 const config = ['twilio', 'tokens', 'service', 'sync', 'transcript'] as const;
@@ -30,8 +31,8 @@ export const handler = publicEndpoint(
   { config, bodyOnly: ['token'] },
   async ({ config, fields, twilio, nowMs }) => {
     transcriptOn(config); // off: 503 before anything else is looked at
-    const { token, conversationSid } = parseTranscriptRequest(fields);
+    const { token, ...request } = parseTranscriptRequest(fields);
     const { identity } = verifyCustomerToken(config, token, nowMs);
-    return { ...(await emailTranscript(twilio(), config, identity, conversationSid)) };
+    return { ...(await emailTranscript(twilio(), config, identity, request)) };
   },
 );

@@ -34,11 +34,15 @@
  *   launcher     time until the launcher is interactive in headless Chromium
  *   sdk-preload  per preloadSdk setting: JS a visitor who never chats downloads,
  *                and a quick customer's wait after "Start chat" for the SDK
+ *   after-chat   /survey (with and without its webhook) and /transcript (chats
+ *                of 10 to 5,000 messages): Twilio requests, round trips,
+ *                webhook and SendGrid requests, the email's size, wall time
  *
  * Everything runs locally against the local Twilio fake (dev/twilio-fake/);
  * nothing leaves 127.0.0.1.
  */
 import { TwilioMock } from '../dev/twilio-fake/twilio-mock';
+import { afterChatCost } from './bench/after-chat';
 import { availabilityCost } from './bench/availability';
 import { startChatBudget } from './bench/budget';
 import { challengeCost, challengeSolveTime } from './bench/challenge';
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
     await handlerTime(mock);
     await availabilityCost(mock);
     await customerTokenCost(mock);
+    await afterChatCost(mock);
   } finally {
     await mock.stop();
   }

@@ -144,8 +144,3 @@ export function parseSurveyRequest(fields: Record<string, unknown>): SurveyReque
   const { comment, ...rest } = request;
   return comment === undefined ? rest : { ...rest, comment };
 }
-
-/** POST /transcript: which chat; the address is the one on the chat's record, never sent. */
-export function parseTranscriptRequest(fields: Record<string, unknown>): EndChatRequest {
-  return parseEndChatRequest(fields);
-}

@@ -12,8 +12,9 @@
  *   AccessToken supports and Twilio accepts in the past (it refuses only a
  *   future one, error 20105). Their sessions are capped at 24 h as well as
  *   SESSION_MAX_AGE_SECONDS, so `exp - nbf` stays within Twilio's 24 h token
- *   lifetime however Twilio measures it; a renewal with a fresh customer
- *   token starts a new session (src/customer/session.ts).
+ *   lifetime however Twilio measures it. Their renewals need a fresh
+ *   customer token every time, and each starts a new session
+ *   (src/customer/verify-session.ts).
  * - Renewal trusts nothing but a valid HS256 signature by our API secret,
  *   with our API key as issuer, our account as subject, our service in the
  *   grant and an identity of our own shape. `alg: none` and every other

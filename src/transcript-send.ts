@@ -3,10 +3,9 @@
  * address on the chat's record only, at most TRANSCRIPT_MAX_SENDS times.
  *
  *   round 1  fetch the conversation || its participants || its messages
- *            (oldest first, 100 a page: a chat of more than 100 messages
- *            takes a round trip per page, up to 1,000 messages, which is
- *            where the transcript stops); the token's identity must be a
- *            participant (src/customer-chat.ts)
+ *            (100 a page; a longer chat is read from both ends at once, at
+ *            most its first 500 and last 500: src/transcript-messages.ts);
+ *            the token's identity must be a participant (src/customer-chat.ts)
  *            the address: a signed-in customer's (`customer.email`, set by
  *            the verified-customer work) or else the form's
  *            (`pre_engagement_data.email`); none: 422 `no_email_on_record`.
@@ -15,6 +14,8 @@
  *            `-3` (a Document's unique name, created once), so however many
  *            requests arrive together, at most 3 emails leave; all taken:
  *            429 `transcript_limit_reached`
+ *            || the agents' names, as the widget showed them (its
+ *            `agentName`; none read for `role`: src/transcript-agents.ts)
  *   last     SendGrid's Mail Send (src/transcript-mail.ts); if it fails the
  *            claim is given back (best effort), so trying again can send.
  *
@@ -32,12 +33,14 @@ import { readCustomerChat } from './customer-chat';
 import { ConfigError, NoEmailOnRecordError, TranscriptLimitError } from './errors';
 import { sharedState } from './guard/shared-state';
 import { log } from './log';
-import { transcriptContent, type TranscriptLine } from './transcript';
+import { transcriptContent, transcriptStrings, type TranscriptLine } from './transcript';
+import { agentNames } from './transcript-agents';
 import { sendMail } from './transcript-mail';
+import { readTranscriptMessages, type TranscriptMessages } from './transcript-messages';
+import type { TranscriptRequest } from './transcript-request';
 import { nullIfGone } from './twilio-errors';
 
 export const TRANSCRIPT_MAX_SENDS = 3;
-export const TRANSCRIPT_MAX_MESSAGES = 1000;
 
 export const transcriptClaimKey = (conversationSid: string, n: number) =>
   `webchat-transcript-${conversationSid}-${n}`;
@@ -77,21 +80,36 @@ export function maskEmail(email: string): string {
   return `${email.slice(0, 1)}•••${email.slice(at)}`;
 }
 
-function linesOf(messages: MessageInstance[], identity: string): TranscriptLine[] {
-  return messages
-    .filter(
-      (m) =>
-        !(m.author === 'system' && parseAttributes(m.attributes).event === 'customer_ended_chat'),
-    )
-    .map((m) => ({
-      by: m.author === identity ? 'customer' : m.author === 'system' ? 'system' : 'agent',
+const ENDED_NOTICE = 'customer_ended_chat';
+
+function linesOf(
+  read: TranscriptMessages,
+  identity: string,
+  names: Map<string, string>,
+): TranscriptLine[] {
+  const lines = read.messages.map((m): TranscriptLine | undefined => {
+    if (m.author === 'system' && parseAttributes(m.attributes).event === ENDED_NOTICE) return;
+    const by = m.author === identity ? 'customer' : m.author === 'system' ? 'system' : 'agent';
+    return {
+      by,
+      ...(by === 'agent' && { name: names.get(m.author) }),
       at: m.dateCreated,
       text: m.body ?? '',
       files: ((m.media ?? []) as { filename?: string | null; sid?: string }[]).map(
         (media) => media.filename ?? media.sid ?? '',
       ),
-    }));
+    };
+  });
+  if (read.cut && read.cutAfter !== undefined) {
+    const first = read.cutAfter + 1;
+    lines.splice(first, 0, { by: 'cut', first, last: read.messages.length - first });
+  }
+  return lines.filter((line) => line !== undefined);
 }
+
+/** Agents: authors who are neither the customer nor this service. */
+const agentsOf = (messages: MessageInstance[], identity: string) =>
+  messages.map((m) => m.author).filter((a) => a !== identity && a !== 'system');
 
 /** Claims the first free send of this chat; 0 when all are taken. */
 async function claimSend(client: Twilio, config: TranscriptConfig, conversationSid: string) {
@@ -107,21 +125,35 @@ export async function emailTranscript(
   client: Twilio,
   config: TranscriptConfig,
   identity: string,
-  conversationSid: string,
+  request: Omit<TranscriptRequest, 'token'>,
 ): Promise<{ sent: true; to: string; remaining: number }> {
   const settings = transcriptOn(config);
+  const { conversationSid } = request;
   const logFields = { conversationSid };
   const chat = await readCustomerChat(client, config, identity, conversationSid, (c) =>
-    c.messages
-      // Twilio's pages hold at most 100 messages: up to 10 pages, in turn.
-      .list({ order: 'asc', pageSize: 100, limit: TRANSCRIPT_MAX_MESSAGES })
-      .catch(nullIfGone('read the messages', logFields)),
+    readTranscriptMessages(c.messages).catch(nullIfGone('read the messages', logFields)),
   );
   const to = emailOnRecord(chat.attributes);
   if (!to) throw new NoEmailOnRecordError();
-  const slot = await claimSend(client, config, conversationSid);
+  const read = chat.extra ?? { messages: [], cut: false };
+  const label = request.agentRoleLabel;
+  const [slot, names] = await Promise.all([
+    claimSend(client, config, conversationSid),
+    agentNames(
+      client,
+      config.conversationsServiceSid,
+      agentsOf(read.messages, identity),
+      request.agentName,
+      label ?? transcriptStrings(chat.attributes.locale).agent,
+      logFields,
+    ),
+  ]);
   if (slot === 0) throw new TranscriptLimitError(TRANSCRIPT_MAX_SENDS);
-  const mail = transcriptContent(linesOf(chat.extra ?? [], identity), chat.attributes.locale);
+  const mail = transcriptContent(linesOf(read, identity, names), {
+    locale: chat.attributes.locale,
+    timeZone: request.timeZone,
+    ...(label && { agentLabel: label }),
+  });
   try {
     await sendMail(settings, to, mail, logFields);
   } catch (error) {

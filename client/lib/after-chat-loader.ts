@@ -6,6 +6,7 @@
  * view factory with `registerAfterChat`.
  */
 import type { AfterChat } from './after-chat';
+import type { AgentNameMode } from './agent-name';
 import type { AfterChatKey, Locale, Strings } from './i18n';
 import { loadScript } from './script-loader';
 import type { State } from './state';
@@ -21,6 +22,9 @@ export interface AfterChatOptions {
   locale: Locale;
   /** The site's replacements for any string, theirs included. */
   strings: Partial<Strings> & Partial<Record<AfterChatKey, string>>;
+  /** How agents were named in the chat: the emailed transcript names them so too. */
+  agentName: AgentNameMode;
+  agentRoleLabel?: string;
 }
 
 export type AfterChatFactory = (after: AfterChat, options: AfterChatOptions) => AfterChatView;

@@ -11,7 +11,43 @@
  *   const api = after.track(createApi(startChatUrl));
  *   await after.sendSurvey(conversationSid, 5, 'Great');
  */
+import type { AfterChatOptions } from './after-chat-loader';
+import type { AgentNameMode } from './agent-name';
 import { postToService, siblingUrl, type Api } from './api';
+
+/**
+ * How the widget showed the chat, for the emailed copy to show it the same
+ * way: agents named no more than here (`agentName`, and the label for
+ * `role`), times in this browser's time zone.
+ */
+export interface ChatDisplay {
+  agentName: AgentNameMode;
+  agentRoleLabel?: string;
+  timeZone?: string;
+}
+
+/** The chat as the widget showed it: agents' names as here, the label the widget used. */
+export function chatDisplay(
+  options: Pick<AfterChatOptions, 'agentName' | 'agentRoleLabel' | 'strings'>,
+): ChatDisplay {
+  const label = options.agentRoleLabel ?? options.strings.agent;
+  const timeZone = browserTimeZone();
+  return {
+    agentName: options.agentName,
+    ...(label && { agentRoleLabel: label }),
+    ...(timeZone && { timeZone }),
+  };
+}
+
+/** This browser's IANA time zone (`Europe/Madrid`), when it says. */
+export function browserTimeZone(): string | undefined {
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return typeof zone === 'string' && zone ? zone : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface TranscriptSent {
   sent: true;
@@ -65,7 +101,7 @@ export class AfterChat {
     return this.post('survey', { conversationSid, rating, ...(comment && { comment }) });
   }
 
-  emailTranscript(conversationSid: string): Promise<TranscriptSent> {
-    return this.post('transcript', { conversationSid });
+  emailTranscript(conversationSid: string, display: ChatDisplay): Promise<TranscriptSent> {
+    return this.post('transcript', { conversationSid, ...display });
   }
 }

@@ -121,6 +121,8 @@ describe('timeoutSignal', () => {
   });
 
   it('lets createApi work there too', async () => {
+    // Fake timers: the fallback's real 15 s timer would keep Jest from exiting.
+    jest.useFakeTimers();
     // @ts-expect-error: as above.
     delete AbortSignal.timeout;
     const { fetchImpl } = recordingFetch(() => json(200, { token: 't2' }));

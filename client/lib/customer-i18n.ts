@@ -15,6 +15,8 @@ const en = {
   'error.customerToken':
     "We couldn't confirm that you're signed in. Please reload the page or sign in again.",
   'error.customerKeys': "We couldn't confirm your sign-in just now. Please try again in a moment.",
+  'error.signedOut':
+    'You signed out, so your chat is no longer shown here. Sign in again to continue it.',
   resumed: 'Welcome back: your chat continues.',
   'previous.title': 'Previous chat, {date}',
   'previous.end': 'End of the previous chat',
@@ -33,6 +35,8 @@ const es: CustomerStrings = {
     'No pudimos confirmar que has iniciado sesión. Recarga la página o vuelve a iniciar sesión.',
   'error.customerKeys':
     'No pudimos confirmar tu inicio de sesión en este momento. Inténtalo de nuevo en un momento.',
+  'error.signedOut':
+    'Cerraste la sesión, así que tu chat ya no se muestra aquí. Vuelve a iniciar sesión para continuarlo.',
   resumed: 'Hola de nuevo: tu chat continúa.',
   'previous.title': 'Chat anterior, {date}',
   'previous.end': 'Fin del chat anterior',
@@ -68,4 +72,5 @@ export const CUSTOMER_ERRORS: Record<string, CustomerMessageKey> = {
   customer_token_expired: 'error.customerToken',
   customer_token_unavailable: 'error.customerToken',
   customer_keys_unavailable: 'error.customerKeys',
+  customer_signed_out: 'error.signedOut',
 };

@@ -12,6 +12,7 @@ import { call, siblingUrl } from './api';
 import { CustomerTokens, withCustomer, type Fail } from './customer';
 import { CUSTOMER_ERRORS, customerTranslator } from './customer-i18n';
 import type { CustomerPart, CustomerPartDeps } from './customer-loader';
+import { onLogoutElsewhere } from './customer-logout';
 import { CustomerSession } from './customer-session';
 import type { PreviousChat } from './customer-state';
 
@@ -22,8 +23,9 @@ export function createCustomerPart(deps: CustomerPartDeps): CustomerPart {
   const tokens = new CustomerTokens(config, fail);
   const previousChat = (token: string) => fetchPreviousChat(config.startChatUrl, token);
   const session = new CustomerSession({ tokens, previousChat });
+  onLogoutElsewhere(config.startChatUrl, () => void session.loggedOutElsewhere());
   return {
-    api: withCustomer(deps.api, tokens, fail, (chat) => session.started(chat)),
+    api: withCustomer(deps.api, tokens, fail, session),
     attach: (chat) => session.attach(chat),
     forget: () => session.forget(),
     signedInForm(fields, rows, intro, anchor) {

@@ -1,7 +1,7 @@
 import { ApiError } from './api';
 import { CustomerTokens, type Fail } from './customer';
 import type { PreviousChat } from './customer-state';
-import { CustomerSession, type CustomerChat } from './customer-session';
+import { CustomerSession, SIGNED_OUT, type CustomerChat } from './customer-session';
 import { initialState, reduce, type Action, type State } from './state';
 
 const fail: Fail = (status, code, message) => new ApiError(status, code, message);
@@ -14,7 +14,7 @@ const PREVIOUS: PreviousChat = {
 };
 
 /** The controller's part the session uses: a real reducer, a token, listeners. */
-function fakeChat(): CustomerChat & { act(action: Action): void } {
+function fakeChat(): CustomerChat & { act(action: Action): void; newChats: number } {
   const listeners = new Set<(state: State, action: Action) => void>();
   const chat = {
     state: initialState(),
@@ -27,11 +27,18 @@ function fakeChat(): CustomerChat & { act(action: Action): void } {
       chat.state = reduce(chat.state, action);
       for (const listener of listeners) listener(chat.state, action);
     },
+    newChats: 0,
+    newChat() {
+      chat.newChats++;
+      chat.session.current = undefined as never;
+      chat.dispatch({ type: 'reset' });
+      return Promise.resolve();
+    },
     act(action: Action) {
       chat.dispatch(action);
     },
   };
-  return chat as unknown as CustomerChat & { act(action: Action): void };
+  return chat as unknown as CustomerChat & { act(action: Action): void; newChats: number };
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -42,7 +49,7 @@ function connect(chat: ReturnType<typeof fakeChat>, conversationSid: string, ide
 }
 
 describe('CustomerSession', () => {
-  it('says who is signed in when the form is shown, asking the page once per showing', async () => {
+  it('says who is signed in when the form is shown, asking the page once per opening', async () => {
     let calls = 0;
     const tokens = new CustomerTokens(
       { getCustomerToken: () => (calls++, jwt({ name: 'Ana', email: 'ana@example.com' })) },
@@ -54,10 +61,13 @@ describe('CustomerSession', () => {
     chat.act({ type: 'opened' });
     await flush();
     expect(chat.state.customer.signedIn).toEqual({ name: 'Ana', email: 'ana@example.com' });
+    chat.act({ type: 'customer', resumed: false }); // other changes while open: not asked again
+    await flush();
+    expect(calls).toBe(1);
     chat.act({ type: 'closed' });
     chat.act({ type: 'opened' });
     await flush();
-    expect(calls).toBe(1);
+    expect(calls).toBe(2); // they may have signed in or out elsewhere meanwhile
   });
 
   it('marks a chat the service continued, with the verified name, until a new chat', () => {
@@ -82,10 +92,12 @@ describe('CustomerSession', () => {
   it('asks for the previous chat once per chat, with its Access Token, for signed-in customers only', async () => {
     const asked: string[] = [];
     const chat = fakeChat();
-    new CustomerSession({
+    const session = new CustomerSession({
       tokens: new CustomerTokens({ customerToken: 'x' }, fail),
       previousChat: (token) => (asked.push(token), Promise.resolve(PREVIOUS)),
-    }).attach(chat);
+    });
+    session.attach(chat);
+    session.renewed({ identity: CUST, token: 't', expiresAt: '', previousChat: true });
     connect(chat, 'CHanon', 'web_abc_' + '1'.repeat(32));
     expect(asked).toEqual([]);
     connect(chat, 'CH1');
@@ -97,22 +109,70 @@ describe('CustomerSession', () => {
     expect(chat.state.customer.previousChat).toBeUndefined();
   });
 
-  it('stops asking once the service says SHOW_PREVIOUS_CHAT is off', async () => {
+  it('asks only when the service said /previous-chat answers (start or renewal)', async () => {
     let asked = 0;
     const chat = fakeChat();
-    new CustomerSession({
+    const session = new CustomerSession({
       tokens: new CustomerTokens({ customerToken: 'x' }, fail),
-      previousChat: () => {
-        asked++;
-        return Promise.reject(new ApiError(404, 'not_enabled', 'Not enabled.'));
-      },
-    }).attach(chat);
+      previousChat: () => (asked++, Promise.resolve(PREVIOUS)),
+    });
+    session.attach(chat);
+    const answer = { identity: CUST, token: 't', expiresAt: '' };
+    session.started({ ...answer, conversationSid: 'CH1' }); // SHOW_PREVIOUS_CHAT off: not said
     connect(chat, 'CH1');
     await flush();
+    expect(asked).toBe(0);
+    session.renewed(answer); // a resume after a reload: still not said
     connect(chat, 'CH2');
     await flush();
+    expect(asked).toBe(0);
+    session.renewed({ ...answer, previousChat: true }); // said: asked, once
+    connect(chat, 'CH3');
+    await flush();
     expect(asked).toBe(1);
-    expect(chat.state.customer.previousChat).toBeUndefined();
+    expect(chat.state.customer.previousChat).toEqual(PREVIOUS);
+  });
+
+  it('signing out forgets the chat here (not ended) and the form says why', async () => {
+    const chat = fakeChat();
+    const session = new CustomerSession({
+      tokens: new CustomerTokens({ getCustomerToken: () => null }, fail),
+    });
+    session.attach(chat);
+    session.started({
+      conversationSid: 'CH1',
+      identity: CUST,
+      token: 't',
+      expiresAt: '',
+      customer: { name: 'Ana' },
+    });
+    connect(chat, 'CH1');
+    await session.signedOut();
+    expect(chat.newChats).toBe(1);
+    expect(chat.state.phase).toBe('form');
+    expect(chat.state.customer.signedIn).toBeUndefined();
+    expect(chat.state.startError?.code).toBe(SIGNED_OUT);
+    expect(chat.state.conversationSid).toBeUndefined();
+  });
+
+  it('signed in again: the form no longer says "you signed out"', async () => {
+    let token: string | null = null;
+    const chat = fakeChat();
+    const session = new CustomerSession({
+      tokens: new CustomerTokens({ getCustomerToken: () => token }, fail),
+    });
+    session.attach(chat);
+    connect(chat, 'CH1');
+    await session.signedOut();
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(chat.state.startError?.code).toBe(SIGNED_OUT); // still nobody
+    token = jwt({ name: 'Ana' });
+    chat.act({ type: 'closed' });
+    chat.act({ type: 'opened' });
+    await flush();
+    expect(chat.state.startError).toBeUndefined();
+    expect(chat.state.customer.signedIn).toEqual({ name: 'Ana' });
   });
 
   it('does nothing at all on a page without a customer', async () => {

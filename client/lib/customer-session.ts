@@ -1,24 +1,40 @@
 /**
  * A signed-in customer's widget, wired to the chat (customer.ts has the
- * tokens): who they are, read from their token when the form is shown (the
+ * tokens): who they are, read from their token each time the form is shown (the
  * form skips or locks what it answers, view/signed-in-form.ts); "your chat
  * continues" when /start-chat returned their active chat; their previous
- * chat (SHOW_PREVIOUS_CHAT) asked once per chat after connecting. No DOM
- * here; it runs in webchat-customer.js (customer-loader.ts).
+ * chat (SHOW_PREVIOUS_CHAT), asked once per chat after connecting, and only
+ * when the service said it answers (`previousChat: true` in /start-chat's or
+ * /refresh-token's answer: a resume after a reload renews first, so it hears
+ * it again); and signing out, noticed at a renewal: the chat is forgotten
+ * here, as FlexWebchat.logout() does, and the form says why. No DOM here; it
+ * runs in webchat-customer.js (customer-loader.ts).
  *
  * @example
  *   const customer = new CustomerSession({ tokens, previousChat: (t) => fetchPreviousChat(url, t) });
- *   const api = withCustomer(createApi(url), tokens, fail, (chat) => customer.started(chat));
+ *   const api = withCustomer(createApi(url), tokens, fail, customer);
  *   customer.attach(controller);
  */
-import type { StartedChat } from './api';
+import type { RenewedToken, StartedChat } from './api';
 import type { ChatController } from './controller';
-import { codeOf, decodeCustomer, type CustomerTokens } from './customer';
+import {
+  codeOf,
+  decodeCustomer,
+  type CustomerEvents,
+  type CustomerTokens,
+  type PreviousChatOffer,
+} from './customer';
 import type { PreviousChat } from './customer-state';
 import type { State } from './state';
 
 /** The parts of the controller this uses. */
-export type CustomerChat = Pick<ChatController, 'state' | 'subscribe' | 'dispatch' | 'session'>;
+export type CustomerChat = Pick<
+  ChatController,
+  'state' | 'subscribe' | 'dispatch' | 'session' | 'newChat' | 'close'
+>;
+
+/** The form's notice for a chat forgotten because the customer signed out (customer-i18n.ts). */
+export const SIGNED_OUT = 'customer_signed_out';
 
 export interface CustomerSessionDeps {
   tokens: CustomerTokens;
@@ -26,14 +42,14 @@ export interface CustomerSessionDeps {
   previousChat?: (token: string) => Promise<PreviousChat | null>;
 }
 
-export class CustomerSession {
+export class CustomerSession implements CustomerEvents {
   private chat?: CustomerChat;
   /** The form in view has been told who is signed in (asked once per showing). */
   private lookedUp = false;
   /** Chats whose previous chat was asked for (once each, whatever the answer). */
   private readonly asked = new Set<string>();
-  /** The service answered 404 not_enabled: SHOW_PREVIOUS_CHAT is off, do not ask again. */
-  private previousEnabled = true;
+  /** The service's last word on /previous-chat for this chat (`previousChat: true`). */
+  private previousOffered = false;
 
   constructor(private readonly deps: CustomerSessionDeps) {}
 
@@ -50,8 +66,23 @@ export class CustomerSession {
     this.lookedUp = false;
   }
 
-  /** What /start-chat answered (withCustomer's onStarted): continued, and verified who. */
-  started(chat: StartedChat): void {
+  /**
+   * FlexWebchat.logout() in another tab of the site (customer-logout.ts):
+   * the same here as webchat.js's logout without `endChat` (the other tab
+   * ended the chat or not): forgotten, closed, nobody signed in.
+   */
+  async loggedOutElsewhere(): Promise<void> {
+    const chat = this.chat;
+    this.forget();
+    if (!chat) return;
+    chat.close();
+    await chat.newChat();
+    chat.dispatch({ type: 'customer', signedIn: undefined });
+  }
+
+  /** What /start-chat answered: continued, verified who, and whether a previous chat is offered. */
+  started(chat: StartedChat & PreviousChatOffer): void {
+    this.previousOffered = chat.previousChat === true;
     this.chat?.dispatch({
       type: 'customer',
       resumed: chat.resumed === true,
@@ -59,9 +90,31 @@ export class CustomerSession {
     });
   }
 
+  /** What a signed-in customer's renewal answered (also the first step of a resume). */
+  renewed(answer: RenewedToken & PreviousChatOffer): void {
+    this.previousOffered = answer.previousChat === true;
+  }
+
+  /**
+   * The page says nobody is signed in any more (at a renewal, or resuming
+   * after a reload): the chat is forgotten in this browser, as
+   * FlexWebchat.logout() does (stored session, connection), not ended; the
+   * form is what a signed-out visitor sees, saying why the chat went.
+   */
+  async signedOut(): Promise<void> {
+    const chat = this.chat;
+    if (!chat) return;
+    this.lookedUp = false;
+    await chat.newChat();
+    chat.dispatch({ type: 'customer', signedIn: undefined });
+    const message = 'You signed out, so this chat is no longer shown here.';
+    chat.dispatch({ type: 'phase', phase: 'form', startError: { code: SIGNED_OUT, message } });
+  }
+
   private follow(state: State): void {
-    if (state.phase !== 'form') this.lookedUp = false;
-    else if (state.open && !this.lookedUp) {
+    // Asked again at each opening: they may have signed in or out in another tab meanwhile.
+    if (state.phase !== 'form' || !state.open) this.lookedUp = false;
+    else if (!this.lookedUp) {
       this.lookedUp = true;
       void this.lookUp();
     }
@@ -78,6 +131,10 @@ export class CustomerSession {
       return; // the page could not say: the form stays as it is, the start will ask again
     }
     if (this.chat?.state.phase !== 'form') return;
+    // Signed in again: "you signed out" no longer holds.
+    if (token && this.chat.state.startError?.code === SIGNED_OUT) {
+      this.chat.dispatch({ type: 'phase', phase: 'form' });
+    }
     this.chat.dispatch({
       type: 'customer',
       signedIn: token ? (decodeCustomer(token) ?? {}) : undefined,
@@ -87,7 +144,7 @@ export class CustomerSession {
   private askPrevious(conversationSid: string): void {
     const ask = this.deps.previousChat;
     const token = this.chat?.session.current?.token;
-    if (!ask || !this.previousEnabled || !token || this.asked.has(conversationSid)) return;
+    if (!ask || !this.previousOffered || !token || this.asked.has(conversationSid)) return;
     this.asked.add(conversationSid);
     ask(token).then(
       (previousChat) => {
@@ -98,7 +155,7 @@ export class CustomerSession {
       },
       (error: unknown) => {
         // Not shown otherwise: it is a courtesy, not worth a retry loop or an error.
-        if (codeOf(error) === 'not_enabled') this.previousEnabled = false;
+        if (codeOf(error) === 'not_enabled') this.previousOffered = false;
       },
     );
   }

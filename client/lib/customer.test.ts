@@ -5,9 +5,11 @@ import {
   decodeCustomer,
   isCustomerAccessToken,
   withCustomer,
+  type CustomerEvents,
   type Fail,
   type GetCustomerToken,
 } from './customer';
+import { CustomerSession } from './customer-session';
 import { SessionStore } from './session-store';
 
 const fail: Fail = (status, code, message) => new ApiError(status, code, message);
@@ -64,6 +66,9 @@ function pageTokens(next?: () => string | null | Promise<string | null>) {
   };
   return { getCustomerToken, calls: () => calls };
 }
+
+/** Events nobody listens to. */
+const QUIET: CustomerEvents = { started: () => {} };
 
 const expired = () =>
   new ApiError(401, 'customer_token_expired', 'The customer token has expired.');
@@ -161,9 +166,9 @@ describe('withCustomer: the start', () => {
       customer: { name: 'Ana' },
     };
     answers.start.push(answer);
-    const chat = await withCustomer(api, new CustomerTokens(page, fail), fail, (c) =>
-      heard.push(c),
-    ).startChat({ question: 'Hi', preEngagement: {} });
+    const chat = await withCustomer(api, new CustomerTokens(page, fail), fail, {
+      started: (c) => heard.push(c),
+    }).startChat({ question: 'Hi', preEngagement: {} });
     expect(calls.starts).toEqual([{ question: 'Hi', preEngagement: {}, customerToken: 't1' }]);
     expect(chat).toBe(answer);
     expect(heard).toEqual([answer]);
@@ -174,7 +179,7 @@ describe('withCustomer: the start', () => {
       const { api, calls, answers } = fakeApi();
       answers.start.push(new ApiError(401, code, 'no'));
       const page = pageTokens();
-      await withCustomer(api, new CustomerTokens(page, fail), fail, () => {}).startChat({
+      await withCustomer(api, new CustomerTokens(page, fail), fail, QUIET).startChat({
         preEngagement: {},
       });
       expect(calls.starts.map((b) => b.customerToken)).toEqual(['t1', 't2']);
@@ -186,7 +191,7 @@ describe('withCustomer: the start', () => {
     const twice = fakeApi();
     twice.answers.start.push(expired(), expired());
     const page = pageTokens();
-    const api = withCustomer(twice.api, new CustomerTokens(page, fail), fail, () => {});
+    const api = withCustomer(twice.api, new CustomerTokens(page, fail), fail, QUIET);
     await expect(api.startChat({ preEngagement: {} })).rejects.toMatchObject({
       code: 'customer_token_expired',
     });
@@ -199,7 +204,7 @@ describe('withCustomer: the start', () => {
       same.api,
       new CustomerTokens({ customerToken: 'old' }, fail),
       fail,
-      () => {},
+      QUIET,
     );
     await expect(stale.startChat({ preEngagement: {} })).rejects.toMatchObject({
       code: 'customer_token_expired',
@@ -211,7 +216,7 @@ describe('withCustomer: the start', () => {
     const { api, calls, answers } = fakeApi();
     answers.start.push(new ApiError(401, 'customer_token_required', 'Sign in.'));
     const page = pageTokens(() => null);
-    const wrapped = withCustomer(api, new CustomerTokens(page, fail), fail, () => {});
+    const wrapped = withCustomer(api, new CustomerTokens(page, fail), fail, QUIET);
     await expect(wrapped.startChat({ preEngagement: {} })).rejects.toMatchObject({
       code: 'customer_token_required',
     });
@@ -221,74 +226,93 @@ describe('withCustomer: the start', () => {
 });
 
 describe('withCustomer: renewals', () => {
+  /** A started chat, and what the session heard: renewals, sign-outs. */
   async function started(page = pageTokens()) {
     const world = fakeApi();
-    const api = withCustomer(world.api, new CustomerTokens(page, fail), fail, () => {});
+    const heard = { renewed: [] as unknown[], signedOut: 0 };
+    const api = withCustomer(world.api, new CustomerTokens(page, fail), fail, {
+      started: () => {},
+      renewed: (answer) => heard.renewed.push(answer),
+      signedOut: () => void heard.signedOut++,
+    });
     const chat = await api.startChat({ preEngagement: {} });
-    return { ...world, api, chat, page };
+    return { ...world, api, chat, page, heard };
   }
 
-  it('renews a token from this page without asking the page', async () => {
-    const { api, calls, chat, page } = await started();
+  it('asks the page for a fresh customer token at every renewal, and sends it', async () => {
+    const { api, calls, chat, page, heard } = await started();
     const renewed = await api.refreshToken(chat.token);
     await api.refreshToken(renewed.token);
-    expect(calls.refreshes).toEqual([{ token: chat.token }, { token: renewed.token }]);
-    expect(page.calls()).toBe(1); // the start's
-  });
-
-  it('past the session cap (customer_token_required), renews with a fresh customer token', async () => {
-    const { api, calls, answers, chat, page } = await started();
-    answers.refresh.push(new ApiError(401, 'customer_token_required', 'Sign in again.'));
-    await api.refreshToken(chat.token);
     expect(calls.refreshes).toEqual([
-      { token: chat.token },
       { token: chat.token, customerToken: 't2' },
+      { token: renewed.token, customerToken: 't3' },
     ]);
-    expect(page.calls()).toBe(2);
+    expect(page.calls()).toBe(3); // the start's, and one per renewal
+    expect(heard.renewed).toHaveLength(2);
   });
 
-  it('past the cap with nobody signed in any more: the refusal stands', async () => {
+  it('asks once more when the service refuses the token itself (it may have aged)', async () => {
+    const { api, calls, answers, chat, page } = await started();
+    answers.refresh.push(expired());
+    await api.refreshToken(chat.token);
+    expect(calls.refreshes.map((r) => r.customerToken)).toEqual(['t2', 't3']);
+    expect(page.calls()).toBe(3);
+  });
+
+  it('the page says nobody is signed in: no request, the session hears it, then a refusal', async () => {
     let signedIn = true;
-    const { api, calls, answers, chat } = await started(pageTokens(() => (signedIn ? 't' : null)));
+    const { api, calls, chat, heard } = await started(pageTokens(() => (signedIn ? 't' : null)));
     signedIn = false;
-    answers.refresh.push(new ApiError(401, 'customer_token_required', 'Sign in again.'));
+    const refusal = api.refreshToken(chat.token);
+    await expect(refusal).rejects.toBeInstanceOf(ApiError);
+    await expect(refusal).rejects.toMatchObject({ status: 401, code: 'customer_token_required' });
+    expect(calls.refreshes).toEqual([]);
+    expect(heard.signedOut).toBe(1);
+  });
+
+  it('another customer signed in on this page meanwhile: no request, as signed out', async () => {
+    let sub = 'cus_ana';
+    const { api, calls, chat, heard } = await started(pageTokens(() => jwt({ iss: 'shop', sub })));
+    await api.refreshToken(chat.token); // Ana, still
+    expect(calls.refreshes).toHaveLength(1);
+    sub = 'cus_bob';
     await expect(api.refreshToken(chat.token)).rejects.toMatchObject({
-      status: 401,
       code: 'customer_token_required',
     });
-    expect(calls.refreshes).toHaveLength(1);
+    expect(calls.refreshes).toHaveLength(1); // Ana's chat is not renewed for Bob
+    expect(heard.signedOut).toBe(1);
+  });
+
+  it('a callback that throws cannot say: no request, not signed out, kept (status 0)', async () => {
+    let failing = false;
+    const { api, calls, chat, heard } = await started(
+      pageTokens(() => {
+        if (failing) throw new Error('backend down');
+        return 't';
+      }),
+    );
+    failing = true;
+    await expect(api.refreshToken(chat.token)).rejects.toMatchObject({
+      status: 0,
+      code: 'customer_token_unavailable',
+    });
+    expect(calls.refreshes).toEqual([]);
+    expect(heard.signedOut).toBe(0);
   });
 
   it('resumes a signed-in customer’s stored chat with a fresh customer token', async () => {
     const { api, calls } = fakeApi();
     const page = pageTokens();
     const stored = accessToken(CUST, 99); // from an earlier page
-    await withCustomer(api, new CustomerTokens(page, fail), fail, () => {}).refreshToken(stored);
+    await withCustomer(api, new CustomerTokens(page, fail), fail, QUIET).refreshToken(stored);
     expect(calls.refreshes).toEqual([{ token: stored, customerToken: 't1' }]);
   });
 
-  it('refuses to resume it for a page whose customer signed out (no request)', async () => {
-    const { api, calls } = fakeApi();
-    const wrapped = withCustomer(
-      api,
-      new CustomerTokens(
-        pageTokens(() => null),
-        fail,
-      ),
-      fail,
-      () => {},
-    );
-    const refusal = wrapped.refreshToken(accessToken(CUST, 99));
-    await expect(refusal).rejects.toBeInstanceOf(ApiError);
-    await expect(refusal).rejects.toMatchObject({ status: 401, code: 'customer_token_required' });
-    expect(calls.refreshes).toEqual([]);
-  });
-
-  it('leaves an anonymous stored chat alone', async () => {
+  it('leaves an anonymous chat alone', async () => {
     const { api, calls } = fakeApi();
     const page = pageTokens();
     const stored = accessToken(WEB);
-    await withCustomer(api, new CustomerTokens(page, fail), fail, () => {}).refreshToken(stored);
+    await withCustomer(api, new CustomerTokens(page, fail), fail, QUIET).refreshToken(stored);
     expect(calls.refreshes).toEqual([{ token: stored }]);
     expect(page.calls()).toBe(0);
   });
@@ -316,24 +340,23 @@ describe('a reload on a page whose customer signed out', () => {
     });
     const { api, calls } = fakeApi();
     let sdkLoads = 0;
+    const tokens = new CustomerTokens(
+      pageTokens(() => null),
+      fail,
+    );
+    const customer = new CustomerSession({ tokens });
     const chat = new ChatController({
-      api: withCustomer(
-        api,
-        new CustomerTokens(
-          pageTokens(() => null),
-          fail,
-        ),
-        fail,
-        () => {},
-      ),
+      api: withCustomer(api, tokens, fail, customer),
       sessions,
       clientFactory: () => {
         sdkLoads++;
         return Promise.reject(new Error('not needed'));
       },
     });
+    customer.attach(chat);
     expect(await chat.resume()).toBe(true);
     expect(chat.state.phase).toBe('form');
+    expect(chat.state.startError?.code).toBe('customer_signed_out'); // the form says why
     expect(sessions.load()).toBeUndefined();
     expect(calls.refreshes).toEqual([]);
     expect(sdkLoads).toBe(0);

@@ -8,12 +8,14 @@
  * it ages with the page). It is asked for:
  * - at start: /start-chat gets `customerToken`; a refused token
  *   (customer_token_invalid/expired) is asked for once more and sent again;
- * - at resume after a reload: a stored chat of a signed-in customer (`cust_`
- *   identity) is renewed WITH a fresh token, so a page whose customer signed
- *   out (the callback answers null) does not hand the chat to whoever uses
- *   the browser next: the chat is forgotten here (not ended);
- * - at renewal past the session cap: /refresh-token answers
- *   customer_token_required, and is asked again with a fresh token.
+ * - at every renewal of a signed-in customer's chat (`cust_` identity), on
+ *   this page or resuming a stored chat after a reload: the service renews
+ *   their Access Token only with one (src/customer/verify-session.ts). A
+ *   page whose customer signed out (the callback answers null) sends
+ *   nothing: `signedOut` hears it, and the chat is forgotten in this browser
+ *   (not ended: the customer may be signed in elsewhere, and the next start
+ *   brings it back). A callback that throws or hangs cannot say: nothing is
+ *   sent, and the chat is kept and tried again (status 0, not a refusal).
  * The token's `name`/`email` are read in the browser for display only
  * (decodeCustomer): the service verifies every token it is sent.
  *
@@ -22,10 +24,10 @@
  *
  * @example
  *   const tokens = new CustomerTokens({ getCustomerToken: () => fetchToken() }, fail);
- *   const api = withCustomer(createApi(url), tokens, fail, (chat) => note(chat));
+ *   const api = withCustomer(createApi(url), tokens, fail, { started: (chat) => note(chat) });
  */
 import { cleanText, isSingleLine } from '../../src/plain-text';
-import type { Api, StartedChat } from './api';
+import type { Api, RenewedToken, StartedChat } from './api';
 import type { SignedInCustomer } from './customer-state';
 
 /** How the page says who is signed in: a token, or null when nobody is. */
@@ -140,66 +142,97 @@ export function decodeCustomer(token: string): SignedInCustomer | undefined {
   return { ...(name && { name }), ...(email && { email }) };
 }
 
+/** Who a customer token is for (`iss` and `sub`, unverified): to notice another customer. */
+function subjectOf(token: string | undefined): string | undefined {
+  const payload = token ? jwtPayload(token) : undefined;
+  return typeof payload?.sub === 'string' ? `${String(payload.iss)} ${payload.sub}` : undefined;
+}
+
 /** Whether a Twilio Access Token (from this service) is a signed-in customer's. */
 export function isCustomerAccessToken(token: string): boolean {
   const grants = jwtPayload(token)?.grants as { identity?: unknown } | undefined;
   return typeof grants?.identity === 'string' && grants.identity.startsWith('cust_');
 }
 
+/** What the service adds for a signed-in customer: /previous-chat answers for this chat. */
+export interface PreviousChatOffer {
+  previousChat?: boolean;
+}
+
+/** What the customer's session hears from `withCustomer` (customer-session.ts). */
+export interface CustomerEvents {
+  /** Each start's answer (`resumed`, `customer`, `previousChat`). */
+  started(chat: StartedChat & PreviousChatOffer): void;
+  /** Each renewal's answer for a signed-in customer (`previousChat`). */
+  renewed?(answer: RenewedToken & PreviousChatOffer): void;
+  /** The page says nobody is signed in any more: forget the chat here (before the refusal). */
+  signedOut?(): Promise<void> | void;
+}
+
 /**
- * The Api with customer tokens: sent with every start, with the resume of a
- * signed-in customer's stored chat, and with a renewal the service refuses
- * for want of one. `onStarted` hears each start's answer (`resumed`,
- * `customer`). Access Tokens this page received are remembered (in memory)
- * to tell a renewal on this page from a resume after a reload.
+ * Sends with a token from the page; a token refused as such (it may have
+ * aged) is asked for once more and sent again, unless the page has nothing
+ * newer.
+ */
+async function withTokenRetry<T>(
+  tokens: CustomerTokens,
+  first: string | undefined,
+  send: (customerToken: string | undefined) => Promise<T>,
+): Promise<T> {
+  try {
+    return await send(first);
+  } catch (error) {
+    if (!first || !TOKEN_REFUSALS.has(codeOf(error) ?? '')) throw error;
+    const next = await tokens.fresh();
+    if (!next || next === first) throw error;
+    return send(next);
+  }
+}
+
+/**
+ * The Api with customer tokens: sent with every start and with every
+ * renewal of a signed-in customer's chat (see above). Anonymous chats'
+ * renewals go as they are.
  */
 export function withCustomer(
   api: Api,
   tokens: CustomerTokens,
   fail: Fail,
-  onStarted: (chat: StartedChat) => void,
+  events: CustomerEvents,
 ): Api {
-  const issued = new Set<string>();
-  const keep = <T extends { token: string }>(answer: T) => (issued.add(answer.token), answer);
+  /** Whose token this page's chat last went on with (unverified; undefined after a reload). */
+  let chatSubject: string | undefined;
+  const sending =
+    <T>(send: (customerToken: string | undefined) => Promise<T>) =>
+    async (customerToken: string | undefined) => {
+      const answer = await send(customerToken);
+      chatSubject = subjectOf(customerToken);
+      return answer;
+    };
   return {
     ...api,
     async startChat(body) {
-      const send = async (customerToken: string | undefined) => {
-        const chat = keep(
-          await api.startChat({ ...body, ...(customerToken && { customerToken }) }),
-        );
-        onStarted(chat);
-        return chat;
-      };
-      const customerToken = await tokens.fresh();
-      try {
-        return await send(customerToken);
-      } catch (error) {
-        if (!customerToken || !TOKEN_REFUSALS.has(codeOf(error) ?? '')) throw error;
-        // Once more, with a token asked for again (the first may have aged).
-        const next = await tokens.fresh();
-        if (!next || next === customerToken) throw error;
-        return send(next);
-      }
+      const send = sending((customerToken) =>
+        api.startChat({ ...body, ...(customerToken && { customerToken }) }),
+      );
+      const chat = await withTokenRetry(tokens, await tokens.fresh(), send);
+      events.started(chat);
+      return chat;
     },
     async refreshToken(token) {
-      if (tokens.configured && !issued.has(token) && isCustomerAccessToken(token)) {
-        // A signed-in customer's chat from storage: are they still signed in here?
-        const customerToken = await tokens.fresh();
-        if (!customerToken) {
-          throw fail(401, 'customer_token_required', 'The customer signed out.');
-        }
-        return keep(await api.refreshToken(token, customerToken));
+      if (!isCustomerAccessToken(token)) return api.refreshToken(token);
+      // A signed-in customer's chat: renewed only while the page says they still are. Another
+      // customer signed in here meanwhile counts as a sign-out: their chat is not shown to them.
+      const customerToken = await tokens.fresh();
+      const other = chatSubject && subjectOf(customerToken) !== chatSubject;
+      if (!customerToken || other) {
+        await events.signedOut?.();
+        throw fail(401, 'customer_token_required', 'The customer signed out.');
       }
-      try {
-        return keep(await api.refreshToken(token));
-      } catch (error) {
-        if (codeOf(error) !== 'customer_token_required') throw error;
-        // Past the session cap: a fresh token renews it.
-        const customerToken = await tokens.fresh();
-        if (!customerToken) throw error;
-        return keep(await api.refreshToken(token, customerToken));
-      }
+      const send = sending((fresh) => api.refreshToken(token, fresh));
+      const renewed = await withTokenRetry(tokens, customerToken, send);
+      events.renewed?.(renewed);
+      return renewed;
     },
   };
 }

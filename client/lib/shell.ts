@@ -13,6 +13,7 @@
  * is not available (view/shell-panel.ts); the next open tries again.
  */
 import { resolveConfig, type WidgetConfig, type WidgetOptions } from './config';
+import { announceLogout } from './customer-logout';
 import type { SiteEvents } from './events';
 import { shellTranslator } from './i18n-shell';
 import type { Registry } from './registry';
@@ -147,6 +148,7 @@ export class Shell {
   }
 
   logout(options?: { endChat?: boolean }): Promise<void> {
+    announceLogout(this.config.startChatUrl); // the site's other tabs forget theirs too
     if (this.ui) return this.ui.logout(options);
     // Nothing to forget unless a chat is stored or a customer signed in: then the UI does it.
     if (!this.loading && !this.stored && !this.signedIn()) return Promise.resolve();

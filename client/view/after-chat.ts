@@ -5,7 +5,7 @@
  * the customer or the agent), not for an expired session, whose token the
  * service would refuse. Reset for each chat.
  */
-import type { AfterChat } from '../lib/after-chat';
+import { chatDisplay, type AfterChat } from '../lib/after-chat';
 import type { AfterChatOptions, AfterChatView } from '../lib/after-chat-loader';
 import { afterChatTranslator } from '../lib/i18n';
 import { h } from './dom';
@@ -27,7 +27,10 @@ export function createAfterChatView(
     createSurveyView((rating, comment) => after.sendSurvey(conversationSid, rating, comment), t);
   const email =
     options.emailTranscript &&
-    createEmailTranscriptView(() => after.emailTranscript(conversationSid), t);
+    createEmailTranscriptView(
+      () => after.emailTranscript(conversationSid, chatDisplay(options)),
+      t,
+    );
   const element = h(
     'div',
     { class: 'fw-after-chat' },

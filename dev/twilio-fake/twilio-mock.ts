@@ -47,6 +47,12 @@ export interface RecordedRequest {
   status?: number;
 }
 
+/** A request held by `holdNext`: it has arrived once `reached` resolves. */
+export interface Hold {
+  reached: Promise<void>;
+  release(): void;
+}
+
 export interface Failure {
   status: number;
   /** Twilio error code in the body (default: 20500 for 5xx, 20001 otherwise). */
@@ -143,6 +149,7 @@ export class TwilioMock {
   private readonly routes: RouteDef[] = [];
   private readonly credentialChecks: ((username: string, password: string) => boolean)[] = [];
   private readonly failures = new Map<string, Failure[]>();
+  private readonly holds = new Map<string, { arrive(): void; released: Promise<void> }[]>();
   private rateLimits = documentedRateLimits();
   private readonly limiter = new RateLimiter();
   private readonly specs: SpecValidator | undefined;
@@ -226,6 +233,20 @@ export class TwilioMock {
     this.credentialChecks.push(check);
   }
 
+  /**
+   * Holds the next request to a route before Twilio acts on it, until
+   * `release()`: a test can then act while a start is between two steps
+   * (`await hold.reached` first).
+   */
+  holdNext(name: string): Hold {
+    let arrive = () => {};
+    let release = () => {};
+    const reached = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.set(name, [...(this.holds.get(name) ?? []), { arrive, released }]);
+    return { reached, release };
+  }
+
   /** Makes the next request(s) to a route fail. */
   failNext(name: string, failure: Failure): void {
     const queue = this.failures.get(name) ?? [];
@@ -288,6 +309,7 @@ export class TwilioMock {
     this.recorded.length = 0;
     this.violations.length = 0;
     this.failures.clear();
+    this.holds.clear();
     this.state.clear();
     this.rateLimits = documentedRateLimits();
     this.limiter.reset();
@@ -410,6 +432,11 @@ export class TwilioMock {
     const limit = this.rateLimits.get(route.name);
     if (limit && !this.limiter.admit(limit, { ...request, params })) {
       return twilioError(429, limit.code, limit.message);
+    }
+    const hold = this.holds.get(route.name)?.shift();
+    if (hold) {
+      hold.arrive();
+      await hold.released;
     }
     const failure = this.failures.get(route.name)?.shift();
     if (failure && (failure.when ?? 'before') === 'before') return failureOutput(failure);

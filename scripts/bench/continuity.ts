@@ -1,19 +1,24 @@
 /**
- * POST /start-chat for a signed-in customer, per HANDOFF_MODE, in process
- * against the local mock with LATENCY_MS per Twilio request (median of 5):
+ * POST /start-chat for a signed-in customer, per HANDOFF_MODE, without and
+ * with a chat budget, in process against the local mock with LATENCY_MS per
+ * Twilio request (median of 5):
  *
  *   anonymous         the start without a customer token (for comparison)
  *   new, verified     a customer with no chat in progress (HS256 token:
- *                     verified with no request): the lookup, the creation
- *                     claim beside the guard's spending, then the mode's start
+ *                     verified with no request): the look (the list, the
+ *                     creation claim and the pointer, side by side), the
+ *                     guard's spending, then the mode's start, which writes
+ *                     the pointer and deletes the claim beside its last round
  *   returning         the same customer again, from another "device" (its
  *                     own proof and token) while the chat is in progress:
  *                     the resume
  *
- * Each with a question. Counted: Twilio requests, sequential round trips in
- * all, and for the resume the round trips before the question's post (the
- * lookup: what continuity itself costs). No budget (MAX_CHATS_PER_MINUTE
- * unset, the default), so the anonymous start spends nothing in Sync.
+ * Each with a question; the anonymous and new starts also without one.
+ * Counted: Twilio requests, sequential round trips in all, and the round
+ * trips before the question's post (for the resume: what continuity itself
+ * costs). With a budget (MAX_CHATS_PER_MINUTE=1000) the minute's list
+ * exists already (a start before the measured one made it), as it does for
+ * all but a minute's first start.
  * Run alone: `npx tsx scripts/bench/continuity.ts`.
  */
 import { handler as startChat } from '../../functions/start-chat';
@@ -28,47 +33,62 @@ import { table } from './table';
 interface Figures {
   requests: number;
   roundTrips: number;
-  /** Round trips before the question's post (the post is the last request). */
+  /** Round trips before the question's post. */
   beforePost: number;
   ms: number;
 }
 
 type Kind = 'anonymous' | 'new' | 'returning';
+type Env = Record<string, string | undefined>;
 
-async function oneStart(mock: TwilioMock, mode: BenchMode, customer: boolean, sub: string) {
-  const env = { ...mode.env, ...CUSTOMER_ENV };
-  const customerToken = customer ? await mintCustomerToken({ sub, name: 'Ana' }) : undefined;
+const BUDGETS: [string, Env][] = [
+  ['none', {}],
+  ['1000/min', { MAX_CHATS_PER_MINUTE: '1000' }],
+];
+
+async function oneStart(env: Env, sub: string | undefined, question: boolean) {
+  const customerToken = sub ? await mintCustomerToken({ sub, name: 'Ana' }) : undefined;
   const body = await withProof(
     {
       friendlyName: 'Ana',
-      question: 'Where is my order?',
+      ...(question && { question: 'Where is my order?' }),
       ...(customerToken && { customerToken }),
     },
     { env },
   );
-  return () =>
+  return (mock: TwilioMock) =>
     invoke(startChat, { mock, env, body }).then((res) => {
       if (res.status !== 200) throw new Error(`start-chat answered ${res.status}: ${res.text}`);
     });
 }
 
-async function figures(mock: TwilioMock, mode: BenchMode, kind: Kind): Promise<Figures> {
+async function figures(
+  mock: TwilioMock,
+  mode: BenchMode,
+  budget: Env,
+  kind: Kind,
+  question: boolean,
+): Promise<Figures> {
+  const env = { ...mode.env, ...CUSTOMER_ENV, ...budget };
   const runs = { requests: [] as number[], trips: [] as number[], before: [] as number[] };
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     mock.reset();
     mode.seed(mock);
     const sub = `cus_${i}`;
-    if (kind === 'returning') await (await oneStart(mock, mode, true, sub))();
-    const send = await oneStart(mock, mode, kind !== 'anonymous', sub);
+    await (
+      await oneStart(env, kind === 'returning' ? sub : undefined, question)
+    )(mock);
+    const send = await oneStart(env, kind === 'anonymous' ? undefined : sub, question);
     mock.recorded.splice(0);
     mock.latencyMs = LATENCY_MS;
-    times.push(await time(send));
+    times.push(await time(() => send(mock)));
     const made: RecordedRequest[] = mock.requests();
-    const post = [...made].reverse().find((r) => r.name === 'messages.create');
+    const post = made.find((r) => r.name === 'messages.create' && r.form.Body !== undefined);
     runs.requests.push(made.length);
     runs.trips.push(mock.sequentialRoundTrips(made));
-    runs.before.push(mock.sequentialRoundTrips(made.filter((r) => r !== post)));
+    const before = post ? made.filter((r) => r.endedAt <= post.startedAt) : made;
+    runs.before.push(mock.sequentialRoundTrips(before));
   }
   return {
     requests: median(runs.requests),
@@ -80,9 +100,16 @@ async function figures(mock: TwilioMock, mode: BenchMode, kind: Kind): Promise<F
 
 export async function continuityByMode(mock: TwilioMock): Promise<void> {
   const row = table(
-    `POST /start-chat for a signed-in customer, with a question, local mock, ${LATENCY_MS} ms per Twilio request (median of 5)`,
-    ['mode', 'start'],
-    ['requests', 'round trips', 'before the question', 'wall time'],
+    `POST /start-chat for a signed-in customer, local mock, ${LATENCY_MS} ms per Twilio request (median of 5)`,
+    ['mode', 'budget', 'start'],
+    [
+      'requests',
+      'round trips',
+      'before the question',
+      'wall time',
+      'no question: requests',
+      'round trips',
+    ],
   );
   const labels: Record<Kind, string> = {
     anonymous: 'anonymous',
@@ -90,16 +117,23 @@ export async function continuityByMode(mock: TwilioMock): Promise<void> {
     returning: 'returning (resume)',
   };
   for (const mode of BENCH_MODES) {
-    for (const kind of ['anonymous', 'new', 'returning'] as const) {
-      const f = await figures(mock, mode, kind);
-      row(
-        `\`${mode.mode}\``,
-        labels[kind],
-        `${f.requests}`,
-        `${f.roundTrips}`,
-        `${f.beforePost}`,
-        `${fmt(f.ms, 0)} ms`,
-      );
+    for (const [budgetName, budget] of BUDGETS) {
+      for (const kind of ['anonymous', 'new', 'returning'] as const) {
+        const f = await figures(mock, mode, budget, kind, true);
+        const bare =
+          kind === 'returning' ? undefined : await figures(mock, mode, budget, kind, false);
+        row(
+          `\`${mode.mode}\``,
+          budgetName,
+          labels[kind],
+          `${f.requests}`,
+          `${f.roundTrips}`,
+          `${f.beforePost}`,
+          `${fmt(f.ms, 0)} ms`,
+          bare ? `${bare.requests}` : '',
+          bare ? `${bare.roundTrips}` : '',
+        );
+      }
     }
   }
 }

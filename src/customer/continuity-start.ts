@@ -15,10 +15,13 @@ import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
 import { spendStart, startClaimed, type GuardResult } from '../guard';
 import { endingOf, startChat, type ChatStart } from '../modes';
-import { startOrResume, type ContinuedChat } from './continuity';
+import { startOrResume, type ContinuedChat, type Creation } from './continuity';
 
 /** What the customer asked for: everything of a `ChatStart` but who they are. */
-export type ChatDetails = Omit<ChatStart, 'identity' | 'customer' | 'knownConversations'>;
+export type ChatDetails = Omit<
+  ChatStart,
+  'identity' | 'customer' | 'knownConversations' | 'onHandedOff'
+>;
 
 export async function startAdmitted(
   twilio: () => Twilio,
@@ -29,12 +32,13 @@ export async function startAdmitted(
 ): Promise<ContinuedChat> {
   const { customer } = admitted;
   const spend = () => spendStart(twilio, config, admitted, nowMs);
-  const start = (known?: readonly string[]) =>
+  const start = (creation?: Creation) =>
     startChat(twilio(), config, config.handoff, {
       identity: admitted.identity,
       ...details,
       ...(customer && { customer }),
-      ...(known && { knownConversations: known }),
+      ...(creation?.known && { knownConversations: creation.known }),
+      ...(creation && { onHandedOff: creation.onHandedOff }),
     });
   if (!customer) {
     await spend();

@@ -3,35 +3,49 @@
  * in progress gets that conversation back from `/start-chat` (another device,
  * another tab, cleared storage) instead of a second conversation, a second
  * webhook and a second task. Owns the lookup, the resume, and the claim that
- * makes two devices starting at once end in ONE conversation.
+ * makes two devices starting at once end in ONE conversation (what it keeps
+ * in Sync is in continuity-sync.ts).
  *
- *   round 1  `GET …/ParticipantConversations?Identity=cust_…` (PageSize 50):
- *            the customer's conversations, with their state and attributes.
- *            One in progress (not closed, and not ended by the mode's
- *            reading: `hasEnded`, e.g. a legacy channel marked INACTIVE):
- *            RESUME it. The question, if any, is posted to it as the
- *            customer (webhooks on, so a chat not yet handed off is handed
- *            off by it). No conversation, no webhook, no task; the chat
- *            budget is not spent (the guard's spending comes after this).
- *            That is 1 round trip before the question's post.
- *   round 2  none in progress: the creation claim in Sync, side by side with
- *            the guard's own spending (the budget, a Chat Address's
- *            challenge claim): a Document named
- *            `webchat-customer-<identity>-<fingerprint of the conversations
- *            just listed>`, so two requests that saw the same conversations
- *            race for the same name and Twilio lets one create it.
- *   then     the winner creates the chat (src/modes/). It does not release
- *            the claim: once its conversation exists, the list differs and
- *            so does the next start's name. A start that fails and leaves no
- *            conversation behind gives the claim back (the list is as before).
- *            The loser waits a little and looks again (`LOSER_WAITS_MS`):
- *            the winner's chat in progress is then resumed. Still not
- *            there: 503 `chat_starting` with Retry-After, which the widget's
- *            start retry waits out; its retry resumes the chat.
+ *   round 1  side by side:
+ *            `GET …/ParticipantConversations?Identity=cust_…` (PageSize 50):
+ *              the first page of the customer's conversations, with their
+ *              state and attributes (Twilio sorts them by SID, not by date);
+ *            `POST …/Documents` `webchat-customer-<identity>` (TTL 30 s): the
+ *              creation claim, which exists only while a start is making the
+ *              customer's chat;
+ *            `GET …/Documents/webchat-customer-chat-<identity>`: the pointer
+ *              to the customer's newest chat.
+ *            The chat in progress (not closed, and not ended by the mode's
+ *            reading, `hasEnded`: e.g. a legacy channel marked INACTIVE) is
+ *            the pointed one; one more round (`GET …/Conversations/{CH}`)
+ *            reads it when the first page does not show it (a customer with
+ *            more than 50 conversations). With no pointer (a customer new to
+ *            this version, or back after 30 days), the list is read on, page
+ *            by page, until a chat in progress shows (at most 20 pages).
+ *   resume   a chat in progress that is FINISHED (its hand-off exists): the
+ *            pointed one, or any while no other start holds the claim. The
+ *            question, if any, is posted to it as the customer (webhooks on,
+ *            so a chat not yet handed off is handed off by it), beside the
+ *            release of the claim this start made for nothing. No
+ *            conversation, no webhook, no task; the budget is not spent.
+ *   start    no chat in progress, and the claim is ours: the guard's spending
+ *            (the budget, a Chat Address's challenge claim: the round the
+ *            anonymous start pays too), then the mode's start. Once its
+ *            hand-off exists, beside the question's post (its last round),
+ *            the pointer is written and the claim deleted (`onHandedOff`).
+ *   wait     another start holds the claim and its chat is missing or not
+ *            finished (a chat in progress, not pointed to: its webhook may
+ *            not exist yet, and a question posted now would reach nobody):
+ *            look again after 0.3, 0.6 and 1.2 s (`LOSER_WAITS_MS`); still
+ *            not finished: 503 `chat_starting` with Retry-After, which the
+ *            widget's start retry waits out; its retry resumes the chat.
  *
- * Costs: a resume is 1 round trip (+1 for the question); a new chat of a
- * signed-in customer is the anonymous start plus round 1, plus round 2 when
- * the guard spends nothing itself (no budget, a unique-name mode).
+ * Costs (with a question): a resume is 1 round trip and the post (2 round
+ * trips before the post when a pointed chat is not on the first page); a new
+ * chat is the anonymous start plus round 1 (plus the pointed chat's read for
+ * a customer with more than 50 conversations). Without a question the
+ * winner's release follows the webhook (the webhook is the start's last
+ * round, and the release must not come before it): one round trip more.
  *
  * Decided here:
  * - The challenge is still required for a resume (the handler checks it
@@ -40,37 +54,50 @@
  *   after `chat_starting` can send the same body.
  * - The lookup failing is the start failing (502, or 503 for Twilio's 429):
  *   without it, a second chat could be started next to the first.
- * - Sync failing without an answer for the claim: the start goes on unclaimed
- *   (as for the challenge's claim: an outage must not stop chats) and logs
- *   `continuity.claim_unavailable`; two devices in that very moment may then
- *   get two chats.
- * - Lists longer than a page (a customer with more than 50 conversations)
- *   cost a round trip per page until a chat in progress shows, at most 20
- *   pages: Twilio keeps at most 1,000 not-closed conversations per identity.
+ * - Sync failing without an answer: the start goes on unclaimed, and without
+ *   the pointer (the whole list is read), as for the challenge's claim: an
+ *   outage must not stop chats (logged `continuity.claim_unavailable`); two
+ *   devices in that very moment may then get two chats.
+ * - A pointed chat that has ended means the customer's newest start is over:
+ *   the list is not read past its first page. A chat started while Sync was
+ *   out (no pointer written) is then found only on that page.
+ * - A failed start gives the claim back (the mode removed what it made); a
+ *   crashed one holds it for its TTL at most.
+ * - Not chosen: creating the conversation in round 1, beside a fixed-name
+ *   claim, and deleting it when the claim is lost. Round 1 must be read
+ *   before anything is created (a resume creates nothing), so every resume
+ *   and every lost race would create and delete a conversation (a Flex web
+ *   chat, or in flex-flow a channel whose task cannot be taken back), and a
+ *   budget's refusal would need the same undo; it saves no round trip over
+ *   this design, which writes only Sync documents.
  *
  * @example
  *   const chat = await startOrResume(twilio, config, { customer, question, spend, create });
  *   chat.resumed; // true: the customer's chat in progress, no new chat made
  */
-import { createHash } from 'node:crypto';
 import type { Twilio } from 'twilio';
 import type { ParticipantConversationInstance } from 'twilio/lib/rest/conversations/v1/service/participantConversation';
 import { parseAttributes } from '../chat-attributes';
 import type { Config, ConfigOf } from '../config';
 import { ChatStartingError, UpstreamError } from '../errors';
-import { isSyncUnavailable, sharedState } from '../guard/shared-state';
 import { log } from '../log';
 import { postQuestion } from '../modes/conversation';
 import type { StartedChat } from '../modes/types';
-import { toHttpError, twilioStep, upstreamStatus } from '../twilio-errors';
+import { nullIfGone, toHttpError, twilioStep } from '../twilio-errors';
+import {
+  claimCreation,
+  readPointer,
+  releaseCreation,
+  writePointer,
+  type CreationClaim,
+  type Pointer,
+} from './continuity-sync';
 import type { VerifiedCustomer } from './types';
 
 /** Twilio's largest page of ParticipantConversations. */
 export const PAGE_SIZE = 50;
-/** 20 pages of 50: the 1,000 not-closed conversations Twilio allows an identity. */
+/** At most 20 pages of 50 are read (Twilio keeps 1,000 not-closed conversations per identity). */
 export const MAX_PAGES = 20;
-/** A creation claim outlives any start holding it (a Function runs 10 s at most). */
-export const CREATION_CLAIM_TTL_SECONDS = 30;
 /** How long a loser waits before each new look for the winner's chat. */
 export const LOSER_WAITS_MS = [300, 600, 1200] as const;
 /** The Retry-After of `chat_starting`. */
@@ -94,9 +121,22 @@ export interface CustomerChats {
   inProgress?: ListedConversation;
   /** Every conversation listed (closed ones included), in the order Twilio gave. */
   listed: ListedConversation[];
+  /** Whether `listed` is the whole list (not cut short at a chat in progress or MAX_PAGES). */
+  complete: boolean;
 }
 
 type ServiceConfig = Pick<Config, 'conversationsServiceSid'>;
+
+interface ListPage {
+  instances: ListedConversation[];
+  nextPageUrl?: string;
+  nextPage(): Promise<unknown> | undefined;
+}
+
+const LIST_STEP = {
+  step: "read the customer's conversations",
+  notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
+};
 
 /** Whether a listed conversation is still in progress: not closed, not ended. */
 export function inProgress(hasEnded: HasEnded) {
@@ -105,11 +145,42 @@ export function inProgress(hasEnded: HasEnded) {
     !hasEnded(c.conversationState, parseAttributes(c.conversationAttributes));
 }
 
+function firstPage(client: Twilio, config: ServiceConfig, identity: string): Promise<ListPage> {
+  return twilioStep(LIST_STEP, () =>
+    client.conversations.v1
+      .services(config.conversationsServiceSid)
+      .participantConversations.page({ identity, pageSize: PAGE_SIZE }),
+  );
+}
+
 /**
- * The customer's conversations, page by page, until one in progress shows
+ * The list from a first page on, page by page, until one in progress shows
  * (then the rest is not needed) or the list ends. `untilInProgress: false`
  * reads it all (at most MAX_PAGES).
  */
+async function readOn(
+  first: ListPage,
+  hasEnded: HasEnded,
+  untilInProgress: boolean,
+): Promise<CustomerChats> {
+  const isOpen = inProgress(hasEnded);
+  const listed: ListedConversation[] = [];
+  let page = first;
+  let complete: boolean;
+  for (let pages = 1; ; pages++) {
+    listed.push(...page.instances);
+    complete = !page.nextPageUrl;
+    if (complete || (untilInProgress && page.instances.some(isOpen)) || pages >= MAX_PAGES) break;
+    const next = page.nextPage();
+    if (!next) break;
+    // The library types the next page loosely; it is the same resource's page.
+    page = (await twilioStep(LIST_STEP, () => next)) as ListPage;
+  }
+  const newest = newestOf(listed.filter(isOpen));
+  return { listed, complete, ...(newest && { inProgress: newest }) };
+}
+
+/** The customer's conversations (see `readOn`). */
 export async function findCustomerChats(
   client: Twilio,
   config: ServiceConfig,
@@ -117,70 +188,92 @@ export async function findCustomerChats(
   hasEnded: HasEnded,
   { untilInProgress = true }: { untilInProgress?: boolean } = {},
 ): Promise<CustomerChats> {
-  const isOpen = inProgress(hasEnded);
-  const listed: ListedConversation[] = [];
-  const step = {
-    step: "read the customer's conversations",
-    notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
-  };
-  let page: { instances: ListedConversation[]; nextPage(): Promise<unknown> | undefined } =
-    await twilioStep(step, () =>
-      client.conversations.v1
-        .services(config.conversationsServiceSid)
-        .participantConversations.page({ identity, pageSize: PAGE_SIZE }),
-    );
-  for (let pages = 1; ; pages++) {
-    listed.push(...page.instances);
-    if (untilInProgress && page.instances.some(isOpen)) break;
-    const next = pages < MAX_PAGES ? page.nextPage() : undefined;
-    if (!next) break;
-    // The library types the next page loosely; it is the same resource's page.
-    page = (await twilioStep(step, () => next)) as typeof page;
-  }
-  const open = listed.filter(isOpen);
-  const newest = open.sort((a, b) => dateOf(b) - dateOf(a))[0];
-  return { listed, ...(newest && { inProgress: newest }) };
+  return readOn(await firstPage(client, config, identity), hasEnded, untilInProgress);
 }
 
 const dateOf = (c: ListedConversation): number => c.conversationDateCreated?.getTime() ?? 0;
+const newestOf = (open: ListedConversation[]) => open.sort((a, b) => dateOf(b) - dateOf(a))[0];
 
-/**
- * The name two starts race for: the identity and a fingerprint of the
- * conversations they saw. Same list, same name; a start that made a
- * conversation changes the list, so the next start has a name of its own.
- */
-export function creationKey(
-  identity: string,
-  listed: readonly { conversationSid: string }[],
-): string {
-  const sids = listed.map((c) => c.conversationSid).sort();
-  const fingerprint = createHash('sha256').update(sids.join(',')).digest('hex').slice(0, 16);
-  return `webchat-customer-${identity}-${fingerprint}`;
+/** Round 1: the first page, the claim and the pointer, side by side. */
+interface Look {
+  page: ListPage;
+  claim: CreationClaim;
+  pointer: Pointer;
 }
 
-export type CreationClaim = 'claimed' | 'taken' | 'unavailable';
-
-async function claimCreation(
-  client: Twilio,
-  config: ConfigOf<'sync'>,
-  key: string,
-): Promise<CreationClaim> {
-  try {
-    const claimed = await sharedState(client, config).claimOnce(key, CREATION_CLAIM_TTL_SECONDS);
-    return claimed ? 'claimed' : 'taken';
-  } catch (error) {
-    if (!isSyncUnavailable(error)) throw error;
-    log.warn('continuity.claim_unavailable', { upstreamStatus: error.upstreamStatus });
-    return 'unavailable';
+async function look(client: Twilio, config: ContinuityConfig, identity: string): Promise<Look> {
+  const [page, claim, pointer] = await Promise.allSettled([
+    firstPage(client, config, identity),
+    claimCreation(client, config, identity),
+    readPointer(client, config, identity),
+  ]);
+  const failed = [page, claim, pointer].find((r) => r.status === 'rejected');
+  if (failed) {
+    if (claim.status === 'fulfilled' && claim.value === 'claimed') {
+      await releaseCreation(client, config, identity);
+    }
+    throw failed.reason;
   }
+  const value = <T>(r: PromiseSettledResult<T>) => (r as PromiseFulfilledResult<T>).value;
+  return { page: value(page), claim: value(claim), pointer: value(pointer) };
 }
 
-async function releaseCreation(client: Twilio, config: ConfigOf<'sync'>, key: string) {
-  await sharedState(client, config)
-    .release(key)
-    .catch((error: unknown) =>
-      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
-    );
+interface Found {
+  chat?: ListedConversation;
+  /** Whether `chat` is the pointed one (so its start finished). */
+  pointed: boolean;
+  /** The customer's conversations, when the whole list was read (for a mode's clean-up). */
+  known?: readonly string[];
+}
+
+/** The chat in progress from round 1's look (see the header). */
+async function findInProgress(
+  client: Twilio,
+  config: ServiceConfig,
+  hasEnded: HasEnded,
+  { page, pointer }: Look,
+): Promise<Found> {
+  const isOpen = inProgress(hasEnded);
+  if (typeof pointer !== 'object') {
+    const chats = await readOn(page, hasEnded, true);
+    const known = chats.complete ? chats.listed.map((c) => c.conversationSid) : undefined;
+    return { pointed: false, ...(known && { known }), ...withChat(chats.inProgress) };
+  }
+  const listed = page.instances;
+  const more = Boolean(page.nextPageUrl);
+  const sid = pointer.conversationSid;
+  const pointed =
+    listed.find((c) => c.conversationSid === sid) ??
+    (more ? await readConversation(client, config, sid) : undefined);
+  const known = more ? undefined : listed.map((c) => c.conversationSid);
+  if (pointed && isOpen(pointed)) return { chat: pointed, pointed: true, ...(known && { known }) };
+  return { pointed: false, ...(known && { known }), ...withChat(newestOf(listed.filter(isOpen))) };
+}
+
+const withChat = (chat: ListedConversation | undefined) => (chat ? { chat } : {});
+
+/** A pointed conversation the first page did not show, read as the list shows it. */
+async function readConversation(
+  client: Twilio,
+  config: ServiceConfig,
+  conversationSid: string,
+): Promise<ListedConversation | undefined> {
+  const step = 'read the customer’s chat';
+  const c = await client.conversations.v1
+    .services(config.conversationsServiceSid)
+    .conversations(conversationSid)
+    .fetch()
+    .catch(nullIfGone(step, { conversationSid }));
+  if (!c) return undefined;
+  return {
+    conversationSid: c.sid,
+    // 'initializing' is not in the list's type; read as in progress, like 'active'.
+    conversationState: c.state as ListedConversation['conversationState'],
+    conversationAttributes: c.attributes,
+    conversationDateCreated: c.dateCreated,
+    conversationDateUpdated: c.dateUpdated,
+    conversationUniqueName: c.uniqueName,
+  };
 }
 
 /**
@@ -214,6 +307,14 @@ function closedMeanwhile(error: UpstreamError): boolean {
   return error.upstreamStatus === 404 || CLOSED_CODES.has(error.twilioCode ?? 0);
 }
 
+/** What the winner's start is told (src/modes/: `ChatStart`). */
+export interface Creation {
+  /** The customer's conversations before this start, when all are known. */
+  known?: readonly string[];
+  /** To run once the chat's hand-off exists, beside the start's last round. Never throws. */
+  onHandedOff: (conversationSid: string) => Promise<void>;
+}
+
 export interface StartOrResume {
   customer: VerifiedCustomer;
   question: string | undefined;
@@ -221,12 +322,11 @@ export interface StartOrResume {
   hasEnded: HasEnded;
   /**
    * The guard's spending (the budget, a Chat Address's challenge claim), run
-   * once, side by side with the creation claim: only a start that may create
-   * spends. Throws to refuse the start.
+   * once, by the start that creates, before it creates. Throws to refuse.
    */
   spend: () => Promise<void>;
-  /** Creates the chat (src/modes/), told the conversations the customer had. */
-  create: (known: readonly string[]) => Promise<StartedChat>;
+  /** Creates the chat (src/modes/). */
+  create: (creation: Creation) => Promise<StartedChat>;
   /** For tests: how to wait. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -237,50 +337,36 @@ type ContinuityConfig = ServiceConfig & ConfigOf<'sync'>;
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** See the header: resume the chat in progress, or create one, once per customer. */
+/** See the header: resume the finished chat in progress, or create one, once per customer. */
 export async function startOrResume(
   twilio: () => Twilio,
   config: ContinuityConfig,
   request: StartOrResume,
 ): Promise<ContinuedChat> {
-  const { customer, question, hasEnded, sleep = realSleep } = request;
+  const { customer, hasEnded, sleep = realSleep } = request;
   const client = twilio();
   const identity = customer.identity;
-  let spent = false;
   // Chats Twilio refused the question for as closed: never tried twice, even
   // if a stale list still shows them in progress (else: a loop of lists and
   // posts until the Function times out).
   const closed = new Set<string>();
   for (let attempt = 0; ; attempt++) {
-    const chats = await findCustomerChats(client, config, identity, hasEnded);
-    const candidate = chats.inProgress;
-    if (candidate && !closed.has(candidate.conversationSid)) {
-      const resumed = await resumeChat(client, config, candidate, identity, question);
+    const seen = await look(client, config, identity);
+    const found = await findInProgress(client, config, hasEnded, seen).catch(async (error) => {
+      if (seen.claim === 'claimed') await releaseCreation(client, config, identity);
+      throw error;
+    });
+    const chat = found.chat && !closed.has(found.chat.conversationSid) ? found.chat : undefined;
+    if (chat && (found.pointed || seen.claim !== 'taken')) {
+      const resumed = await resume(client, config, request, chat, seen, found.pointed);
       if (resumed) return { ...resumed, resumed: true };
-      // It closed between the list and the post: start afresh (rare).
-      closed.add(candidate.conversationSid);
+      closed.add(chat.conversationSid); // it closed between the look and the post: afresh
       continue;
     }
-    const key = creationKey(identity, chats.listed);
-    const [claim, spending] = await Promise.allSettled([
-      claimCreation(client, config, key),
-      spent ? undefined : request.spend(),
-    ]);
-    if (spending.status === 'rejected') {
-      if (claim.status === 'fulfilled' && claim.value === 'claimed') {
-        await releaseCreation(client, config, key);
-      }
-      throw spending.reason;
+    if (!chat && seen.claim !== 'taken') {
+      return { ...(await create(client, config, request, seen, found)), resumed: false };
     }
-    spent = true;
-    if (claim.status === 'rejected') throw claim.reason;
-    if (claim.value !== 'taken') {
-      return {
-        ...(await createClaimed(client, config, request, chats, key, claim.value)),
-        resumed: false,
-      };
-    }
-    // Another request of this customer is creating the chat right now.
+    // Another start of this customer holds the claim: its chat is not there, or not finished.
     const wait = LOSER_WAITS_MS[attempt];
     if (wait === undefined) {
       log.info('continuity.chat_starting', { attempts: attempt + 1 });
@@ -291,35 +377,63 @@ export async function startOrResume(
 }
 
 /**
- * The winner creates. A start that failed and left nothing (the list is as
- * before) gives the claim back, so this customer's next start is not held
- * up; one that may have left a conversation keeps it (the list differs then).
+ * Joins the chat; beside the question's post, gives back the claim this
+ * start made for nothing, and points the customer at a chat the list found.
  */
-async function createClaimed(
+async function resume(
   client: Twilio,
   config: ContinuityConfig,
   request: StartOrResume,
-  chats: CustomerChats,
-  key: string,
-  claim: CreationClaim,
+  chat: ListedConversation,
+  seen: Look,
+  pointed: boolean,
+): Promise<StartedChat | undefined> {
+  const identity = request.customer.identity;
+  const ours = seen.claim === 'claimed';
+  const [resumed] = await Promise.allSettled([
+    resumeChat(client, config, chat, identity, request.question),
+    ours && releaseCreation(client, config, identity),
+    ours && !pointed && writePointer(client, config, identity, chat.conversationSid, seen.pointer),
+  ]);
+  if (resumed.status === 'rejected') throw resumed.reason;
+  return resumed.value;
+}
+
+/**
+ * The winner spends, then creates. Once the hand-off exists, the pointer is
+ * written and the claim deleted, beside the start's last round. A start that
+ * fails before that gives the claim back (the mode removed what it made).
+ */
+async function create(
+  client: Twilio,
+  config: ContinuityConfig,
+  request: StartOrResume,
+  seen: Look,
+  found: Found,
 ): Promise<StartedChat> {
+  const identity = request.customer.identity;
+  const ours = seen.claim === 'claimed';
+  let handedOff = false;
+  const giveBack = async () => {
+    if (ours && !handedOff) await releaseCreation(client, config, identity);
+  };
   try {
-    return await request.create(chats.listed.map((c) => c.conversationSid));
+    await request.spend();
   } catch (error) {
-    if (claim === 'claimed') {
-      const after = await findCustomerChats(
-        client,
-        config,
-        request.customer.identity,
-        request.hasEnded,
-        {
-          untilInProgress: false,
-        },
-      ).catch(() => undefined);
-      if (after && creationKey(request.customer.identity, after.listed) === key) {
-        await releaseCreation(client, config, key);
-      }
-    }
+    await giveBack();
+    throw error;
+  }
+  const onHandedOff = async (conversationSid: string) => {
+    handedOff = true;
+    await Promise.all([
+      writePointer(client, config, identity, conversationSid, seen.pointer),
+      ours && releaseCreation(client, config, identity),
+    ]);
+  };
+  try {
+    return await request.create({ ...(found.known && { known: found.known }), onHandedOff });
+  } catch (error) {
+    await giveBack();
     throw toHttpError(error, { step: 'start the chat' });
   }
 }

@@ -3,15 +3,17 @@
  * for a signed-in customer (a `cust_` identity; src/tokens.ts keeps the
  * session start in the Access Token's `nbf`):
  *
- *   within the session's age (SESSION_MAX_AGE_SECONDS, at most 24 h)
- *       renewed as it is; no customer token needed;
- *   past it
- *       only with a fresh customer token (`customerToken`) that verifies to
- *       this same identity; 401 `customer_token_required` without one;
- *   a customer token given at any time
- *       must verify (401/503 otherwise, nothing renewed) and name this same
- *       customer (401 `customer_token_invalid` otherwise); the session then
- *       starts anew, now: the website has just vouched for the customer.
+ *   with a fresh customer token (`customerToken`) that verifies to this same
+ *       identity: renewed, and the session starts anew, now (the website has
+ *       just vouched for the customer);
+ *   without one: 401 `customer_token_required`, at any age. The identity is
+ *       the customer's account's, the same for all their chats, so its Access
+ *       Token reads their conversations: it is renewed only while the website
+ *       says they are still signed in. A page whose customer signed out sends
+ *       none (the widget forgets the chat there), and neither can an old
+ *       widget, another script, or a copy of the Access Token;
+ *   a customer token that does not verify (401/503) or names another
+ *       customer (401 `customer_token_invalid`): nothing renewed.
  *
  * Anonymous identities are renewed by their own rules; a customer token sent
  * with one is ignored (a customer who signs in mid-chat keeps that chat as
@@ -24,10 +26,10 @@ import type { Config } from '../config';
 import { CustomerTokenError } from '../errors';
 import { isCustomerIdentity } from '../identity';
 import { log } from '../log';
-import { sessionMaxAge, type CustomerToken } from '../tokens';
+import type { CustomerToken } from '../tokens';
 import { verifyCustomer } from './verify';
 
-export type SessionConfig = Pick<Config, 'customer' | 'apiSecret' | 'sessionMaxAgeSeconds'>;
+export type SessionConfig = Pick<Config, 'customer' | 'apiSecret'>;
 
 export async function renewedSessionStart(
   config: SessionConfig,
@@ -36,13 +38,10 @@ export async function renewedSessionStart(
   nowMs: number,
 ): Promise<number> {
   if (!isCustomerIdentity(session.identity)) return session.sessionStartedAt;
-  const now = Math.floor(nowMs / 1000);
   if (customerToken === undefined) {
-    const endsAt = session.sessionStartedAt + sessionMaxAge(config, session.identity);
-    if (now < endsAt) return session.sessionStartedAt;
     throw new CustomerTokenError(
       'customer_token_required',
-      'This chat session needs a fresh sign-in to go on: send a new customer token.',
+      'A signed-in chat is renewed only with a fresh customer token: send one.',
     );
   }
   const customer = await verifyCustomer(config, customerToken, nowMs);
@@ -50,5 +49,15 @@ export async function renewedSessionStart(
     log.info('customer_token.refused', { reason: 'other_customer' });
     throw new CustomerTokenError('customer_token_invalid');
   }
-  return now;
+  return Math.floor(nowMs / 1000);
+}
+
+/**
+ * Whether /previous-chat answers for this identity (SHOW_PREVIOUS_CHAT and a
+ * signed-in customer's): /start-chat and /refresh-token say so
+ * (`previousChat: true`), so the widget asks only then, with no request of
+ * its own to find out, and knows again after a reload (it renews first).
+ */
+export function offersPreviousChat(config: Pick<Config, 'customer'>, identity: string): boolean {
+  return config.customer.showPreviousChat && isCustomerIdentity(identity);
 }

@@ -155,3 +155,48 @@ describe('claimOnce', () => {
     expect(mock.requests()).toHaveLength(0);
   });
 });
+
+describe('read and write', () => {
+  it('reads nothing for a key never written, then what was written', async () => {
+    expect(await state().read('webchat-pointer')).toBeUndefined();
+    await state().write('webchat-pointer', { conversationSid: 'CH1' }, 60, { exists: false });
+    expect(await state().read('webchat-pointer')).toEqual({ conversationSid: 'CH1' });
+    expect(mock.requests('sync.documents.create')[0]?.form).toEqual({
+      UniqueName: ['webchat-pointer'],
+      Data: ['{"conversationSid":"CH1"}'],
+      Ttl: ['60'],
+    });
+  });
+
+  it('updates in one request when the document exists, with a new TTL', async () => {
+    await state().write('webchat-pointer', { n: 1 }, 60, { exists: false });
+    mock.recorded.length = 0;
+    await state().write('webchat-pointer', { n: 2 }, 120, { exists: true });
+    expect(names()).toEqual(['sync.documents.update']);
+    expect(mock.requests('sync.documents.update')[0]?.form).toEqual({
+      Data: ['{"n":2}'],
+      Ttl: ['120'],
+    });
+    expect(await state().read('webchat-pointer')).toEqual({ n: 2 });
+  });
+
+  it('a wrong guess costs one more request either way', async () => {
+    await state().write('webchat-a', { n: 1 }, 60, { exists: true }); // not there: created
+    await state().write('webchat-a', { n: 2 }, 60, { exists: false }); // there: updated
+    expect(names()).toEqual([
+      'sync.documents.update',
+      'sync.documents.create',
+      'sync.documents.create',
+      'sync.documents.update',
+    ]);
+    expect(await state().read('webchat-a')).toEqual({ n: 2 });
+  });
+
+  it('passes other failures on: a missing service names SYNC_SERVICE_SID', async () => {
+    const missing = await rejection(state('IS' + '0'.repeat(32)).read('webchat-a'));
+    expect(missing).toBeInstanceOf(ConfigError);
+    mock.failNext('sync.documents.update', { status: 500 });
+    const failed = await rejection(state().write('webchat-a', {}, 60, { exists: true }));
+    expect(failed).toBeInstanceOf(UpstreamError);
+  });
+});

@@ -20,7 +20,14 @@
  *   release(key)
  *       deletes that document (a 404 is as good: nothing to release), so the
  *       key can be claimed again. One round trip. Only for a claim whose
- *       purpose certainly did not happen (see src/guard/index.ts).
+ *       purpose certainly did not happen (see src/guard/index.ts), or
+ *       whose work is done (src/customer/continuity.ts).
+ *   read(key)
+ *       that document's data, or undefined when there is none. One round trip.
+ *   write(key, data, ttlSeconds, {exists})
+ *       sets that document's data and a new TTL, creating it if need be.
+ *       One round trip when `exists` guesses right (update, or create); a
+ *       wrong guess costs one more (404 -> create, 54301 -> update).
  *
  * Failures become the `HttpError` the caller should see (src/twilio-errors.ts):
  * rejected credentials, or a Sync service that does not exist, name
@@ -48,6 +55,7 @@ import { toHttpError, upstreamStatus } from '../twilio-errors';
 export const SYNC_ERRORS = {
   serviceNotFound: 54050,
   listNotFound: 54150,
+  documentNotFound: 54100,
   uniqueNameTaken: 54301,
 } as const;
 
@@ -74,6 +82,8 @@ export interface SharedState {
   countInWindow(key: string, windowSeconds: number, nowMs: number): Promise<WindowCount>;
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   release(key: string): Promise<void>;
+  read(key: string): Promise<unknown>;
+  write(key: string, data: object, ttlSeconds: number, hint: { exists: boolean }): Promise<void>;
 }
 
 /**
@@ -127,6 +137,31 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
           if (upstreamStatus(error) !== 404) fail('release a key in Sync')(error);
         });
     },
+    async read(key) {
+      assertKey(key);
+      try {
+        return (await service.documents(key).fetch()).data as unknown;
+      } catch (error) {
+        if (twilioCode(error) === SYNC_ERRORS.documentNotFound) return undefined;
+        return fail('read a key in Sync')(error);
+      }
+    },
+    async write(key, data, ttlSeconds, { exists }) {
+      assertKey(key);
+      const update = () => service.documents(key).update({ data, ttl: ttlSeconds });
+      const create = () => service.documents.create({ uniqueName: key, data, ttl: ttlSeconds });
+      const code = (error: unknown) => twilioCode(error);
+      try {
+        await (exists ? update() : create());
+      } catch (error) {
+        // The guess was wrong (another writer came or went): the other way once.
+        const retry =
+          (exists && code(error) === SYNC_ERRORS.documentNotFound) ||
+          (!exists && code(error) === SYNC_ERRORS.uniqueNameTaken);
+        if (!retry) fail('write a key in Sync')(error);
+        await (exists ? create() : update()).catch(fail('write a key in Sync'));
+      }
+    },
   };
 }
 
@@ -172,7 +207,9 @@ async function countInWindow(
  */
 function syncFailure(error: unknown, step: string, serviceSid: string): HttpError {
   const serviceMissing =
-    upstreamStatus(error) === 404 && twilioCode(error) !== SYNC_ERRORS.listNotFound;
+    upstreamStatus(error) === 404 &&
+    twilioCode(error) !== SYNC_ERRORS.listNotFound &&
+    twilioCode(error) !== SYNC_ERRORS.documentNotFound;
   const mapped = toHttpError(error, {
     step,
     ...(serviceMissing && { notFoundMeans: 'SYNC_SERVICE_SID' }),

@@ -11,7 +11,8 @@
  *      so the question itself reaches Flex.
  *
  * Each step needs the one before, so that is 2 sequential round trips (3 with
- * a question), the fewest the API allows.
+ * a question), the fewest the API allows. A signed-in customer's start runs
+ * `chat.onHandedOff` beside step 3 (after step 2 without a question).
  *
  * The unique name is the start's key (`chat.identity`), which the start's
  * challenge determines (src/guard/admission.ts): Twilio refuses a second
@@ -97,9 +98,13 @@ export async function startConversationChat(
       { step: 'connect the conversation to Flex', logFields: { conversationSid } },
       () => thisConversation.webhooks.create(webhook),
     );
-    if (chat.question !== undefined) {
-      await postQuestion(client, config, conversationSid, identity, chat.question);
-    }
+    // The hand-off exists: the start is finished for the customer's other
+    // devices (src/customer/continuity.ts), beside the question's post.
+    await Promise.all([
+      chat.question !== undefined &&
+        postQuestion(client, config, conversationSid, identity, chat.question),
+      chat.onHandedOff?.(conversationSid),
+    ]);
   } catch (error) {
     await removeConversation(client, config, conversationSid, 'failed_start');
     throw error;

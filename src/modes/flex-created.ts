@@ -93,6 +93,8 @@ export async function startFlexCreatedChat(
       mergeChatDetails(client, config, conversationSid, chat.details),
       chat.question !== undefined &&
         postQuestion(client, config, conversationSid, identity, chat.question),
+      // Flex's routing came with the create: the start is finished (see ChatStart).
+      chat.onHandedOff?.(conversationSid),
     ]);
   } catch (error) {
     await removeQuietly(mode, created, 'failed_start');

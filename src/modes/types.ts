@@ -48,6 +48,14 @@ export interface ChatStart {
    * nothing but this attempt's unique name is removed for a customer.
    */
   knownConversations?: readonly string[];
+  /**
+   * Run once the chat's hand-off exists (its webhook, or Flex's routing),
+   * beside the start's last round (the question's post), or after it when
+   * there is none: src/customer/continuity.ts marks the start finished then,
+   * so another device joins only a chat its question can reach Flex from.
+   * Never throws.
+   */
+  onHandedOff?: (conversationSid: string) => Promise<void>;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { conversations } from '../../dev/twilio-fake/apis';
+import { addConversationUser, conversations } from '../../dev/twilio-fake/apis';
 import { startSendGridFake, SENDGRID_TEST_KEY, type SendGridFake } from '../../dev/sendgrid-fake';
 import {
   axe,
@@ -34,15 +34,16 @@ beforeAll(async () => {
 afterAll(() => sendgrid.stop());
 const suite = useBrowserStack(env);
 
-async function endedChat(page: Page, email?: string): Promise<string> {
-  await page.addInitScript(() => {
+async function endedChat(page: Page, email?: string, more: object = {}): Promise<string> {
+  await page.addInitScript((extra) => {
     window.FlexWebchatConfig = {
       ...window.FlexWebchatConfig,
       availability: 'off',
       survey: true,
       emailTranscript: true,
+      ...extra,
     };
-  });
+  }, more);
   await page.goto(`${suite.runtime.url}/`);
   await page.getByRole('button', { name: 'Open chat' }).click();
   await page.getByLabel('Name').fill('Ana');
@@ -147,4 +148,38 @@ describeInBrowser('after a chat', () => {
     expect(sendgrid.sent).toHaveLength(sent);
     await context.close();
   });
+
+  it.each([
+    ['first', {}, 'Alex'],
+    ['role', { agentRoleLabel: 'Support team' }, 'Support team'],
+  ])(
+    'names agents in the email as the widget did (%s), with times in the browser’s zone',
+    async (agentName, more, shown) => {
+      const { page, context } = await newPage(suite.browser, { timezoneId: 'Asia/Kolkata' });
+      const sid = await endedChat(page, 'ana@example.com', { agentName, ...more });
+      await expect(page.getByText(shown, { exact: true }).first().isVisible()).resolves.toBe(true);
+      addConversationUser(suite.mock, {
+        identity: 'alex@acme.example',
+        friendlyName: 'Alex Smith',
+      });
+      const held = conversations(suite.mock).get(sid)!;
+      held.messages.push({
+        sid: `IM${'c'.repeat(32)}`,
+        index: held.messages.length,
+        author: 'alex@acme.example',
+        body: 'Your order ships today.',
+        attributes: '{}',
+        webhookEnabled: false,
+        dateCreated: '2026-12-03T09:30:00Z',
+      });
+      await page.getByRole('button', { name: 'Email me this transcript' }).click();
+      await page.getByText('We sent the transcript to a•••@example.com.').waitFor();
+      const text = sendgrid.sent.at(-1)!.body.content[0]!.value;
+      // The zone as the browser names it (Chromium's ICU still says Calcutta).
+      expect(text).toContain('Times are in India Standard Time (Asia/Calcutta).');
+      expect(text).toContain(`[3:00 PM] ${shown}: Your order ships today.\n`);
+      expect(text).not.toContain('Smith');
+      await context.close();
+    },
+  );
 });

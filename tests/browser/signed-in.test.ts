@@ -58,7 +58,8 @@ async function signedInPage(
   const tokens: (string | null)[] = [];
   await page.exposeFunction('testCustomerToken', async () => {
     const customer = who();
-    const token = customer && (await mintCustomerToken({ ...customer }));
+    // Each token its own (`jti`), as a backend's are: two in one second would be the same JWT.
+    const token = customer && (await mintCustomerToken({ ...customer, jti: `t${tokens.length}` }));
     tokens.push(token);
     return token;
   });
@@ -281,9 +282,11 @@ describeInBrowser('a signed-in customer', () => {
     let customer: Customer | null = ana();
     const { page, problems, context, tokens } = await signedInPage(() => customer);
     const refreshes: Record<string, unknown>[] = [];
+    let previousAsked = 0;
     page.on('request', (r) => {
       if (r.url().endsWith('/refresh-token'))
         refreshes.push(r.postDataJSON() as Record<string, unknown>);
+      if (r.url().endsWith('/previous-chat')) previousAsked++;
     });
     await openPanel(page);
     let answered = previousAnswered(page);
@@ -300,6 +303,8 @@ describeInBrowser('a signed-in customer', () => {
     await answered;
     expect(refreshes).toEqual([{ token, customerToken: tokens[2] }]);
     expect(tokens).toHaveLength(3); // form shown, start, resume
+    // SHOW_PREVIOUS_CHAT is on: asked once per page (the renewal said so after the reload).
+    expect(previousAsked).toBe(2);
 
     customer = null; // signed out of the site, without FlexWebchat.logout()
     await page.reload();
@@ -312,32 +317,32 @@ describeInBrowser('a signed-in customer', () => {
     await context.close();
   });
 
-  it('renews past the session cap with a fresh token from the page', async () => {
+  it('renews with a fresh token from the page, asking once more when the service refuses it', async () => {
     const me = ana();
     const { page, problems, context, tokens } = await signedInPage(() => me);
     await openPanel(page);
     await page.getByRole('button', { name: 'Start chat' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
-    // The service's answer past SESSION_MAX_AGE_SECONDS (tests/contract/ checks the service
-    // gives it); the renewal with the fresh token then goes to the real /refresh-token.
+    // The first renewal's customer token is refused as expired (tests/contract/ checks the
+    // service does so); the one the page gives next goes to the real /refresh-token.
     const refreshes: Record<string, unknown>[] = [];
     await page.route('**/refresh-token', async (route) => {
       const body = route.request().postDataJSON() as Record<string, unknown>;
       refreshes.push(body);
-      if (body.customerToken) return route.continue();
+      if (refreshes.length > 1) return route.continue();
       return route.fulfill({
         status: 401,
         contentType: 'application/json',
         body: JSON.stringify({
-          error: { code: 'customer_token_required', message: 'Sign in again to go on.' },
+          error: { code: 'customer_token_expired', message: 'The customer token has expired.' },
         }),
       });
     });
     const before = tokens.length;
     await fake(page, (c) => c.tokenAboutToExpire());
     await eventually(async () => expect(await fake(page, (c) => c.tokens.length)).toBe(2));
-    expect(tokens).toHaveLength(before + 1);
-    expect(refreshes.map((b) => b.customerToken)).toEqual([undefined, tokens[before]]);
+    expect(tokens).toHaveLength(before + 2);
+    expect(refreshes.map((b) => b.customerToken)).toEqual([tokens[before], tokens[before + 1]]);
     expect(await page.getByRole('textbox', { name: 'Message' }).isVisible()).toBe(true);
     expect(problems.filter((p) => !/401 \(Unauthorized\) \(.*\/refresh-token\)$/.test(p))).toEqual(
       [],

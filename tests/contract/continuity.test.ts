@@ -10,10 +10,14 @@ import { handler as interaction } from '../../functions/interaction.protected';
 import { loadConfig } from '../../src/config';
 import {
   CHAT_STARTING_RETRY_SECONDS,
-  creationKey,
   LOSER_WAITS_MS,
   startOrResume,
 } from '../../src/customer/continuity';
+import {
+  claimKey,
+  CREATION_CLAIM_TTL_SECONDS,
+  pointerKey,
+} from '../../src/customer/continuity-sync';
 import type { VerifiedCustomer } from '../../src/customer/types';
 import { ChatStartingError, CustomerChatLimitError, type HttpError } from '../../src/errors';
 import { sharedState } from '../../src/guard/shared-state';
@@ -25,6 +29,7 @@ import {
   account,
   conversations,
   interactions,
+  syncService,
   tasks,
   type MockConversation,
 } from '../../dev/twilio-fake/apis';
@@ -99,14 +104,15 @@ async function begin(
       device.spent++;
       return Promise.resolve();
     },
-    create: (known) =>
+    create: ({ known, onHandedOff }) =>
       startChat(client, config, config.handoff, {
         identity: key,
         friendlyName: 'Ana',
         ...(question !== undefined && { question }),
         preEngagement: {},
         customer,
-        knownConversations: known,
+        ...(known && { knownConversations: known }),
+        onHandedOff,
       }),
     ...(!realWaits && { sleep: () => Promise.resolve() }),
   });
@@ -114,6 +120,22 @@ async function begin(
 
 /** Forgets the requests made so far (not the fake's state). */
 const forget = () => mock.recorded.splice(0);
+
+/** The Sync documents left, by unique name, with their data. */
+function documents(): Record<string, unknown> {
+  const docs = syncService(mock, 'default')?.documents ?? [];
+  return Object.fromEntries(docs.map((d): [string, unknown] => [d.uniqueName ?? d.sid, d.data]));
+}
+
+/** Names of the requests made, round by round (each round sorted). */
+function rounds(made = mock.requests()): string[][] {
+  const byRound: string[][] = [];
+  for (const r of made) {
+    const round = mock.sequentialRoundTrips(made.filter((o) => o.startedAt <= r.startedAt));
+    (byRound[round - 1] ??= []).push(r.name);
+  }
+  return byRound.map((names) => names.sort());
+}
 
 function only(): MockConversation {
   const all = [...conversations(mock).values()];
@@ -126,6 +148,7 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
 
   it("creates a signed-in customer's chat with the cust_ identity, named after the start's key", async () => {
     const customer = customerOf();
+    mock.latencyMs = 10;
     const chat = await begin(env, { customer, question: 'Where is my order?' });
 
     expect(chat).toEqual({
@@ -139,16 +162,33 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(conversation.messages.map((m) => [m.author, m.body])).toEqual([
       [customer.identity, 'Where is my order?'],
     ]);
-    // Round 1 the lookup, round 2 the creation claim, then the mode's own.
-    const names = mock.requests().map((r) => r.name);
-    expect(names.slice(0, 2)).toEqual(['participantConversations.list', 'sync.documents.create']);
+    // Round 1 the lookup, the claim and the pointer, side by side; then the mode's own.
+    expect(rounds()[0]).toEqual([
+      'participantConversations.list',
+      'sync.documents.create',
+      'sync.documents.fetch',
+    ]);
     const lookup = mock.requests('participantConversations.list')[0];
     expect(lookup?.path).toBe(
       `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/ParticipantConversations`,
     );
     expect(lookup?.query).toEqual({ Identity: [customer.identity], PageSize: ['50'] });
-    const claim = mock.requests('sync.documents.create')[0];
-    expect(claim?.form.UniqueName).toEqual([creationKey(customer.identity, [])]);
+    const [claim, pointer] = mock.requests('sync.documents.create');
+    expect(claim?.form).toEqual({
+      UniqueName: [claimKey(customer.identity)],
+      Data: ['{}'],
+      Ttl: [String(CREATION_CLAIM_TTL_SECONDS)],
+    });
+    expect(mock.requests('sync.documents.fetch')[0]?.path).toMatch(
+      new RegExp(`/Documents/${pointerKey(customer.identity)}$`),
+    );
+    // Once handed off: the pointer written, the claim deleted, beside the question.
+    expect(pointer?.form.UniqueName).toEqual([pointerKey(customer.identity)]);
+    expect(documents()).toEqual({
+      [pointerKey(customer.identity)]: { conversationSid: chat.conversationSid },
+    });
+    const last = rounds().at(-1);
+    expect(last).toEqual(['messages.create', 'sync.documents.create', 'sync.documents.delete']);
   });
 
   it('resumes the chat in progress on a second device: one lookup, the question, nothing else', async () => {
@@ -162,11 +202,11 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     const second = await begin(env, { question: 'Second question', device: phone });
 
     expect(second).toEqual({ ...first, resumed: true });
-    expect(mock.requests().map((r) => r.name)).toEqual([
-      'participantConversations.list',
-      'messages.create',
+    // One look; then the question, beside the claim given back (nobody was starting).
+    expect(rounds()).toEqual([
+      ['participantConversations.list', 'sync.documents.create', 'sync.documents.fetch'],
+      ['messages.create', 'sync.documents.delete'],
     ]);
-    expect(mock.sequentialRoundTrips(mock.requests('participantConversations.list'))).toBe(1);
     const post = mock.requests('messages.create')[0];
     expect(post?.path).toBe(
       `/v1/Services/${TEST_ENV.CONVERSATIONS_SERVICE_SID}/Conversations/${first.conversationSid}/Messages`,
@@ -191,13 +231,20 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(posts).toEqual([first.conversationSid, second.conversationSid]);
   });
 
-  it('resumes without a question in exactly one request', async () => {
+  it('resumes without a question: one look, then the claim given back; nothing else written', async () => {
     const first = await begin(env);
     forget();
+    mock.latencyMs = 10;
     const again = await begin(env);
     expect(again).toEqual({ ...first, resumed: true });
-    expect(mock.requests().map((r) => r.name)).toEqual(['participantConversations.list']);
-    expect(mock.writes()).toEqual([]);
+    expect(rounds()).toEqual([
+      ['participantConversations.list', 'sync.documents.create', 'sync.documents.fetch'],
+      ['sync.documents.delete'],
+    ]);
+    expect(mock.writes().map((r) => r.name)).toEqual([
+      'sync.documents.create',
+      'sync.documents.delete',
+    ]);
   });
 
   it('starts a new chat once the one in progress has ended, by the mode’s reading', async () => {
@@ -212,12 +259,15 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(second.resumed).toBe(false);
     expect(second.conversationSid).not.toBe(first.conversationSid);
     expect(conversations(mock).size).toBe(2);
-    // The new start's claim is named after a list that holds the first chat.
-    const claims = mock.requests('sync.documents.create').map((r) => r.form.UniqueName?.[0]);
-    expect(claims).toEqual([
-      creationKey(first.identity, []),
-      creationKey(first.identity, [{ conversationSid: first.conversationSid }]),
+    // The same fixed-name claim both times (the first was deleted), and the pointer moved on.
+    const claims = mock.requests('sync.documents.create').filter((r) => r.form.Ttl?.[0] === '30');
+    expect(claims.map((r) => [r.form.UniqueName?.[0], r.status])).toEqual([
+      [claimKey(first.identity), 201],
+      [claimKey(first.identity), 201],
     ]);
+    expect(documents()).toEqual({
+      [pointerKey(first.identity)]: { conversationSid: second.conversationSid },
+    });
   });
 
   it('two devices at once end in ONE conversation with both questions', async () => {
@@ -239,21 +289,24 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
       );
     expect(creates).toHaveLength(1);
     // Both saw no chat and raced for the same claim: one created, one waited and joined.
-    const claims = mock.requests('sync.documents.create');
-    expect(new Set(claims.map((r) => r.form.UniqueName?.[0])).size).toBe(1);
-    expect(claims.filter((r) => r.status === 201)).toHaveLength(1);
+    const [firstTwo, ...later] = mock
+      .requests('sync.documents.create')
+      .filter((r) => r.form.UniqueName?.[0] === claimKey(a.identity));
+    expect(firstTwo?.status).toBe(201);
+    expect(later[0]?.status).toBe(409);
     if (mode === 'studio' || mode === 'webhook') {
       expect(mock.requests('webhooks.create')).toHaveLength(1);
     }
+    // Nothing left in Sync but the pointer to the one chat.
+    expect(documents()).toEqual({
+      [pointerKey(a.identity)]: { conversationSid: a.conversationSid },
+    });
   });
 
   it('the loser of the claim answers 503 chat_starting when the chat does not show in time, having made nothing', async () => {
     const customer = customerOf();
     // Another request of the customer holds the claim, and has not created yet.
-    await sharedState(mock.client(), configFor(env)).claimOnce(
-      creationKey(customer.identity, []),
-      30,
-    );
+    await sharedState(mock.client(), configFor(env)).claimOnce(claimKey(customer.identity), 30);
     forget();
     const device = { spent: 0 };
     const refused = await begin(env, { customer, question: 'Hello?', device }).catch(
@@ -269,7 +322,7 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(mock.requests('sync.documents.create')).toHaveLength(LOSER_WAITS_MS.length + 1);
     expect(mock.writes()).toEqual([]); // each claim refused: taken
     expect(conversations(mock).size).toBe(0);
-    expect(device.spent).toBe(1);
+    expect(device.spent).toBe(0); // only the start that creates spends
   });
 });
 
@@ -331,8 +384,8 @@ describe("Twilio's 1,000 conversations per identity", () => {
     const refused = await begin(FLEX_FLOW_ENV, { customer }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CustomerChatLimitError);
     expect(refused).toMatchObject({ status: 409, code: 'customer_chat_limit' });
-    // All 20 pages of 50 were read (none in progress), then the claim, then the refused create.
-    expect(mock.requests('participantConversations.list')).toHaveLength(20 + 20);
+    // No pointer: all 20 pages of 50 were read (none in progress), then the refused create.
+    expect(mock.requests('participantConversations.list')).toHaveLength(20);
     expect(mock.requests('flexChannels.create')).toHaveLength(1);
     expect(conversations(mock).size).toBe(1000);
   });

@@ -1,11 +1,12 @@
 /**
- * POST /refresh-token for signed-in customers (`cust_` identities): the
- * session start travels in the Access Token's `nbf`; within
- * SESSION_MAX_AGE_SECONDS (at most 24 h) renewals need nothing more; past it
- * only a fresh customer token for the same customer renews (and starts a
- * new session); a customer token that does not verify stops renewal.
- * Through the real `twilio` library and the fake; every refusal makes no
- * Twilio request at all.
+ * POST /refresh-token for signed-in customers (`cust_` identities): every
+ * renewal needs a fresh customer token for the same customer, and starts a
+ * new session (its start travels in the Access Token's `nbf`); without one
+ * it is 401 customer_token_required at any age (a signed-out page, an old
+ * widget or a copied Access Token renews nothing); a customer token that
+ * does not verify stops renewal. The answer says whether /previous-chat
+ * answers (SHOW_PREVIOUS_CHAT). Through the real `twilio` library and the
+ * fake; every refusal makes no Twilio request at all.
  */
 import { handler as refresh } from '../../functions/refresh-token';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
@@ -87,24 +88,47 @@ describe('/start-chat tokens of signed-in customers carry their session start', 
 });
 
 describe('POST /refresh-token: a signed-in customer', () => {
-  it('renews within the session without a customer token, keeping the session start', async () => {
-    const token = accessToken(2 * HOUR);
-    const { nbf } = verifyTestToken(token).payload as unknown as { nbf: number };
-    const res = await renew({ token });
+  it.each([
+    ['within the session', 2 * HOUR, 0],
+    // Minted 20 s before the session's end, so it expired 10 s ago (within the grace).
+    ['past the session age', 4 * HOUR + 10, 20],
+  ])(
+    'refuses without a customer token %s: 401 customer_token_required, no request',
+    async (_, age, mintedAgo) => {
+      const env = { ...ENV, SESSION_MAX_AGE_SECONDS: String(4 * HOUR) };
+      const res = await renew({ token: accessToken(age, mintedAgo, env) }, env);
+      expect(res.status).toBe(401);
+      expect((res.body as ErrorBody).error.code).toBe('customer_token_required');
+      expect(mock.requests()).toHaveLength(0);
+      expect(mock.writes()).toHaveLength(0);
+    },
+  );
+
+  it('renews within the session with a fresh customer token: one read, a new session', async () => {
+    const customerToken = await mintCustomerToken({ sub: 'cus_42' });
+    const res = await renew({ token: accessToken(2 * HOUR), customerToken });
     expect(res.status).toBe(200);
     const body = res.body as TokenBody;
     expect(body.identity).toBe(ANA);
-    expect(verifyTestToken(body.token).payload).toMatchObject({ nbf });
+    expect(body).not.toHaveProperty('previousChat'); // SHOW_PREVIOUS_CHAT is off
+    const { nbf } = verifyTestToken(body.token).payload as unknown as { nbf: number };
+    expect(Math.abs(nbf - now())).toBeLessThanOrEqual(1);
     expect(mock.requests().map((r) => r.name)).toEqual(['participantConversations.list']);
+    expect(mock.writes()).toHaveLength(0);
   });
 
-  it('refuses past the session age without a customer token: 401 customer_token_required, no request', async () => {
-    const env = { ...ENV, SESSION_MAX_AGE_SECONDS: String(4 * HOUR) };
-    // Minted 20 s before the session's end, so it expired 10 s ago (within the grace).
-    const res = await renew({ token: accessToken(4 * HOUR + 10, 20, env) }, env);
-    expect(res.status).toBe(401);
-    expect((res.body as ErrorBody).error.code).toBe('customer_token_required');
-    expect(mock.requests()).toHaveLength(0);
+  it('says previousChat: true with SHOW_PREVIOUS_CHAT=true (a reloaded widget knows to ask)', async () => {
+    const env = { ...ENV, SHOW_PREVIOUS_CHAT: 'true' };
+    const customerToken = await mintCustomerToken({ sub: 'cus_42' });
+    const res = await renew({ token: accessToken(HOUR, 0, env), customerToken }, env);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      identity: ANA,
+      token: expect.any(String),
+      expiresAt: expect.any(String),
+      previousChat: true,
+    });
+    expect(mock.requests().map((r) => r.name)).toEqual(['participantConversations.list']);
   });
 
   it('renews past the session age with a fresh customer token for the same customer: a new session', async () => {
@@ -166,9 +190,11 @@ describe('POST /refresh-token: a signed-in customer', () => {
     seedChat(identity);
     const config = loadConfig(ENV, {}, ['tokens']);
     const { token } = issueToken(config, identity, now(), Date.now());
-    const res = await renew({ token, customerToken: await mintCustomerToken() });
+    const env = { ...ENV, SHOW_PREVIOUS_CHAT: 'true' };
+    const res = await renew({ token, customerToken: await mintCustomerToken() }, env);
     expect(res.status).toBe(200);
     expect((res.body as TokenBody).identity).toBe(identity);
+    expect(res.body).not.toHaveProperty('previousChat'); // anonymous: nothing to show
   });
 
   it('with a JWKS URL that is down: 503 customer_keys_unavailable, nothing renewed', async () => {

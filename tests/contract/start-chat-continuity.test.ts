@@ -12,7 +12,7 @@ import { handler as refreshToken } from '../../functions/refresh-token';
 import { handler as startChat } from '../../functions/start-chat';
 import { assertChatOpen } from '../../src/chat-open';
 import { loadConfig } from '../../src/config';
-import { creationKey } from '../../src/customer/continuity';
+import { claimKey } from '../../src/customer/continuity-sync';
 import { endChat } from '../../src/end-chat';
 import { sharedState } from '../../src/guard/shared-state';
 import { customerIdentity } from '../../src/identity';
@@ -23,6 +23,7 @@ import { invoke } from '../../dev/invoke';
 import {
   conversations,
   interactions,
+  syncService,
   tasks,
   type MockConversation,
 } from '../../dev/twilio-fake/apis';
@@ -104,8 +105,16 @@ describe.each(MODES)('POST /start-chat, one customer on two devices: HANDOFF_MOD
     });
     expect(verifyTestToken(phone.token).payload.grants.identity).toBe(laptop.identity);
     const made = mock.requests().slice(before);
-    expect(made.map((r) => r.name)).toEqual(['participantConversations.list', 'messages.create']);
-    expect(mock.sequentialRoundTrips(made)).toBe(2); // the lookup, then the question
+    // Round 1: the list, the claim (made for nothing: nobody is starting) and
+    // the pointer; round 2: the question, beside the claim given back.
+    expect(made.map((r) => r.name).sort()).toEqual([
+      'messages.create',
+      'participantConversations.list',
+      'sync.documents.create',
+      'sync.documents.delete',
+      'sync.documents.fetch',
+    ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(2);
     const conversation = only();
     expect(conversation.webhooks).toHaveLength(webhooksBefore);
     expect(conversation.participants.map((p) => p.identity)).toEqual([laptop.identity]);
@@ -170,9 +179,8 @@ describe('POST /start-chat continuity: the guard', () => {
     const first = await device(env, { question: 'Hello' });
     await startOn(env, {}, 'cus_other');
     // Another device of cus_42 holds the creation claim and has not created yet.
-    const key = creationKey(
+    const key = claimKey(
       customerIdentity(config.apiSecret, CUSTOMER_ENV.CUSTOMER_TOKEN_ISSUER, 'cus_42'),
-      [],
     );
     await sharedState(mock.client(), config).claimOnce(key, 30);
     const refused = await first.send();
@@ -187,11 +195,16 @@ describe('POST /start-chat continuity: the guard', () => {
     expect((retried.body as Started).resumed).toBe(false);
   }, 15_000);
 
-  it('a lookup Twilio fails is a 502 with zero writes', async () => {
+  it('a lookup Twilio fails is a 502 that leaves nothing: the claim made beside it is given back', async () => {
     mock.failNext('participantConversations.list', { status: 500 });
     const res = await (await device(STUDIO)).send();
     expect(res.status).toBe(502);
-    expect(mock.writes()).toEqual([]);
+    expect(mock.writes().map((r) => r.name)).toEqual([
+      'sync.documents.create',
+      'sync.documents.delete',
+    ]);
+    expect(syncService(mock, 'default')?.documents).toEqual([]);
+    expect(conversations(mock).size).toBe(0);
   });
 });
 
@@ -240,7 +253,7 @@ describe('continuity end to end: /end-chat, /refresh-token, /previous-chat', () 
       const renewed = await invoke(refreshToken, {
         mock,
         env: env,
-        body: { token: laptop.token },
+        body: { token: laptop.token, customerToken: await mintCustomerToken({ sub: 'cus_42' }) },
       });
       expect(renewed.status).toBe(403);
       expect((renewed.body as ErrorBody).error.code).toBe('chat_ended');

@@ -47,6 +47,24 @@ describe('POST /start-chat: a signed-in customer', () => {
     expect(res.status).toBe(200);
     expect(res.body).not.toHaveProperty('customer');
   });
+
+  it('says previousChat: true only with SHOW_PREVIOUS_CHAT=true and a verified customer', async () => {
+    const env = { ...ENV, SHOW_PREVIOUS_CHAT: 'true' };
+    const customerToken = await mintCustomerToken({ sub: 'cus_previous' });
+    const on = await start({ customerToken }, { env });
+    expect(on.status).toBe(200);
+    expect(on.body).toMatchObject({
+      identity: expect.stringMatching(/^cust_/),
+      previousChat: true,
+    });
+    // Anonymous with it on, and verified with it off: not said (the widget then never asks).
+    const anonymous = await start({ friendlyName: 'Ana' }, { env });
+    expect(anonymous.body).not.toHaveProperty('previousChat');
+    const off = await start({ customerToken: await mintCustomerToken({ sub: 'cus_off' }) });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ identity: expect.stringMatching(/^cust_/) });
+    expect(off.body).not.toHaveProperty('previousChat');
+  });
 });
 
 describe('POST /start-chat: room for the verified claims', () => {

@@ -12,11 +12,12 @@ import { handler as transcript } from '../../functions/transcript';
 import { proven } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { startSendGridFake, SENDGRID_TEST_KEY, type SendGridFake } from '../../dev/sendgrid-fake';
-import { conversations } from '../../dev/twilio-fake/apis';
+import { addConversationUser, conversations } from '../../dev/twilio-fake/apis';
 import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { newIdentity } from '../../src/identity';
 import { transcriptClaimKey } from '../../src/transcript-send';
+import { TRANSCRIPT_HEAD_MESSAGES, TRANSCRIPT_TAIL_MESSAGES } from '../../src/transcript-messages';
 import { captureLogsPerTest } from '../support/logs';
 import { signTestToken } from '../support/tokens';
 
@@ -63,6 +64,28 @@ async function chatWith(body: object = {}): Promise<Chat> {
 }
 
 const email = (body: object, env: TestEnv = MAIL_ENV()) => invoke(transcript, { mock, env, body });
+
+/** Adds `count` messages after the chat's own, alternating customer and agent, a minute apart. */
+function addMessages(chat: Chat, count: number, agent = 'alex.smith@acme.example') {
+  const c = conversations(mock).get(chat.conversationSid)!;
+  const customer = c.participants[0]!.identity!;
+  const start = Date.parse('2026-12-03T09:00:00Z');
+  for (let i = 0; i < count; i++) {
+    c.messages.push({
+      sid: `IM${String(c.messages.length).padStart(32, '0')}`,
+      index: c.messages.length,
+      author: i % 2 === 0 ? customer : agent,
+      body: `message ${i + 1}`,
+      attributes: '{}',
+      webhookEnabled: false,
+      dateCreated: new Date(start + i * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+  }
+}
+
+/** The `message N` lines of the email's plain text, in order. */
+const numbered = (text: string) =>
+  [...text.matchAll(/: message (\d+)\n/g)].map((m) => Number(m[1]));
 
 describe('POST /transcript', () => {
   it('emails the transcript to the form’s address, through SendGrid: 2 Twilio round trips', async () => {
@@ -214,6 +237,152 @@ describe('POST /transcript', () => {
     expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(fields);
     expect(mock.requests()).toHaveLength(before);
     expect(sendgrid.sent).toHaveLength(0);
+  });
+});
+
+describe('POST /transcript: agents as the widget named them, times in the customer’s zone', () => {
+  const withAgents = async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' }, locale: 'es' });
+    addConversationUser(mock, { identity: 'alex.smith@acme.example', friendlyName: 'Alex Smith' });
+    addConversationUser(mock, { identity: 'maria@acme.example', friendlyName: 'María Pérez' });
+    // A transfer: Alex left the chat, María took it over. Only María is a participant now.
+    addMessages(chat, 2, 'maria@acme.example');
+    return chat;
+  };
+
+  it('names each agent by first name, after a transfer too, in 2 round trips', async () => {
+    const chat = await withAgents();
+    const before = mock.requests().length;
+    mock.latencyMs = 30;
+    const res = await email({ ...chat, agentName: 'first', timeZone: 'Europe/Madrid' });
+    expect(res.status).toBe(200);
+    const made = mock.requests().slice(before);
+    expect(made.map((r) => r.name).sort()).toEqual([
+      'conversations.fetch',
+      'messages.list',
+      'participants.list',
+      'sync.documents.create',
+      'users.fetch',
+      'users.fetch',
+    ]);
+    expect(mock.requests('users.fetch').map((r) => r.path.split('/').at(-1))).toEqual([
+      'alex.smith@acme.example',
+      'maria@acme.example',
+    ]);
+    expect(mock.sequentialRoundTrips(made)).toBe(2);
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    expect(text).toContain('Las horas están en hora de Europa central (Europe/Madrid).');
+    expect(text).toMatch(/\] Alex: Yes <script>/);
+    expect(text).toContain('[10:00] Tú: message 1\n[10:01] María: message 2\n');
+    expect(text).not.toMatch(/Smith|Pérez|@acme/);
+  });
+
+  it('gives full names when the widget did, and the label for an agent with no user', async () => {
+    const chat = await withAgents();
+    addMessages(chat, 2, 'bot-7');
+    const res = await email({ ...chat, agentName: 'full', timeZone: 'America/New_York' });
+    expect(res.status).toBe(200);
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    expect(text).toContain('] Alex Smith: Yes');
+    expect(text).toContain('[4:01] María Pérez: message 2');
+    expect(text).toContain('] Agente: message 2');
+    expect(text).not.toContain('bot-7');
+  });
+
+  it('names nobody (role label, no user read) when the widget used roles, or sent nothing', async () => {
+    const chat = await withAgents();
+    const res = await email({ ...chat, agentName: 'role', agentRoleLabel: 'Equipo de soporte' });
+    expect(res.status).toBe(200);
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    expect(text).toContain('] Equipo de soporte: Yes');
+    expect(text).toContain('Las horas están en UTC.');
+    expect(text).not.toMatch(/Alex|María/);
+    expect((await email(chat)).status).toBe(200); // an older widget: no agentName
+    expect(sendgrid.sent[1]!.body.content[0]!.value).toContain('] Agente: Yes');
+    expect(mock.requests('users.fetch')).toHaveLength(0);
+  });
+
+  it('refuses a malformed time zone or name mode (400): nothing read, sent or written', async () => {
+    const chat = await withAgents();
+    const before = mock.requests().length;
+    const res = await email({ ...chat, timeZone: 'Europe/Madrid"><b>', agentName: 'everything' });
+    expect(res.status).toBe(400);
+    expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual([
+      'agentName',
+      'timeZone',
+    ]);
+    expect(mock.requests()).toHaveLength(before);
+    expect(sendgrid.sent).toHaveLength(0);
+  });
+});
+
+describe('POST /transcript: long chats, read in pages', () => {
+  it('sends all of a 230-message chat in order: 3 pages in 2 round trips, then the claim', async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+    addMessages(chat, 227); // 230 with the question, the answer and the end's notice
+    const before = mock.requests().length;
+    mock.latencyMs = 30;
+    const res = await email(chat);
+    expect(res.status).toBe(200);
+    const made = mock.requests().slice(before);
+    const pages = mock.requests('messages.list').slice(-3);
+    expect(pages.map((r) => r.query)).toEqual([
+      { Order: ['asc'], PageSize: ['100'] },
+      { Order: ['asc'], PageSize: ['100'], Page: ['1'], PageToken: ['PT100'] },
+      { Order: ['desc'], PageSize: ['100'] },
+    ]);
+    // Round 1: the conversation, its participants, page 1; round 2: page 2 and the
+    // last page together, which meet; round 3: the send's claim in Sync.
+    expect(made.filter((r) => r.name === 'messages.list')).toHaveLength(3);
+    expect(mock.sequentialRoundTrips(made)).toBe(3);
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    expect(numbered(text)).toEqual(Array.from({ length: 227 }, (_, i) => i + 1));
+    expect(text.indexOf('] You: Is <b>this')).toBeLessThan(text.indexOf('] Agent: Yes'));
+    expect(text.indexOf('] Agent: Yes')).toBeLessThan(text.indexOf(': message 1\n'));
+    expect(text).not.toContain('too long');
+  });
+
+  it.each([
+    [100, 1, 2],
+    [101, 3, 3],
+    [200, 3, 3],
+    [301, 5, 4],
+  ])(
+    'sends all of a %i-message chat: %i pages, %i round trips with the claim',
+    async (total, count, trips) => {
+      const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+      addMessages(chat, total - 3);
+      const before = mock.requests().length;
+      mock.latencyMs = 30;
+      expect((await email(chat)).status).toBe(200);
+      const made = mock.requests().slice(before);
+      expect(made.filter((r) => r.name === 'messages.list')).toHaveLength(count);
+      expect(mock.sequentialRoundTrips(made)).toBe(trips);
+      const text = sendgrid.sent[0]!.body.content[0]!.value;
+      expect(numbered(text)).toEqual(Array.from({ length: total - 3 }, (_, i) => i + 1));
+    },
+  );
+
+  it('sends the first 500 and last 500 of a 5,000-message chat and says so: 10 pages, 6 rounds', async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+    addMessages(chat, 4997); // 5,000 with the question, the answer and the end's notice
+    const before = mock.requests().length;
+    mock.latencyMs = 20;
+    const res = await email(chat);
+    expect(res.status).toBe(200);
+    const made = mock.requests().slice(before);
+    expect(made.filter((r) => r.name === 'messages.list')).toHaveLength(10);
+    expect(mock.sequentialRoundTrips(made)).toBe(7); // 6 of pages, then the claim
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    // Indexes 0 to 2 are the question, the answer and the end's notice (left
+    // out): `message N` is index N + 2.
+    const head = Array.from({ length: TRANSCRIPT_HEAD_MESSAGES - 3 }, (_, i) => i + 1);
+    const tail = Array.from({ length: TRANSCRIPT_TAIL_MESSAGES }, (_, i) => 4500 - 2 + i);
+    expect(numbered(text)).toEqual([...head, ...tail]);
+    expect(text).toContain(
+      ': message 497\n[…] Notice: This chat was too long to send whole: here are its first 500 and last 500 messages.\n',
+    );
+    expect(text.indexOf('too long')).toBeLessThan(text.indexOf(': message 4498\n'));
   });
 });
 

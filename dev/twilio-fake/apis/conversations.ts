@@ -4,7 +4,9 @@
  * lookup by SID or unique name, 404s for what is gone, the five-webhook
  * limit per conversation, deletion taking children with it; a participant's
  * conversations by identity (ParticipantConversations, paged as Twilio pages
- * it: at most 50 a page); and the limit of 1,000 conversations per identity.
+ * it: at most 50 a page); messages paged as Twilio pages them (at most 100
+ * a page, `next_page_url` while more remain); and the limit of 1,000
+ * conversations per identity.
  */
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
@@ -201,6 +203,45 @@ function messageJson(c: MockConversation, m: MockMessage) {
   };
 }
 
+/**
+ * Messages pages, as Twilio pages them: `Order` (asc, the default, or desc),
+ * `PageSize` (default 50, at most 100: the spec refuses more), and
+ * `meta.next_page_url` with an opaque `PageToken` while more remain, `null`
+ * on the last page. `Page` is only the client's count, as the spec says; the
+ * token says where the page starts (here `PT` + the position in the order).
+ */
+export const MESSAGES_PAGE_MAX = 100;
+
+function messagesPage(c: MockConversation, input: RouteInput) {
+  const order = input.query.Order?.[0]?.toLowerCase() === 'desc' ? 'desc' : 'asc';
+  const pageSize = Math.min(MESSAGES_PAGE_MAX, Number(input.query.PageSize?.[0] ?? 50));
+  const page = Number(input.query.Page?.[0] ?? 0);
+  const token = input.query.PageToken?.[0];
+  const start = token === undefined ? 0 : Number(/^PT(\d+)$/.exec(token)?.[1] ?? NaN);
+  if (!Number.isInteger(start)) return twilioError(400, 20001, `Invalid PageToken: ${token}`);
+  const ordered = order === 'desc' ? [...c.messages].reverse() : c.messages;
+  const url = `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Messages`;
+  const query = (n: number, at?: number) =>
+    `Order=${order}&PageSize=${pageSize}&Page=${n}` + (at ? `&PageToken=PT${at}` : '');
+  const end = start + pageSize;
+  return {
+    status: 200,
+    body: {
+      messages: ordered.slice(start, end).map((m) => messageJson(c, m)),
+      meta: {
+        ...listMeta(url, 'messages'),
+        page,
+        page_size: pageSize,
+        first_page_url: `${url}?${query(0)}`,
+        url: `${url}?${query(page, start)}`,
+        previous_page_url:
+          page > 0 ? `${url}?${query(page - 1, Math.max(0, start - pageSize))}` : null,
+        next_page_url: end < ordered.length ? `${url}?${query(page + 1, end)}` : null,
+      },
+    },
+  };
+}
+
 function notFound(path: string) {
   return twilioError(404, 20404, `The requested resource ${path} was not found`);
 }
@@ -339,21 +380,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
   );
 
   mock.route('messages.list', 'GET', `${svc}/Conversations/:sid/Messages`, (input) =>
-    withConversation(mock, input, (c) => {
-      const newestFirst = input.query.Order?.[0] === 'desc';
-      const pageSize = Number(input.query.PageSize?.[0] ?? 50);
-      const ordered = newestFirst ? [...c.messages].reverse() : c.messages;
-      return {
-        status: 200,
-        body: {
-          messages: ordered.slice(0, pageSize).map((m) => messageJson(c, m)),
-          meta: listMeta(
-            `${base}/Services/${c.serviceSid}/Conversations/${c.sid}/Messages`,
-            'messages',
-          ),
-        },
-      };
-    }),
+    withConversation(mock, input, (c) => messagesPage(c, input)),
   );
 
   mock.route('participants.list', 'GET', `${svc}/Conversations/:sid/Participants`, (input) =>
@@ -372,7 +399,9 @@ export function installConversationRoutes(mock: TwilioMock): void {
   // A participant's conversations, by identity: what /refresh-token reads to
   // know whether the customer's chat is still open, and /start-chat to find a
   // signed-in customer's chat in progress. Paged like Twilio: `PageSize` (at
-  // most 50), then `next_page_url` with `Page` and `PageToken`.
+  // most 50), then `next_page_url` with `Page` and `PageToken`. Sorted as
+  // Twilio's docs say, "by the conversationSid alphabetically" (not by date).
+  // Closed conversations are listed too.
   mock.route('participantConversations.list', 'GET', `${svc}/ParticipantConversations`, (input) => {
     const serviceSid = input.params.serviceSid ?? '';
     const identity = input.query.Identity?.[0];
@@ -383,6 +412,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
             .map((p) => participantConversationJson(c, p))
         : [],
     );
+    found.sort((a, b) => (a.conversation_sid < b.conversation_sid ? -1 : 1));
     const pageSize = Math.min(
       PARTICIPANT_CONVERSATIONS_PAGE,
       Number(input.query.PageSize?.[0] ?? PARTICIPANT_CONVERSATIONS_PAGE),

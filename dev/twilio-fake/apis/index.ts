@@ -6,6 +6,7 @@ import type { TwilioMock } from '../twilio-mock';
 import { installApiKeyRoutes } from './api-keys';
 import { installConversationRoutes } from './conversations';
 import { installConversationsConfigRoutes } from './conversations-config';
+import { installConversationUserRoutes } from './conversations-users';
 import { installFlexRoutes } from './flex';
 import { installFlexSetupRoutes } from './flex-setup';
 import { installServerlessRoutes } from './serverless';
@@ -18,6 +19,7 @@ import { installWebChatRoutes } from './webchats';
 
 export * from './account';
 export * from './conversations';
+export * from './conversations-users';
 export * from './flex';
 export * from './serverless';
 export * from './studio';
@@ -26,6 +28,8 @@ export * from './taskrouter';
 
 export function installRoutes(mock: TwilioMock): void {
   installConversationRoutes(mock);
+  // Agents' names for /transcript (src/transcript-agents.ts).
+  installConversationUserRoutes(mock);
   installFlexRoutes(mock);
   installTaskRouterRoutes(mock);
   // Chat Address and Flex Flow modes, and what `npm run setup` discovers and creates.

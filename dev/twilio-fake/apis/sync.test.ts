@@ -164,3 +164,32 @@ describe('Sync documents', () => {
     expect(syncService(mock, 'default')?.documents).toHaveLength(1);
   });
 });
+
+describe('Sync documents: update', () => {
+  const service = () => sync().services('default');
+
+  it('replaces the data and, when given, the TTL from now; 404 and 54100 for a missing one', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    setSyncClock(mock, () => now);
+    await service().documents.create({ uniqueName: 'pointer', data: { n: 1 }, ttl: 60 });
+    now += 50_000;
+    const updated = await service()
+      .documents('pointer')
+      .update({ data: { n: 2 }, ttl: 60 });
+    expect(updated.data).toEqual({ n: 2 });
+    now += 50_000; // past the first TTL, within the new one
+    expect((await service().documents('pointer').fetch()).data).toEqual({ n: 2 });
+    await service()
+      .documents('pointer')
+      .update({ data: { n: 3 } }); // the TTL stays
+    now += 11_000;
+    expect(await failure(service().documents('pointer').fetch())).toEqual({
+      status: 404,
+      code: 54100,
+    });
+    expect(await failure(service().documents('pointer').update({ data: {} }))).toEqual({
+      status: 404,
+      code: 54100,
+    });
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Sync API (`sync.twilio.com/v1`): what this project keeps in shared state.
  * Services (create, fetch, list), Lists (create, fetch), List Items (create)
- * and Documents (create, fetch, delete), faithful where the guard relies on it:
+ * and Documents (create, fetch, update, delete), faithful where the guard relies on it:
  *
  * - a Service is addressed by SID, or by its unique name: the account's
  *   default Sync service answers to `default` (what `Runtime.getSync()` and
@@ -313,6 +313,19 @@ function installDocumentRoutes(mock: TwilioMock, withService: WithService, clock
     withService(input, (s) => {
       const document = s.documents.find(byName(input.params.sid ?? ''));
       if (!document) return twilioError(404, 54100, 'Document not found');
+      return { status: 200, body: documentJson(s, document) };
+    }),
+  );
+
+  // By SID or unique name: `Data` replaces the data, `Ttl` (when given) sets a
+  // new expiry from now; 404 for a document that is not there.
+  mock.route('sync.documents.update', 'POST', `${documents}/:sid`, (input) =>
+    withService(input, (s) => {
+      const document = s.documents.find(byName(input.params.sid ?? ''));
+      if (!document) return twilioError(404, 54100, 'Document not found');
+      if (field(input, 'Data') !== undefined) document.data = data(input);
+      const expiry = expiryOf(input, ['Ttl'], clock());
+      if (expiry !== undefined) document.expiresAt = expiry;
       return { status: 200, body: documentJson(s, document) };
     }),
   );

@@ -1,0 +1,113 @@
+/**
+ * What the same chat on every device keeps in Twilio Sync, per signed-in
+ * customer (src/customer/continuity.ts says when each is used):
+ *
+ *   `webchat-customer-<identity>`       the creation claim: a Document that
+ *       exists only while one start of this customer is making their chat
+ *       (TTL 30 s, so a start that crashed holds nobody up for longer). Its
+ *       fixed name makes it claimable in the very first round, beside the
+ *       lookup; the winner deletes it once the chat's hand-off exists.
+ *   `webchat-customer-chat-<identity>`  the pointer: `{conversationSid}` of the
+ *       customer's newest chat, written once its hand-off exists (TTL 30
+ *       days, renewed by every start). Twilio lists a participant's
+ *       conversations by SID, not by date, closed ones included, so without
+ *       it a chat in progress may be on any page of a long list.
+ *
+ * Sync not answering (no answer, a 5xx) is never the start failing: the
+ * claim is `unavailable` (the start goes on unclaimed, as today), the pointer
+ * unknown (the list is read instead), a failed write or release is logged.
+ * Anything else from Sync (a missing service, a 429) is the error it maps to.
+ */
+import type { Twilio } from 'twilio';
+import type { ConfigOf } from '../config';
+import { isSyncUnavailable, sharedState } from '../guard/shared-state';
+import { log } from '../log';
+import { upstreamStatus } from '../twilio-errors';
+
+/** A creation claim outlives any start holding it (a Function runs 10 s at most). */
+export const CREATION_CLAIM_TTL_SECONDS = 30;
+/** How long a pointer lasts after the start that wrote it: 30 days. */
+export const POINTER_TTL_SECONDS = 30 * 24 * 3600;
+
+export const claimKey = (identity: string): string => `webchat-customer-${identity}`;
+export const pointerKey = (identity: string): string => `webchat-customer-chat-${identity}`;
+
+export type CreationClaim = 'claimed' | 'taken' | 'unavailable';
+
+/**
+ * The pointer as read: the conversation it names, `none` (no pointer: a
+ * customer new to this version, or back after 30 days) or `unknown` (Sync
+ * did not answer).
+ */
+export type Pointer = { conversationSid: string } | 'none' | 'unknown';
+
+type SyncConfig = ConfigOf<'sync'>;
+
+export async function claimCreation(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+): Promise<CreationClaim> {
+  try {
+    const state = sharedState(client, config);
+    const claimed = await state.claimOnce(claimKey(identity), CREATION_CLAIM_TTL_SECONDS);
+    return claimed ? 'claimed' : 'taken';
+  } catch (error) {
+    if (!isSyncUnavailable(error)) throw error;
+    log.warn('continuity.claim_unavailable', { upstreamStatus: error.upstreamStatus });
+    return 'unavailable';
+  }
+}
+
+/** Deletes the creation claim; never throws (logged: it then expires by its TTL). */
+export async function releaseCreation(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+): Promise<void> {
+  await sharedState(client, config)
+    .release(claimKey(identity))
+    .catch((error: unknown) =>
+      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
+    );
+}
+
+export async function readPointer(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+): Promise<Pointer> {
+  let data: unknown;
+  try {
+    data = await sharedState(client, config).read(pointerKey(identity));
+  } catch (error) {
+    if (!isSyncUnavailable(error)) throw error;
+    log.warn('continuity.pointer_unavailable', { upstreamStatus: error.upstreamStatus });
+    return 'unknown';
+  }
+  const sid = (data as { conversationSid?: unknown } | undefined)?.conversationSid;
+  // Only this service writes it; anything else is treated as no pointer.
+  return typeof sid === 'string' && /^CH[0-9a-f]{32}$/.test(sid)
+    ? { conversationSid: sid }
+    : 'none';
+}
+
+/** Points the customer at their newest chat; never throws (logged). */
+export async function writePointer(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+  conversationSid: string,
+  pointer: Pointer,
+): Promise<void> {
+  await sharedState(client, config)
+    .write(pointerKey(identity), { conversationSid }, POINTER_TTL_SECONDS, {
+      exists: typeof pointer === 'object',
+    })
+    .catch((error: unknown) =>
+      log.warn('continuity.pointer_not_saved', {
+        conversationSid,
+        upstreamStatus: upstreamStatus(error),
+      }),
+    );
+}
