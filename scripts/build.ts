@@ -8,15 +8,18 @@
  *                                                       from "dependencies" on deploy)
  *   assets/**            -> dist/assets/**             copied as they are
  *   client/<entry>.ts    -> dist/assets/<entry>.js     browser bundles: webchat.js (the
- *                                                       widget), webchat-sdk.js (the
- *                                                       Conversations SDK, loaded on
- *                                                       demand), demo.js
+ *                                                       launcher, on every page view),
+ *                                                       webchat-ui.js (the panel, on
+ *                                                       intent), webchat-sdk.js (the
+ *                                                       Conversations SDK, on intent),
+ *                                                       the other lazily loaded parts,
+ *                                                       demo.js
  *
  * Bundling each function is what makes shared code in src/ safe on Twilio:
  * deployed functions cannot rely on relative requires between files. No
  * source maps are written: everything in dist/assets is public.
  */
-import { build, transform, type Plugin } from 'esbuild';
+import { build, transform, type BuildOptions, type Plugin } from 'esbuild';
 import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -34,9 +37,10 @@ async function entries(folder: string): Promise<string[]> {
 const BROWSERS = ['es2020', 'chrome90', 'firefox90', 'safari15'];
 
 /**
- * The widget's CSS goes into webchat.js as a string (a constructed stylesheet,
- * client/webchat.ts): minified first, since the first load carries it whole
- * (its comments and indentation were a quarter of its size).
+ * The widget's CSS goes into its bundles as a string (a constructed
+ * stylesheet, client/view/styles.ts): launcher.css into webchat.js, widget.css
+ * into webchat-ui.js; minified first (comments and indentation were a quarter
+ * of their size).
  */
 const minifiedCss: Plugin = {
   name: 'minified-css-text',
@@ -86,25 +90,33 @@ export async function buildAll(): Promise<void> {
   // twilio-run and Twilio serve `/` from the asset at /assets/index.html.
   await cp(join(root, 'assets', 'index.html'), join(dist, 'assets', 'assets', 'index.html'));
 
-  // Browser bundles: each top-level client/*.ts is a classic script (IIFE),
-  // so a plain <script src> works on any site, with or without a module CSP.
+  // Browser bundles: each top-level client/*.ts (browserBundleOptions).
   const clientEntries = (await readdir(join(root, 'client'), { withFileTypes: true }))
     .filter((e) => e.isFile() && /(?<!\.d|\.test)\.ts$/.test(e.name))
     .map((e) => join(root, 'client', e.name));
   await build({
+    ...browserBundleOptions,
     entryPoints: clientEntries,
     outdir: join(dist, 'assets'),
-    bundle: true,
-    platform: 'browser',
-    target: BROWSERS,
-    format: 'iife',
-    minify: true,
-    plugins: [minifiedCss],
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    legalComments: 'none',
-    logLevel: 'warning',
   });
 }
+
+/**
+ * How every browser bundle is built (also what scripts/bench/page-weight.ts
+ * sizes): each a classic script (IIFE), so a plain <script src> works on any
+ * site, with or without a module CSP.
+ */
+export const browserBundleOptions = {
+  bundle: true,
+  platform: 'browser',
+  target: BROWSERS,
+  format: 'iife',
+  minify: true,
+  plugins: [minifiedCss],
+  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  legalComments: 'none',
+  logLevel: 'warning',
+} satisfies BuildOptions;
 
 if (require.main === module) {
   const started = Date.now();

@@ -13,7 +13,8 @@ import type { AgentNameMode } from './agent-name';
 import type { ChatClientFactory } from './chat-client';
 import type { GetCustomerToken } from './customer';
 import type { CustomerStrings } from './customer-i18n';
-import { pickLocale, type AfterChatKey, type Locale, type Strings } from './i18n';
+import type { AfterChatKey, Locale, Strings } from './i18n';
+import { pickLocale } from './i18n-shell';
 import {
   DEFAULT_FIELDS,
   isValidFieldName,

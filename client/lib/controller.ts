@@ -11,8 +11,9 @@
  *
  * Its parts sit beside it: the session and its token (chat-session.ts), the
  * retry backoff (backoff.ts), the client's connection (connection.ts), the
- * conversation's events (conversation-events.ts), history pages (history.ts)
- * and sending (sender.ts). This class decides when each runs.
+ * conversation's events (conversation-events.ts), the first page of history
+ * (history.ts), and reading and writing in the conversation (talk.ts: sending,
+ * typing, older pages, read marks). This class decides when each runs.
  *
  * @example
  *   const chat = new ChatController({ api, sessions, clientFactory });
@@ -33,12 +34,12 @@ import {
 import { ChatSession } from './chat-session';
 import { followClient } from './connection';
 import { followConversation } from './conversation-events';
-import { firstPage, olderPage, TRANSCRIPT_MAX_MESSAGES } from './history';
+import { firstPage } from './history';
 import type { StartChatBody } from './pre-engagement';
-import { Sender } from './sender';
 import type { SessionStore, StoredSession } from './session-store';
 import { startWithRetry } from './start-retry';
 import { initialState, reduce, type Action, type State } from './state';
+import { Talk } from './talk';
 
 export { RETRY_DELAYS_MS } from './backoff';
 export { PAGE_SIZE, TRANSCRIPT_MAX_MESSAGES } from './history';
@@ -70,8 +71,7 @@ export class ChatController {
   /** The chat's session; read by customer-session.ts (its token asks for /previous-chat). */
   readonly session: ChatSession;
   private detach: (() => void)[] = [];
-  private readonly sender: Sender;
-  private visible = true;
+  private readonly talk: Talk;
   private renewing?: Promise<void>;
   /** The connection attempt under way, and the chat it is for. */
   private attempt?: { conversationSid: string; run: Promise<void> };
@@ -85,7 +85,7 @@ export class ChatController {
     this.now = deps.now ?? Date.now;
     this.state = initialState(deps.online ?? true);
     this.session = new ChatSession(deps.api, deps.sessions);
-    this.sender = new Sender(this.now);
+    this.talk = new Talk(this, () => this.conversation, this.now);
     this.retry = new Backoff(() => void this.attemptConnect(true), deps);
   }
 
@@ -115,7 +115,7 @@ export class ChatController {
 
   /** The page became visible or hidden: reading only happens when seen. */
   setVisible(visible: boolean): void {
-    this.visible = visible;
+    this.talk.visible = visible;
     if (!visible) return;
     void this.markRead();
     this.wakeUp();
@@ -305,47 +305,30 @@ export class ChatController {
 
   /** Sends text; resolves false (and keeps nothing lost) when it could not. */
   send(text: string): Promise<boolean> {
-    return this.sender.send(this.conversation, text);
+    return this.talk.send(text);
   }
 
   /** Sends one file, with optional text; resolves false when it could not. */
   sendFile(file: Blob, filename: string, text = ''): Promise<boolean> {
-    return this.sender.sendFile(this.conversation, file, filename, text);
+    return this.talk.sendFile(file, filename, text);
   }
 
   /** Call on every keystroke: signals typing at most every TYPING_INTERVAL_MS. */
   typing(): void {
-    this.sender.typing(this.conversation);
+    this.talk.typing();
   }
 
-  async loadOlder(): Promise<void> {
-    const conversation = this.conversation;
-    if (!conversation || !this.state.hasOlder || this.state.loadingOlder) return;
-    this.dispatch({ type: 'loadingOlder' });
-    this.dispatch(await olderPage(conversation, this.state.messages));
+  loadOlder(): Promise<void> {
+    return this.talk.loadOlder();
   }
 
   /** Everything said in this chat (pages in what is not loaded yet), for the transcript. */
-  async allMessages(): Promise<ChatMessage[]> {
-    while (
-      this.conversation &&
-      this.state.hasOlder &&
-      this.state.messages.size < TRANSCRIPT_MAX_MESSAGES
-    ) {
-      const before = this.state.messages.size;
-      await this.loadOlder();
-      if (this.state.messages.size === before) break; // failed or nothing new
-    }
-    return [...this.state.messages.values()].sort((a, b) => a.index - b.index);
+  allMessages(): Promise<ChatMessage[]> {
+    return this.talk.allMessages();
   }
 
-  private async markRead(): Promise<void> {
-    const { open, phase, messages } = this.state;
-    if (!open || !this.visible || phase !== 'chat' || !this.conversation) return;
-    const newest = Math.max(-1, ...messages.keys());
-    if (newest <= this.state.readIndex) return;
-    this.dispatch({ type: 'read', index: newest });
-    await this.conversation.markAllRead().catch(() => undefined);
+  private markRead(): Promise<void> {
+    return this.talk.markRead();
   }
 
   /* --------------------------------------------------------------- ending */

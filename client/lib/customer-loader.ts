@@ -13,6 +13,7 @@ import type { CustomerChat } from './customer-session';
 import type { SignedInCustomer } from './customer-state';
 import type { FieldView } from '../view/form-field';
 import type { FieldConfig } from './pre-engagement';
+import { loadScript } from './script-loader';
 import type { State } from './state';
 
 /** What webchat-customer.js builds for the widget (client/lib/customer-part.ts). */
@@ -72,15 +73,12 @@ export function customerApi(
   if (!config.customerToken && !config.getCustomerToken) return undefined;
   let made: Promise<Api> | undefined;
   const load = () =>
-    (made ??= new Promise<CustomerFactory>((resolve, reject) => {
-      const script = document.createElement('script');
-      script.src = new URL('webchat-customer.js', config.sdkUrl).href;
-      script.onload = () => (registered ? resolve(registered) : reject(new Error('not started')));
-      script.onerror = reject;
-      document.head.append(script);
-    }).then(
-      (factory) => {
-        part = factory({ config, api, ApiError });
+    (made ??= loadScript(
+      new URL('webchat-customer.js', config.sdkUrl).href,
+      () => registered !== undefined,
+    ).then(
+      () => {
+        part = (registered as CustomerFactory)({ config, api, ApiError });
         ready(part);
         return part.api;
       },

@@ -7,12 +7,10 @@
  *   const t = translator('es');
  *   t('typing', { name: 'Alex' }); // 'Alex está escribiendo…'
  */
+import { SHELL_LOCALES } from './i18n-shell';
+
 const en = {
-  title: 'Chat with us',
-  openChat: 'Open chat',
-  closeChat: 'Minimize chat',
-  'unread.one': '{count} unread message',
-  'unread.other': '{count} unread messages',
+  ...SHELL_LOCALES.en, // the launcher's strings (i18n-shell.ts)
   formIntro: "Tell us a little about yourself and we'll connect you with someone from our team.",
   'field.friendlyName': 'Name',
   'field.email': 'Email',
@@ -30,7 +28,6 @@ const en = {
   'error.refused': 'The chat service did not accept this answer. Please change it.',
   'error.checkFields': 'Please check the answers marked below.',
   'error.tooLarge': 'Your answers are too long. Please shorten them.',
-  'error.notConfigured': 'Chat is not available right now.',
   'error.originNotAllowed': 'Chat is not available on this website.',
   'error.network': 'We could not reach the chat service. Check your connection and try again.',
   'error.rateLimited': 'We are very busy right now. Please try again in a moment.',
@@ -102,19 +99,13 @@ const en = {
   'notify.blocked': 'Notifications are blocked in your browser settings.',
   'notify.title': 'New message from {name}',
   'notify.file': 'Sent a file: {file}',
-  'greeting.text': "Hi! Questions? We're here to help.",
-  'greeting.dismiss': 'Dismiss greeting',
 };
 
 export type MessageKey = keyof typeof en;
 export type Strings = Record<MessageKey, string>;
 
 const es: Strings = {
-  title: 'Chatea con nosotros',
-  openChat: 'Abrir el chat',
-  closeChat: 'Minimizar el chat',
-  'unread.one': '{count} mensaje sin leer',
-  'unread.other': '{count} mensajes sin leer',
+  ...SHELL_LOCALES.es,
   formIntro: 'Cuéntanos un poco sobre ti y te pondremos en contacto con alguien de nuestro equipo.',
   'field.friendlyName': 'Nombre',
   'field.email': 'Correo electrónico',
@@ -132,7 +123,6 @@ const es: Strings = {
   'error.refused': 'El servicio de chat no aceptó esta respuesta. Cámbiala, por favor.',
   'error.checkFields': 'Revisa las respuestas marcadas abajo.',
   'error.tooLarge': 'Tus respuestas son demasiado largas. Acórtalas, por favor.',
-  'error.notConfigured': 'El chat no está disponible en este momento.',
   'error.originNotAllowed': 'El chat no está disponible en este sitio web.',
   'error.network':
     'No pudimos conectar con el servicio de chat. Revisa tu conexión e inténtalo de nuevo.',
@@ -207,8 +197,6 @@ const es: Strings = {
   'notify.blocked': 'Las notificaciones están bloqueadas en la configuración de tu navegador.',
   'notify.title': 'Nuevo mensaje de {name}',
   'notify.file': 'Envió un archivo: {file}',
-  'greeting.text': '¡Hola! ¿Tienes preguntas? Estamos aquí para ayudarte.',
-  'greeting.dismiss': 'Cerrar el saludo',
 };
 
 export const LOCALES = { en, es } as const;
@@ -216,14 +204,7 @@ export type Locale = keyof typeof LOCALES;
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-/** The locale to use: the configured one if we have it, else the browser's, else English. */
-export function pickLocale(configured: string | undefined, browser: readonly string[]): Locale {
-  for (const candidate of [configured, ...browser]) {
-    const language = candidate?.toLowerCase().split('-')[0];
-    if (language && language in LOCALES) return language as Locale;
-  }
-  return 'en';
-}
+export { pickLocale } from './i18n-shell';
 
 export function translator(locale: Locale, overrides: Partial<Strings> = {}): Translate {
   const table: Strings = { ...LOCALES[locale], ...overrides };
@@ -244,11 +225,7 @@ export function humanize(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** "3 unread messages", with the locale's plural rules. */
-export function unreadLabel(t: Translate, locale: Locale, count: number): string {
-  const form = new Intl.PluralRules(locale).select(count) === 'one' ? 'one' : 'other';
-  return t(`unread.${form}`, { count });
-}
+export { unreadLabel } from './i18n-shell';
 
 /**
  * The survey's and the emailed transcript's strings (client/view/after-chat.ts).

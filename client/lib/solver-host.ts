@@ -14,33 +14,26 @@
  *   const { counter, derivedKey } = await solve(challenge.parameters);
  */
 import type { ChallengeParameters, Solution } from './challenge-solver';
+import { loadScript } from './script-loader';
 
 export type Solve = (parameters: ChallengeParameters) => Promise<Solution>;
 
 /** Our challenges take well under a second; past this the worker is stuck. */
 const WORKER_TIMEOUT_MS = 60_000;
 
-let onPage: Promise<Solve> | undefined;
-let registered: ((solve: Solve) => void) | undefined;
+let registered: Solve | undefined;
 
-/** Called by webchat-solver.js when it runs on the page (see its header). */
+/** Called (through webchat.js's registry) when webchat-solver.js runs on the page. */
 export function registerSolver(solve: Solve): void {
-  registered?.(solve);
+  registered = solve;
 }
 
-function solverOnPage(url: string): Promise<Solve> {
-  onPage ??= new Promise<Solve>((resolve, reject) => {
-    registered = resolve;
-    const script = document.createElement('script');
-    script.src = url;
-    script.async = true;
-    script.onerror = () => {
-      onPage = undefined; // a later start may try again
-      reject(new Error('The challenge solver could not be loaded.'));
-    };
-    document.head.append(script);
+async function solverOnPage(url: string): Promise<Solve> {
+  await loadScript(url, () => registered !== undefined).catch(() => {
+    throw new Error('The challenge solver could not be loaded.');
   });
-  return onPage;
+  if (!registered) throw new Error('The challenge solver did not start.');
+  return registered;
 }
 
 function solveInWorker(url: string, parameters: ChallengeParameters): Promise<Solution> {

@@ -8,7 +8,7 @@
  * while the panel is open or a chat is under way. Clicking its text opens the
  * chat (keyboard users have the launcher next to it).
  */
-import type { Translate } from '../lib/i18n';
+import type { ShellTranslate } from '../lib/i18n-shell';
 import type { State } from '../lib/state';
 import { h, iconButton } from './dom';
 
@@ -23,12 +23,13 @@ export interface GreetingView {
   show(text?: string): void;
   /** Shows the greeting after `seconds`, under the same conditions. */
   schedule(text: string | undefined, seconds: number): void;
-  render(state: State): void;
+  /** The panel's state: no greeting while it is open or a chat is under way. */
+  render(state: Pick<State, 'open' | 'phase'>): void;
 }
 
 export function createGreeting(
   open: () => void,
-  t: Translate,
+  t: ShellTranslate,
   storage: Storage | undefined,
 ): GreetingView {
   let busy = false; // the panel is open, or a chat is under way

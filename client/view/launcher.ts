@@ -1,21 +1,27 @@
 /**
  * The launcher: the round button that opens and closes the panel, with the
- * count of unread messages while the panel is closed. Takes the state;
- * opens or closes through the controller.
+ * count of unread messages while the panel is closed. Part of webchat.js
+ * (the shell): it shows before the rest of the widget has loaded, and opens
+ * through the shell, which loads the rest. Once the chat runs, the widget's
+ * render gives it the panel's state and the unread count.
  */
-import type { ChatController } from '../lib/controller';
-import { unreadLabel, type Locale, type Translate } from '../lib/i18n';
-import { unreadCount, type State } from '../lib/state';
+import { unreadLabel, type Locale, type ShellTranslate } from '../lib/i18n-shell';
 import { h, icon } from './dom';
+
+export interface LauncherState {
+  open: boolean;
+  /** Unread messages (0 while the panel is open). */
+  unread: number;
+}
 
 export interface LauncherView {
   element: HTMLButtonElement;
-  render(state: State): void;
+  render(state: LauncherState): void;
 }
 
 export function createLauncher(
-  chat: Pick<ChatController, 'open' | 'close'>,
-  t: Translate,
+  chat: { open(): void; close(): void },
+  t: ShellTranslate,
   locale: Locale,
 ): LauncherView {
   /** From the last state rendered: a click opens or closes. */
@@ -33,12 +39,12 @@ export function createLauncher(
     icon('chat'),
     badge,
   );
-  return {
+  const view: LauncherView = {
     element,
     render(state) {
       open = state.open;
       element.setAttribute('aria-expanded', String(state.open));
-      const unread = state.open ? 0 : unreadCount(state);
+      const unread = state.open ? 0 : state.unread;
       badge.hidden = unread === 0;
       badge.textContent = unread > 9 ? '9+' : String(unread);
       element.setAttribute(
@@ -51,4 +57,6 @@ export function createLauncher(
       );
     },
   };
+  view.render({ open: false, unread: 0 });
+  return view;
 }

@@ -1,6 +1,6 @@
 /**
  * The widget's frame, inside a shadow root so the host page's styles cannot
- * reach it: the launcher (with the unread count), the chat panel (a labelled
+ * reach it: the launcher (with the unread count; webchat.js made it), the chat panel (a labelled
  * dialog: non-modal beside the page, modal when it fills a phone's screen),
  * the connection banner, and a polite live region that announces new
  * messages from others. The panel's body follows the chat's phase: form,
@@ -25,15 +25,16 @@ import type { Availability } from '../lib/availability';
 import type { ChatController } from '../lib/controller';
 import type { Locale, Translate } from '../lib/i18n';
 import type { AfterChatView } from '../lib/after-chat-loader';
+import { unreadCount } from '../lib/selectors';
 import type { Action, StartError, State } from '../lib/state';
 import { createAnnouncer } from './announcer';
 import { createBanner } from './banner';
 import { createBody, type BodyActions } from './body';
 import { createCaptchaView } from './captcha';
-import { focusIsOurs, h } from './dom';
+import { focusIsOurs } from './dom';
 import { createHeader } from './header';
 import { createHoursNote } from './hours';
-import { createLauncher } from './launcher';
+import type { LauncherView } from './launcher';
 import { createNotifyToggle } from './notify-toggle';
 import type { lazyNotifier } from '../lib/notify-host';
 import type { GreetingView } from './greeting';
@@ -57,8 +58,15 @@ export interface WidgetExtras {
   unavailable?: () => StartError | undefined;
 }
 
+/** What webchat.js built already (client/lib/shell.ts): the root, with the launcher in it. */
+export interface WidgetFrame {
+  shadow: ShadowRoot;
+  root: HTMLElement;
+  launcher: LauncherView;
+}
+
 export function mountWidget(
-  shadow: ShadowRoot,
+  { shadow, root: rootEl, launcher }: WidgetFrame,
   chat: WidgetActions,
   config: WidgetConfig,
   t: Translate,
@@ -72,7 +80,6 @@ export function mountWidget(
     unavailable = () => undefined,
   }: WidgetExtras = {},
 ): (state: State, action?: Action) => void {
-  const launcher = createLauncher(chat, t, locale);
   // One CAPTCHA view for every form: the provider renders once per page.
   const captchaView = captcha && createCaptchaView(captcha, shadow.host, t);
   const body = createBody(chat, config, t, locale, captchaView, afterChat);
@@ -86,15 +93,8 @@ export function mountWidget(
   // Escape: first dismisses "End this chat?", else closes.
   const panel = createPanel(shadow, parts, () => body.cancelEnd() || chat.close());
   const live = createAnnouncer(t);
-  const rootEl = h(
-    'div',
-    { class: 'fw-root', 'data-position': config.position },
-    panel.element,
-    greeting?.element,
-    launcher.element,
-    live.element,
-  );
-  shadow.append(rootEl);
+  rootEl.prepend(panel.element);
+  rootEl.append(live.element);
 
   return (state, action) => {
     const wasOpen = !panel.element.hidden;
@@ -109,7 +109,7 @@ export function mountWidget(
     // Closed or unavailable: the stylesheet hides the form; focus in it would be lost with it.
     const formHidden = hoursMode === 'closed' || hoursMode === 'hide' || isUnavailable;
     if (formHidden && body.element.contains(shadow.activeElement)) header.focus();
-    launcher.render(state);
+    launcher.render({ open: state.open, unread: unreadCount(state) });
     body.render(state, action, mayFocus);
     header.render(state);
     banner.render(state);

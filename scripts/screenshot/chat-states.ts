@@ -15,6 +15,7 @@ async function form(page: Page, baseUrl: string, shot: Shot): Promise<void> {
   await page.getByRole('button', { name: 'Open chat' }).waitFor();
   await shot('1-launcher');
   await page.getByRole('button', { name: 'Open chat' }).click();
+  await page.getByRole('button', { name: 'Start chat' }).waitFor(); // webchat-ui.js is loaded
   await shot('2-form');
   await page.getByLabel('Email').fill('ana@');
   await page.getByRole('button', { name: 'Start chat' }).click();

@@ -86,7 +86,8 @@ describeInBrowser('embedded on a third-party site', () => {
     const style = await launcher.evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(style).toBe('rgb(91, 33, 182)'); // data-color-primary, not the page's red
     await launcher.click();
-    expect(await page.getByRole('heading', { name: 'Acme help' }).count()).toBe(1);
+    // The panel comes with webchat-ui.js, fetched as the pointer reached the launcher.
+    await page.getByRole('heading', { name: 'Acme help' }).waitFor();
     const labels = await page.locator('.fw-field label').allTextContents();
     expect(labels).toEqual(['Name', 'Email (optional)', 'Order number (optional)']);
     expect(await page.getByLabel('Name').inputValue()).toBe('Ana Signed-In');
