@@ -231,14 +231,15 @@ async function findInProgress(
   client: Twilio,
   config: ServiceConfig,
   hasEnded: HasEnded,
-  { page, pointer }: Look,
+  { page, pointer, claim }: Look,
 ): Promise<Found> {
   const isOpen = inProgress(hasEnded);
-  if (typeof pointer !== 'object') {
+  const readAll = async (): Promise<Found> => {
     const chats = await readOn(page, hasEnded, true);
     const known = chats.complete ? chats.listed.map((c) => c.conversationSid) : undefined;
     return { pointed: false, ...(known && { known }), ...withChat(chats.inProgress) };
-  }
+  };
+  if (typeof pointer !== 'object') return readAll();
   const listed = page.instances;
   const more = Boolean(page.nextPageUrl);
   const sid = pointer.conversationSid;
@@ -247,6 +248,11 @@ async function findInProgress(
     (more ? await readConversation(client, config, sid) : undefined);
   const known = more ? undefined : listed.map((c) => c.conversationSid);
   if (pointed && isOpen(pointed)) return { chat: pointed, pointed: true, ...(known && { known }) };
+  // Hazard: the pointed chat has ended, but a newer one may have no pointer
+  // yet (its write failed, or it lands after the claim's release, which goes
+  // beside it). A start free to create reads the rest of the list first, or
+  // it would make a second chat; one that waits for another start need not.
+  if (more && claim !== 'taken') return readAll();
   return { pointed: false, ...(known && { known }), ...withChat(newestOf(listed.filter(isOpen))) };
 }
 

@@ -256,7 +256,7 @@ describe('a customer with 120 closed conversations', () => {
     expect(mock.requests('conversations.fetch')).toHaveLength(1);
   });
 
-  it('starts a new chat once the pointed one has ended, without reading past the first page', async () => {
+  it('starts a new chat once the pointed one has ended, having read the rest of the list', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
     const first = await begin(TEST_ENV, {}, customer);
@@ -264,7 +264,8 @@ describe('a customer with 120 closed conversations', () => {
     mock.recorded.splice(0);
     const next = await begin(TEST_ENV, {}, customer);
     expect(next.resumed).toBe(false);
-    expect(mock.requests('participantConversations.list')).toHaveLength(1);
+    // A newer chat whose pointer was not written could be on any page (continuity-races.test.ts).
+    expect(mock.requests('participantConversations.list')).toHaveLength(3);
     expect(syncService(mock, 'default')?.documents.map((d) => [d.uniqueName, d.data])).toEqual([
       [pointerKey(customer.identity), { conversationSid: next.conversationSid }],
     ]);
