@@ -4,9 +4,11 @@
  *
  *   `webchat-customer-<identity>`       the creation claim: a Document that
  *       exists only while one start of this customer is making their chat
- *       (TTL 30 s, so a start that crashed holds nobody up for longer). Its
+ *       (TTL 30 s, so a start that crashed holds nobody up for long; Sync's
+ *       TTLs are approximate, "about 30 s", never a promise of when). Its
  *       fixed name makes it claimable in the very first round, beside the
- *       lookup; the winner deletes it once the chat's hand-off exists.
+ *       lookup; the winner deletes it once the chat's hand-off exists; a
+ *       resume without a question keeps it (continuity.ts: `resume`).
  *   `webchat-customer-chat-<identity>`  the pointer: `{conversationSid}` of the
  *       customer's newest chat, written once its hand-off exists (TTL 30
  *       days, renewed by every start). Twilio lists a participant's

@@ -239,7 +239,7 @@ describe('a customer with 120 closed conversations', () => {
     expect(mock.sequentialRoundTrips()).toBe(3);
   });
 
-  it('without a pointer (a chat from before it), reads the list on, then points at the chat', async () => {
+  it('without a pointer (a chat from before it), reads the list on, and does not point at a chat it did not make', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
     const first = await begin(TEST_ENV, { question: 'One' }, customer);
@@ -249,11 +249,13 @@ describe('a customer with 120 closed conversations', () => {
     const again = await begin(TEST_ENV, { question: 'Two' }, customer);
     expect(again).toEqual({ ...first, resumed: true });
     expect(mock.requests('participantConversations.list')).toHaveLength(3); // 50 + 50 + 21
-    // The resume wrote the pointer back: the next look is bounded again.
-    mock.recorded.splice(0);
-    await begin(TEST_ENV, { question: 'Three' }, customer);
-    expect(mock.requests('participantConversations.list')).toHaveLength(1);
-    expect(mock.requests('conversations.fetch')).toHaveLength(1);
+    // Only a start that made a chat, once handed off, points at it (a list
+    // cannot tell a chat whose start crashed before its hand-off).
+    const syncWrites = mock.writes().filter((r) => r.name.startsWith('sync.'));
+    expect(syncWrites.map((r) => [r.name, r.form.UniqueName?.[0]])).toEqual([
+      ['sync.documents.create', claimKey(customer.identity)],
+      ['sync.documents.delete', undefined], // the claim, beside the question
+    ]);
   });
 
   it('starts a new chat once the pointed one has ended, having read the rest of the list', async () => {

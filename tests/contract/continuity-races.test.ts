@@ -93,7 +93,7 @@ async function withStalePointer(): Promise<VerifiedCustomer> {
 }
 
 describe('a customer with more than 50 conversations and a stale pointer', () => {
-  it('a pointer write Sync refused (429): the next device still finds the chat, and points at it', async () => {
+  it('a pointer write Sync refused (429): the next device still finds the chat through the list', async () => {
     const customer = await withStalePointer();
     mock.failNext('sync.documents.update', { status: 429, code: 54009 });
     const laptop = await begin(TEST_ENV, 'laptop', customer);
