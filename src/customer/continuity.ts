@@ -64,7 +64,10 @@
  * - Sync failing without an answer: the start goes on unclaimed, and without
  *   the pointer (the whole list is read), as for the challenge's claim: an
  *   outage must not stop chats (logged `continuity.claim_unavailable`); two
- *   devices in that very moment may then get two chats.
+ *   devices in that very moment may then get two chats. Sync's 429 on the
+ *   claim or the pointer does not stop a resume either; it refuses only a new
+ *   chat (503 `upstream_rate_limited`, retried by the widget), before any
+ *   spending (continuity-sync.ts).
  * - A pointed chat that has ended does not prove the customer's newest start
  *   is over: a newer chat's pointer write may have failed (Sync 429/5xx,
  *   logged `continuity.pointer_not_saved`), or be landing just after the
@@ -442,6 +445,8 @@ async function create(
   found: Found,
 ): Promise<StartedChat> {
   const identity = request.customer.identity;
+  // Sync's rate limit on the claim: a resume went on without it, a new chat waits.
+  if (typeof seen.claim === 'object') throw seen.claim.limited;
   const ours = seen.claim === 'claimed';
   let handedOff = false;
   const giveBack = async () => {

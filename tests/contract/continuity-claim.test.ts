@@ -290,3 +290,26 @@ describe('Sync not answering', () => {
     );
   });
 });
+
+describe('Sync’s rate limit (429)', () => {
+  it('on the claim and the pointer, a resume goes on (through the list); a new chat is refused, having made nothing', async () => {
+    const customer = customerOf();
+    const first = await begin(TEST_ENV, { question: 'One' }, customer);
+    mock.failNext('sync.documents.create', { status: 429, code: 54009 });
+    mock.failNext('sync.documents.fetch', { status: 429, code: 54009 });
+    const again = await begin(TEST_ENV, { question: 'Two' }, customer);
+    expect(again).toEqual({ ...first, resumed: true });
+    expect(logs.events()).toEqual(
+      expect.arrayContaining(['continuity.claim_rate_limited', 'continuity.pointer_unavailable']),
+    );
+
+    (conversations(mock).get(first.conversationSid) as MockConversation).state = 'closed';
+    mock.failNext('sync.documents.create', { status: 429, code: 54009 });
+    mock.recorded.splice(0);
+    await expect(begin(TEST_ENV, { question: 'Three' }, customer)).rejects.toMatchObject({
+      status: 503,
+      code: 'upstream_rate_limited',
+    });
+    expect(mock.writes().map((r) => r.name)).toEqual([]);
+  });
+});
