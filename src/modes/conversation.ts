@@ -28,10 +28,11 @@
  * error is returned (unless step 3's answer was lost and the question is
  * there after all: then Flex already has it, and the start succeeds). A
  * signed-in customer's conversation is kept when step 3 fails: it is
- * handed off, and their other devices may have joined it (`failedQuestion`). If step 1 fails ambiguously (timeout or 5xx: Twilio may
- * have created it anyway), it is deleted by its unique name (the start's
- * key). A failed clean-up is logged with the SID; the closed
- * timer (`CONVERSATION_CLOSED_TIMER`) then ends it.
+ * handed off, and their other devices may have joined it (`failedQuestion`).
+ * If step 1 fails ambiguously (timeout or 5xx: Twilio may have created it
+ * anyway), it is deleted by its unique name (the start's key). A failed
+ * clean-up is logged with the SID; the closed timer
+ * (`CONVERSATION_CLOSED_TIMER`) then ends it.
  */
 import type { Twilio } from 'twilio';
 import type { WebhookListInstanceCreateOptions } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
