@@ -144,7 +144,7 @@ describe.each([
     const retried = await begin(env, 'laptop', customer);
     expect(retried).toEqual({ ...phone, resumed: true });
     expect(bodiesOf(phone.conversationSid)).toEqual(['phone', 'laptop']);
-    // One chat made in all (in flex-flow, one channel: one task), and it is the pointed one.
+    // One chat made in all (in flex-flow, one channel: one task).
     const creates = ['conversations.create', 'flexChannels.create'];
     expect(mock.requests().filter((r) => creates.includes(r.name))).toHaveLength(1);
     expect(logs.events()).toContain('question_not_posted');
