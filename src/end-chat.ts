@@ -12,7 +12,9 @@
  *            `system`, so the agent sees why (webhooks off: it must not start
  *            a Studio flow)
  *   round 4  close, the way the mode's Flex watches (src/modes/: the Interaction
- *            Channel or the conversation; a legacy Flex Flow channel's status)
+ *            Channel or the conversation; a legacy Flex Flow channel's status);
+ *            for a signed-in customer, beside it, the creation claim a resume
+ *            without a question left is deleted (src/customer/continuity.ts)
  *
  * Idempotent: a closed chat answers `{ended: true, alreadyEnded: true}` and
  * changes nothing. A chat whose newest message is the notice (an earlier call
@@ -31,8 +33,10 @@ import type { Twilio } from 'twilio';
 import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import { parseAttributes } from './chat-attributes';
 import type { Config, ConfigOf } from './config';
+import { releaseCreation } from './customer/continuity-sync';
 import { ForbiddenError } from './errors';
 import { sharedState } from './guard/shared-state';
+import { isCustomerIdentity } from './identity';
 import { log } from './log';
 import { endingOf, type ClosedHow } from './modes';
 import { nullIfGone, twilioStep, upstreamStatus } from './twilio-errors';
@@ -102,7 +106,15 @@ export async function endChat(
     if (claim === 'taken') return { ended: true, alreadyEnded: true };
     await tellAgent(client, config, conversation, claim, logFields);
   }
-  const closed = await ending.close({ client, conversation, attributes, logFields });
+  const [closed] = await Promise.all([
+    ending.close({ client, conversation, attributes, logFields }),
+    // A signed-in customer's resume without a question keeps the creation
+    // claim it made (src/customer/continuity.ts): freed here, beside the
+    // close, so their next chat is not held up until it lapses. Hazard: a
+    // start that saw this chat closed and claimed in this very moment loses
+    // its claim early (never its chat).
+    isCustomerIdentity(identity) && releaseCreation(client, config, identity),
+  ]);
   log.info('chat_ended', { ...logFields, closed });
   return { ended: true, alreadyEnded: told, closed };
 }

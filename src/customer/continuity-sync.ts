@@ -4,9 +4,11 @@
  *
  *   `webchat-customer-<identity>`       the creation claim: a Document that
  *       exists only while one start of this customer is making their chat
- *       (TTL 30 s, so a start that crashed holds nobody up for longer). Its
+ *       (TTL 30 s, so a start that crashed holds nobody up for long; Sync's
+ *       TTLs are approximate, "about 30 s", never a promise of when). Its
  *       fixed name makes it claimable in the very first round, beside the
- *       lookup; the winner deletes it once the chat's hand-off exists.
+ *       lookup; the winner deletes it once the chat's hand-off exists; a
+ *       resume without a question keeps it (continuity.ts: `resume`).
  *   `webchat-customer-chat-<identity>`  the pointer: `{conversationSid}` of the
  *       customer's newest chat, written once its hand-off exists (TTL 30
  *       days, renewed by every start). Twilio lists a participant's
@@ -16,10 +18,16 @@
  * Sync not answering (no answer, a 5xx) is never the start failing: the
  * claim is `unavailable` (the start goes on unclaimed, as today), the pointer
  * unknown (the list is read instead), a failed write or release is logged.
- * Anything else from Sync (a missing service, a 429) is the error it maps to.
+ * Sync's rate limit (429) on the claim is `limited`: a resume goes on (it
+ * needs no claim), a new chat is refused with that 429 (503
+ * `upstream_rate_limited`, which the widget retries), as the guard's own
+ * Sync claims refuse an anonymous start; on the pointer's read it is
+ * `unknown`, as for no answer. Anything else from Sync (a missing service)
+ * is the error it maps to.
  */
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
+import { UpstreamError } from '../errors';
 import { isSyncUnavailable, sharedState } from '../guard/shared-state';
 import { log } from '../log';
 import { upstreamStatus } from '../twilio-errors';
@@ -32,7 +40,10 @@ export const POINTER_TTL_SECONDS = 30 * 24 * 3600;
 export const claimKey = (identity: string): string => `webchat-customer-${identity}`;
 export const pointerKey = (identity: string): string => `webchat-customer-chat-${identity}`;
 
-export type CreationClaim = 'claimed' | 'taken' | 'unavailable';
+export type CreationClaim = 'claimed' | 'taken' | 'unavailable' | { limited: UpstreamError };
+
+const isRateLimited = (error: unknown): error is UpstreamError =>
+  error instanceof UpstreamError && error.upstreamStatus === 429;
 
 /**
  * The pointer as read: the conversation it names, `none` (no pointer: a
@@ -53,6 +64,10 @@ export async function claimCreation(
     const claimed = await state.claimOnce(claimKey(identity), CREATION_CLAIM_TTL_SECONDS);
     return claimed ? 'claimed' : 'taken';
   } catch (error) {
+    if (isRateLimited(error)) {
+      log.warn('continuity.claim_rate_limited', { upstreamStatus: 429 });
+      return { limited: error };
+    }
     if (!isSyncUnavailable(error)) throw error;
     log.warn('continuity.claim_unavailable', { upstreamStatus: error.upstreamStatus });
     return 'unavailable';
@@ -81,7 +96,7 @@ export async function readPointer(
   try {
     data = await sharedState(client, config).read(pointerKey(identity));
   } catch (error) {
-    if (!isSyncUnavailable(error)) throw error;
+    if (!isSyncUnavailable(error) && !isRateLimited(error)) throw error;
     log.warn('continuity.pointer_unavailable', { upstreamStatus: error.upstreamStatus });
     return 'unknown';
   }

@@ -10,7 +10,7 @@
  *            `GET …/ParticipantConversations?Identity=cust_…` (PageSize 50):
  *              the first page of the customer's conversations, with their
  *              state and attributes (Twilio sorts them by SID, not by date);
- *            `POST …/Documents` `webchat-customer-<identity>` (TTL 30 s): the
+ *            `POST …/Documents` `webchat-customer-<identity>` (TTL about 30 s): the
  *              creation claim, which exists only while a start is making the
  *              customer's chat;
  *            `GET …/Documents/webchat-customer-chat-<identity>`: the pointer
@@ -20,14 +20,19 @@
  *            the pointed one; one more round (`GET …/Conversations/{CH}`)
  *            reads it when the first page does not show it (a customer with
  *            more than 50 conversations). With no pointer (a customer new to
- *            this version, or back after 30 days), the list is read on, page
- *            by page, until a chat in progress shows (at most 20 pages).
+ *            this version, or back after 30 days), or a pointed chat that has
+ *            ended while the list goes on and no other start holds the claim,
+ *            the list is read on, page by page, until a chat in progress
+ *            shows (at most 20 pages).
  *   resume   a chat in progress that is FINISHED (its hand-off exists): the
  *            pointed one, or any while no other start holds the claim. The
  *            question, if any, is posted to it as the customer (webhooks on,
  *            so a chat not yet handed off is handed off by it), beside the
- *            release of the claim this start made for nothing. No
- *            conversation, no webhook, no task; the budget is not spent.
+ *            release of the claim this start made for nothing. Without a
+ *            question, a pointed chat's resume keeps that claim (see
+ *            `resume`). No conversation, no webhook, no task; the budget is
+ *            not spent; no pointer is written (only the start that made a
+ *            chat points at it).
  *   start    no chat in progress, and the claim is ours: the guard's spending
  *            (the budget, a Chat Address's challenge claim: the round the
  *            anonymous start pays too), then the mode's start. Once its
@@ -40,12 +45,14 @@
  *            not finished: 503 `chat_starting` with Retry-After, which the
  *            widget's start retry waits out; its retry resumes the chat.
  *
- * Costs (with a question): a resume is 1 round trip and the post (2 round
- * trips before the post when a pointed chat is not on the first page); a new
- * chat is the anonymous start plus round 1 (plus the pointed chat's read for
- * a customer with more than 50 conversations). Without a question the
- * winner's release follows the webhook (the webhook is the start's last
- * round, and the release must not come before it): one round trip more.
+ * Costs: a resume is 1 round trip, plus the question's post (2 round trips
+ * before the post when a pointed chat is not on the first page, and the
+ * whole list, page by page, for a chat found without a pointer); a new chat
+ * is the anonymous start plus round 1 (for a customer with more than 50
+ * conversations, plus the pointed chat's read and the rest of the list).
+ * Without a question the winner's release follows the webhook (the webhook
+ * is the start's last round, and the release must not come before it): one
+ * round trip more.
  *
  * Decided here:
  * - The challenge is still required for a resume (the handler checks it
@@ -57,12 +64,25 @@
  * - Sync failing without an answer: the start goes on unclaimed, and without
  *   the pointer (the whole list is read), as for the challenge's claim: an
  *   outage must not stop chats (logged `continuity.claim_unavailable`); two
- *   devices in that very moment may then get two chats.
- * - A pointed chat that has ended means the customer's newest start is over:
- *   the list is not read past its first page. A chat started while Sync was
- *   out (no pointer written) is then found only on that page.
+ *   devices in that very moment may then get two chats. Sync's 429 on the
+ *   claim or the pointer does not stop a resume either; it refuses only a new
+ *   chat (503 `upstream_rate_limited`, retried by the widget), before any
+ *   spending (continuity-sync.ts).
+ * - A pointed chat that has ended does not prove the customer's newest start
+ *   is over: a newer chat's pointer write may have failed (Sync 429/5xx,
+ *   logged `continuity.pointer_not_saved`), or be landing just after the
+ *   claim's release (they go side by side, so neither waits for the other).
+ *   So a start free to create reads the rest of the list first; a chat
+ *   started while Sync was out is found there too.
+ * - A chat found through the list (not pointed) is resumed, never pointed
+ *   to: a list cannot tell a chat whose start crashed before its hand-off,
+ *   which a pointer would make the customer's finished chat for 30 days.
+ *   Such a dead chat is resumed only while no start holds the claim, until
+ *   the conversation's timers close it.
  * - A failed start gives the claim back (the mode removed what it made); a
- *   crashed one holds it for its TTL at most.
+ *   crashed one holds it for its TTL at most. A start whose question fails
+ *   after `onHandedOff` keeps its chat (other devices may have joined it) and
+ *   fails; the widget's retry resumes it and posts the question.
  * - Not chosen: creating the conversation in round 1, beside a fixed-name
  *   claim, and deleting it when the claim is lost. Round 1 must be read
  *   before anything is created (a resume creates nothing), so every resume
@@ -231,14 +251,15 @@ async function findInProgress(
   client: Twilio,
   config: ServiceConfig,
   hasEnded: HasEnded,
-  { page, pointer }: Look,
+  { page, pointer, claim }: Look,
 ): Promise<Found> {
   const isOpen = inProgress(hasEnded);
-  if (typeof pointer !== 'object') {
+  const readAll = async (): Promise<Found> => {
     const chats = await readOn(page, hasEnded, true);
     const known = chats.complete ? chats.listed.map((c) => c.conversationSid) : undefined;
     return { pointed: false, ...(known && { known }), ...withChat(chats.inProgress) };
-  }
+  };
+  if (typeof pointer !== 'object') return readAll();
   const listed = page.instances;
   const more = Boolean(page.nextPageUrl);
   const sid = pointer.conversationSid;
@@ -247,6 +268,11 @@ async function findInProgress(
     (more ? await readConversation(client, config, sid) : undefined);
   const known = more ? undefined : listed.map((c) => c.conversationSid);
   if (pointed && isOpen(pointed)) return { chat: pointed, pointed: true, ...(known && { known }) };
+  // Hazard: the pointed chat has ended, but a newer one may have no pointer
+  // yet (its write failed, or it lands after the claim's release, which goes
+  // beside it). A start free to create reads the rest of the list first, or
+  // it would make a second chat; one that waits for another start need not.
+  if (more && claim !== 'taken') return readAll();
   return { pointed: false, ...(known && { known }), ...withChat(newestOf(listed.filter(isOpen))) };
 }
 
@@ -378,7 +404,13 @@ export async function startOrResume(
 
 /**
  * Joins the chat; beside the question's post, gives back the claim this
- * start made for nothing, and points the customer at a chat the list found.
+ * start made for nothing. Without a question, the claim of a pointed chat's
+ * resume is kept (a round trip of its own for nothing else): it lapses by its
+ * TTL, or the customer's /end-chat deletes it beside its close (end-chat.ts),
+ * and meanwhile other devices still resume the pointed chat. A chat the list
+ * found is never pointed to here: only the start that made a chat, once it is
+ * handed off, writes the pointer (a chat whose start crashed before its
+ * hand-off must not become the customer's finished chat).
  */
 async function resume(
   client: Twilio,
@@ -389,11 +421,12 @@ async function resume(
   pointed: boolean,
 ): Promise<StartedChat | undefined> {
   const identity = request.customer.identity;
-  const ours = seen.claim === 'claimed';
+  // Hazard: an unpointed chat is resumed only while no start holds the
+  // claim, so a claim kept here would hold its other devices up.
+  const release = seen.claim === 'claimed' && (request.question !== undefined || !pointed);
   const [resumed] = await Promise.allSettled([
     resumeChat(client, config, chat, identity, request.question),
-    ours && releaseCreation(client, config, identity),
-    ours && !pointed && writePointer(client, config, identity, chat.conversationSid, seen.pointer),
+    release && releaseCreation(client, config, identity),
   ]);
   if (resumed.status === 'rejected') throw resumed.reason;
   return resumed.value;
@@ -412,6 +445,8 @@ async function create(
   found: Found,
 ): Promise<StartedChat> {
   const identity = request.customer.identity;
+  // Sync's rate limit on the claim: a resume went on without it, a new chat waits.
+  if (typeof seen.claim === 'object') throw seen.claim.limited;
   const ours = seen.claim === 'claimed';
   let handedOff = false;
   const giveBack = async () => {

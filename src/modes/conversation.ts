@@ -26,10 +26,13 @@
  *
  * No orphans: if step 2 or 3 fails, the conversation is deleted before the
  * error is returned (unless step 3's answer was lost and the question is
- * there after all: then Flex already has it, and the start succeeds). If step 1 fails ambiguously (timeout or 5xx: Twilio may
- * have created it anyway), it is deleted by its unique name (the start's
- * key). A failed clean-up is logged with the SID; the closed
- * timer (`CONVERSATION_CLOSED_TIMER`) then ends it.
+ * there after all: then Flex already has it, and the start succeeds). A
+ * signed-in customer's conversation is kept when step 3 fails: it is
+ * handed off, and their other devices may have joined it (`failedQuestion`).
+ * If step 1 fails ambiguously (timeout or 5xx: Twilio may have created it
+ * anyway), it is deleted by its unique name (the start's key). A failed
+ * clean-up is logged with the SID; the closed timer
+ * (`CONVERSATION_CLOSED_TIMER`) then ends it.
  */
 import type { Twilio } from 'twilio';
 import type { WebhookListInstanceCreateOptions } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
@@ -98,18 +101,40 @@ export async function startConversationChat(
       { step: 'connect the conversation to Flex', logFields: { conversationSid } },
       () => thisConversation.webhooks.create(webhook),
     );
-    // The hand-off exists: the start is finished for the customer's other
-    // devices (src/customer/continuity.ts), beside the question's post.
-    await Promise.all([
-      chat.question !== undefined &&
-        postQuestion(client, config, conversationSid, identity, chat.question),
-      chat.onHandedOff?.(conversationSid),
-    ]);
   } catch (error) {
     await removeConversation(client, config, conversationSid, 'failed_start');
     throw error;
   }
+  // The hand-off exists: the start is finished for the customer's other
+  // devices (src/customer/continuity.ts), beside the question's post.
+  const [posted] = await Promise.allSettled([
+    chat.question !== undefined &&
+      postQuestion(client, config, conversationSid, identity, chat.question, {
+        shared: Boolean(chat.customer),
+      }),
+    chat.onHandedOff?.(conversationSid),
+  ]);
+  if (posted.status === 'rejected') {
+    await failedQuestion(client, config, chat, conversationSid);
+    throw posted.reason;
+  }
   return { conversationSid, identity };
+}
+
+/**
+ * The question's post failed. An anonymous start removes its conversation
+ * (no orphans). A signed-in one keeps it: once `onHandedOff` ran, the chat is
+ * the customer's chat in progress, which their other devices may already
+ * have joined; the widget's retry resumes it and posts the question.
+ */
+async function failedQuestion(
+  client: Twilio,
+  config: ConversationConfig,
+  chat: Pick<ChatStart, 'onHandedOff'>,
+  conversationSid: string,
+): Promise<void> {
+  if (chat.onHandedOff) log.warn('question_not_posted', { conversationSid, kept: true });
+  else await removeConversation(client, config, conversationSid, 'failed_start');
 }
 
 /**
@@ -126,7 +151,8 @@ export async function startConversationChat(
  * `inExisting`: the conversation is the customer's chat in progress (a resume,
  * src/customer/continuity.ts), where the customer has written before: the
  * newest messages are read instead, and only a message of theirs with this
- * very body counts as the question.
+ * very body counts as the question. `shared`: the identity is a signed-in
+ * customer's, which their other devices write as too: the body must match.
  */
 export async function postQuestion(
   client: Twilio,
@@ -134,7 +160,7 @@ export async function postQuestion(
   conversationSid: string,
   identity: string,
   question: string,
-  { inExisting = false }: { inExisting?: boolean } = {},
+  { inExisting = false, shared = false }: { inExisting?: boolean; shared?: boolean } = {},
 ): Promise<void> {
   const messages = client.conversations.v1
     .services(config.conversationsServiceSid)
@@ -147,13 +173,16 @@ export async function postQuestion(
       logFields: { conversationSid },
     });
     if (!isAmbiguousFailure(error)) throw failure;
-    // In a new conversation the customer has no token yet, so a message of
-    // theirs can only be the question; a greeting the flow posts may already
-    // follow it. In their chat in progress, the newest ones are read.
+    // In a new anonymous conversation the customer has no token yet, so a
+    // message of theirs can only be the question; a greeting the flow posts
+    // may already follow it. A signed-in customer's identity is shared by
+    // their devices, which may have joined already: the body must match too.
+    // In their chat in progress, the newest ones are read.
     const read = inExisting ? { order: 'desc' as const, limit: 5 } : { limit: 5 };
     const seen = await messages.list(read).catch(() => []);
+    const byBody = inExisting || shared;
     const isQuestion = (m: { author: string | null; body: string | null }) =>
-      m.author === identity && (!inExisting || m.body === question);
+      m.author === identity && (!byBody || m.body === question);
     if (!seen.some(isQuestion)) throw failure;
     log.info('question_posted_despite_error', { conversationSid });
   }

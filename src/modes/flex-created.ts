@@ -13,7 +13,9 @@
  * 1 round trip, 2 with a question.
  *
  * No orphans: if step 2 or 3 fails, the mode deletes what step 1 created
- * before the error is returned. If step 1 fails ambiguously (timeout or 5xx:
+ * before the error is returned; but a signed-in customer's chat is kept when
+ * step 3 fails (it is handed off, their other devices may have joined it,
+ * and the widget's retry resumes it with the question, making no new task). If step 1 fails ambiguously (timeout or 5xx:
  * Twilio may have created it anyway), the customer's conversations are looked
  * up (`GET …/ParticipantConversations?Identity=`) and this attempt's are
  * deleted: for an anonymous chat all of them (its identity is fresh); for a
@@ -83,22 +85,31 @@ export async function startFlexCreatedChat(
 
   const { conversationSid } = created;
   const identity = participantIdentity(chat);
-  try {
-    if (created.identity !== undefined && created.identity !== identity) {
-      throw identityRefused(mode.step, conversationSid);
-    }
-    // Flex wrote the attributes: the site's details are merged in (best effort),
-    // beside the question.
-    await Promise.all([
-      mergeChatDetails(client, config, conversationSid, chat.details),
-      chat.question !== undefined &&
-        postQuestion(client, config, conversationSid, identity, chat.question),
-      // Flex's routing came with the create: the start is finished (see ChatStart).
-      chat.onHandedOff?.(conversationSid),
-    ]);
-  } catch (error) {
+  if (created.identity !== undefined && created.identity !== identity) {
+    const refused = identityRefused(mode.step, conversationSid);
     await removeQuietly(mode, created, 'failed_start');
-    throw leftSomething(error, created);
+    throw refused;
+  }
+  // Flex wrote the attributes: the site's details are merged in (best effort),
+  // beside the question.
+  const [, posted] = await Promise.allSettled([
+    mergeChatDetails(client, config, conversationSid, chat.details),
+    chat.question !== undefined &&
+      postQuestion(client, config, conversationSid, identity, chat.question, {
+        shared: Boolean(chat.customer),
+      }),
+    // Flex's routing came with the create: the start is finished (see ChatStart).
+    chat.onHandedOff?.(conversationSid),
+  ]);
+  if (posted.status === 'rejected') {
+    // A signed-in customer's chat is kept: it is their chat in progress now,
+    // which other devices may have joined; the widget's retry resumes it.
+    if (chat.onHandedOff) {
+      log.warn('question_not_posted', { conversationSid, kept: true });
+      throw posted.reason;
+    }
+    await removeQuietly(mode, created, 'failed_start');
+    throw leftSomething(posted.reason, created);
   }
   return { conversationSid, identity };
 }

@@ -53,7 +53,8 @@ export interface ChatStart {
    * beside the start's last round (the question's post), or after it when
    * there is none: src/customer/continuity.ts marks the start finished then,
    * so another device joins only a chat its question can reach Flex from.
-   * Never throws.
+   * Never throws. Once it has run, the chat may be shared: a mode whose
+   * question then fails keeps the chat (the retry resumes it) and fails.
    */
   onHandedOff?: (conversationSid: string) => Promise<void>;
 }

@@ -239,7 +239,7 @@ describe('a customer with 120 closed conversations', () => {
     expect(mock.sequentialRoundTrips()).toBe(3);
   });
 
-  it('without a pointer (a chat from before it), reads the list on, then points at the chat', async () => {
+  it('without a pointer (a chat from before it), reads the list on, and does not point at a chat it did not make', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
     const first = await begin(TEST_ENV, { question: 'One' }, customer);
@@ -249,14 +249,16 @@ describe('a customer with 120 closed conversations', () => {
     const again = await begin(TEST_ENV, { question: 'Two' }, customer);
     expect(again).toEqual({ ...first, resumed: true });
     expect(mock.requests('participantConversations.list')).toHaveLength(3); // 50 + 50 + 21
-    // The resume wrote the pointer back: the next look is bounded again.
-    mock.recorded.splice(0);
-    await begin(TEST_ENV, { question: 'Three' }, customer);
-    expect(mock.requests('participantConversations.list')).toHaveLength(1);
-    expect(mock.requests('conversations.fetch')).toHaveLength(1);
+    // Only a start that made a chat, once handed off, points at it (a list
+    // cannot tell a chat whose start crashed before its hand-off).
+    const syncWrites = mock.writes().filter((r) => r.name.startsWith('sync.'));
+    expect(syncWrites.map((r) => [r.name, r.form.UniqueName?.[0]])).toEqual([
+      ['sync.documents.create', claimKey(customer.identity)],
+      ['sync.documents.delete', undefined], // the claim, beside the question
+    ]);
   });
 
-  it('starts a new chat once the pointed one has ended, without reading past the first page', async () => {
+  it('starts a new chat once the pointed one has ended, having read the rest of the list', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
     const first = await begin(TEST_ENV, {}, customer);
@@ -264,7 +266,8 @@ describe('a customer with 120 closed conversations', () => {
     mock.recorded.splice(0);
     const next = await begin(TEST_ENV, {}, customer);
     expect(next.resumed).toBe(false);
-    expect(mock.requests('participantConversations.list')).toHaveLength(1);
+    // A newer chat whose pointer was not written could be on any page (continuity-races.test.ts).
+    expect(mock.requests('participantConversations.list')).toHaveLength(3);
     expect(syncService(mock, 'default')?.documents.map((d) => [d.uniqueName, d.data])).toEqual([
       [pointerKey(customer.identity), { conversationSid: next.conversationSid }],
     ]);
@@ -285,5 +288,28 @@ describe('Sync not answering', () => {
         'continuity.pointer_not_saved',
       ]),
     );
+  });
+});
+
+describe('Sync’s rate limit (429)', () => {
+  it('on the claim and the pointer, a resume goes on (through the list); a new chat is refused, having made nothing', async () => {
+    const customer = customerOf();
+    const first = await begin(TEST_ENV, { question: 'One' }, customer);
+    mock.failNext('sync.documents.create', { status: 429, code: 54009 });
+    mock.failNext('sync.documents.fetch', { status: 429, code: 54009 });
+    const again = await begin(TEST_ENV, { question: 'Two' }, customer);
+    expect(again).toEqual({ ...first, resumed: true });
+    expect(logs.events()).toEqual(
+      expect.arrayContaining(['continuity.claim_rate_limited', 'continuity.pointer_unavailable']),
+    );
+
+    (conversations(mock).get(first.conversationSid) as MockConversation).state = 'closed';
+    mock.failNext('sync.documents.create', { status: 429, code: 54009 });
+    mock.recorded.splice(0);
+    await expect(begin(TEST_ENV, { question: 'Three' }, customer)).rejects.toMatchObject({
+      status: 503,
+      code: 'upstream_rate_limited',
+    });
+    expect(mock.writes().map((r) => r.name)).toEqual([]);
   });
 });

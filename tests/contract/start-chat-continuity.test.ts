@@ -235,6 +235,35 @@ describe('POST /start-chat continuity: ending', () => {
   );
 });
 
+describe('POST /start-chat continuity: a resume without a question', () => {
+  it.each(MODES)(
+    '%s: keeps its claim (one round trip); the customer’s /end-chat frees it beside the close, so the next chat starts at once',
+    async (_, env) => {
+      await startOn(env, { question: 'One' });
+      const phone = await startOn(env); // opened on the phone: no question
+      expect(phone.resumed).toBe(true);
+      const identity = customerIdentity(
+        TEST_ENV.API_SECRET,
+        CUSTOMER_ENV.CUSTOMER_TOKEN_ISSUER,
+        'cus_42',
+      );
+      const documents = () => syncService(mock, 'default')?.documents.map((d) => d.uniqueName);
+      expect(documents()).toContain(claimKey(identity));
+
+      const ended = await invoke(endChatHandler, {
+        mock,
+        env,
+        body: { token: phone.token, conversationSid: phone.conversationSid },
+      });
+      expect(ended.status).toBe(200);
+      expect(documents()).not.toContain(claimKey(identity));
+      const next = await startOn(env, { question: 'Two' });
+      expect(next.resumed).toBe(false);
+      expect(mock.requests('sync.documents.create').filter((r) => r.status === 409)).toEqual([]);
+    },
+  );
+});
+
 describe('continuity end to end: /end-chat, /refresh-token, /previous-chat', () => {
   it.each(MODES)(
     '%s: ending on one device ends it on the other (its renewal is chat_ended); the next chat shows it as the previous one',

@@ -1,0 +1,168 @@
+/**
+ * The review's findings on the continuity rework (src/customer/continuity.ts),
+ * through the real `twilio` library and the spec-validating fake: a customer
+ * with more than 50 conversations whose pointer is stale (a pointer write
+ * Sync refused, a second device looking between the claim's release and the
+ * pointer's write), a winner whose question fails once other devices may
+ * have joined its chat, and an ambiguous failure of that question where the
+ * shared `cust_` identity has written another device's message.
+ */
+import { loadConfig } from '../../src/config';
+import { startOrResume } from '../../src/customer/continuity';
+import type { VerifiedCustomer } from '../../src/customer/types';
+import { UpstreamError } from '../../src/errors';
+import { customerIdentity, newIdentity } from '../../src/identity';
+import { endingOf, startChat as startModeChat } from '../../src/modes';
+import { conversations, type MockConversation } from '../../dev/twilio-fake/apis';
+import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { FLEX_FLOW_ENV, seedFlexFlow } from '../../dev/twilio-fake/modes';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { captureLogsPerTest } from '../support/logs';
+
+const mock = TwilioMock.perTest((m) => seedFlexFlow(m));
+const logs = captureLogsPerTest();
+
+type Env = Record<string, string | undefined>;
+const ISSUER = 'https://shop.example';
+
+function customerOf(sub = 'cus_42'): VerifiedCustomer {
+  return {
+    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
+    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
+    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
+  };
+}
+
+const configFor = (env: Env) =>
+  loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
+
+/** One device's start at the src level, as continuity-start.ts runs it. */
+function begin(env: Env, question: string | undefined, customer: VerifiedCustomer) {
+  const config = configFor(env);
+  const client = mock.client();
+  return startOrResume(() => client, config, {
+    customer,
+    question,
+    hasEnded: endingOf(config.handoff.mode).hasEnded,
+    spend: () => Promise.resolve(),
+    create: ({ known, onHandedOff }) =>
+      startModeChat(client, config, config.handoff, {
+        identity: newIdentity(Date.now()),
+        friendlyName: 'Ana',
+        ...(question !== undefined && { question }),
+        preEngagement: {},
+        customer,
+        ...(known && { knownConversations: known }),
+        onHandedOff,
+      }),
+    sleep: () => Promise.resolve(),
+  });
+}
+
+/** `count` closed conversations of the customer, listed (by SID) before any new one. */
+function seedClosed(identity: string, count: number) {
+  for (let i = 0; i < count; i++) {
+    const sid = `CH${i.toString(16).padStart(32, '0')}`;
+    conversations(mock).set(sid, {
+      sid,
+      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+      uniqueName: null,
+      friendlyName: null,
+      attributes: '{}',
+      timers: {},
+      state: 'closed',
+      participants: [{ sid: `MB${i.toString(16).padStart(32, '0')}`, identity, attributes: '{}' }],
+      webhooks: [],
+      messages: [],
+    });
+  }
+}
+
+const notClosed = () => [...conversations(mock).values()].filter((c) => c.state !== 'closed');
+const bodiesOf = (sid: string) =>
+  (conversations(mock).get(sid) as MockConversation).messages.map((m) => m.body);
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+/** A customer with 120 closed conversations and a pointer to their ended newest chat. */
+async function withStalePointer(): Promise<VerifiedCustomer> {
+  const customer = customerOf();
+  seedClosed(customer.identity, 120);
+  const ended = await begin(TEST_ENV, 'first chat', customer);
+  (conversations(mock).get(ended.conversationSid) as MockConversation).state = 'closed';
+  return customer;
+}
+
+describe('a customer with more than 50 conversations and a stale pointer', () => {
+  it('a pointer write Sync refused (429): the next device still finds the chat through the list', async () => {
+    const customer = await withStalePointer();
+    mock.failNext('sync.documents.update', { status: 429, code: 54009 });
+    const laptop = await begin(TEST_ENV, 'laptop', customer);
+    expect(logs.events()).toContain('continuity.pointer_not_saved');
+
+    const phone = await begin(TEST_ENV, 'phone', customer);
+
+    expect(phone).toEqual({ ...laptop, resumed: true });
+    expect(notClosed()).toHaveLength(1);
+    expect(bodiesOf(laptop.conversationSid)).toEqual(['laptop', 'phone']);
+  });
+
+  it('a device looking between the claim’s release and the pointer’s write joins the chat', async () => {
+    const customer = await withStalePointer();
+    const slowPointer = mock.holdNext('sync.documents.update');
+    const laptop = begin(TEST_ENV, 'laptop', customer);
+    await slowPointer.reached;
+    await settle(); // the claim's release (beside the pointer's write) has landed
+
+    const phone = await begin(TEST_ENV, 'phone', customer);
+    slowPointer.release();
+
+    expect(phone).toEqual({ ...(await laptop), resumed: true });
+    expect(notClosed()).toHaveLength(1);
+  });
+});
+
+describe.each([
+  ['studio', TEST_ENV],
+  ['flex-flow', FLEX_FLOW_ENV],
+])('the winner’s question fails once the chat is handed off, HANDOFF_MODE=%s', (_, env) => {
+  it('a 429: the chat another device joined is kept; the retry resumes it with the question', async () => {
+    const customer = customerOf();
+    const slowQuestion = mock.holdNext('messages.create');
+    const laptop = begin(env, 'laptop', customer).catch((error: unknown) => error);
+    await slowQuestion.reached;
+    await settle(); // pointer written, claim released: the chat is the customer's now
+    const phone = await begin(env, 'phone', customer);
+    mock.failNext('messages.create', { status: 429, code: 20429 });
+    slowQuestion.release();
+
+    const failed = await laptop;
+    expect(failed).toBeInstanceOf(UpstreamError);
+    expect((failed as UpstreamError).upstreamStatus).toBe(429); // the widget retries a 503
+    expect(conversations(mock).has(phone.conversationSid)).toBe(true);
+    expect(mock.requests('conversations.remove')).toHaveLength(0);
+
+    const retried = await begin(env, 'laptop', customer);
+    expect(retried).toEqual({ ...phone, resumed: true });
+    expect(bodiesOf(phone.conversationSid)).toEqual(['phone', 'laptop']);
+    // One chat made in all (in flex-flow, one channel: one task).
+    const creates = ['conversations.create', 'flexChannels.create'];
+    expect(mock.requests().filter((r) => creates.includes(r.name))).toHaveLength(1);
+    expect(logs.events()).toContain('question_not_posted');
+  });
+
+  it('an ambiguous 500: another device’s message is not taken for the question', async () => {
+    const customer = customerOf();
+    const slowQuestion = mock.holdNext('messages.create');
+    const laptop = begin(env, 'laptop', customer).catch((error: unknown) => error);
+    await slowQuestion.reached;
+    await settle();
+    const phone = await begin(env, 'phone', customer);
+    mock.failNext('messages.create', { status: 500 });
+    slowQuestion.release();
+
+    expect(await laptop).toBeInstanceOf(UpstreamError);
+    expect(bodiesOf(phone.conversationSid)).toEqual(['phone']);
+    await begin(env, 'laptop', customer); // the widget's retry
+    expect(bodiesOf(phone.conversationSid)).toEqual(['phone', 'laptop']);
+  });
+});
