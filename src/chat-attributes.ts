@@ -22,6 +22,7 @@
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
 import { detailsAttributes, type ChatDetails } from './chat-details';
+import { SEAL_KEY, type ChatSeal } from './chat-seal';
 import type { VerifiedCustomer } from './customer/types';
 import { SIGNATURE_FIELD_BYTES } from './customer-signature';
 import { BadRequestError } from './errors';
@@ -38,6 +39,8 @@ export interface CustomerDetails {
   customer?: VerifiedCustomer;
   /** The site's context, the page, the language (src/chat-details.ts). */
   details?: ChatDetails;
+  /** This service's seal of the start (src/chat-seal.ts), written beside the answers. */
+  seal?: ChatSeal;
 }
 
 /** Where verified claims go, in the conversation's and the task's attributes. */
@@ -108,9 +111,11 @@ export function displayName(customer: Pick<CustomerDetails, 'friendlyName' | 'cu
   return customer.customer?.claims.name ?? customer.friendlyName;
 }
 
-/** What the customer typed, without a `customer` key (the server's alone). */
+/** What the customer typed, without the `customer` and seal keys (the server's alone). */
 function typedAnswers(preEngagement: FlatObject): FlatObject {
-  return Object.fromEntries(Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY));
+  return Object.fromEntries(
+    Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY && key !== SEAL_KEY),
+  );
 }
 
 /**
@@ -150,6 +155,7 @@ export function conversationAttributes(customer: CustomerDetails, reserveBytes =
     ...detailsAttributes(customer.details),
     // Last: nothing the site or the customer sent can stand in for it.
     ...(customer.customer && { customer: customerAttribute(customer.customer) }),
+    ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   };
   const json = JSON.stringify(attributes);
   const max = LIMITS.conversationAttributesMaxBytes;
@@ -208,6 +214,7 @@ export function preEngagementData(customer: CustomerDetails, reserveBytes = 0): 
     ...typedAnswers(customer.preEngagement),
     friendlyName: displayName(customer),
     ...(customer.customer && { [CUSTOMER_KEY]: customerAttribute(customer.customer) }),
+    ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   });
   if (Buffer.byteLength(json) + reserveBytes > LIMITS.preEngagementMaxBytes) {
     const room = (LIMITS.preEngagementMaxBytes - reserveBytes) / 1024;
