@@ -22,7 +22,7 @@
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
 import { detailsAttributes, type ChatDetails } from './chat-details';
-import { SEAL_KEY, type ChatSeal } from './chat-seal';
+import { EMAIL_MAX_BYTES, firstEmail, SEAL_KEY, sealBytes, type ChatSeal } from './chat-seal';
 import type { VerifiedCustomer } from './customer/types';
 import { SIGNATURE_FIELD_BYTES } from './customer-signature';
 import { BadRequestError } from './errors';
@@ -143,6 +143,17 @@ export function storedCustomer(stored: Record<string, unknown>): CustomerAttribu
 }
 
 /**
+ * Room for the seal, when checking a form before the start seals it
+ * (src/chat-seal.ts): with the form's address, or, with a customer token
+ * (`reserveBytes`), room for a verified address of the longest.
+ */
+function sealRoom(customer: CustomerDetails, reserveBytes: number): number {
+  if (customer.seal) return 0;
+  const typed = firstEmail([customer.preEngagement.email]);
+  return sealBytes(typed) + (reserveBytes > 0 ? EMAIL_MAX_BYTES : 0);
+}
+
+/**
  * JSON for the conversation's `Attributes`, within Twilio's 16 KB limit
  * (less `reserveBytes`: what a customer token's claims will take, when the
  * form is checked before the token is).
@@ -159,7 +170,7 @@ export function conversationAttributes(customer: CustomerDetails, reserveBytes =
   };
   const json = JSON.stringify(attributes);
   const max = LIMITS.conversationAttributesMaxBytes;
-  if (Buffer.byteLength(json) + reserveBytes > max) {
+  if (Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) > max) {
     const room = (max - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {
@@ -216,7 +227,10 @@ export function preEngagementData(customer: CustomerDetails, reserveBytes = 0): 
     ...(customer.customer && { [CUSTOMER_KEY]: customerAttribute(customer.customer) }),
     ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   });
-  if (Buffer.byteLength(json) + reserveBytes > LIMITS.preEngagementMaxBytes) {
+  if (
+    Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) >
+    LIMITS.preEngagementMaxBytes
+  ) {
     const room = (LIMITS.preEngagementMaxBytes - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {

@@ -36,8 +36,28 @@ export const SEAL_KEY = 'webchat_seal';
 const LABEL = 'flex-webchat chat seal v1';
 const VERSION = 'v1.';
 const MAC = /^v1\.[A-Za-z0-9_-]{43}$/;
-const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+// No control characters either: each would take 6 bytes escaped in the attributes.
+const PART = '[^\\s@<>"\\u0000-\\u001f\\u007f]+';
+const EMAIL = new RegExp(`^${PART}@${PART}\\.${PART}$`);
 const EMAIL_MAX_LENGTH = 254;
+/** The longest start key (src/identity.ts: `web_<11>_<32 hex>`). */
+const START_MAX_LENGTH = 48;
+
+/**
+ * The most the seal adds to the attributes' JSON (`,"webchat_seal":{…}`) for
+ * this address on record, with the longest start key: kept free when the form
+ * is checked before the start (src/requests.ts), so a form that passes always
+ * fits with its seal. An address of 254 characters of 4 UTF-8 bytes at most.
+ */
+export function sealBytes(email: string | null): number {
+  const longest = {
+    start: 'x'.repeat(START_MAX_LENGTH),
+    email,
+    mac: `${VERSION}${'x'.repeat(43)}`,
+  };
+  return Buffer.byteLength(`,"${SEAL_KEY}":${JSON.stringify(longest)}`);
+}
+export const EMAIL_MAX_BYTES = EMAIL_MAX_LENGTH * 4;
 
 export interface ChatSeal {
   /** The start's single-use key. */
