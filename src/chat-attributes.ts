@@ -22,6 +22,7 @@
  *   // '{"from":"Ana","channel_type":"web","pre_engagement_data":{"email":"a@b.c"}}'
  */
 import { detailsAttributes, type ChatDetails } from './chat-details';
+import { EMAIL_MAX_BYTES, firstEmail, SEAL_KEY, sealBytes, type ChatSeal } from './chat-seal';
 import type { VerifiedCustomer } from './customer/types';
 import { SIGNATURE_FIELD_BYTES } from './customer-signature';
 import { BadRequestError } from './errors';
@@ -38,6 +39,8 @@ export interface CustomerDetails {
   customer?: VerifiedCustomer;
   /** The site's context, the page, the language (src/chat-details.ts). */
   details?: ChatDetails;
+  /** This service's seal of the start (src/chat-seal.ts), written beside the answers. */
+  seal?: ChatSeal;
 }
 
 /** Where verified claims go, in the conversation's and the task's attributes. */
@@ -108,9 +111,11 @@ export function displayName(customer: Pick<CustomerDetails, 'friendlyName' | 'cu
   return customer.customer?.claims.name ?? customer.friendlyName;
 }
 
-/** What the customer typed, without a `customer` key (the server's alone). */
+/** What the customer typed, without the `customer` and seal keys (the server's alone). */
 function typedAnswers(preEngagement: FlatObject): FlatObject {
-  return Object.fromEntries(Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY));
+  return Object.fromEntries(
+    Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY && key !== SEAL_KEY),
+  );
 }
 
 /**
@@ -138,6 +143,17 @@ export function storedCustomer(stored: Record<string, unknown>): CustomerAttribu
 }
 
 /**
+ * Room for the seal, when checking a form before the start seals it
+ * (src/chat-seal.ts): with the form's address, or, with a customer token
+ * (`reserveBytes`), room for a verified address of the longest.
+ */
+function sealRoom(customer: CustomerDetails, reserveBytes: number): number {
+  if (customer.seal) return 0;
+  const typed = firstEmail([customer.preEngagement.email]);
+  return sealBytes(typed) + (reserveBytes > 0 ? EMAIL_MAX_BYTES : 0);
+}
+
+/**
  * JSON for the conversation's `Attributes`, within Twilio's 16 KB limit
  * (less `reserveBytes`: what a customer token's claims will take, when the
  * form is checked before the token is).
@@ -150,10 +166,11 @@ export function conversationAttributes(customer: CustomerDetails, reserveBytes =
     ...detailsAttributes(customer.details),
     // Last: nothing the site or the customer sent can stand in for it.
     ...(customer.customer && { customer: customerAttribute(customer.customer) }),
+    ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   };
   const json = JSON.stringify(attributes);
   const max = LIMITS.conversationAttributesMaxBytes;
-  if (Buffer.byteLength(json) + reserveBytes > max) {
+  if (Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) > max) {
     const room = (max - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {
@@ -208,8 +225,12 @@ export function preEngagementData(customer: CustomerDetails, reserveBytes = 0): 
     ...typedAnswers(customer.preEngagement),
     friendlyName: displayName(customer),
     ...(customer.customer && { [CUSTOMER_KEY]: customerAttribute(customer.customer) }),
+    ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   });
-  if (Buffer.byteLength(json) + reserveBytes > LIMITS.preEngagementMaxBytes) {
+  if (
+    Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) >
+    LIMITS.preEngagementMaxBytes
+  ) {
     const room = (LIMITS.preEngagementMaxBytes - reserveBytes) / 1024;
     throw new BadRequestError('Invalid request: check preEngagement.', [
       {

@@ -5,9 +5,10 @@
  * SURVEY_WEBHOOK_URL, signed (src/survey-webhook.ts).
  *
  *   round 1  fetch the conversation || list its participants (the token's
- *            identity must be one of them: src/customer-chat.ts); an answer
+ *            identity must be one of them, and the chat sealed by this
+ *            service for it: src/customer-chat.ts); an answer
  *            in the attributes already: 409 `survey_answered`, nothing written
- *   round 2  claim `webchat-survey-<CH…>` in Sync (a Document's unique name:
+ *   round 2  claim `webchat-survey-<start>` in Sync (a Document's unique name:
  *            Twilio creates it once), so two answers sent at the same moment
  *            cannot both be stored; the loser gets the same 409
  *   round 3  write the attributes: what was there, plus `survey`
@@ -50,9 +51,10 @@ export interface SurveyRecord {
   at: string;
 }
 
-export const surveyClaimKey = (conversationSid: string) => `webchat-survey-${conversationSid}`;
+/** The answer's claim, per start (src/chat-seal.ts): a seal copied elsewhere shares it. */
+export const surveyClaimKey = (start: string) => `webchat-survey-${start}`;
 
-type SurveyConfig = Pick<Config, 'conversationsServiceSid'> &
+type SurveyConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> &
   ConfigOf<'sync' | 'survey'> &
   Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
 
@@ -78,7 +80,7 @@ export async function saveSurvey(
   if (chat.attributes.survey !== undefined) throw new SurveyAnsweredError();
 
   const state = sharedState(client, config);
-  const key = surveyClaimKey(conversationSid);
+  const key = surveyClaimKey(chat.sealed.start);
   let claimed = false;
   try {
     // Outlasts every token that could answer (the session, plus the grace).

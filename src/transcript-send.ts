@@ -5,12 +5,13 @@
  *   round 1  fetch the conversation || its participants || its messages
  *            (100 a page; a longer chat is read from both ends at once, at
  *            most its first 500 and last 500: src/transcript-messages.ts);
- *            the token's identity must be a participant (src/customer-chat.ts)
- *            the address: a signed-in customer's (`customer.email`, set by
- *            the verified-customer work) or else the form's
- *            (`pre_engagement_data.email`); none: 422 `no_email_on_record`.
- *            Never one sent in the request: that would make us an open relay.
- *   round 2+ claim a send in Sync: `webchat-transcript-<CH…>-1`, then `-2`,
+ *            the token's identity must be a participant, and the chat one
+ *            this service started for it (its seal: src/customer-chat.ts)
+ *            the address: the one sealed at the start (a signed-in
+ *            customer's verified email, or else the form's); none: 422
+ *            `no_email_on_record`. Never one sent in the request, nor one
+ *            edited into the attributes: that would make us an open relay.
+ *   round 2+ claim a send in Sync: `webchat-transcript-<start>-1`, then `-2`,
  *            `-3` (a Document's unique name, created once), so however many
  *            requests arrive together, at most 3 emails leave; all taken:
  *            429 `transcript_limit_reached`
@@ -42,10 +43,10 @@ import { nullIfGone } from './twilio-errors';
 
 export const TRANSCRIPT_MAX_SENDS = 3;
 
-export const transcriptClaimKey = (conversationSid: string, n: number) =>
-  `webchat-transcript-${conversationSid}-${n}`;
+/** A send's claim, per start (src/chat-seal.ts): a seal copied elsewhere shares the limit. */
+export const transcriptClaimKey = (start: string, n: number) => `webchat-transcript-${start}-${n}`;
 
-type TranscriptConfig = Pick<Config, 'conversationsServiceSid'> &
+type TranscriptConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> &
   ConfigOf<'sync' | 'transcript'> &
   Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
 
@@ -56,22 +57,6 @@ export function transcriptOn(config: ConfigOf<'transcript'>): TranscriptSettings
     { field: 'SENDGRID_API_KEY', problem: 'is required to email transcripts' },
     { field: 'TRANSCRIPT_FROM', problem: 'is required to email transcripts' },
   ]);
-}
-
-const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
-
-/** The address on the chat's record: a verified customer's first, else the form's. */
-export function emailOnRecord(attributes: Record<string, unknown>): string | undefined {
-  const nested = (key: string) => {
-    const value = attributes[key];
-    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-  };
-  for (const candidate of [nested('customer').email, nested('pre_engagement_data').email]) {
-    if (typeof candidate === 'string' && candidate.length <= 254 && EMAIL.test(candidate)) {
-      return candidate;
-    }
-  }
-  return undefined;
 }
 
 /** `ana@example.com` -> `a•••@example.com`: enough to recognise, not to harvest. */
@@ -111,12 +96,12 @@ function linesOf(
 const agentsOf = (messages: MessageInstance[], identity: string) =>
   messages.map((m) => m.author).filter((a) => a !== identity && a !== 'system');
 
-/** Claims the first free send of this chat; 0 when all are taken. */
-async function claimSend(client: Twilio, config: TranscriptConfig, conversationSid: string) {
+/** Claims the first free send of this chat's start; 0 when all are taken. */
+async function claimSend(client: Twilio, config: TranscriptConfig, start: string) {
   const state = sharedState(client, config);
   const ttl = config.sessionMaxAgeSeconds + config.refreshGraceSeconds;
   for (let n = 1; n <= TRANSCRIPT_MAX_SENDS; n++) {
-    if (await state.claimOnce(transcriptClaimKey(conversationSid, n), ttl)) return n;
+    if (await state.claimOnce(transcriptClaimKey(start, n), ttl)) return n;
   }
   return 0;
 }
@@ -133,12 +118,14 @@ export async function emailTranscript(
   const chat = await readCustomerChat(client, config, identity, conversationSid, (c) =>
     readTranscriptMessages(c.messages).catch(nullIfGone('read the messages', logFields)),
   );
-  const to = emailOnRecord(chat.attributes);
+  // The address sealed at the start, never one edited into the attributes later.
+  const to = chat.sealed.email;
   if (!to) throw new NoEmailOnRecordError();
+  const { start } = chat.sealed;
   const read = chat.extra ?? { messages: [], cut: false };
   const label = request.agentRoleLabel;
   const [slot, names] = await Promise.all([
-    claimSend(client, config, conversationSid),
+    claimSend(client, config, start),
     agentNames(
       client,
       config.conversationsServiceSid,
@@ -158,7 +145,7 @@ export async function emailTranscript(
     await sendMail(settings, to, mail, logFields);
   } catch (error) {
     await sharedState(client, config)
-      .release(transcriptClaimKey(conversationSid, slot))
+      .release(transcriptClaimKey(start, slot))
       .catch(() => log.warn('transcript.release_failed', logFields));
     throw error;
   }

@@ -14,6 +14,15 @@
  * `addParticipant`, `deleteConversation`, ...) are warnings. Flex's own
  * defaults (`guest` for participants) pass.
  *
+ * `createConversation` on the default service role is a problem: with it, a
+ * customer's token makes conversations of its own, with any attributes and
+ * messages, that /transcript and /survey would otherwise take for chats
+ * (they refuse them now: src/chat-seal.ts; the role still should not allow
+ * it). Customers only join the conversations this service makes. The
+ * service's default conversation creator role (the participant role of
+ * whoever creates one), when the configuration names a role other than the
+ * ones above, is checked like them.
+ *
  * Where `customer` goes unchecked: with customer tokens on, address mode
  * routed to a Studio flow (and flex-flow mode) hand the pre-engagement data,
  * `customer` included, to a flow that cannot check its signature; anything
@@ -30,6 +39,9 @@ const NAME = 'Conversations roles';
 
 /** Lets a customer rewrite what agents are told about the chat. */
 export const REWRITES_ATTRIBUTES = ['editConversationAttributes'];
+
+/** Lets a customer make conversations of their own, with attributes of their choosing. */
+export const CREATES_CONVERSATIONS = ['createConversation'];
 
 /** Reach other participants' messages, participants or conversations: no customer needs them. */
 export const OVERREACHING = [
@@ -75,10 +87,17 @@ async function customerRoles(
         configuration.defaultConversationRoleSid,
       ],
       ['the default service role (their user)', configuration.defaultChatServiceRoleSid],
+      [
+        'the default conversation creator role (their participant in one they create)',
+        configuration.defaultConversationCreatorRoleSid,
+      ],
     ];
     const roles: CustomerRole[] = [];
+    const seen = new Set<string>();
     for (const [as, sid] of defaults) {
-      if (!sid) continue; // none set: Twilio's own default, which grants no such permission
+      // None set: Twilio's own default, which grants no such permission. Read once.
+      if (!sid || seen.has(sid)) continue;
+      seen.add(sid);
       const role = await service.roles(sid).fetch();
       roles.push({
         as,
@@ -119,6 +138,16 @@ export async function checkRoles(
         fix,
       );
     }
+    const creates = role.permissions.filter((p) => CREATES_CONVERSATIONS.includes(p));
+    if (creates.length > 0) {
+      found = true;
+      add(
+        NAME,
+        'problem',
+        `customers hold ${as}, ${name}, which grants ${creates.join(', ')}: with their own token they could make conversations of their own, with any attributes and messages`,
+        `remove it from ${name} in Console > Conversations > Services > ${serviceSid} > Roles (customers only join conversations this service makes; Flex gives agents their own role)`,
+      );
+    }
     const overreach = role.permissions.filter((p) => OVERREACHING.includes(p));
     if (overreach.length > 0) {
       found = true;
@@ -132,7 +161,11 @@ export async function checkRoles(
   }
   if (!found) {
     const names = roles.map(({ role }) => role.friendlyName).join(', ') || "Twilio's defaults";
-    add(NAME, 'ok', `customers' roles (${names}) cannot edit conversation attributes`);
+    add(
+      NAME,
+      'ok',
+      `customers' roles (${names}) cannot edit conversation attributes or create conversations`,
+    );
   }
 }
 

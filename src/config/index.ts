@@ -152,8 +152,8 @@ const SECTIONS = {
   ],
   /** Reading, updating and closing conversations on the service. */
   service: ['conversationsServiceSid'],
-  /** Creating conversations: the service, and the timers new ones get. */
-  chats: ['conversationsServiceSid', 'timers'],
+  /** Creating conversations: the service, the timers new ones get, API_SECRET for their seal. */
+  chats: ['conversationsServiceSid', 'timers', 'apiSecret'],
   origins: ['allowedOrigins'],
   mode: ['handoffMode'],
   handoff: ['handoff'],

@@ -131,6 +131,21 @@ describe('taskAttributes: `customer` only with a valid signature', () => {
     }
   });
 
+  it('signed, with keys added beside the signed fields: only the signed fields pass', () => {
+    const padded = { ...signed(), plan: 'enterprise', creditLimit: 1e6, verified_by: 'bank' };
+    const task = taskAttributes(CH, { pre_engagement_data: { customer: padded } }, trust);
+    expect(task.customer).toEqual(signed());
+    expect(task.pre_engagement_data).toEqual({});
+  });
+
+  it('a forged `customer` (and a seal) never stays in the pre-engagement data', () => {
+    const forged = { ...CLAIMS, signature: 'v1.' + 'A'.repeat(43) };
+    const stored = { pre_engagement_data: { topic: 'x', customer: forged, webchat_seal: {} } };
+    const task = taskAttributes(CH, stored, trust);
+    expect(task.pre_engagement_data).toEqual({ topic: 'x' });
+    expect(JSON.stringify(task)).not.toContain('verified');
+  });
+
   it("signed for the author, but the author is an anonymous chat's `web_` identity: dropped", () => {
     const anonymous = { ...trust, identity: 'web_abc_' + '0'.repeat(32) };
     expect(taskAttributes(CH, { customer: signed() }, anonymous)).not.toHaveProperty('customer');

@@ -7,6 +7,7 @@
  *   const { conversationSid } = await startChat(client, config, handoff, chat);
  */
 import type { Twilio } from 'twilio';
+import { chatSeal, firstEmail } from '../chat-seal';
 import type { EnvReader, RuntimeInfo } from '../config/reader';
 import { ConfigError, type FieldProblem } from '../errors';
 import { address } from './address';
@@ -20,6 +21,7 @@ import type {
   SingleUse,
   StartedChat,
 } from './types';
+import { participantIdentity } from './types';
 import { webhook } from './webhook';
 
 export { participantIdentity } from './types';
@@ -77,7 +79,10 @@ export function startChat(
   handoff: HandoffConfig,
   chat: ChatStart,
 ): Promise<StartedChat> {
-  return moduleOf(handoff.mode).startChat(client, config, handoff, chat);
+  // The seal /transcript and /survey require (src/chat-seal.ts), in every mode's attributes.
+  const email = firstEmail([chat.customer?.claims.email, chat.preEngagement.email]);
+  const seal = chatSeal(config.apiSecret, participantIdentity(chat), chat.identity, email);
+  return moduleOf(handoff.mode).startChat(client, config, handoff, { ...chat, seal });
 }
 
 /** How this mode makes a challenge single use (see `SingleUse`). */

@@ -22,6 +22,7 @@ import type { ChatDetails } from '../chat-details';
 import type { FieldProblem } from '../errors';
 import type { FlatObject } from '../fields';
 import type { VerifiedCustomer } from '../customer/types';
+import type { ChatSeal } from '../chat-seal';
 
 export interface ChatStart {
   /**
@@ -57,6 +58,8 @@ export interface ChatStart {
    * question then fails keeps the chat (the retry resumes it) and fails.
    */
   onHandedOff?: (conversationSid: string) => Promise<void>;
+  /** Set by `startChat` (src/modes/index.ts): written with the start's attributes (src/chat-seal.ts). */
+  seal?: ChatSeal;
 }
 
 /**
@@ -79,7 +82,7 @@ export interface StartedChat {
 }
 
 /** What every mode may use to start a chat: the Conversations service and timers. */
-export type ChatsConfig = Pick<Config, 'conversationsServiceSid' | 'timers'>;
+export type ChatsConfig = Pick<Config, 'conversationsServiceSid' | 'timers' | 'apiSecret'>;
 
 /** What `/interaction` needs to hand a conversation to Flex (see src/interaction/). */
 export interface InteractionRoute {

@@ -76,6 +76,12 @@ const VERIFIED = {
   claims: { plan: 'gold', accountAgeDays: 412, beta: false },
   signature: expect.stringMatching(/^v1\.[A-Za-z0-9_-]{43}$/) as unknown,
 };
+/** This service's seal of the start (src/chat-seal.ts), with the address on record. */
+const sealOf = (email: string | null) => ({
+  start: expect.stringMatching(/^web_/) as unknown,
+  email,
+  mac: expect.stringMatching(/^v1\.[A-Za-z0-9_-]{43}$/) as unknown,
+});
 /** What the customer typed: another name, and a forged `customer` answer. */
 const TYPED = {
   friendlyName: 'Typed Name',
@@ -124,6 +130,7 @@ describe('verified customer attributes', () => {
       channel_type: 'web',
       pre_engagement_data: { topic: 'billing' },
       customer: VERIFIED,
+      webchat_seal: sealOf('ana@example.com'),
     });
     expect(create.FriendlyName).toEqual(['Web chat with Ana Pérez']);
     const participant = json(create.Participant) as { identity: string; attributes: string };
@@ -137,6 +144,7 @@ describe('verified customer attributes', () => {
       from: 'Typed Name',
       channel_type: 'web',
       pre_engagement_data: { topic: 'billing' },
+      webchat_seal: sealOf(null),
     });
   });
 
@@ -148,6 +156,7 @@ describe('verified customer attributes', () => {
       channel_type: 'web',
       pre_engagement_data: { topic: 'billing' },
       customer: { verified: true, id: 'cus_7', issuer: ISSUER, signature: VERIFIED.signature },
+      webchat_seal: sealOf(null),
     });
   });
 
@@ -180,6 +189,7 @@ describe('verified customer attributes', () => {
       topic: 'billing',
       friendlyName: 'Ana Pérez',
       customer: VERIFIED,
+      webchat_seal: sealOf('ana@example.com'),
     });
   });
 
@@ -201,6 +211,7 @@ describe('verified customer attributes', () => {
       topic: 'billing',
       friendlyName: 'Ana Pérez',
       customer: VERIFIED,
+      webchat_seal: sealOf('ana@example.com'),
     });
   });
 
@@ -252,6 +263,40 @@ describe('`customer` only counts with our signature (address mode routed to /int
     expect(logs.events()).toContain('customer_claims_dropped');
     expect(logs.text()).toMatch(/unsigned/);
     expect(logs.text()).not.toContain('cus_42');
+  });
+
+  it('a forged `customer` marked verified: nowhere in the task, not even in the pre-engagement data', async () => {
+    const identity = customerIdentity(TEST_ENV.API_SECRET, ISSUER, 'cus_42');
+    const { signature: _, ...forged } = VERIFIED;
+    const task = (await otherClientChat(identity, {
+      ...forged,
+      signature: 'v1.' + 'A'.repeat(43),
+    })) as {
+      pre_engagement_data: Record<string, unknown>;
+    };
+    expect(task).not.toHaveProperty('customer');
+    expect(task.pre_engagement_data).toEqual({ friendlyName: 'Ana Pérez' });
+    expect(JSON.stringify(task)).not.toMatch(/verified|cus_42|signature/);
+    expect(logs.text()).toMatch(/bad_signature/);
+  });
+
+  it('genuinely signed claims with keys added beside them: the task gets the signed fields only', async () => {
+    const customerToken = await mintCustomerToken(CLAIMS);
+    const ana = await start(env, { ...TYPED, customerToken });
+    const stored = JSON.parse(conversations(mock).get(ana.conversationSid)?.attributes ?? '{}') as {
+      pre_engagement_data: { customer: Record<string, unknown> };
+    };
+    const padded = { ...stored.pre_engagement_data.customer, plan: 'enterprise', creditLimit: 1e6 };
+    const task = (await otherClientChat(ana.identity, padded)) as {
+      customer: unknown;
+      pre_engagement_data: Record<string, unknown>;
+    };
+    expect(task.customer).toEqual({
+      ...VERIFIED,
+      signature: stored.pre_engagement_data.customer.signature,
+    });
+    expect(task.pre_engagement_data).not.toHaveProperty('customer');
+    expect(JSON.stringify(task)).not.toMatch(/enterprise|creditLimit/);
   });
 
   it("Ana's genuine signed claims, copied into a chat of another identity: dropped", async () => {

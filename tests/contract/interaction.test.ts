@@ -29,6 +29,7 @@ import {
   signedDelivery,
   type MessageAdded,
 } from '../../dev/twilio-fake/webhooks';
+import { sealed } from '../support/seal';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
@@ -224,6 +225,7 @@ describe('POST /interaction: the hand-off', () => {
       pre_engagement_data: { email: 'ana@example.com', plan: 'gold' },
       interactionSid: outcome.interactionSid,
       interactionChannelSid: expect.stringMatching(/^UO/),
+      webchat_seal: sealed('ana@example.com'),
     });
     expect(ourWebhooks(fresh.conversationSid)).toHaveLength(0);
     expect(interactions(mock)).toHaveLength(1);

@@ -11,6 +11,7 @@ import { invoke } from '../../dev/invoke';
 import { conversations } from '../../dev/twilio-fake/apis';
 import { ADDRESS_ENV, seedChatAddress } from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { sealed } from '../support/seal';
 
 const mock = TwilioMock.perTest((m) => seedChatAddress(m));
 
@@ -46,6 +47,7 @@ describe('POST /start-chat with context, page and locale', () => {
       channel_type: 'web',
       pre_engagement_data: { email: 'a@b.co' },
       ...details,
+      webchat_seal: sealed('a@b.co'),
     });
     expect(mock.requests('conversations.update')).toHaveLength(0);
   });
@@ -58,6 +60,7 @@ describe('POST /start-chat with context, page and locale', () => {
       'from',
       'channel_type',
       'pre_engagement_data',
+      'webchat_seal',
     ]);
   });
 

@@ -32,6 +32,7 @@ import {
   TwilioMock,
   type RecordedRequest,
 } from '../../dev/twilio-fake/twilio-mock';
+import { sealed } from '../support/seal';
 
 /**
  * The requests to Flex and Conversations: address mode's claim of the
@@ -106,6 +107,7 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
       email: 'ana@example.com',
       orders: 3,
       friendlyName: 'Ana',
+      webchat_seal: sealed('ana@example.com'),
     });
     expect(create?.headers['ui-version']).toBeUndefined();
 
@@ -147,7 +149,10 @@ describe('HANDOFF_MODE=address: POST /v2/WebChats', () => {
     const sent = form(mock.requests('webchats.create')[0]);
     expect(sent.CustomerFriendlyName).toEqual(['Customer']);
     expect(sent.ChatFriendlyName).toEqual(['Web chat with Customer']);
-    expect(JSON.parse(sent.PreEngagementData?.[0] ?? '')).toEqual({ friendlyName: 'Customer' });
+    expect(JSON.parse(sent.PreEngagementData?.[0] ?? '')).toEqual({
+      friendlyName: 'Customer',
+      webchat_seal: sealed(),
+    });
   });
 
   it('refuses (502) and removes a chat for which Twilio chose another identity', async () => {
@@ -207,6 +212,7 @@ describe('HANDOFF_MODE=flex-flow: POST /v1/Channels (legacy Flex UI 1.x)', () =>
     expect(JSON.parse(form(create).PreEngagementData?.[0] ?? '')).toEqual({
       email: 'ana@example.com',
       friendlyName: 'Ana',
+      webchat_seal: sealed('ana@example.com'),
     });
 
     const conversation = onlyConversation();

@@ -18,6 +18,7 @@ import { conversations, interactions } from '../../dev/twilio-fake/apis';
 import { ADDRESS_ENV, seedChatAddress } from '../../dev/twilio-fake/modes';
 import { TwilioMock, type RecordedRequest } from '../../dev/twilio-fake/twilio-mock';
 import { messageAddedParams, signedDelivery, WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
+import { sealed } from '../support/seal';
 
 const mock = TwilioMock.perTest(seedChatAddress);
 
@@ -127,6 +128,7 @@ describe('AFTER_HOURS=message: the chat starts marked after hours', () => {
     expect(JSON.parse(sent.PreEngagementData?.[0] ?? '')).toEqual({
       afterHours: true,
       friendlyName: 'Ana',
+      webchat_seal: sealed(),
     });
   });
 

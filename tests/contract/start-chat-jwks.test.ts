@@ -16,6 +16,7 @@ import { forgetKeySets } from '../../src/customer/verify-keys';
 import { customerIdentity } from '../../src/identity';
 import { CUSTOMER_ENV } from '../../dev/customer-token';
 import { captureLogsPerTest } from '../support/logs';
+import { sealed } from '../support/seal';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
@@ -64,6 +65,7 @@ describe('POST /start-chat: customer tokens verified with a JWKS URL', () => {
         email: 'bo@example.com',
         signature: expect.stringMatching(/^v1\./) as unknown,
       },
+      webchat_seal: sealed('bo@example.com'),
     });
   });
 

@@ -17,6 +17,7 @@ import {
   TwilioMock,
   type RecordedRequest,
 } from '../../dev/twilio-fake/twilio-mock';
+import { sealed } from '../support/seal';
 
 const mock = TwilioMock.perTest();
 const logs = captureLogsPerTest();
@@ -85,6 +86,7 @@ describe('POST /start-chat: the happy path', () => {
       from: 'Ana',
       channel_type: 'web',
       pre_engagement_data: { email: 'ana@example.com', vip: true, orders: 3 },
+      webchat_seal: sealed('ana@example.com'),
     });
     const participant = JSON.parse(form(create).Participant?.[0] ?? '') as Record<string, string>;
     expect(participant).toEqual({ identity: body.identity, attributes: expect.any(String) });
@@ -170,6 +172,7 @@ describe('POST /start-chat: the happy path', () => {
       from: 'Customer',
       channel_type: 'web',
       pre_engagement_data: {},
+      webchat_seal: sealed(),
     });
     expect(mock.requests('messages.create')).toHaveLength(0);
   });

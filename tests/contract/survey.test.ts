@@ -74,7 +74,7 @@ describe('POST /survey', () => {
     ]);
     expect(mock.sequentialRoundTrips(made)).toBe(3);
     expect(mock.requests('sync.documents.create').at(-1)?.form.UniqueName).toEqual([
-      surveyClaimKey(chat.conversationSid),
+      surveyClaimKey((attributesOf(chat.conversationSid).webchat_seal as { start: string }).start),
     ]);
     const stored = attributesOf(chat.conversationSid);
     expect(stored.survey).toEqual({
@@ -198,6 +198,34 @@ describe('POST /survey', () => {
     expect([a.status, b.status]).toEqual([403, 403]);
     expect((a.body as ErrorBody).error.code).toBe('forbidden');
     expect(mock.writes()).toHaveLength(writes);
+  });
+
+  it('refuses a conversation the customer made themselves, or one without our seal (403): no write, no webhook', async () => {
+    const chat = await endedChat();
+    const c = conversations(mock).get(chat.conversationSid)!;
+    const { webchat_seal: seal, ...unsealed } = attributesOf(chat.conversationSid);
+    const own = `CH${'e'.repeat(32)}`; // made with the SDK's createConversation: no seal
+    conversations(mock).set(own, { ...c, sid: own, attributes: JSON.stringify({ from: 'Ana' }) });
+    const copied = `CH${'f'.repeat(32)}`; // with the seal of the chat they did start, copied
+    conversations(mock).set(copied, {
+      ...c,
+      sid: copied,
+      attributes: JSON.stringify({ webchat_seal: seal }),
+    });
+    const writes = mock.writes().length;
+    const made = await answer({ token: chat.token, conversationSid: own, rating: 1 });
+    c.attributes = JSON.stringify(unsealed); // a chat from before the seal
+    const old = await answer({ ...chat, rating: 1 });
+    expect([made.status, old.status]).toEqual([403, 403]);
+    expect((made.body as ErrorBody).error.code).toBe('forbidden');
+    expect(mock.writes()).toHaveLength(writes);
+    expect(receiver.received).toHaveLength(0);
+
+    c.attributes = JSON.stringify({ ...unsealed, webchat_seal: seal });
+    expect((await answer({ ...chat, rating: 5 })).status).toBe(200);
+    const again = await answer({ token: chat.token, conversationSid: copied, rating: 1 });
+    expect(again.status).toBe(409); // the copy shares its start's one answer
+    expect(receiver.received).toHaveLength(1);
   });
 
   it('is 503 naming SURVEY when the survey is off, before reading anything', async () => {

@@ -15,6 +15,7 @@ import { startSendGridFake, SENDGRID_TEST_KEY, type SendGridFake } from '../../d
 import { addConversationUser, conversations } from '../../dev/twilio-fake/apis';
 import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
 import { newIdentity } from '../../src/identity';
 import { transcriptClaimKey } from '../../src/transcript-send';
 import { TRANSCRIPT_HEAD_MESSAGES, TRANSCRIPT_TAIL_MESSAGES } from '../../src/transcript-messages';
@@ -65,6 +66,42 @@ async function chatWith(body: object = {}): Promise<Chat> {
 
 const email = (body: object, env: TestEnv = MAIL_ENV()) => invoke(transcript, { mock, env, body });
 
+/** The chat's stored attributes, and its seal's start key (src/chat-seal.ts). */
+const attributesOf = (chat: Chat) =>
+  JSON.parse(conversations(mock).get(chat.conversationSid)!.attributes) as Record<
+    string,
+    unknown
+  > & {
+    webchat_seal: { start: string };
+  };
+
+/** What a customer whose role grants createConversation can make: any attributes, any messages. */
+function selfMadeChat(identity: string, attributes: object): string {
+  const sid = `CH${'e'.repeat(32)}`;
+  conversations(mock).set(sid, {
+    sid,
+    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    uniqueName: null,
+    friendlyName: null,
+    attributes: JSON.stringify(attributes),
+    timers: {},
+    state: 'active',
+    participants: [{ sid: `MB${'e'.repeat(32)}`, identity, attributes: '{}' }],
+    webhooks: [],
+    messages: [
+      {
+        sid: `IM${'e'.repeat(32)}`,
+        index: 0,
+        author: identity,
+        body: 'Your account is locked: https://evil.example/login',
+        attributes: '{}',
+        webhookEnabled: false,
+      },
+    ],
+  });
+  return sid;
+}
+
 /** Adds `count` messages after the chat's own, alternating customer and agent, a minute apart. */
 function addMessages(chat: Chat, count: number, agent = 'alex.smith@acme.example') {
   const c = conversations(mock).get(chat.conversationSid)!;
@@ -109,7 +146,7 @@ describe('POST /transcript', () => {
       PageSize: ['100'],
     });
     expect(mock.requests('sync.documents.create').at(-1)?.form.UniqueName).toEqual([
-      transcriptClaimKey(chat.conversationSid, 1),
+      transcriptClaimKey(attributesOf(chat).webchat_seal.start, 1),
     ]);
 
     expect(sendgrid.sent).toHaveLength(1);
@@ -143,13 +180,17 @@ describe('POST /transcript', () => {
   });
 
   it('prefers a signed-in customer’s verified address to the form’s', async () => {
-    const chat = await chatWith({ preEngagement: { email: 'typed@example.com' } });
-    const c = conversations(mock).get(chat.conversationSid)!;
-    c.attributes = JSON.stringify({
-      ...JSON.parse(c.attributes),
-      customer: { email: 'verified@example.com' },
+    const env = { ...MAIL_ENV(), ...CUSTOMER_ENV };
+    const customerToken = await mintCustomerToken({ sub: 'cus_42', email: 'verified@example.com' });
+    const body = { friendlyName: 'Ana', preEngagement: { email: 'typed@example.com' } };
+    const res = await invoke(
+      startChat,
+      await proven({ mock, env, body: { ...body, customerToken } }),
+    );
+    const { token, conversationSid } = res.body as Chat;
+    expect((await email({ token, conversationSid }, env)).body).toMatchObject({
+      to: 'v•••@example.com',
     });
-    expect((await email(chat)).body).toMatchObject({ to: 'v•••@example.com' });
     expect(sendgrid.sent[0]?.body.personalizations[0]?.to).toEqual([
       { email: 'verified@example.com' },
     ]);
@@ -209,6 +250,68 @@ describe('POST /transcript', () => {
     expect((res.body as ErrorBody).error.code).toBe('forbidden');
     expect(sendgrid.sent).toHaveLength(0);
     expect(mock.writes()).toHaveLength(writes);
+  });
+
+  it('refuses a conversation the customer made themselves (403): no open relay', async () => {
+    const res = await invoke(startChat, await proven({ mock, body: { friendlyName: 'Mallory' } }));
+    const { token, identity } = res.body as { token: string; identity: string };
+    const writes = mock.writes().length;
+    for (const attributes of [
+      { pre_engagement_data: { email: 'victim@example.org' } },
+      { customer: { verified: true, id: 'x', issuer: 'y', email: 'victim@example.org' } },
+    ]) {
+      const conversationSid = selfMadeChat(identity, attributes);
+      const sent = await email({ token, conversationSid });
+      expect(sent.status).toBe(403);
+      expect((sent.body as ErrorBody).error.code).toBe('forbidden');
+    }
+    expect(sendgrid.sent).toHaveLength(0);
+    expect(mock.writes()).toHaveLength(writes);
+  });
+
+  it('refuses an address edited into the attributes after the start (403)', async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+    const c = conversations(mock).get(chat.conversationSid)!;
+    const stored = attributesOf(chat);
+    for (const edited of [
+      { ...stored, webchat_seal: { ...stored.webchat_seal, email: 'victim@example.org' } },
+      { ...stored, webchat_seal: { ...stored.webchat_seal, start: 'web_other' } },
+      { ...stored, webchat_seal: undefined }, // a chat from before the seal
+    ]) {
+      c.attributes = JSON.stringify(edited);
+      const writes = mock.writes().length;
+      const res = await email(chat);
+      expect(res.status).toBe(403);
+      expect(mock.writes()).toHaveLength(writes);
+    }
+    expect(sendgrid.sent).toHaveLength(0);
+  });
+
+  it('a seal copied into conversations of their own shares its start’s 3 sends', async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+    const identity = conversations(mock).get(chat.conversationSid)!.participants[0]!.identity!;
+    const seal = attributesOf(chat).webchat_seal;
+    expect((await email(chat)).status).toBe(200);
+    const copies = ['b', 'c', 'd'].map((x, i) => {
+      const sid = selfMadeChat(identity, { webchat_seal: seal });
+      const copy = conversations(mock).get(sid)!;
+      conversations(mock).delete(sid);
+      const other = `CH${x.repeat(32)}`;
+      conversations(mock).set(other, {
+        ...copy,
+        sid: other,
+        messages: [{ ...copy.messages[0]!, index: i }],
+      });
+      return other;
+    });
+    const results = [];
+    for (const conversationSid of copies)
+      results.push((await email({ ...chat, conversationSid })).status);
+    expect(results).toEqual([200, 200, 429]);
+    expect(sendgrid.sent).toHaveLength(3);
+    expect(
+      sendgrid.sent.every((m) => m.body.personalizations[0]?.to[0]?.email === 'ana@example.com'),
+    ).toBe(true);
   });
 
   it.each([

@@ -40,7 +40,8 @@ describe("doctor: customers' roles on the Conversations service", () => {
     expect(res.row(ROLES)).toEqual({
       status: '✔ OK',
       name: ROLES,
-      detail: "customers' roles (guest, user) cannot edit conversation attributes",
+      detail:
+        "customers' roles (guest, user) cannot edit conversation attributes or create conversations",
     });
     expect(mock.requests('serviceConfiguration.fetch')).toHaveLength(1);
     expect(mock.requests('serviceRoles.fetch').map((r) => r.path.split('/').pop())).toEqual([
@@ -109,9 +110,45 @@ describe("doctor: customers' roles on the Conversations service", () => {
     expect(res.code).toBe(0);
   });
 
+  it("Flex's own `user` role, which grants createConversation: a problem, exit 1, tokens on or off", async () => {
+    roles().byName('user').permissions.push('createConversation');
+    for (const env of [SIGNED_IN, DOCTOR_BASE]) {
+      const res = await doctor(env);
+      expect(res.problems).toEqual([
+        {
+          status: '✘ PROBLEM',
+          name: ROLES,
+          detail: `customers hold the default service role (their user), 'user' (${ROLE_SIDS.user}), which grants createConversation: with their own token they could make conversations of their own, with any attributes and messages`,
+          fix: expect.stringMatching(
+            /^remove it from 'user' .*customers only join conversations this service makes/,
+          ) as unknown,
+        },
+      ]);
+      expect(res.code).toBe(1);
+    }
+  });
+
+  it('a default conversation creator role of its own: read too, and checked like the others', async () => {
+    const creator = roles().byName('agent'); // grants editConversationAttributes
+    roles().defaultConversationCreatorRoleSid = creator.sid;
+    const res = await doctor(DOCTOR_BASE);
+    expect(mock.requests('serviceRoles.fetch').map((r) => r.path.split('/').pop())).toEqual([
+      ROLE_SIDS.guest,
+      ROLE_SIDS.user,
+      creator.sid,
+    ]);
+    expect(res.row(ROLES)).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringMatching(
+        /^customers hold the default conversation creator role .*'agent'.* editConversationAttributes/,
+      ) as unknown,
+    });
+  });
+
   it('no default roles configured: OK (Twilio applies its own, which grant neither)', async () => {
     roles().defaultConversationRoleSid = null;
     roles().defaultChatServiceRoleSid = null;
+    roles().defaultConversationCreatorRoleSid = null;
     const res = await doctor(SIGNED_IN);
     expect(res.row(ROLES)?.status).toBe('✔ OK');
     expect(mock.requests('serviceRoles.fetch')).toHaveLength(0);

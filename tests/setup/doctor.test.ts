@@ -4,7 +4,7 @@
  */
 import { CaptchaFake, FAKE_KEYS } from '../../dev/captcha-fake';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
-import { ACCOUNT, account, FLOW_DEFINITIONS } from '../../dev/twilio-fake/apis';
+import { ACCOUNT, account, FLOW_DEFINITIONS, serviceRoles } from '../../dev/twilio-fake/apis';
 import {
   ADDRESS_SID,
   FLEX_FLOW_SID,
@@ -237,6 +237,8 @@ describe('doctor: each check fails clearly', () => {
 
   it('a Conversations service that is not the default one', async () => {
     account(mock).services.push({ sid: 'IS' + '9'.repeat(32), friendlyName: 'Other' });
+    const user = serviceRoles(mock, 'IS' + '9'.repeat(32)).byName('user'); // as doctor advises
+    user.permissions = user.permissions.filter((p) => p !== 'createConversation');
     const res = await doctor({ ...BASE, CONVERSATIONS_SERVICE_SID: 'IS' + '9'.repeat(32) });
     expect(res.problems).toEqual([
       expect.objectContaining({

@@ -17,8 +17,9 @@ import {
   type CliOptions,
 } from '../support/setup-cli';
 import { TwilioMock, type RecordedRequest } from '../../dev/twilio-fake/twilio-mock';
+import { advisedRoles } from '../support/doctor';
 
-const mock = TwilioMock.perTest();
+const mock = TwilioMock.perTest(advisedRoles);
 let dir: EnvDir;
 beforeEach(async () => {
   dir = await EnvDir.create();

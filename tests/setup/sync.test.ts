@@ -7,8 +7,9 @@ import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { DEFAULT_SYNC_SERVICE_SID, syncServices } from '../../dev/twilio-fake/apis';
 import { CREDENTIAL_FLAGS, EnvDir, setupCli, type CliOptions } from '../support/setup-cli';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { advisedRoles } from '../support/doctor';
 
-const mock = TwilioMock.perTest();
+const mock = TwilioMock.perTest(advisedRoles);
 let dir: EnvDir;
 beforeEach(async () => {
   dir = await EnvDir.create();

@@ -8,6 +8,7 @@
  *   const res = await doctor({ ...DOCTOR_BASE, HANDOFF_MODE: 'webhook' });
  *   expect(res.row('Conversations roles')?.status).toBe('✔ OK');
  */
+import { serviceRoles } from '../../dev/twilio-fake/apis';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { EnvDir, setupCli, type CliRun } from './setup-cli';
@@ -63,8 +64,17 @@ export function doctorRows(stdout: string): DoctorRow[] {
  * A Twilio mock and a project folder per test (`seed` runs on each fresh
  * mock), `doctor(env, argv)`, which runs doctor on that .env, and `dir()`.
  */
+/** The account as doctor advises: Flex's `user` role without createConversation. */
+export function advisedRoles(m: TwilioMock): void {
+  const user = serviceRoles(m, TEST_ENV.CONVERSATIONS_SERVICE_SID).byName('user');
+  user.permissions = user.permissions.filter((p) => p !== 'createConversation');
+}
+
 export function doctorPerTest(seed?: (mock: TwilioMock) => void) {
-  const mock = TwilioMock.perTest(seed);
+  const mock = TwilioMock.perTest((m) => {
+    advisedRoles(m);
+    seed?.(m);
+  });
   let dir: EnvDir | undefined;
   beforeEach(async () => {
     dir = await EnvDir.create();
