@@ -14,11 +14,12 @@
  * `addParticipant`, `deleteConversation`, ...) are warnings. Flex's own
  * defaults (`guest` for participants) pass.
  *
- * `createConversation` on the default service role is a problem: with it, a
+ * `createConversation` on the default service role is a warning: with it, a
  * customer's token makes conversations of its own, with any attributes and
- * messages, that /transcript and /survey would otherwise take for chats
- * (they refuse them now: src/chat-seal.ts; the role still should not allow
- * it). Customers only join the conversations this service makes. The
+ * messages. /transcript and /survey refuse those (src/chat-seal.ts) and no
+ * hand-off reaches them, so nothing of this service is at stake, and Flex's
+ * own `user` role grants it: a problem (exit 1) would fail every default
+ * account. Customers only join the conversations this service makes. The
  * service's default conversation creator role (the participant role of
  * whoever creates one), when the configuration names a role other than the
  * ones above, is checked like them.
@@ -143,8 +144,8 @@ export async function checkRoles(
       found = true;
       add(
         NAME,
-        'problem',
-        `customers hold ${as}, ${name}, which grants ${creates.join(', ')}: with their own token they could make conversations of their own, with any attributes and messages`,
+        'warn',
+        `customers hold ${as}, ${name}, which grants ${creates.join(', ')}: with their own token they could make conversations of their own, with any attributes and messages (this service's /transcript and /survey refuse them)`,
         `remove it from ${name} in Console > Conversations > Services > ${serviceSid} > Roles (customers only join conversations this service makes; Flex gives agents their own role)`,
       );
     }

@@ -110,21 +110,22 @@ describe("doctor: customers' roles on the Conversations service", () => {
     expect(res.code).toBe(0);
   });
 
-  it("Flex's own `user` role, which grants createConversation: a problem, exit 1, tokens on or off", async () => {
+  it("Flex's own `user` role, which grants createConversation: a warning, exit 0, tokens on or off", async () => {
     roles().byName('user').permissions.push('createConversation');
     for (const env of [SIGNED_IN, DOCTOR_BASE]) {
       const res = await doctor(env);
-      expect(res.problems).toEqual([
+      expect(res.problems).toEqual([]);
+      expect(res.rows.filter((r) => r.name === ROLES)).toEqual([
         {
-          status: '✘ PROBLEM',
+          status: '! WARN',
           name: ROLES,
-          detail: `customers hold the default service role (their user), 'user' (${ROLE_SIDS.user}), which grants createConversation: with their own token they could make conversations of their own, with any attributes and messages`,
+          detail: `customers hold the default service role (their user), 'user' (${ROLE_SIDS.user}), which grants createConversation: with their own token they could make conversations of their own, with any attributes and messages (this service's /transcript and /survey refuse them)`,
           fix: expect.stringMatching(
             /^remove it from 'user' .*customers only join conversations this service makes/,
           ) as unknown,
         },
       ]);
-      expect(res.code).toBe(1);
+      expect(res.code).toBe(0);
     }
   });
 
