@@ -22,6 +22,7 @@ import {
   type BrowserStack,
   PHONE,
 } from '../../dev/browser';
+import { sealed } from '../support/seal';
 
 let mock: TwilioMock;
 let runtime: LocalRuntime;
@@ -110,6 +111,7 @@ describeInBrowser('embedded on a third-party site', () => {
       pre_engagement_data: { orderNumber: '1042' },
       page: { url: `${site.url}/`, title: 'Acme shop' },
       locale: 'en',
+      webchat_seal: sealed(null),
     });
     expect(problems).toEqual([]);
     await context.close();

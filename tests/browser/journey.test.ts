@@ -17,6 +17,7 @@ import {
   useBrowserStack,
   PHONE,
 } from '../../dev/browser';
+import { sealed } from '../support/seal';
 
 const suite = useBrowserStack(TEST_ENV);
 
@@ -59,6 +60,7 @@ describeInBrowser('the journey', () => {
       pre_engagement_data: { email: 'ana@example.com' },
       page: { url: `${suite.runtime.url}/`, title: 'Flex web chat demo' },
       locale: 'en',
+      webchat_seal: sealed('ana@example.com'),
     });
     expect(suite.mock.requests('messages.create')[0]?.form.Body).toEqual(['Where is my order?']);
 

@@ -7,6 +7,7 @@
 import type { Page } from 'playwright-core';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { describeInBrowser, eventually, fake, newPage, useBrowserStack } from '../../dev/browser';
+import { sealed } from '../support/seal';
 
 const suite = useBrowserStack(TEST_ENV);
 
@@ -155,6 +156,7 @@ describeInBrowser('the site API', () => {
       context: { plan: 'pro', cartTotal: 42.5, returning: true },
       page: { url: `${suite.runtime.url}/?utm=spring`, title: 'Flex web chat demo' },
       locale: 'en',
+      webchat_seal: sealed('bea@example.com'),
     });
     expect(problems).toEqual([]);
     await context.close();
