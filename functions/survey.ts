@@ -24,7 +24,7 @@ import { parseSurveyRequest } from '../src/requests';
 import { saveSurvey, surveyOn } from '../src/survey';
 import { verifyCustomerToken } from '../src/tokens';
 
-const config = ['twilio', 'tokens', 'service', 'sync', 'survey'] as const;
+const config = ['twilio', 'tokens', 'service', 'mode', 'sync', 'survey'] as const;
 
 export const handler = publicEndpoint(
   { config, bodyOnly: ['token'] },

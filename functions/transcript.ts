@@ -25,7 +25,7 @@ import { verifyCustomerToken } from '../src/tokens';
 import { parseTranscriptRequest } from '../src/transcript-request';
 import { emailTranscript, transcriptOn } from '../src/transcript-send';
 
-const config = ['twilio', 'tokens', 'service', 'sync', 'transcript'] as const;
+const config = ['twilio', 'tokens', 'service', 'mode', 'sync', 'transcript'] as const;
 
 export const handler = publicEndpoint(
   { config, bodyOnly: ['token'] },
@@ -33,6 +33,6 @@ export const handler = publicEndpoint(
     transcriptOn(config); // off: 503 before anything else is looked at
     const { token, ...request } = parseTranscriptRequest(fields);
     const { identity } = verifyCustomerToken(config, token, nowMs);
-    return { ...(await emailTranscript(twilio(), config, identity, request)) };
+    return { ...(await emailTranscript(twilio(), config, identity, request, nowMs)) };
   },
 );

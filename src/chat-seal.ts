@@ -18,9 +18,11 @@
  *   message = JSON of ["flex-webchat chat seal v1", participant identity, start, email or null]
  *
  * `start` is the start's single-use key (src/modes/types.ts `ChatStart.identity`):
- * the transcript's and the survey's limits count per start, so a seal copied
- * into other conversations (the customer can read it) shares one start's
- * limits. `email` is the address on the chat's record (the verified one, else
+ * the transcript's and the survey's limits count per start, and the chat's
+ * unique name is it in studio, webhook and flex-flow mode, so a seal the
+ * customer copies into a conversation of their own is refused there
+ * (src/customer-chat.ts; in address mode a copy shares one start's limits).
+ * It carries the start's time, so a seal is good for one session. `email` is the address on the chat's record (the verified one, else
  * the one typed into the form), which the transcript goes to: bound here, it
  * cannot be changed by editing the attributes. Bound to the identity: it
  * verifies only for that customer's token.

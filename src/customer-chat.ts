@@ -7,7 +7,15 @@
  * so nobody learns which conversations exist. And it must be a chat this
  * service started, for this identity: one without a valid seal
  * (src/chat-seal.ts; one the customer made themselves, with attributes of
- * their choosing, or one from before the seal) gets the same 403.
+ * their choosing, or one from before the seal) gets the same 403. The seal
+ * is bound to its conversation where the start names it: in studio, webhook
+ * and flex-flow mode the conversation's unique name is the start's key, so a
+ * seal the customer copies into a conversation of their own does not pass
+ * there (address mode: Flex names no conversation; see docs/api.md). And it
+ * is good for one session: a seal older than SESSION_MAX_AGE_SECONDS plus the
+ * grace is refused, so the per-start limits cannot come back for a
+ * signed-in customer (whose identity outlives sessions) once their claims
+ * in Sync expire.
  *
  * @example
  *   const chat = await readCustomerChat(client, config, identity, conversationSid);
@@ -19,6 +27,8 @@ import { parseAttributes } from './chat-attributes';
 import { verifiedSeal, type SealedChat } from './chat-seal';
 import type { Config } from './config';
 import { notYourChat } from './end-chat';
+import { ForbiddenError } from './errors';
+import { parseIdentity } from './identity';
 import { nullIfGone } from './twilio-errors';
 
 export interface CustomerChat<T> {
@@ -32,11 +42,28 @@ export interface CustomerChat<T> {
   extra: T;
 }
 
+export type CustomerChatConfig = Pick<
+  Config,
+  | 'conversationsServiceSid'
+  | 'apiSecret'
+  | 'handoffMode'
+  | 'sessionMaxAgeSeconds'
+  | 'refreshGraceSeconds'
+>;
+
+/** A sealed chat whose session is over: nothing more is sent or stored for it. */
+const chatTooOld = () =>
+  new ForbiddenError(
+    'forbidden',
+    'This chat started too long ago: its transcript and survey are no longer available.',
+  );
+
 export async function readCustomerChat<T = undefined>(
   client: Twilio,
-  config: Pick<Config, 'conversationsServiceSid' | 'apiSecret'>,
+  config: CustomerChatConfig,
   identity: string,
   conversationSid: string,
+  nowMs: number,
   alsoRead?: (conversation: ConversationContext) => Promise<T>,
 ): Promise<CustomerChat<T>> {
   const conversation = client.conversations.v1
@@ -54,5 +81,9 @@ export async function readCustomerChat<T = undefined>(
   const attributes = parseAttributes(fetched.attributes);
   const sealed = verifiedSeal(config.apiSecret, identity, attributes);
   if (!sealed) throw notYourChat();
+  if (config.handoffMode !== 'address' && fetched.uniqueName !== sealed.start) throw notYourChat();
+  const started = parseIdentity(sealed.start)?.sessionStartedAt;
+  const maxAge = config.sessionMaxAgeSeconds + config.refreshGraceSeconds;
+  if (started === undefined || nowMs / 1000 - started > maxAge) throw chatTooOld();
   return { conversation, attributes, state: fetched.state, sealed, extra };
 }

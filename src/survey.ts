@@ -51,10 +51,10 @@ export interface SurveyRecord {
   at: string;
 }
 
-/** The answer's claim, per start (src/chat-seal.ts): a seal copied elsewhere shares it. */
+/** The answer's claim, per start (src/chat-seal.ts): in address mode a copied seal shares it. */
 export const surveyClaimKey = (start: string) => `webchat-survey-${start}`;
 
-type SurveyConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> &
+type SurveyConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret' | 'handoffMode'> &
   ConfigOf<'sync' | 'survey'> &
   Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
 
@@ -76,7 +76,7 @@ export async function saveSurvey(
   const settings = surveyOn(config);
   const { conversationSid } = answer;
   const logFields = { conversationSid };
-  const chat = await readCustomerChat(client, config, identity, conversationSid);
+  const chat = await readCustomerChat(client, config, identity, conversationSid, nowMs);
   if (chat.attributes.survey !== undefined) throw new SurveyAnsweredError();
 
   const state = sharedState(client, config);

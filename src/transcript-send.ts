@@ -43,10 +43,10 @@ import { nullIfGone } from './twilio-errors';
 
 export const TRANSCRIPT_MAX_SENDS = 3;
 
-/** A send's claim, per start (src/chat-seal.ts): a seal copied elsewhere shares the limit. */
+/** A send's claim, per start (src/chat-seal.ts): in address mode a copied seal shares the limit. */
 export const transcriptClaimKey = (start: string, n: number) => `webchat-transcript-${start}-${n}`;
 
-type TranscriptConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> &
+type TranscriptConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret' | 'handoffMode'> &
   ConfigOf<'sync' | 'transcript'> &
   Pick<Config, 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'>;
 
@@ -111,11 +111,12 @@ export async function emailTranscript(
   config: TranscriptConfig,
   identity: string,
   request: Omit<TranscriptRequest, 'token'>,
+  nowMs: number,
 ): Promise<{ sent: true; to: string; remaining: number }> {
   const settings = transcriptOn(config);
   const { conversationSid } = request;
   const logFields = { conversationSid };
-  const chat = await readCustomerChat(client, config, identity, conversationSid, (c) =>
+  const chat = await readCustomerChat(client, config, identity, conversationSid, nowMs, (c) =>
     readTranscriptMessages(c.messages).catch(nullIfGone('read the messages', logFields)),
   );
   // The address sealed at the start, never one edited into the attributes later.

@@ -16,13 +16,15 @@
  *
  * `createConversation` on the default service role is a warning: with it, a
  * customer's token makes conversations of its own, with any attributes and
- * messages. /transcript and /survey refuse those (src/chat-seal.ts) and no
- * hand-off reaches them, so nothing of this service is at stake, and Flex's
+ * messages. /transcript and /survey refuse those (src/chat-seal.ts; in
+ * address mode but for a copy of the customer's own seal, to their own sealed
+ * address) and no hand-off reaches them, so little is at stake, and Flex's
  * own `user` role grants it: a problem (exit 1) would fail every default
  * account. Customers only join the conversations this service makes. The
  * service's default conversation creator role (the participant role of
  * whoever creates one), when the configuration names a role other than the
- * ones above, is checked like them.
+ * ones above, is checked like them, but gives warnings only: it applies in
+ * conversations the customer made, whose attributes they wrote anyway.
  *
  * Where `customer` goes unchecked: with customer tokens on, address mode
  * routed to a Studio flow (and flex-flow mode) hand the pre-engagement data,
@@ -128,7 +130,8 @@ export async function checkRoles(
     const rewrites = role.permissions.filter((p) => REWRITES_ATTRIBUTES.includes(p));
     if (rewrites.length > 0) {
       found = true;
-      const status: Status = verified ? 'problem' : 'warn';
+      // In a conversation they create, the customer wrote every attribute anyway: at most a warning.
+      const status: Status = verified && !as.includes('creator') ? 'problem' : 'warn';
       const stake = verified
         ? 'including `customer`, which agents are told is verified'
         : 'what agents are told about the chat';
@@ -145,7 +148,7 @@ export async function checkRoles(
       add(
         NAME,
         'warn',
-        `customers hold ${as}, ${name}, which grants ${creates.join(', ')}: with their own token they could make conversations of their own, with any attributes and messages (this service's /transcript and /survey refuse them)`,
+        `customers hold ${as}, ${name}, which grants ${creates.join(', ')}: with their own token they could make conversations of their own, with any attributes and messages (this service's /transcript and /survey take only its own chats, sealed: docs/api.md)`,
         `remove it from ${name} in Console > Conversations > Services > ${serviceSid} > Roles (customers only join conversations this service makes; Flex gives agents their own role)`,
       );
     }

@@ -13,9 +13,11 @@ import { proven } from '../../dev/challenge';
 import { invoke } from '../../dev/invoke';
 import { startSendGridFake, SENDGRID_TEST_KEY, type SendGridFake } from '../../dev/sendgrid-fake';
 import { addConversationUser, conversations } from '../../dev/twilio-fake/apis';
-import { TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
+import { SERVICE_DOMAIN, TEST_ENV, type TestEnv } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
+import { loadConfig } from '../../src/config';
+import { readCustomerChat } from '../../src/customer-chat';
 import { newIdentity } from '../../src/identity';
 import { transcriptClaimKey } from '../../src/transcript-send';
 import { TRANSCRIPT_HEAD_MESSAGES, TRANSCRIPT_TAIL_MESSAGES } from '../../src/transcript-messages';
@@ -287,31 +289,47 @@ describe('POST /transcript', () => {
     expect(sendgrid.sent).toHaveLength(0);
   });
 
-  it('a seal copied into conversations of their own shares its start’s 3 sends', async () => {
+  it('a seal copied into a conversation of their own is refused: its unique name is not the start', async () => {
     const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
     const identity = conversations(mock).get(chat.conversationSid)!.participants[0]!.identity!;
     const seal = attributesOf(chat).webchat_seal;
-    expect((await email(chat)).status).toBe(200);
-    const copies = ['b', 'c', 'd'].map((x, i) => {
-      const sid = selfMadeChat(identity, { webchat_seal: seal });
-      const copy = conversations(mock).get(sid)!;
-      conversations(mock).delete(sid);
-      const other = `CH${x.repeat(32)}`;
-      conversations(mock).set(other, {
-        ...copy,
-        sid: other,
-        messages: [{ ...copy.messages[0]!, index: i }],
-      });
-      return other;
+    // Unnamed, or named anything but the start's key (which the real chat holds).
+    const unnamed = selfMadeChat(identity, { webchat_seal: seal });
+    const named = `CH${'f'.repeat(32)}`;
+    conversations(mock).set(named, {
+      ...conversations(mock).get(unnamed)!,
+      sid: named,
+      uniqueName: `${seal.start}-copy`,
     });
-    const results = [];
-    for (const conversationSid of copies)
-      results.push((await email({ ...chat, conversationSid })).status);
-    expect(results).toEqual([200, 200, 429]);
-    expect(sendgrid.sent).toHaveLength(3);
-    expect(
-      sendgrid.sent.every((m) => m.body.personalizations[0]?.to[0]?.email === 'ana@example.com'),
-    ).toBe(true);
+    const before = mock.writes().length;
+    for (const conversationSid of [unnamed, named]) {
+      const res = await email({ ...chat, conversationSid });
+      expect(res.status).toBe(403);
+      expect((res.body as ErrorBody).error.code).toBe('forbidden');
+    }
+    expect(sendgrid.sent).toHaveLength(0);
+    expect(mock.writes().length).toBe(before);
+    expect((await email(chat)).status).toBe(200); // the genuine chat still is
+  });
+
+  it('a seal older than a session (SESSION_MAX_AGE_SECONDS + grace) is refused, with no send', async () => {
+    const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
+    const identity = conversations(mock).get(chat.conversationSid)!.participants[0]!.identity!;
+    const config = loadConfig(MAIL_ENV(), { domainName: SERVICE_DOMAIN }, [
+      'service',
+      'mode',
+      'tokens',
+    ]);
+    const maxAgeMs = (config.sessionMaxAgeSeconds + config.refreshGraceSeconds) * 1000;
+    const read = (nowMs: number) =>
+      readCustomerChat(mock.client(), config, identity, chat.conversationSid, nowMs);
+    await expect(read(Date.now())).resolves.toMatchObject({ sealed: { email: 'ana@example.com' } });
+    await expect(read(Date.now() + maxAgeMs + 60_000)).rejects.toMatchObject({
+      status: 403,
+      code: 'forbidden',
+      message: expect.stringMatching(/too long ago/) as unknown,
+    });
+    expect(sendgrid.sent).toHaveLength(0);
   });
 
   it.each([
