@@ -39,6 +39,7 @@ import { agentNames } from './transcript-agents';
 import { sendMail } from './transcript-mail';
 import { readTranscriptMessages, type TranscriptMessages } from './transcript-messages';
 import type { TranscriptRequest } from './transcript-request';
+import { isCustomerIdentity, parseIdentity } from './identity';
 import { nullIfGone } from './twilio-errors';
 
 export const TRANSCRIPT_MAX_SENDS = 3;
@@ -74,7 +75,11 @@ function linesOf(
 ): TranscriptLine[] {
   const lines = read.messages.map((m): TranscriptLine | undefined => {
     if (m.author === 'system' && parseAttributes(m.attributes).event === ENDED_NOTICE) return;
-    const by = m.author === identity ? 'customer' : m.author === 'system' ? 'system' : 'agent';
+    const by = isCustomerSide(m.author, identity)
+      ? 'customer'
+      : m.author === 'system'
+        ? 'system'
+        : 'agent';
     return {
       by,
       ...(by === 'agent' && { name: names.get(m.author) }),
@@ -92,9 +97,19 @@ function linesOf(
   return lines.filter((line) => line !== undefined);
 }
 
-/** Agents: authors who are neither the customer nor this service. */
+/**
+ * The customer's side: the chat's customer, and any other customer identity
+ * (`web_…`, `cust_…`) that joined it, which is never an agent: a second
+ * customer token joining a chat (a role with joinConversation) must not pass
+ * for the company's agent, with a name of its choosing, in the email.
+ */
+const isCustomerSide = (author: string | null, identity: string) =>
+  author === identity ||
+  (author !== null && (parseIdentity(author) !== undefined || isCustomerIdentity(author)));
+
+/** Agents: authors who are neither on the customer's side nor this service. */
 const agentsOf = (messages: MessageInstance[], identity: string) =>
-  messages.map((m) => m.author).filter((a) => a !== identity && a !== 'system');
+  messages.map((m) => m.author).filter((a) => !isCustomerSide(a, identity) && a !== 'system');
 
 /** Claims the first free send of this chat's start; 0 when all are taken. */
 async function claimSend(client: Twilio, config: TranscriptConfig, start: string) {

@@ -398,6 +398,22 @@ describe('POST /transcript: agents as the widget named them, times in the custom
     expect(text).not.toMatch(/Smith|Pérez|@acme/);
   });
 
+  it('never names another customer identity that joined the chat as an agent', async () => {
+    const chat = await withAgents();
+    const intruder = newIdentity(Date.now()); // a second customer token, joined with the SDK
+    addConversationUser(mock, { identity: intruder, friendlyName: 'Acme Security Team' });
+    addMessages(chat, 2, intruder);
+    const res = await email({ ...chat, agentName: 'full', timeZone: 'Europe/Madrid' });
+    expect(res.status).toBe(200);
+    const text = sendgrid.sent[0]!.body.content[0]!.value;
+    expect(text).not.toContain('Acme Security Team');
+    expect(text).not.toContain(intruder);
+    expect(text).toMatch(/\] Tú: message 2\n$/m); // on the customer's side, as what they wrote
+    expect(mock.requests('users.fetch').map((r) => r.path.split('/').at(-1))).not.toContain(
+      intruder,
+    );
+  });
+
   it('gives full names when the widget did, and the label for an agent with no user', async () => {
     const chat = await withAgents();
     addMessages(chat, 2, 'bot-7');
