@@ -7,18 +7,13 @@
  * a customer with many closed conversations, and Sync not answering.
  */
 import { handler as startChat } from '../../functions/start-chat';
-import { loadConfig } from '../../src/config';
-import { startOrResume } from '../../src/customer/continuity';
 import {
   claimKey,
   CREATION_CLAIM_TTL_SECONDS,
   pointerKey,
 } from '../../src/customer/continuity-sync';
-import type { VerifiedCustomer } from '../../src/customer/types';
 import { ChatStartingError } from '../../src/errors';
 import { sharedState } from '../../src/guard/shared-state';
-import { customerIdentity, newIdentity } from '../../src/identity';
-import { endingOf, startChat as startModeChat } from '../../src/modes';
 import { withProof } from '../../dev/challenge';
 import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
 import { invoke } from '../../dev/invoke';
@@ -28,7 +23,7 @@ import {
   syncService,
   type MockConversation,
 } from '../../dev/twilio-fake/apis';
-import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
 import {
   ADDRESS_ENV,
   FLEX_FLOW_ENV,
@@ -37,6 +32,13 @@ import {
 } from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
+import {
+  beginStart,
+  configFor,
+  customerOf,
+  seedClosed as seedClosedOf,
+  type Env,
+} from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => {
@@ -45,53 +47,18 @@ const mock = TwilioMock.perTest((m) => {
 });
 const logs = captureLogsPerTest();
 
-type Env = Record<string, string | undefined>;
 const MODES: [string, Env][] = [
   ['studio', TEST_ENV],
   ['webhook', WEBHOOK_ENV],
   ['address', ADDRESS_ENV],
   ['flex-flow', FLEX_FLOW_ENV],
 ];
-const ISSUER = 'https://shop.example';
-
-function customerOf(sub = 'cus_42'): VerifiedCustomer {
-  return {
-    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
-    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
-    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
-  };
-}
-
-const configFor = (env: Env) =>
-  loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
-
 /** One device's start at the src level, as continuity-start.ts runs it. */
-function begin(
+const begin = (
   env: Env,
   options: { question?: string; sleep?: (ms: number) => Promise<void> } = {},
   customer = customerOf(),
-) {
-  const { question, sleep = () => Promise.resolve() } = options;
-  const config = configFor(env);
-  const client = mock.client();
-  return startOrResume(() => client, config, {
-    customer,
-    question,
-    hasEnded: endingOf(config.handoff.mode).hasEnded,
-    spend: () => Promise.resolve(),
-    create: ({ known, onHandedOff }) =>
-      startModeChat(client, config, config.handoff, {
-        identity: newIdentity(Date.now()),
-        friendlyName: 'Ana',
-        ...(question !== undefined && { question }),
-        preEngagement: {},
-        customer,
-        ...(known && { knownConversations: known }),
-        onHandedOff,
-      }),
-    sleep,
-  });
-}
+) => beginStart(mock, env, options, customer);
 
 /** POST /start-chat with a question, anonymous or as `sub`; its requests and round trips. */
 async function measuredStart(env: Env, sub?: string) {
@@ -198,24 +165,7 @@ describe('a start that crashed', () => {
   });
 });
 
-/** `count` closed conversations of `identity`, with SIDs that Twilio lists before any random one. */
-function seedClosed(identity: string, count: number) {
-  for (let i = 0; i < count; i++) {
-    const sid = `CH${i.toString(16).padStart(32, '0')}`;
-    conversations(mock).set(sid, {
-      sid,
-      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-      uniqueName: null,
-      friendlyName: null,
-      attributes: '{}',
-      timers: {},
-      state: 'closed',
-      participants: [{ sid: `MB${i.toString(16).padStart(32, '0')}`, identity, attributes: '{}' }],
-      webhooks: [],
-      messages: [],
-    });
-  }
-}
+const seedClosed = (identity: string, count: number) => seedClosedOf(mock, identity, count);
 
 describe('a customer with 120 closed conversations', () => {
   it('finds the chat in progress in 2 round trips before the question, by the pointer', async () => {

@@ -7,76 +7,27 @@
  * have joined its chat, and an ambiguous failure of that question where the
  * shared `cust_` identity has written another device's message.
  */
-import { loadConfig } from '../../src/config';
-import { startOrResume } from '../../src/customer/continuity';
 import type { VerifiedCustomer } from '../../src/customer/types';
 import { UpstreamError } from '../../src/errors';
-import { customerIdentity, newIdentity } from '../../src/identity';
-import { endingOf, startChat as startModeChat } from '../../src/modes';
 import { conversations, type MockConversation } from '../../dev/twilio-fake/apis';
-import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { FLEX_FLOW_ENV, seedFlexFlow } from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import {
+  beginStart,
+  customerOf,
+  seedClosed as seedClosedOf,
+  type Env,
+} from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => seedFlexFlow(m));
 const logs = captureLogsPerTest();
 
-type Env = Record<string, string | undefined>;
-const ISSUER = 'https://shop.example';
-
-function customerOf(sub = 'cus_42'): VerifiedCustomer {
-  return {
-    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
-    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
-    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
-  };
-}
-
-const configFor = (env: Env) =>
-  loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
-
-/** One device's start at the src level, as continuity-start.ts runs it. */
-function begin(env: Env, question: string | undefined, customer: VerifiedCustomer) {
-  const config = configFor(env);
-  const client = mock.client();
-  return startOrResume(() => client, config, {
-    customer,
-    question,
-    hasEnded: endingOf(config.handoff.mode).hasEnded,
-    spend: () => Promise.resolve(),
-    create: ({ known, onHandedOff }) =>
-      startModeChat(client, config, config.handoff, {
-        identity: newIdentity(Date.now()),
-        friendlyName: 'Ana',
-        ...(question !== undefined && { question }),
-        preEngagement: {},
-        customer,
-        ...(known && { knownConversations: known }),
-        onHandedOff,
-      }),
-    sleep: () => Promise.resolve(),
-  });
-}
-
-/** `count` closed conversations of the customer, listed (by SID) before any new one. */
-function seedClosed(identity: string, count: number) {
-  for (let i = 0; i < count; i++) {
-    const sid = `CH${i.toString(16).padStart(32, '0')}`;
-    conversations(mock).set(sid, {
-      sid,
-      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-      uniqueName: null,
-      friendlyName: null,
-      attributes: '{}',
-      timers: {},
-      state: 'closed',
-      participants: [{ sid: `MB${i.toString(16).padStart(32, '0')}`, identity, attributes: '{}' }],
-      webhooks: [],
-      messages: [],
-    });
-  }
-}
+/** One device's start with `question`. */
+const begin = (env: Env, question: string | undefined, customer: VerifiedCustomer) =>
+  beginStart(mock, env, { question }, customer);
+const seedClosed = (identity: string, count: number) => seedClosedOf(mock, identity, count);
 
 const notClosed = () => [...conversations(mock).values()].filter((c) => c.state !== 'closed');
 const bodiesOf = (sid: string) =>

@@ -1,0 +1,80 @@
+/**
+ * A signed-in customer's start at the src level, as continuity-start.ts runs
+ * it (src/customer/continuity.ts), for the continuity tests: the customer,
+ * one device's start against the fake, and a history of closed chats.
+ *
+ * @example
+ *   const customer = customerOf();
+ *   seedClosed(mock, customer.identity, 120);
+ *   const chat = await beginStart(mock, TEST_ENV, { question: 'Hi' }, customer);
+ */
+import { loadConfig } from '../../src/config';
+import { startOrResume } from '../../src/customer/continuity';
+import type { VerifiedCustomer } from '../../src/customer/types';
+import { customerIdentity, newIdentity } from '../../src/identity';
+import { endingOf, startChat as startModeChat } from '../../src/modes';
+import { conversations } from '../../dev/twilio-fake/apis';
+import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+
+export type Env = Record<string, string | undefined>;
+export const ISSUER = 'https://shop.example';
+
+export function customerOf(sub = 'cus_42'): VerifiedCustomer {
+  return {
+    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
+    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
+    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
+  };
+}
+
+export const configFor = (env: Env) =>
+  loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
+
+/** One device's start: nothing spent, no waiting unless `sleep` says so. */
+export function beginStart(
+  mock: TwilioMock,
+  env: Env,
+  options: { question?: string; sleep?: (ms: number) => Promise<void> },
+  customer: VerifiedCustomer,
+) {
+  const { question, sleep = () => Promise.resolve() } = options;
+  const config = configFor(env);
+  const client = mock.client();
+  return startOrResume(() => client, config, {
+    customer,
+    question,
+    hasEnded: endingOf(config.handoff.mode).hasEnded,
+    spend: () => Promise.resolve(),
+    create: ({ known, onHandedOff }) =>
+      startModeChat(client, config, config.handoff, {
+        identity: newIdentity(Date.now()),
+        friendlyName: 'Ana',
+        ...(question !== undefined && { question }),
+        preEngagement: {},
+        customer,
+        ...(known && { knownConversations: known }),
+        onHandedOff,
+      }),
+    sleep,
+  });
+}
+
+/** `count` closed conversations of `identity`, listed (by SID) before any new one. */
+export function seedClosed(mock: TwilioMock, identity: string, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const sid = `CH${i.toString(16).padStart(32, '0')}`;
+    conversations(mock).set(sid, {
+      sid,
+      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+      uniqueName: null,
+      friendlyName: null,
+      attributes: '{}',
+      timers: {},
+      state: 'closed',
+      participants: [{ sid: `MB${i.toString(16).padStart(32, '0')}`, identity, attributes: '{}' }],
+      webhooks: [],
+      messages: [],
+    });
+  }
+}
