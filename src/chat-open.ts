@@ -28,7 +28,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { Config } from './config';
-import { findCustomerChats, inProgress } from './customer/continuity';
+import { findCustomerChats, inProgress } from './customer/customer-chats';
 import { ConfigError, ForbiddenError, UpstreamError } from './errors';
 import { isCustomerIdentity } from './identity';
 import { log } from './log';

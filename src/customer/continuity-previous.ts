@@ -28,7 +28,7 @@ import type { Config } from '../config';
 import { isCustomerIdentity } from '../identity';
 import { hasEndedInAnyMode } from '../modes';
 import { twilioStep } from '../twilio-errors';
-import { findCustomerChats, inProgress, type ListedConversation } from './continuity';
+import { findCustomerChats, inProgress, type ListedConversation } from './customer-chats';
 
 /** The most messages a previous chat shows (its last ones). */
 export const PREVIOUS_CHAT_MESSAGES = 50;

@@ -4,7 +4,8 @@
  * another tab, cleared storage) instead of a second conversation, a second
  * webhook and a second task. Owns the lookup, the resume, and the claim that
  * makes two devices starting at once end in ONE conversation (what it keeps
- * in Sync is in continuity-sync.ts).
+ * in Sync is in continuity-sync.ts; reading the customer's conversation list
+ * is customer-chats.ts).
  *
  *   round 1  side by side:
  *            `GET …/ParticipantConversations?Identity=cust_…` (PageSize 50):
@@ -96,14 +97,12 @@
  *   chat.resumed; // true: the customer's chat in progress, no new chat made
  */
 import type { Twilio } from 'twilio';
-import type { ParticipantConversationInstance } from 'twilio/lib/rest/conversations/v1/service/participantConversation';
-import { parseAttributes } from '../chat-attributes';
-import type { Config, ConfigOf } from '../config';
+import type { ConfigOf } from '../config';
 import { ChatStartingError, UpstreamError } from '../errors';
 import { log } from '../log';
 import { postQuestion } from '../modes/conversation';
 import type { StartedChat } from '../modes/types';
-import { nullIfGone, toHttpError, twilioStep } from '../twilio-errors';
+import { nullIfGone, toHttpError } from '../twilio-errors';
 import {
   claimCreation,
   readPointer,
@@ -112,107 +111,22 @@ import {
   type CreationClaim,
   type Pointer,
 } from './continuity-sync';
+import {
+  firstPage,
+  inProgress,
+  newestOf,
+  readOn,
+  type HasEnded,
+  type ListedConversation,
+  type ListPage,
+  type ServiceConfig,
+} from './customer-chats';
 import type { VerifiedCustomer } from './types';
 
-/** Twilio's largest page of ParticipantConversations. */
-export const PAGE_SIZE = 50;
-/** At most 20 pages of 50 are read (Twilio keeps 1,000 not-closed conversations per identity). */
-export const MAX_PAGES = 20;
 /** How long a loser waits before each new look for the winner's chat. */
 export const LOSER_WAITS_MS = [300, 600, 1200] as const;
 /** The Retry-After of `chat_starting`. */
 export const CHAT_STARTING_RETRY_SECONDS = 2;
-
-/** Whether a conversation has ended by the mode's reading (src/modes/: `hasEnded`). */
-export type HasEnded = (state: string, attributes: Record<string, unknown>) => boolean;
-
-export type ListedConversation = Pick<
-  ParticipantConversationInstance,
-  | 'conversationSid'
-  | 'conversationState'
-  | 'conversationAttributes'
-  | 'conversationDateCreated'
-  | 'conversationDateUpdated'
-  | 'conversationUniqueName'
->;
-
-export interface CustomerChats {
-  /** The customer's chat in progress (the newest, should there be several). */
-  inProgress?: ListedConversation;
-  /** Every conversation listed (closed ones included), in the order Twilio gave. */
-  listed: ListedConversation[];
-  /** Whether `listed` is the whole list (not cut short at a chat in progress or MAX_PAGES). */
-  complete: boolean;
-}
-
-type ServiceConfig = Pick<Config, 'conversationsServiceSid'>;
-
-interface ListPage {
-  instances: ListedConversation[];
-  nextPageUrl?: string;
-  nextPage(): Promise<unknown> | undefined;
-}
-
-const LIST_STEP = {
-  step: "read the customer's conversations",
-  notFoundMeans: 'CONVERSATIONS_SERVICE_SID',
-};
-
-/** Whether a listed conversation is still in progress: not closed, not ended. */
-export function inProgress(hasEnded: HasEnded) {
-  return (c: ListedConversation): boolean =>
-    c.conversationState !== 'closed' &&
-    !hasEnded(c.conversationState, parseAttributes(c.conversationAttributes));
-}
-
-function firstPage(client: Twilio, config: ServiceConfig, identity: string): Promise<ListPage> {
-  return twilioStep(LIST_STEP, () =>
-    client.conversations.v1
-      .services(config.conversationsServiceSid)
-      .participantConversations.page({ identity, pageSize: PAGE_SIZE }),
-  );
-}
-
-/**
- * The list from a first page on, page by page, until one in progress shows
- * (then the rest is not needed) or the list ends. `untilInProgress: false`
- * reads it all (at most MAX_PAGES).
- */
-async function readOn(
-  first: ListPage,
-  hasEnded: HasEnded,
-  untilInProgress: boolean,
-): Promise<CustomerChats> {
-  const isOpen = inProgress(hasEnded);
-  const listed: ListedConversation[] = [];
-  let page = first;
-  let complete: boolean;
-  for (let pages = 1; ; pages++) {
-    listed.push(...page.instances);
-    complete = !page.nextPageUrl;
-    if (complete || (untilInProgress && page.instances.some(isOpen)) || pages >= MAX_PAGES) break;
-    const next = page.nextPage();
-    if (!next) break;
-    // The library types the next page loosely; it is the same resource's page.
-    page = (await twilioStep(LIST_STEP, () => next)) as ListPage;
-  }
-  const newest = newestOf(listed.filter(isOpen));
-  return { listed, complete, ...(newest && { inProgress: newest }) };
-}
-
-/** The customer's conversations (see `readOn`). */
-export async function findCustomerChats(
-  client: Twilio,
-  config: ServiceConfig,
-  identity: string,
-  hasEnded: HasEnded,
-  { untilInProgress = true }: { untilInProgress?: boolean } = {},
-): Promise<CustomerChats> {
-  return readOn(await firstPage(client, config, identity), hasEnded, untilInProgress);
-}
-
-const dateOf = (c: ListedConversation): number => c.conversationDateCreated?.getTime() ?? 0;
-const newestOf = (open: ListedConversation[]) => open.sort((a, b) => dateOf(b) - dateOf(a))[0];
 
 /** Round 1: the first page, the claim and the pointer, side by side. */
 interface Look {
