@@ -14,13 +14,13 @@
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
 import { spendStart, startClaimed, type GuardResult } from '../guard';
-import { endingOf, startChat, type ChatStart } from '../modes';
+import { chatReadingOf, startChat, type ChatStart } from '../modes';
 import { startOrResume, type ContinuedChat, type Creation } from './continuity';
 
 /** What the customer asked for: everything of a `ChatStart` but who they are. */
 export type ChatDetails = Omit<
   ChatStart,
-  'identity' | 'customer' | 'knownConversations' | 'onHandedOff'
+  'identity' | 'customer' | 'knownConversations' | 'onLastRound'
 >;
 
 export async function startAdmitted(
@@ -38,7 +38,7 @@ export async function startAdmitted(
       ...details,
       ...(customer && { customer }),
       ...(creation?.known && { knownConversations: creation.known }),
-      ...(creation && { onHandedOff: creation.onHandedOff }),
+      ...(creation && { onLastRound: creation.onLastRound }),
     });
   if (!customer) {
     await spend();
@@ -48,7 +48,7 @@ export async function startAdmitted(
     startOrResume(twilio, config, {
       customer,
       question: details.question,
-      hasEnded: endingOf(config.handoff.mode).hasEnded,
+      ...chatReadingOf(config.handoff.mode),
       spend,
       create: start,
     }),

@@ -8,7 +8,10 @@
  *       TTLs are approximate, "about 30 s", never a promise of when). Its
  *       fixed name makes it claimable in the very first round, beside the
  *       lookup; the winner deletes it once the chat's hand-off exists; a
- *       resume without a question keeps it (continuity.ts: `resume`).
+ *       start or resume without a question may keep it (continuity.ts). A
+ *       claim older than any start can run (`LIVE_START_MAX_MS`) holds
+ *       nothing: a start that waits on one deletes it (`clearStaleClaim`),
+ *       as Sync may keep it past its TTL ("up to minutes" for long timers).
  *   `webchat-customer-chat-<identity>`  the pointer: `{conversationSid}` of the
  *       customer's newest chat, written once its hand-off exists (TTL 30
  *       days, renewed by every start). Twilio lists a participant's
@@ -36,6 +39,12 @@ import { upstreamStatus } from '../twilio-errors';
 export const CREATION_CLAIM_TTL_SECONDS = 30;
 /** How long a pointer lasts after the start that wrote it: 30 days. */
 export const POINTER_TTL_SECONDS = 30 * 24 * 3600;
+
+/**
+ * No start holds its claim longer: a Function runs 10 s at most (Twilio's
+ * limit), and 5 s more allow for Sync's clock against ours.
+ */
+export const LIVE_START_MAX_MS = 15_000;
 
 export const claimKey = (identity: string): string => `webchat-customer-${identity}`;
 export const pointerKey = (identity: string): string => `webchat-customer-chat-${identity}`;
@@ -85,6 +94,27 @@ export async function releaseCreation(
     .catch((error: unknown) =>
       log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
     );
+}
+
+/**
+ * Deletes the creation claim if no start can still hold it (older than
+ * `LIVE_START_MAX_MS`): a crashed start's, or one a start or resume without a
+ * question kept. Never throws (logged): waiting on it is the fallback.
+ */
+export async function clearStaleClaim(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+  nowMs: number,
+): Promise<void> {
+  try {
+    const state = sharedState(client, config);
+    if (await state.releaseIfOlder(claimKey(identity), LIVE_START_MAX_MS, nowMs)) {
+      log.info('continuity.stale_claim_removed', {});
+    }
+  } catch (error) {
+    log.warn('continuity.stale_claim_not_removed', { upstreamStatus: upstreamStatus(error) });
+  }
 }
 
 export async function readPointer(

@@ -22,38 +22,50 @@
  *            reads it when the first page does not show it (a customer with
  *            more than 50 conversations). With no pointer (a customer new to
  *            this version, or back after 30 days), or a pointed chat that has
- *            ended while the list goes on and no other start holds the claim,
- *            the list is read on, page by page, until a chat in progress
+ *            ended while the list goes on and no other start holds the claim
+ *            (in address and flex-flow mode, even if one does), the list is read on, page by page, until a chat in progress
  *            shows (at most 20 pages).
- *   resume   a chat in progress that is FINISHED (its hand-off exists): the
- *            pointed one, or any while no other start holds the claim. The
- *            question, if any, is posted to it as the customer (webhooks on,
- *            so a chat not yet handed off is handed off by it), beside the
- *            release of the claim this start made for nothing. Without a
- *            question, a pointed chat's resume keeps that claim (see
+ *   resume   a chat in progress that is FINISHED: its hand-off exists, so a
+ *            question posted to it reaches Flex (`handedOff`: in address and
+ *            flex-flow mode any chat that exists; in studio and webhook mode
+ *            the pointed one once no start holds the claim, else one read of
+ *            its webhook and first message, `isHandedOff`). The question, if
+ *            any, is posted to it as the customer (webhooks on), beside the
+ *            release of the claim this start made for nothing and, for a chat
+ *            the list found, the pointer to it. Without a question nothing is
+ *            posted and nothing else waits for a round of its own (see
  *            `resume`). No conversation, no webhook, no task; the budget is
- *            not spent; no pointer is written (only the start that made a
- *            chat points at it).
+ *            not spent.
  *   start    no chat in progress, and the claim is ours: the guard's spending
  *            (the budget, a Chat Address's challenge claim: the round the
- *            anonymous start pays too), then the mode's start. Once its
- *            hand-off exists, beside the question's post (its last round),
- *            the pointer is written and the claim deleted (`onHandedOff`).
+ *            anonymous start pays too), then the mode's start. Beside its last
+ *            round (`onLastRound`) the pointer is written and, when the
+ *            hand-off existed before that round, the claim deleted: with a
+ *            question, beside its post; without one, in studio and webhook
+ *            mode the pointer goes beside the webhook and the claim is kept
+ *            (it says "the pointed chat may be landing" to a device with a
+ *            question, which then reads the hand-off); in address and
+ *            flex-flow mode beside the details' merge, or, with neither, not
+ *            at all (the list finds the chat; the claim is kept).
  *   wait     another start holds the claim and its chat is missing or not
- *            finished (a chat in progress, not pointed to: its webhook may
- *            not exist yet, and a question posted now would reach nobody):
- *            look again after 0.3, 0.6 and 1.2 s (`LOSER_WAITS_MS`); still
- *            not finished: 503 `chat_starting` with Retry-After, which the
- *            widget's start retry waits out; its retry resumes the chat.
+ *            finished: look again after 0.3, 0.6 and 1.2 s (`LOSER_WAITS_MS`);
+ *            still not finished: 503 `chat_starting` with Retry-After, which
+ *            the widget's start retry waits out; its retry resumes the chat.
+ *            While waiting the first time, a claim older than any start can
+ *            run (15 s) is deleted (a crashed start's, or one kept above,
+ *            which Sync's approximate TTL may keep for minutes).
+ *   remove   a chat the list found, with no webhook and no message, and no
+ *            start holding the claim (studio, webhook): a start that crashed
+ *            between its conversation and its webhook. It is deleted, and this
+ *            start makes the customer's chat.
  *
  * Costs: a resume is 1 round trip, plus the question's post (2 round trips
- * before the post when a pointed chat is not on the first page, and the
- * whole list, page by page, for a chat found without a pointer); a new chat
- * is the anonymous start plus round 1 (for a customer with more than 50
+ * before the post when a pointed chat is not on the first page; 1 more in
+ * studio and webhook mode for a question while the claim is held, or a chat
+ * found without a pointer, whose hand-off is read; the whole list, page by
+ * page, without a pointer); a new chat is the anonymous start plus round 1,
+ * with or without a question (for a customer with more than 50
  * conversations, plus the pointed chat's read and the rest of the list).
- * Without a question the winner's release follows the webhook (the webhook
- * is the start's last round, and the release must not come before it): one
- * round trip more.
  *
  * Decided here:
  * - The challenge is still required for a resume (the handler checks it
@@ -75,14 +87,18 @@
  *   claim's release (they go side by side, so neither waits for the other).
  *   So a start free to create reads the rest of the list first; a chat
  *   started while Sync was out is found there too.
- * - A chat found through the list (not pointed) is resumed, never pointed
- *   to: a list cannot tell a chat whose start crashed before its hand-off,
- *   which a pointer would make the customer's finished chat for 30 days.
- *   Such a dead chat is resumed only while no start holds the claim, until
- *   the conversation's timers close it.
+ * - A chat found through the list (not pointed) is joined only once its
+ *   hand-off is known (above), and then pointed at: a list alone cannot tell
+ *   a chat whose start crashed before its hand-off, which a pointer would
+ *   make the customer's chat for 30 days.
+ * - Posting nothing into a pointed chat whose webhook is landing (a device
+ *   without a question, beside a winner without one) is harmless: the
+ *   customer's first message comes later, from the widget. Not guarded: a
+ *   winner whose Function dies between its pointer's write and its webhook's
+ *   request (sent side by side) leaves a pointed chat without a hand-off.
  * - A failed start gives the claim back (the mode removed what it made); a
- *   crashed one holds it for its TTL at most. A start whose question fails
- *   after `onHandedOff` keeps its chat (other devices may have joined it) and
+ *   crashed one holds it up to 15 s (see wait). A start whose question fails
+ *   after `onLastRound` ran, handed off, keeps its chat (other devices may have joined it) and
  *   fails; the widget's retry resumes it and posts the question.
  * - Not chosen: creating the conversation in round 1, beside a fixed-name
  *   claim, and deleting it when the claim is lost. Round 1 must be read
@@ -100,11 +116,12 @@ import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
 import { ChatStartingError, UpstreamError } from '../errors';
 import { log } from '../log';
-import { postQuestion } from '../modes/conversation';
-import type { StartedChat } from '../modes/types';
+import { postQuestion, removeConversation } from '../modes/conversation';
+import type { HandedOffCheck, StartedChat } from '../modes/types';
 import { nullIfGone, toHttpError } from '../twilio-errors';
 import {
   claimCreation,
+  clearStaleClaim,
   readPointer,
   releaseCreation,
   writePointer,
@@ -164,7 +181,7 @@ interface Found {
 async function findInProgress(
   client: Twilio,
   config: ServiceConfig,
-  hasEnded: HasEnded,
+  { hasEnded, isHandedOff }: Pick<StartOrResume, 'hasEnded' | 'isHandedOff'>,
   { page, pointer, claim }: Look,
 ): Promise<Found> {
   const isOpen = inProgress(hasEnded);
@@ -183,10 +200,12 @@ async function findInProgress(
   const known = more ? undefined : listed.map((c) => c.conversationSid);
   if (pointed && isOpen(pointed)) return { chat: pointed, pointed: true, ...(known && { known }) };
   // Hazard: the pointed chat has ended, but a newer one may have no pointer
-  // yet (its write failed, or it lands after the claim's release, which goes
-  // beside it). A start free to create reads the rest of the list first, or
-  // it would make a second chat; one that waits for another start need not.
-  if (more && claim !== 'taken') return readAll();
+  // (its write failed, it lands after the claim's release, which goes beside
+  // it, or its start had no round to write it in). A start free to create
+  // reads the rest of the list first, or it would make a second chat; so does
+  // one that could join a listed chat while another start holds the claim
+  // (address, flex-flow); one that would wait for that start need not.
+  if (more && (claim !== 'taken' || !isHandedOff)) return readAll();
   return { pointed: false, ...(known && { known }), ...withChat(newestOf(listed.filter(isOpen))) };
 }
 
@@ -251,8 +270,8 @@ function closedMeanwhile(error: UpstreamError): boolean {
 export interface Creation {
   /** The customer's conversations before this start, when all are known. */
   known?: readonly string[];
-  /** To run once the chat's hand-off exists, beside the start's last round. Never throws. */
-  onHandedOff: (conversationSid: string) => Promise<void>;
+  /** `ChatStart.onLastRound`: the pointer, and the claim's release once handed off. Never throws. */
+  onLastRound: (conversationSid: string, handedOff: boolean) => Promise<void>;
 }
 
 export interface StartOrResume {
@@ -260,6 +279,8 @@ export interface StartOrResume {
   question: string | undefined;
   /** The mode's reading of an ended chat. */
   hasEnded: HasEnded;
+  /** The mode's check that a chat has its hand-off; absent where every chat that exists has it. */
+  isHandedOff?: HandedOffCheck;
   /**
    * The guard's spending (the budget, a Chat Address's challenge claim), run
    * once, by the start that creates, before it creates. Throws to refuse.
@@ -267,8 +288,9 @@ export interface StartOrResume {
   spend: () => Promise<void>;
   /** Creates the chat (src/modes/). */
   create: (creation: Creation) => Promise<StartedChat>;
-  /** For tests: how to wait. */
+  /** For tests: how to wait, and the time (ms). */
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 export type ContinuedChat = StartedChat & { resumed: boolean };
@@ -283,7 +305,7 @@ export async function startOrResume(
   config: ContinuityConfig,
   request: StartOrResume,
 ): Promise<ContinuedChat> {
-  const { customer, hasEnded, sleep = realSleep } = request;
+  const { customer, sleep = realSleep, now = Date.now } = request;
   const client = twilio();
   const identity = customer.identity;
   // Chats Twilio refused the question for as closed: never tried twice, even
@@ -292,18 +314,19 @@ export async function startOrResume(
   const closed = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const seen = await look(client, config, identity);
-    const found = await findInProgress(client, config, hasEnded, seen).catch(async (error) => {
-      if (seen.claim === 'claimed') await releaseCreation(client, config, identity);
-      throw error;
-    });
-    const chat = found.chat && !closed.has(found.chat.conversationSid) ? found.chat : undefined;
-    if (chat && (found.pointed || seen.claim !== 'taken')) {
-      const resumed = await resume(client, config, request, chat, seen, found.pointed);
+    const { found, next } = await decide(client, config, request, seen, closed).catch(
+      async (error: unknown) => {
+        if (seen.claim === 'claimed') await releaseCreation(client, config, identity);
+        throw error;
+      },
+    );
+    if (next === 'join' && found.chat) {
+      const resumed = await resume(client, config, request, found.chat, seen, found);
       if (resumed) return { ...resumed, resumed: true };
-      closed.add(chat.conversationSid); // it closed between the look and the post: afresh
+      closed.add(found.chat.conversationSid); // it closed between the look and the post: afresh
       continue;
     }
-    if (!chat && seen.claim !== 'taken') {
+    if (next === 'create') {
       return { ...(await create(client, config, request, seen, found)), resumed: false };
     }
     // Another start of this customer holds the claim: its chat is not there, or not finished.
@@ -312,19 +335,85 @@ export async function startOrResume(
       log.info('continuity.chat_starting', { attempts: attempt + 1 });
       throw new ChatStartingError(CHAT_STARTING_RETRY_SECONDS);
     }
-    await sleep(wait);
+    // The claim may be one no start holds any more (Sync's TTL is late):
+    // cleared, once, while this start waits anyway.
+    await Promise.all([
+      sleep(wait),
+      attempt === 0 && clearStaleClaim(client, config, identity, now()),
+    ]);
   }
 }
 
+type Next = 'join' | 'create' | 'wait';
+
 /**
- * Joins the chat; beside the question's post, gives back the claim this
- * start made for nothing. Without a question, the claim of a pointed chat's
- * resume is kept (a round trip of its own for nothing else): it lapses by its
- * TTL, or the customer's /end-chat deletes it beside its close (end-chat.ts),
- * and meanwhile other devices still resume the pointed chat. A chat the list
- * found is never pointed to here: only the start that made a chat, once it is
- * handed off, writes the pointer (a chat whose start crashed before its
- * hand-off must not become the customer's finished chat).
+ * What this start does with round 1's look: join the chat in progress, make
+ * one, or wait for another start's. A chat is joined once its hand-off
+ * exists (see `handedOff`); a chat that never got one and that no start is
+ * making is removed, and this start makes the customer's chat.
+ */
+async function decide(
+  client: Twilio,
+  config: ContinuityConfig,
+  request: StartOrResume,
+  seen: Look,
+  closed: ReadonlySet<string>,
+): Promise<{ found: Found; next: Next }> {
+  const found = await findInProgress(client, config, request, seen);
+  const free = seen.claim !== 'taken';
+  const { chat } = found;
+  if (!chat || closed.has(chat.conversationSid)) {
+    return { found: { ...found, chat: undefined }, next: free ? 'create' : 'wait' };
+  }
+  const state = await handedOff(client, config, request, found, free);
+  if (state === 'yes') return { found, next: 'join' };
+  if (state === 'not-yet' || !free) return { found, next: 'wait' };
+  // No hand-off, and nobody holds the claim: a start that crashed between
+  // its conversation and its webhook. Its conversation has no messages: removed.
+  log.warn('continuity.unfinished_chat_removed', { conversationSid: chat.conversationSid });
+  await removeConversation(client, config, chat.conversationSid, 'never_handed_off');
+  return { found: { ...found, chat: undefined }, next: 'create' };
+}
+
+/**
+ * Whether the chat in progress has its hand-off, asking Twilio (one round
+ * trip, `isHandedOff`) only where round 1 cannot tell:
+ *
+ * - address, flex-flow: Flex makes the chat with its routing: yes.
+ * - studio, webhook: the pointed chat's start wrote the pointer after its
+ *   webhook, or beside it (no question), and kept the claim then: so a free
+ *   claim says yes; a claim held says "maybe landing", which matters only to
+ *   a question (posting nothing into a chat whose webhook is landing is
+ *   harmless; a question posted before it would never reach Flex): asked.
+ *   A chat found through the list (no pointer: a customer new to this
+ *   version, a pointer Sync lost) is asked when the claim is free, and waited
+ *   for when another start holds it (it may be that start's).
+ */
+async function handedOff(
+  client: Twilio,
+  config: ServiceConfig,
+  request: StartOrResume,
+  found: Found,
+  free: boolean,
+): Promise<'yes' | 'not-yet' | 'never'> {
+  const check = request.isHandedOff;
+  const chat = found.chat as ListedConversation;
+  if (!check) return 'yes';
+  if (found.pointed && (free || request.question === undefined)) return 'yes';
+  if (!found.pointed && !free) return 'not-yet';
+  if (await check(client, config, chat.conversationSid)) return 'yes';
+  return found.pointed ? 'not-yet' : 'never';
+}
+
+/**
+ * Joins the chat and, beside the question's post, gives back the claim this
+ * start made for nothing; a chat found through the list (its hand-off proven
+ * above) is pointed at there too. Without a question nothing is posted, and
+ * the claim and pointer wait for no round of their own (the claim lapses by
+ * its TTL, or the customer's /end-chat deletes it beside its close), except
+ * for a chat found through the list in studio or webhook mode: there other
+ * devices wait on a held claim, so it is released, and the chat pointed at,
+ * in a round of their own (a rare path: see `handedOff`).
  */
 async function resume(
   client: Twilio,
@@ -332,24 +421,28 @@ async function resume(
   request: StartOrResume,
   chat: ListedConversation,
   seen: Look,
-  pointed: boolean,
+  found: Found,
 ): Promise<StartedChat | undefined> {
   const identity = request.customer.identity;
-  // Hazard: an unpointed chat is resumed only while no start holds the
-  // claim, so a claim kept here would hold its other devices up.
-  const release = seen.claim === 'claimed' && (request.question !== undefined || !pointed);
+  const lastRound =
+    request.question !== undefined || (!found.pointed && request.isHandedOff !== undefined);
+  const release = lastRound && seen.claim === 'claimed';
+  const point = lastRound && !found.pointed;
   const [resumed] = await Promise.allSettled([
     resumeChat(client, config, chat, identity, request.question),
     release && releaseCreation(client, config, identity),
+    point && writePointer(client, config, identity, chat.conversationSid, seen.pointer),
   ]);
   if (resumed.status === 'rejected') throw resumed.reason;
   return resumed.value;
 }
 
 /**
- * The winner spends, then creates. Once the hand-off exists, the pointer is
- * written and the claim deleted, beside the start's last round. A start that
- * fails before that gives the claim back (the mode removed what it made).
+ * The winner spends, then creates. Beside the start's last round the pointer
+ * is written, and the claim deleted once the hand-off exists (studio and
+ * webhook mode without a question keep it: their last round makes the
+ * hand-off). A start that fails before its hand-off gives the claim back (the
+ * mode removed what it made).
  */
 async function create(
   client: Twilio,
@@ -362,9 +455,9 @@ async function create(
   // Sync's rate limit on the claim: a resume went on without it, a new chat waits.
   if (typeof seen.claim === 'object') throw seen.claim.limited;
   const ours = seen.claim === 'claimed';
-  let handedOff = false;
+  let finished = false;
   const giveBack = async () => {
-    if (ours && !handedOff) await releaseCreation(client, config, identity);
+    if (ours && !finished) await releaseCreation(client, config, identity);
   };
   try {
     await request.spend();
@@ -372,15 +465,15 @@ async function create(
     await giveBack();
     throw error;
   }
-  const onHandedOff = async (conversationSid: string) => {
-    handedOff = true;
+  const onLastRound = async (conversationSid: string, handedOff: boolean) => {
+    finished ||= handedOff;
     await Promise.all([
       writePointer(client, config, identity, conversationSid, seen.pointer),
-      ours && releaseCreation(client, config, identity),
+      ours && handedOff && releaseCreation(client, config, identity),
     ]);
   };
   try {
-    return await request.create({ ...(found.known && { known: found.known }), onHandedOff });
+    return await request.create({ ...(found.known && { known: found.known }), onLastRound });
   } catch (error) {
     await giveBack();
     throw toHttpError(error, { step: 'start the chat' });

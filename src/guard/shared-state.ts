@@ -22,6 +22,12 @@
  *       key can be claimed again. One round trip. Only for a claim whose
  *       purpose certainly did not happen (see src/guard/index.ts), or
  *       whose work is done (src/customer/continuity.ts).
+ *   releaseIfOlder(key, maxAgeMs, nowMs)
+ *       deletes that document only if it was made more than `maxAgeMs` ago
+ *       (by its `date_created`), by its SID, so a newer claim of the same key
+ *       made meanwhile is never the one deleted: true if it did. For a claim
+ *       whose holder cannot still be running, which Sync's approximate TTL
+ *       may keep a while. One round trip to read, one more to delete.
  *   read(key)
  *       that document's data, or undefined when there is none. One round trip.
  *   write(key, data, ttlSeconds, {exists})
@@ -82,8 +88,28 @@ export interface SharedState {
   countInWindow(key: string, windowSeconds: number, nowMs: number): Promise<WindowCount>;
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   release(key: string): Promise<void>;
+  releaseIfOlder(key: string, maxAgeMs: number, nowMs: number): Promise<boolean>;
   read(key: string): Promise<unknown>;
   write(key: string, data: object, ttlSeconds: number, hint: { exists: boolean }): Promise<void>;
+}
+
+/** See the module header: `releaseIfOlder`. */
+async function releaseIfOlder(
+  service: ServiceContext,
+  key: string,
+  maxAgeMs: number,
+  nowMs: number,
+  fail: (step: string) => (error: unknown) => never,
+): Promise<boolean> {
+  assertKey(key);
+  const gone = (error: unknown) => {
+    if (upstreamStatus(error) === 404) return null;
+    return fail('release a key in Sync')(error);
+  };
+  const document = await service.documents(key).fetch().catch(gone);
+  if (!document || nowMs - document.dateCreated.getTime() <= maxAgeMs) return false;
+  await service.documents(document.sid).remove().catch(gone);
+  return true;
 }
 
 /**
@@ -137,6 +163,7 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
           if (upstreamStatus(error) !== 404) fail('release a key in Sync')(error);
         });
     },
+    releaseIfOlder: (key, maxAgeMs, nowMs) => releaseIfOlder(service, key, maxAgeMs, nowMs, fail),
     async read(key) {
       assertKey(key);
       try {

@@ -12,7 +12,8 @@
  *
  * Each step needs the one before, so that is 2 sequential round trips (3 with
  * a question), the fewest the API allows. A signed-in customer's start runs
- * `chat.onHandedOff` beside step 3 (after step 2 without a question).
+ * `chat.onLastRound` beside step 3, or beside step 2 without a question
+ * (then with `handedOff: false`: the webhook is landing in that round).
  *
  * The unique name is the start's key (`chat.identity`), which the start's
  * challenge determines (src/guard/admission.ts): Twilio refuses a second
@@ -47,11 +48,17 @@ import {
   challengeReused,
   customerChatLimit,
   isAmbiguousFailure,
+  nullIfGone,
   toHttpError,
   twilioStep,
   upstreamStatus,
 } from '../twilio-errors';
-import { participantIdentity, type ChatStart, type StartedChat } from './types';
+import {
+  participantIdentity,
+  type ChatStart,
+  type HandedOffCheck,
+  type StartedChat,
+} from './types';
 
 export type ScopedWebhook = WebhookListInstanceCreateOptions;
 
@@ -96,23 +103,26 @@ export async function startConversationChat(
 
   const conversationSid = conversation.sid;
   const thisConversation = service.conversations(conversationSid);
+  const { question } = chat;
   try {
-    await twilioStep(
-      { step: 'connect the conversation to Flex', logFields: { conversationSid } },
-      () => thisConversation.webhooks.create(webhook),
-    );
+    await Promise.all([
+      twilioStep({ step: 'connect the conversation to Flex', logFields: { conversationSid } }, () =>
+        thisConversation.webhooks.create(webhook),
+      ),
+      question === undefined && chat.onLastRound?.(conversationSid, false),
+    ]);
   } catch (error) {
     await removeConversation(client, config, conversationSid, 'failed_start');
     throw error;
   }
+  if (question === undefined) return { conversationSid, identity };
   // The hand-off exists: the start is finished for the customer's other
   // devices (src/customer/continuity.ts), beside the question's post.
   const [posted] = await Promise.allSettled([
-    chat.question !== undefined &&
-      postQuestion(client, config, conversationSid, identity, chat.question, {
-        shared: Boolean(chat.customer),
-      }),
-    chat.onHandedOff?.(conversationSid),
+    postQuestion(client, config, conversationSid, identity, question, {
+      shared: Boolean(chat.customer),
+    }),
+    chat.onLastRound?.(conversationSid, true),
   ]);
   if (posted.status === 'rejected') {
     await failedQuestion(client, config, chat, conversationSid);
@@ -123,17 +133,17 @@ export async function startConversationChat(
 
 /**
  * The question's post failed. An anonymous start removes its conversation
- * (no orphans). A signed-in one keeps it: once `onHandedOff` ran, the chat is
+ * (no orphans). A signed-in one keeps it: once `onLastRound` ran, the chat is
  * the customer's chat in progress, which their other devices may already
  * have joined; the widget's retry resumes it and posts the question.
  */
 async function failedQuestion(
   client: Twilio,
   config: ConversationConfig,
-  chat: Pick<ChatStart, 'onHandedOff'>,
+  chat: Pick<ChatStart, 'onLastRound'>,
   conversationSid: string,
 ): Promise<void> {
-  if (chat.onHandedOff) log.warn('question_not_posted', { conversationSid, kept: true });
+  if (chat.onLastRound) log.warn('question_not_posted', { conversationSid, kept: true });
   else await removeConversation(client, config, conversationSid, 'failed_start');
 }
 
@@ -194,7 +204,7 @@ export async function postQuestion(
  */
 export async function removeConversation(
   client: Twilio,
-  config: ConversationConfig,
+  config: Pick<Config, 'conversationsServiceSid'>,
   sidOrUniqueName: string,
   reason: string,
 ): Promise<void> {
@@ -209,3 +219,25 @@ export async function removeConversation(
     log.error('conversation_cleanup_failed', { reason, conversation: sidOrUniqueName, error });
   }
 }
+
+/**
+ * Whether a conversation this service made has its hand-off (`isHandedOff`
+ * of studio and webhook mode): its webhook exists, or a message does. The
+ * webhook comes second in a start, and the first message can only follow it
+ * (a start posts its question after the webhook; the customer's token comes
+ * with the start's answer); webhook mode's `/interaction` deletes the webhook
+ * once Flex has the chat, which a message then shows. Neither: a start that
+ * crashed (or is still running) between its two steps. Both reads side by
+ * side: one round trip. A conversation gone meanwhile is not handed off.
+ */
+export const hasHandOff: HandedOffCheck = async (client, config, conversationSid) => {
+  const conversation = client.conversations.v1
+    .services(config.conversationsServiceSid)
+    .conversations(conversationSid);
+  const step = 'read the customer’s chat';
+  const [webhooks, messages] = await Promise.all([
+    conversation.webhooks.list({ limit: 1 }).catch(nullIfGone(step, { conversationSid })),
+    conversation.messages.list({ limit: 1 }).catch(nullIfGone(step, { conversationSid })),
+  ]);
+  return Boolean(webhooks?.length || messages?.length);
+};

@@ -30,7 +30,7 @@
  */
 import type { Twilio } from 'twilio';
 import type { ParticipantConversationInstance } from 'twilio/lib/rest/conversations/v1/service/participantConversation';
-import { mergeChatDetails } from '../chat-details';
+import { detailsAttributes, mergeChatDetails } from '../chat-details';
 import { participantIdentity, type ChatsConfig, type ChatStart, type StartedChat } from './types';
 import { UpstreamError } from '../errors';
 import { log } from '../log';
@@ -99,12 +99,12 @@ export async function startFlexCreatedChat(
         shared: Boolean(chat.customer),
       }),
     // Flex's routing came with the create: the start is finished (see ChatStart).
-    chat.onHandedOff?.(conversationSid),
+    hasLastRound(chat) && chat.onLastRound?.(conversationSid, true),
   ]);
   if (posted.status === 'rejected') {
     // A signed-in customer's chat is kept: it is their chat in progress now,
     // which other devices may have joined; the widget's retry resumes it.
-    if (chat.onHandedOff) {
+    if (chat.onLastRound) {
       log.warn('question_not_posted', { conversationSid, kept: true });
       throw posted.reason;
     }
@@ -112,6 +112,11 @@ export async function startFlexCreatedChat(
     throw leftSomething(posted.reason, created);
   }
   return { conversationSid, identity };
+}
+
+/** Whether the start makes a round after its create (the details' merge, the question's post). */
+function hasLastRound(chat: Pick<ChatStart, 'question' | 'details'>): boolean {
+  return chat.question !== undefined || Object.keys(detailsAttributes(chat.details)).length > 0;
 }
 
 /**

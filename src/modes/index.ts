@@ -27,6 +27,7 @@ import { webhook } from './webhook';
 export { participantIdentity } from './types';
 export type {
   ChatStart,
+  HandedOffCheck,
   ClosedHow,
   EndingChat,
   InteractionRoute,
@@ -104,6 +105,22 @@ export function notRoutedHere(mode: HandoffMode): never {
 /** How a mode's chats end: `hasEnded` and `close` (see src/end-chat.ts). */
 export function endingOf(mode: HandoffMode): Pick<HandoffModule<object>, 'hasEnded' | 'close'> {
   return MODES[mode];
+}
+
+/**
+ * How a mode's chat in progress is read (src/customer/continuity.ts): ended
+ * (`hasEnded`), and handed off (`isHandedOff`, only for modes that make the
+ * hand-off second; see `HandoffModule`).
+ */
+export function chatReadingOf(
+  mode: HandoffMode,
+): Pick<HandoffModule<object>, 'hasEnded' | 'isHandedOff'> {
+  const module = moduleOf(mode);
+  const { isHandedOff } = module;
+  return {
+    hasEnded: (state, attributes) => module.hasEnded(state, attributes),
+    ...(isHandedOff && { isHandedOff }),
+  };
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import type { WebhookListInstanceCreateOptions } from 'twilio/lib/rest/conversations/v1/service/conversation/webhook';
 import { FLEX_CONVERSATION_ENDING } from './close';
-import { startConversationChat } from './conversation';
+import { hasHandOff, startConversationChat } from './conversation';
 import type { HandoffModule } from './types';
 
 export interface StudioSettings {
@@ -33,4 +33,5 @@ export const studio = {
   startChat: (client, config, { studioFlowSid }, chat) =>
     startConversationChat(client, config, chat, studioWebhook(studioFlowSid)),
   ...FLEX_CONVERSATION_ENDING,
+  isHandedOff: hasHandOff,
 } satisfies HandoffModule<StudioSettings>;

@@ -50,14 +50,19 @@ export interface ChatStart {
    */
   knownConversations?: readonly string[];
   /**
-   * Run once the chat's hand-off exists (its webhook, or Flex's routing),
-   * beside the start's last round (the question's post), or after it when
-   * there is none: src/customer/continuity.ts marks the start finished then,
-   * so another device joins only a chat its question can reach Flex from.
-   * Never throws. Once it has run, the chat may be shared: a mode whose
-   * question then fails keeps the chat (the retry resumes it) and fails.
+   * Run beside the start's last round, once the conversation exists, never
+   * as a round of its own (src/customer/continuity.ts: a signed-in start's
+   * pointer and claim). `handedOff`: true when the chat's hand-off exists
+   * already (the round is the question's post or the details' merge, after
+   * the webhook or Flex's routing), so another device may join it and post;
+   * false when the hand-off is made in this very round (studio and webhook
+   * mode without a question: beside the webhook). Not run when the start
+   * makes no round after its create (address and flex-flow mode with neither
+   * a question nor details). Never throws. Once it has run with `handedOff`,
+   * the chat may be shared: a mode whose question then fails keeps the chat
+   * (the retry resumes it) and fails.
    */
-  onHandedOff?: (conversationSid: string) => Promise<void>;
+  onLastRound?: (conversationSid: string, handedOff: boolean) => Promise<void>;
   /** Set by `startChat` (src/modes/index.ts): written with the start's attributes (src/chat-seal.ts). */
   seal?: ChatSeal;
 }
@@ -104,6 +109,13 @@ export interface InteractionRoute {
    */
   namedAfterCustomer: boolean;
 }
+
+/** See `HandoffModule.isHandedOff`. */
+export type HandedOffCheck = (
+  client: Twilio,
+  config: Pick<Config, 'conversationsServiceSid'>,
+  conversationSid: string,
+) => Promise<boolean>;
 
 /** A chat the customer is ending, as end-chat read it (see src/end-chat.ts). */
 export interface EndingChat {
@@ -154,6 +166,15 @@ export interface HandoffModule<Settings extends object> {
   ): Promise<StartedChat>;
   /** Whether the chat has ended already, from its conversation's state and attributes. */
   hasEnded(state: string, attributes: Record<string, unknown>): boolean;
+  /**
+   * Whether a chat in progress has its hand-off (one round trip), for modes
+   * that make it after the conversation (studio, webhook: the webhook comes
+   * second). Absent where the conversation appears with its hand-off, made by
+   * Flex in one request (address, flex-flow): any chat that exists is handed
+   * off. src/customer/continuity.ts asks before a second device posts into a
+   * chat whose start may still be running or may have crashed.
+   */
+  readonly isHandedOff?: HandedOffCheck;
   /** Closes the chat the way Flex watches for this mode. */
   close(chat: EndingChat): Promise<ClosedHow>;
 }

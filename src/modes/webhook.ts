@@ -14,7 +14,7 @@
  * Interaction Channel `/interaction` recorded is closed (see close.ts).
  */
 import { FLEX_CONVERSATION_ENDING } from './close';
-import { startConversationChat } from './conversation';
+import { hasHandOff, startConversationChat } from './conversation';
 import { interactionWebhook, readInteractionRoute, ROUTE_VARIABLES } from './route';
 import type { HandoffModule, InteractionRoute } from './types';
 
@@ -29,4 +29,5 @@ export const webhook = {
   startChat: (client, config, { interactionUrl }, chat) =>
     startConversationChat(client, config, chat, interactionWebhook(interactionUrl)),
   ...FLEX_CONVERSATION_ENDING,
+  isHandedOff: hasHandOff,
 } satisfies HandoffModule<InteractionRoute>;

@@ -10,6 +10,7 @@ import { handler as startChat } from '../../functions/start-chat';
 import {
   claimKey,
   CREATION_CLAIM_TTL_SECONDS,
+  LIVE_START_MAX_MS,
   pointerKey,
 } from '../../src/customer/continuity-sync';
 import { ChatStartingError } from '../../src/errors';
@@ -56,20 +57,24 @@ const MODES: [string, Env][] = [
 /** One device's start at the src level, as continuity-start.ts runs it. */
 const begin = (
   env: Env,
-  options: { question?: string; sleep?: (ms: number) => Promise<void> } = {},
+  options: { question?: string; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   customer = customerOf(),
 ) => beginStart(mock, env, options, customer);
 
-/** POST /start-chat with a question, anonymous or as `sub`; its requests and round trips. */
-async function measuredStart(env: Env, sub?: string) {
+/** What a start sends: a question, none (an API call), or none but the widget's details. */
+const BODIES = {
+  'with a question': { question: 'Where is my order?' },
+  'without a question': {},
+  'without a question, with the widget’s details': { locale: 'en' },
+};
+type BodyKind = keyof typeof BODIES;
+
+/** POST /start-chat, anonymous or as `sub`; its requests and round trips. */
+async function measuredStart(env: Env, sub?: string, kind: BodyKind = 'with a question') {
   const withCustomer = { ...env, ...CUSTOMER_ENV };
   const customerToken = sub ? await mintCustomerToken({ sub, name: 'Ana' }) : undefined;
   const body = await withProof(
-    {
-      friendlyName: 'Ana',
-      question: 'Where is my order?',
-      ...(customerToken && { customerToken }),
-    },
+    { friendlyName: 'Ana', ...BODIES[kind], ...(customerToken && { customerToken }) },
     { env: withCustomer },
   );
   mock.recorded.splice(0);
@@ -82,23 +87,25 @@ async function measuredStart(env: Env, sub?: string) {
 }
 
 describe.each(MODES)('what a signed-in start costs, HANDOFF_MODE=%s', (_, env) => {
-  it.each([
-    ['without a budget', {}],
-    ['with a budget', { MAX_CHATS_PER_MINUTE: '100' }],
-  ])(
-    '%s: a new verified chat is at most one round trip more than an anonymous one; a resume is 2 with the question',
-    async (_budget, budget) => {
-      const withBudget = { ...env, ...budget };
-      await measuredStart(withBudget); // the minute's first start makes the budget's list
-      const anonymous = await measuredStart(withBudget);
-      const verified = await measuredStart(withBudget, 'cus_new');
-      const resumed = await measuredStart(withBudget, 'cus_new');
-      expect(verified.roundTrips).toBeLessThanOrEqual(anonymous.roundTrips + 1);
-      expect(verified.roundTrips).toBeGreaterThan(anonymous.roundTrips); // the look is real
-      expect(resumed.body).toMatchObject({ resumed: true });
-      expect(resumed.roundTrips).toBe(2);
-    },
-  );
+  describe.each(Object.keys(BODIES) as BodyKind[])('%s', (kind) => {
+    it.each([
+      ['without a budget', {}],
+      ['with a budget', { MAX_CHATS_PER_MINUTE: '100' }],
+    ])(
+      '%s: a new verified chat is at most one round trip more than an anonymous one; a resume is 1, and 1 more for a question',
+      async (_budget, budget) => {
+        const withBudget = { ...env, ...budget };
+        await measuredStart(withBudget, undefined, kind); // the minute's first start makes the budget's list
+        const anonymous = await measuredStart(withBudget, undefined, kind);
+        const verified = await measuredStart(withBudget, 'cus_new', kind);
+        const resumed = await measuredStart(withBudget, 'cus_new', kind);
+        expect(verified.roundTrips).toBeLessThanOrEqual(anonymous.roundTrips + 1);
+        expect(verified.roundTrips).toBeGreaterThan(anonymous.roundTrips); // the look is real
+        expect(resumed.body).toMatchObject({ resumed: true });
+        expect(resumed.roundTrips).toBe(kind === 'with a question' ? 2 : 1);
+      },
+    );
+  });
 });
 
 describe('a second device joins only a finished start', () => {
@@ -143,8 +150,55 @@ describe('a second device joins only a finished start', () => {
   );
 });
 
+describe('a start without a question, whose pointer lands beside its webhook', () => {
+  it.each([
+    ['studio', TEST_ENV],
+    ['webhook', WEBHOOK_ENV],
+  ])(
+    '%s: a device with a question reads the hand-off first, waits for the webhook, then posts',
+    async (_, env) => {
+      const customer = customerOf();
+      const hold = mock.holdNext('webhooks.create');
+      const winner = begin(env, {}, customer);
+      await hold.reached;
+      // The pointer (beside the held webhook) is written: the chat looks finished.
+      const pointed = () =>
+        syncService(mock, 'default')?.documents.some(
+          (d) => d.uniqueName === pointerKey(customer.identity),
+        );
+      while (!pointed()) await new Promise((resolve) => setTimeout(resolve, 5));
+      let whileHeld: { checks: number; posts: number } | undefined;
+      const phone = begin(
+        env,
+        {
+          question: 'From the phone',
+          sleep: async () => {
+            whileHeld ??= {
+              checks: mock.requests('webhooks.list').length,
+              posts: mock.requests('messages.create').length,
+            };
+            hold.release();
+            await winner;
+          },
+        },
+        customer,
+      );
+      const [a, b] = await Promise.all([winner, phone]);
+
+      expect(whileHeld).toEqual({ checks: 1, posts: 0 });
+      expect(b).toEqual({ ...a, resumed: true });
+      const webhook = mock.requests('webhooks.create')[0];
+      const post = mock.requests('messages.create')[0];
+      expect(post?.startedAt).toBeGreaterThanOrEqual(webhook?.endedAt ?? Infinity);
+      const chat = conversations(mock).get(a.conversationSid) as MockConversation;
+      expect(chat.webhooks).toHaveLength(1);
+      expect(chat.messages.map((m) => m.body)).toEqual(['From the phone']);
+    },
+  );
+});
+
 describe('a start that crashed', () => {
-  it('holds the customer up for the claim’s TTL at most', async () => {
+  it('holds the customer up while it could still be running, then its claim is cleared', async () => {
     const customer = customerOf();
     let now = Date.now();
     setSyncClock(mock, () => now);
@@ -153,17 +207,90 @@ describe('a start that crashed', () => {
       claimKey(customer.identity),
       CREATION_CLAIM_TTL_SECONDS,
     );
-    await expect(begin(TEST_ENV, { question: 'Hello?' }, customer)).rejects.toBeInstanceOf(
-      ChatStartingError,
-    );
+    const claimSid = syncService(mock, 'default')?.documents[0]?.sid;
+    const clock = { now: () => now };
+    await expect(
+      begin(TEST_ENV, { question: 'Hello?', ...clock }, customer),
+    ).rejects.toBeInstanceOf(ChatStartingError);
     expect(conversations(mock).size).toBe(0);
+    expect(mock.requests('sync.documents.delete')).toEqual([]);
 
-    now += (CREATION_CLAIM_TTL_SECONDS + 1) * 1000;
-    const chat = await begin(TEST_ENV, { question: 'Hello?' }, customer);
+    // Older than any start can run, though Sync has not let it expire yet.
+    now += LIVE_START_MAX_MS + 1000;
+    mock.recorded.splice(0);
+    const chat = await begin(TEST_ENV, { question: 'Hello?', ...clock }, customer);
     expect(chat.resumed).toBe(false);
     expect(conversations(mock).size).toBe(1);
+    // Deleted by its SID: a claim made again meanwhile under the name is never the one deleted.
+    const deletes = mock.requests('sync.documents.delete').map((r) => r.path.split('/').at(-1));
+    expect(deletes[0]).toBe(claimSid);
+    expect(logs.events()).toContain('continuity.stale_claim_removed');
+  });
+
+  it.each([
+    ['studio', TEST_ENV],
+    ['webhook', WEBHOOK_ENV],
+  ])(
+    '%s: a conversation it left without a webhook or a message is removed, and the customer gets a chat that reaches Flex',
+    async (_, env) => {
+      const customer = customerOf();
+      const dead = seedConversation(customer.identity, { webhooks: false, messages: false });
+      const chat = await begin(env, { question: 'Anyone there?' }, customer);
+      expect(chat.resumed).toBe(false);
+      expect([...conversations(mock).keys()]).toEqual([chat.conversationSid]);
+      expect(mock.requests('conversations.delete').map((r) => r.path.split('/').at(-1))).toEqual([
+        dead,
+      ]);
+      const made = conversations(mock).get(chat.conversationSid) as MockConversation;
+      expect(made.webhooks).toHaveLength(1);
+      expect(made.messages.map((m) => m.body)).toEqual(['Anyone there?']);
+      const removed = logs.lines.filter((l) => l.includes('continuity.unfinished_chat_removed'));
+      expect(removed).toHaveLength(1);
+      expect(removed[0]).toContain(dead);
+    },
+  );
+
+  it('webhook mode: a chat Flex has (its webhook deleted by /interaction, a message there) is joined, never removed', async () => {
+    const customer = customerOf();
+    const handedOff = seedConversation(customer.identity, { webhooks: false, messages: true });
+    const chat = await begin(WEBHOOK_ENV, { question: 'Still there?' }, customer);
+    expect(chat).toEqual({
+      conversationSid: handedOff,
+      identity: customer.identity,
+      resumed: true,
+    });
+    expect(mock.requests('conversations.delete')).toEqual([]);
   });
 });
+
+/** An active conversation of `identity`, found only through the list (no pointer). */
+function seedConversation(identity: string, has: { webhooks: boolean; messages: boolean }): string {
+  const sid = `CH${'d'.repeat(32)}`;
+  conversations(mock).set(sid, {
+    sid,
+    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    uniqueName: 'web_crashed',
+    friendlyName: null,
+    attributes: '{}',
+    timers: {},
+    state: 'active',
+    participants: [{ sid: `MB${'d'.repeat(32)}`, identity, attributes: '{}' }],
+    webhooks: [],
+    messages: [],
+  });
+  const seeded = conversations(mock).get(sid) as MockConversation;
+  if (has.messages) {
+    seeded.messages.push({
+      sid: `IM${'d'.repeat(32)}`,
+      index: 0,
+      author: identity,
+      body: 'Hello',
+      attributes: '{}',
+      webhookEnabled: true,
+    });
+  }
+  return sid;
+}
 
 const seedClosed = (identity: string, count: number) => seedClosedOf(mock, identity, count);
 
@@ -189,7 +316,7 @@ describe('a customer with 120 closed conversations', () => {
     expect(mock.sequentialRoundTrips()).toBe(3);
   });
 
-  it('without a pointer (a chat from before it), reads the list on, and does not point at a chat it did not make', async () => {
+  it('without a pointer (a chat from before it), reads the list on, reads that the chat was handed off, and points at it', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
     const first = await begin(TEST_ENV, { question: 'One' }, customer);
@@ -199,27 +326,42 @@ describe('a customer with 120 closed conversations', () => {
     const again = await begin(TEST_ENV, { question: 'Two' }, customer);
     expect(again).toEqual({ ...first, resumed: true });
     expect(mock.requests('participantConversations.list')).toHaveLength(3); // 50 + 50 + 21
-    // Only a start that made a chat, once handed off, points at it (a list
-    // cannot tell a chat whose start crashed before its hand-off).
+    // A list cannot tell a chat whose start crashed before its webhook: one
+    // read of its webhook and first message says it was handed off.
+    const check = [...mock.requests('webhooks.list'), ...mock.requests('messages.list')];
+    expect(check.map((r) => [r.path.split('/')[5], r.query.PageSize?.[0]])).toEqual([
+      [first.conversationSid, '1'],
+      [first.conversationSid, '1'],
+    ]);
+    const post = mock.requests('messages.create')[0];
+    expect(check.every((r) => r.endedAt <= (post?.startedAt ?? 0))).toBe(true);
+    // Beside the question: the claim given back, and the chat pointed at.
     const syncWrites = mock.writes().filter((r) => r.name.startsWith('sync.'));
-    expect(syncWrites.map((r) => [r.name, r.form.UniqueName?.[0]])).toEqual([
+    expect(syncWrites.map((r) => [r.name, r.form.UniqueName?.[0]]).sort()).toEqual([
+      ['sync.documents.create', pointerKey(customer.identity)],
       ['sync.documents.create', claimKey(customer.identity)],
-      ['sync.documents.delete', undefined], // the claim, beside the question
+      ['sync.documents.delete', undefined],
+    ]);
+    expect(syncService(mock, 'default')?.documents.map((d) => [d.uniqueName, d.data])).toEqual([
+      [pointerKey(customer.identity), { conversationSid: first.conversationSid }],
     ]);
   });
 
   it('starts a new chat once the pointed one has ended, having read the rest of the list', async () => {
     const customer = customerOf();
     seedClosed(customer.identity, 120);
-    const first = await begin(TEST_ENV, {}, customer);
+    const first = await begin(TEST_ENV, { question: 'One' }, customer);
     (conversations(mock).get(first.conversationSid) as MockConversation).state = 'closed';
     mock.recorded.splice(0);
     const next = await begin(TEST_ENV, {}, customer);
     expect(next.resumed).toBe(false);
     // A newer chat whose pointer was not written could be on any page (continuity-races.test.ts).
     expect(mock.requests('participantConversations.list')).toHaveLength(3);
+    // The pointer moved on; the claim is kept (without a question, the
+    // webhook is the start's last round, and the claim outlives it).
     expect(syncService(mock, 'default')?.documents.map((d) => [d.uniqueName, d.data])).toEqual([
       [pointerKey(customer.identity), { conversationSid: next.conversationSid }],
+      [claimKey(customer.identity), {}],
     ]);
   });
 });

@@ -22,7 +22,7 @@ import type { VerifiedCustomer } from '../../src/customer/types';
 import { ChatStartingError, CustomerChatLimitError, type HttpError } from '../../src/errors';
 import { sharedState } from '../../src/guard/shared-state';
 import { customerIdentity, newIdentity } from '../../src/identity';
-import { endingOf, startChat, type HandoffMode } from '../../src/modes';
+import { chatReadingOf, startChat, type HandoffMode } from '../../src/modes';
 import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import { invoke } from '../../dev/invoke';
 import {
@@ -99,12 +99,12 @@ async function begin(
   return startOrResume(() => client, config, {
     customer,
     question,
-    hasEnded: endingOf(config.handoff.mode).hasEnded,
+    ...chatReadingOf(config.handoff.mode),
     spend: () => {
       device.spent++;
       return Promise.resolve();
     },
-    create: ({ known, onHandedOff }) =>
+    create: ({ known, onLastRound }) =>
       startChat(client, config, config.handoff, {
         identity: key,
         friendlyName: 'Ana',
@@ -112,7 +112,7 @@ async function begin(
         preEngagement: {},
         customer,
         ...(known && { knownConversations: known }),
-        onHandedOff,
+        onLastRound,
       }),
     ...(!realWaits && { sleep: () => Promise.resolve() }),
   });
@@ -231,21 +231,49 @@ describe.each(MODES)('continuity, HANDOFF_MODE=%s', (mode) => {
     expect(posts).toEqual([first.conversationSid, second.conversationSid]);
   });
 
-  it('resumes without a question in one round trip: the look; its claim is kept, and other devices still join', async () => {
-    const first = await begin(env);
-    forget();
+  it('without a question: one round more than the mode’s own; the claim is kept, and other devices still join', async () => {
+    const handOffSecond = mode === 'studio' || mode === 'webhook';
     mock.latencyMs = 10;
+    const first = await begin(env);
+    const look = ['participantConversations.list', 'sync.documents.create', 'sync.documents.fetch'];
+    // studio, webhook: the pointer beside the webhook (the hand-off, landing in
+    // that round); address, flex-flow: no round after Flex's create to write it in.
+    expect(rounds()).toEqual(
+      handOffSecond
+        ? [look, ['conversations.create'], ['sync.documents.create', 'webhooks.create']]
+        : [look, [mode === 'address' ? 'webchats.create' : 'flexChannels.create']],
+    );
+    expect(documents()).toEqual({
+      [claimKey(first.identity)]: {},
+      ...(handOffSecond && {
+        [pointerKey(first.identity)]: { conversationSid: first.conversationSid },
+      }),
+    });
+
+    // Another device, no question: the look, nothing written.
+    forget();
     const again = await begin(env);
     expect(again).toEqual({ ...first, resumed: true });
-    expect(rounds()).toEqual([
-      ['participantConversations.list', 'sync.documents.create', 'sync.documents.fetch'],
-    ]);
-    expect(mock.writes().map((r) => r.name)).toEqual(['sync.documents.create']);
-    // The claim it kept holds nobody up from the pointed chat.
+    expect(rounds()).toEqual([look]);
+    expect(mock.writes()).toEqual([]);
+
+    // A third, with a question, while the claim is held: in studio and webhook
+    // mode the hand-off is read first (the webhook might still be landing).
     forget();
     const third = await begin(env, { question: 'Three' });
     expect(third).toEqual({ ...first, resumed: true });
-    expect(mock.requests('messages.create')).toHaveLength(1);
+    // In address and flex-flow mode, the chat found through the list is
+    // pointed at beside the question (any chat there has its hand-off).
+    expect(rounds()).toEqual([
+      look,
+      ...(handOffSecond
+        ? [['messages.list', 'webhooks.list'], ['messages.create']]
+        : [['messages.create', 'sync.documents.create']]),
+    ]);
+    expect(documents()[pointerKey(first.identity)]).toEqual({
+      conversationSid: first.conversationSid,
+    });
+    expect(only().messages.map((m) => m.body)).toEqual(['Three']);
   });
 
   it('starts a new chat once the one in progress has ended, by the mode’s reading', async () => {
@@ -349,7 +377,7 @@ describe('continuity: a failed start', () => {
 
   it('flex-flow: an ambiguous create removes the channel named after this attempt only', async () => {
     const customer = customerOf();
-    const old = await begin(FLEX_FLOW_ENV, { customer });
+    const old = await begin(FLEX_FLOW_ENV, { customer, question: 'Old chat' });
     const oldChat = conversations(mock).get(old.conversationSid) as MockConversation;
     oldChat.attributes = JSON.stringify({ status: 'INACTIVE' });
     mock.failNext('flexChannels.create', { status: 503, when: 'after' });

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config';
 import { startOrResume } from '../../src/customer/continuity';
 import type { VerifiedCustomer } from '../../src/customer/types';
 import { customerIdentity, newIdentity } from '../../src/identity';
-import { endingOf, startChat as startModeChat } from '../../src/modes';
+import { chatReadingOf, startChat as startModeChat } from '../../src/modes';
 import { conversations } from '../../dev/twilio-fake/apis';
 import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
@@ -35,18 +35,18 @@ export const configFor = (env: Env) =>
 export function beginStart(
   mock: TwilioMock,
   env: Env,
-  options: { question?: string; sleep?: (ms: number) => Promise<void> },
+  options: { question?: string; sleep?: (ms: number) => Promise<void>; now?: () => number },
   customer: VerifiedCustomer,
 ) {
-  const { question, sleep = () => Promise.resolve() } = options;
+  const { question, sleep = () => Promise.resolve(), now } = options;
   const config = configFor(env);
   const client = mock.client();
   return startOrResume(() => client, config, {
     customer,
     question,
-    hasEnded: endingOf(config.handoff.mode).hasEnded,
+    ...chatReadingOf(config.handoff.mode),
     spend: () => Promise.resolve(),
-    create: ({ known, onHandedOff }) =>
+    create: ({ known, onLastRound }) =>
       startModeChat(client, config, config.handoff, {
         identity: newIdentity(Date.now()),
         friendlyName: 'Ana',
@@ -54,9 +54,10 @@ export function beginStart(
         preEngagement: {},
         customer,
         ...(known && { knownConversations: known }),
-        onHandedOff,
+        onLastRound,
       }),
     sleep,
+    ...(now && { now }),
   });
 }
 

@@ -66,6 +66,8 @@ export interface MockSyncDocument {
   uniqueName: string | null;
   data: unknown;
   expiresAt: number | null;
+  /** Milliseconds on the sync clock; absent: reported as now. */
+  createdAt?: number;
 }
 
 /** The account's default Sync service (unique name `default`), present unless a test removes it. */
@@ -184,6 +186,7 @@ function documentJson(s: MockSyncService, d: MockSyncDocument) {
     unique_name: d.uniqueName,
     data: d.data,
     ...common(s, url, d.expiresAt),
+    ...(d.createdAt !== undefined && { date_created: iso(d.createdAt) }),
     links: { permissions: `${url}/Permissions` },
   };
 }
@@ -303,6 +306,7 @@ function installDocumentRoutes(mock: TwilioMock, withService: WithService, clock
         uniqueName: uniqueName ?? null,
         data: data(input),
         expiresAt: expiryOf(input, ['Ttl'], clock()) ?? null,
+        createdAt: clock(),
       };
       s.documents.push(document);
       return { status: 201, body: documentJson(s, document) };
