@@ -108,8 +108,8 @@ export async function endChat(
   }
   const [closed] = await Promise.all([
     ending.close({ client, conversation, attributes, logFields }),
-    // A signed-in customer's resume without a question keeps the creation
-    // claim it made (src/customer/continuity.ts): freed here, beside the
+    // A signed-in customer's start or resume without a question keeps the
+    // creation claim it made (src/customer/continuity.ts): freed here, beside the
     // close, so their next chat is not held up until it lapses. Hazard: a
     // start that saw this chat closed and claimed in this very moment loses
     // its claim early (never its chat).

@@ -13,8 +13,11 @@
  *                     own proof and token) while the chat is in progress:
  *                     the resume
  *
- * Each with a question, and without one (a resume without a question is
- * the look alone: its claim is left to lapse, see src/customer/continuity.ts).
+ * Each with a question; without one (an API call: a resume without a
+ * question is the look alone, see src/customer/continuity.ts); and without
+ * one but with what the widget always sends (its language and the page),
+ * which address and flex-flow mode merge into the attributes Flex made (two
+ * round trips of their own, src/chat-details.ts).
  * Counted: Twilio requests, sequential round trips in all, and the round
  * trips before the question's post (for the resume: what continuity itself
  * costs). With a budget (MAX_CHATS_PER_MINUTE=1000) the minute's list
@@ -40,6 +43,14 @@ interface Figures {
 }
 
 type Kind = 'anonymous' | 'new' | 'returning';
+
+/** What the start sends besides the name. */
+const BODIES = {
+  question: { question: 'Where is my order?' },
+  bare: {},
+  widget: { locale: 'en', page: { url: 'https://shop.example/checkout', title: 'Checkout' } },
+};
+type Body = keyof typeof BODIES;
 type Env = Record<string, string | undefined>;
 
 const BUDGETS: [string, Env][] = [
@@ -47,14 +58,10 @@ const BUDGETS: [string, Env][] = [
   ['1000/min', { MAX_CHATS_PER_MINUTE: '1000' }],
 ];
 
-async function oneStart(env: Env, sub: string | undefined, question: boolean) {
+async function oneStart(env: Env, sub: string | undefined, sent: Body) {
   const customerToken = sub ? await mintCustomerToken({ sub, name: 'Ana' }) : undefined;
   const body = await withProof(
-    {
-      friendlyName: 'Ana',
-      ...(question && { question: 'Where is my order?' }),
-      ...(customerToken && { customerToken }),
-    },
+    { friendlyName: 'Ana', ...BODIES[sent], ...(customerToken && { customerToken }) },
     { env },
   );
   return (mock: TwilioMock) =>
@@ -68,7 +75,7 @@ async function figures(
   mode: BenchMode,
   budget: Env,
   kind: Kind,
-  question: boolean,
+  sent: Body,
 ): Promise<Figures> {
   const env = { ...mode.env, ...CUSTOMER_ENV, ...budget };
   const runs = { requests: [] as number[], trips: [] as number[], before: [] as number[] };
@@ -78,9 +85,9 @@ async function figures(
     mode.seed(mock);
     const sub = `cus_${i}`;
     await (
-      await oneStart(env, kind === 'returning' ? sub : undefined, question)
+      await oneStart(env, kind === 'returning' ? sub : undefined, sent)
     )(mock);
-    const send = await oneStart(env, kind === 'anonymous' ? undefined : sub, question);
+    const send = await oneStart(env, kind === 'anonymous' ? undefined : sub, sent);
     mock.recorded.splice(0);
     mock.latencyMs = LATENCY_MS;
     times.push(await time(() => send(mock)));
@@ -110,6 +117,8 @@ export async function continuityByMode(mock: TwilioMock): Promise<void> {
       'wall time',
       'no question: requests',
       'round trips',
+      'widget, no question: requests',
+      'round trips',
     ],
   );
   const labels: Record<Kind, string> = {
@@ -120,8 +129,9 @@ export async function continuityByMode(mock: TwilioMock): Promise<void> {
   for (const mode of BENCH_MODES) {
     for (const [budgetName, budget] of BUDGETS) {
       for (const kind of ['anonymous', 'new', 'returning'] as const) {
-        const f = await figures(mock, mode, budget, kind, true);
-        const bare = await figures(mock, mode, budget, kind, false);
+        const f = await figures(mock, mode, budget, kind, 'question');
+        const bare = await figures(mock, mode, budget, kind, 'bare');
+        const widget = await figures(mock, mode, budget, kind, 'widget');
         row(
           `\`${mode.mode}\``,
           budgetName,
@@ -132,6 +142,8 @@ export async function continuityByMode(mock: TwilioMock): Promise<void> {
           `${fmt(f.ms, 0)} ms`,
           `${bare.requests}`,
           `${bare.roundTrips}`,
+          `${widget.requests}`,
+          `${widget.roundTrips}`,
         );
       }
     }
