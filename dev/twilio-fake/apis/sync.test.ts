@@ -123,7 +123,7 @@ describe('Sync documents', () => {
   const service = () => sync().services('default');
 
   it('creates a document by unique name, with data and TTL, and fetches it', async () => {
-    const t = Date.UTC(2030, 0, 1);
+    let t = Date.UTC(2030, 0, 1);
     setSyncClock(mock, () => t);
     const doc = await service().documents.create({
       uniqueName: 'claim-abc',
@@ -133,6 +133,10 @@ describe('Sync documents', () => {
     expect(doc.sid).toMatch(/^ET[0-9a-f]{32}$/);
     expect(doc.dateExpires?.getTime()).toBe(t + 300_000);
     expect((await service().documents('claim-abc').fetch()).data).toEqual({ by: 'x' });
+    // Its creation time stays the one on the clock when it was made.
+    t += 60_000;
+    const later = await service().documents('claim-abc').fetch();
+    expect(later.dateCreated.getTime()).toBe(Date.UTC(2030, 0, 1));
     expect(mock.requests('sync.documents.create')[0]?.form).toEqual({
       UniqueName: ['claim-abc'],
       Data: ['{"by":"x"}'],
