@@ -54,10 +54,11 @@
  *            While waiting the first time, a claim older than any start can
  *            run (15 s) is deleted (a crashed start's, or one kept above,
  *            which Sync's approximate TTL may keep for minutes).
- *   remove   a chat the list found, with no webhook and no message, and no
- *            start holding the claim (studio, webhook): a start that crashed
- *            between its conversation and its webhook. It is deleted, and this
- *            start makes the customer's chat.
+ *   remove   a chat the list found, with no webhook and no message, no start
+ *            holding the claim, and older than any start can run (studio,
+ *            webhook): a start that crashed between its conversation and its
+ *            webhook. It is deleted, and this start makes the customer's chat.
+ *            A younger one may be an unclaimed start's (Sync out): waited for.
  *
  * Costs: a resume is 1 round trip, plus the question's post (2 round trips
  * before the post when a pointed chat is not on the first page; 1 more in
@@ -122,6 +123,7 @@ import { nullIfGone, toHttpError } from '../twilio-errors';
 import {
   claimCreation,
   clearStaleClaim,
+  LIVE_START_MAX_MS,
   readPointer,
   releaseCreation,
   writePointer,
@@ -367,9 +369,13 @@ async function decide(
   }
   const state = await handedOff(client, config, request, found, free);
   if (state === 'yes') return { found, next: 'join' };
-  if (state === 'not-yet' || !free) return { found, next: 'wait' };
-  // No hand-off, and nobody holds the claim: a start that crashed between
-  // its conversation and its webhook. Its conversation has no messages: removed.
+  // Hazard: a start Sync let go on unclaimed may be making it right now; only
+  // one older than any start can run is certainly a crashed start's.
+  const now = request.now ?? Date.now;
+  const age = now() - (chat.conversationDateCreated?.getTime() ?? now());
+  if (state === 'not-yet' || !free || age <= LIVE_START_MAX_MS) return { found, next: 'wait' };
+  // No hand-off, nobody holds the claim, and too old to be in the making: a
+  // start that crashed between its conversation and its webhook. Removed.
   log.warn('continuity.unfinished_chat_removed', { conversationSid: chat.conversationSid });
   await removeConversation(client, config, chat.conversationSid, 'never_handed_off');
   return { found: { ...found, chat: undefined }, next: 'create' };

@@ -250,6 +250,17 @@ describe('a start that crashed', () => {
     },
   );
 
+  it('a younger one (a start Sync let go on unclaimed may be making it) is waited for, never removed', async () => {
+    const customer = customerOf();
+    mock.failNext('sync.documents.create', { status: 503, times: 8 }); // the claims: Sync out
+    seedConversation(customer.identity, { webhooks: false, messages: false }, 2_000);
+    await expect(begin(TEST_ENV, { question: 'Hello?' }, customer)).rejects.toBeInstanceOf(
+      ChatStartingError,
+    );
+    expect(mock.requests('conversations.delete')).toEqual([]);
+    expect(mock.requests('conversations.create')).toEqual([]);
+  });
+
   it('webhook mode: a chat Flex has (its webhook deleted by /interaction, a message there) is joined, never removed', async () => {
     const customer = customerOf();
     const handedOff = seedConversation(customer.identity, { webhooks: false, messages: true });
@@ -263,8 +274,12 @@ describe('a start that crashed', () => {
   });
 });
 
-/** An active conversation of `identity`, found only through the list (no pointer). */
-function seedConversation(identity: string, has: { webhooks: boolean; messages: boolean }): string {
+/** An active conversation of `identity`, found only through the list (no pointer), made a while ago. */
+function seedConversation(
+  identity: string,
+  has: { webhooks: boolean; messages: boolean },
+  createdMsAgo = 60_000,
+): string {
   const sid = `CH${'d'.repeat(32)}`;
   conversations(mock).set(sid, {
     sid,
@@ -277,6 +292,7 @@ function seedConversation(identity: string, has: { webhooks: boolean; messages: 
     participants: [{ sid: `MB${'d'.repeat(32)}`, identity, attributes: '{}' }],
     webhooks: [],
     messages: [],
+    dateCreated: new Date(Date.now() - createdMsAgo).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   });
   const seeded = conversations(mock).get(sid) as MockConversation;
   if (has.messages) {
