@@ -142,6 +142,20 @@ export function storedCustomer(stored: Record<string, unknown>): CustomerAttribu
   return undefined;
 }
 
+/** The 400 for answers that leave no room in Twilio's `limit` of `maxBytes`. */
+function noRoom(with_: string, limit: string, maxBytes: number, reserveBytes: number) {
+  const room =
+    reserveBytes > 0
+      ? `less than ${(maxBytes - reserveBytes) / 1024} KB with a customer token: its verified claims and this service's seal take the rest`
+      : "less this service's seal";
+  return new BadRequestError('Invalid request: check preEngagement.', [
+    {
+      field: 'preEngagement',
+      problem: `${with_} must fit Twilio's ${maxBytes / 1024} KB ${limit} (${room})`,
+    },
+  ]);
+}
+
 /**
  * Room for the seal, when checking a form before the start seals it
  * (src/chat-seal.ts): with the form's address, or, with a customer token
@@ -171,15 +185,12 @@ export function conversationAttributes(customer: CustomerDetails, reserveBytes =
   const json = JSON.stringify(attributes);
   const max = LIMITS.conversationAttributesMaxBytes;
   if (Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) > max) {
-    const room = (max - reserveBytes) / 1024;
-    throw new BadRequestError('Invalid request: check preEngagement.', [
-      {
-        field: 'preEngagement',
-        problem: `together with friendlyName, context and page must fit Twilio's ${
-          max / 1024
-        } KB conversation attributes${reserveBytes > 0 ? ` (${room} KB with a customer token, whose verified claims take the rest)` : ''}`,
-      },
-    ]);
+    throw noRoom(
+      'together with friendlyName, context and page',
+      'conversation attributes',
+      max,
+      reserveBytes,
+    );
   }
   return json;
 }
@@ -227,19 +238,9 @@ export function preEngagementData(customer: CustomerDetails, reserveBytes = 0): 
     ...(customer.customer && { [CUSTOMER_KEY]: customerAttribute(customer.customer) }),
     ...(customer.seal && { [SEAL_KEY]: customer.seal }),
   });
-  if (
-    Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) >
-    LIMITS.preEngagementMaxBytes
-  ) {
-    const room = (LIMITS.preEngagementMaxBytes - reserveBytes) / 1024;
-    throw new BadRequestError('Invalid request: check preEngagement.', [
-      {
-        field: 'preEngagement',
-        problem: `together with friendlyName must fit Twilio's ${
-          LIMITS.preEngagementMaxBytes / 1024
-        } KB pre-engagement data${reserveBytes > 0 ? ` (${room} KB with a customer token, whose verified claims take the rest)` : ''}`,
-      },
-    ]);
+  const max = LIMITS.preEngagementMaxBytes;
+  if (Buffer.byteLength(json) + reserveBytes + sealRoom(customer, reserveBytes) > max) {
+    throw noRoom('together with friendlyName', 'pre-engagement data', max, reserveBytes);
   }
   return json;
 }

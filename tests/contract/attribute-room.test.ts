@@ -150,7 +150,9 @@ describe('a form that leaves no room for the claims: 400 before any Twilio reque
     expect((res.body as ErrorBody).error.fields).toEqual([
       {
         field: 'preEngagement',
-        problem: expect.stringMatching(/conversation attributes \(12 KB with a customer token/),
+        problem: expect.stringMatching(
+          /conversation attributes \(less than 12 KB with a customer token: its verified claims and this service's seal/,
+        ),
       },
     ]);
     expect(mock.requests()).toHaveLength(0);
