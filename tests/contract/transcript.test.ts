@@ -68,6 +68,18 @@ async function chatWith(body: object = {}): Promise<Chat> {
 
 const email = (body: object, env: TestEnv = MAIL_ENV()) => invoke(transcript, { mock, env, body });
 
+/** A refusal: `status` (and `code`), with nothing sent and nothing written to Twilio by it. */
+async function refused(request: () => ReturnType<typeof email>, status: number, code?: string) {
+  const writes = mock.writes().length;
+  const sent = sendgrid.sent.length;
+  const res = await request();
+  expect(res.status).toBe(status);
+  if (code) expect((res.body as ErrorBody).error.code).toBe(code);
+  expect(sendgrid.sent).toHaveLength(sent);
+  expect(mock.writes()).toHaveLength(writes);
+  return res;
+}
+
 /** The chat's stored attributes, and its seal's start key (src/chat-seal.ts). */
 const attributesOf = (chat: Chat) =>
   JSON.parse(conversations(mock).get(chat.conversationSid)!.attributes) as Record<
@@ -204,12 +216,7 @@ describe('POST /transcript', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => email(chat)));
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
     expect(sendgrid.sent).toHaveLength(3);
-    const writes = mock.writes().length;
-    const again = await email(chat);
-    expect(again.status).toBe(429);
-    expect((again.body as ErrorBody).error.code).toBe('transcript_limit_reached');
-    expect(sendgrid.sent).toHaveLength(3);
-    expect(mock.writes()).toHaveLength(writes);
+    await refused(() => email(chat), 429, 'transcript_limit_reached');
   });
 
   it('gives the send back when SendGrid fails, so trying again works', async () => {
@@ -226,49 +233,32 @@ describe('POST /transcript', () => {
 
   it('refuses a chat with no email on record (422): nothing sent, nothing written', async () => {
     const chat = await chatWith();
-    const writes = mock.writes().length;
-    const res = await email(chat);
-    expect(res.status).toBe(422);
-    expect((res.body as ErrorBody).error.code).toBe('no_email_on_record');
-    expect(sendgrid.sent).toHaveLength(0);
-    expect(mock.writes()).toHaveLength(writes);
+    await refused(() => email(chat), 422, 'no_email_on_record');
   });
 
   it('never takes an address from the request (no open relay)', async () => {
     const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
-    const writes = mock.writes().length;
-    const res = await email({ ...chat, email: 'victim@example.org' });
-    expect(res.status).toBe(400);
+    const res = await refused(() => email({ ...chat, email: 'victim@example.org' }), 400);
     expect((res.body as ErrorBody).error.fields?.map((f) => f.field)).toEqual(['email']);
-    expect(sendgrid.sent).toHaveLength(0);
-    expect(mock.writes()).toHaveLength(writes);
   });
 
   it('refuses somebody else’s chat (403): nothing sent, nothing written', async () => {
     const chat = await chatWith({ preEngagement: { email: 'ana@example.com' } });
-    const writes = mock.writes().length;
-    const res = await email({ ...chat, token: signTestToken(newIdentity(Date.now())) });
-    expect(res.status).toBe(403);
-    expect((res.body as ErrorBody).error.code).toBe('forbidden');
-    expect(sendgrid.sent).toHaveLength(0);
-    expect(mock.writes()).toHaveLength(writes);
+    const token = signTestToken(newIdentity(Date.now()));
+    await refused(() => email({ ...chat, token }), 403, 'forbidden');
   });
 
   it('refuses a conversation the customer made themselves (403): no open relay', async () => {
     const res = await invoke(startChat, await proven({ mock, body: { friendlyName: 'Mallory' } }));
     const { token, identity } = res.body as { token: string; identity: string };
-    const writes = mock.writes().length;
     for (const attributes of [
       { pre_engagement_data: { email: 'victim@example.org' } },
       { customer: { verified: true, id: 'x', issuer: 'y', email: 'victim@example.org' } },
     ]) {
       const conversationSid = selfMadeChat(identity, attributes);
-      const sent = await email({ token, conversationSid });
-      expect(sent.status).toBe(403);
-      expect((sent.body as ErrorBody).error.code).toBe('forbidden');
+      await refused(() => email({ token, conversationSid }), 403, 'forbidden');
     }
     expect(sendgrid.sent).toHaveLength(0);
-    expect(mock.writes()).toHaveLength(writes);
   });
 
   it('refuses an address edited into the attributes after the start (403)', async () => {
@@ -281,10 +271,7 @@ describe('POST /transcript', () => {
       { ...stored, webchat_seal: undefined }, // a chat from before the seal
     ]) {
       c.attributes = JSON.stringify(edited);
-      const writes = mock.writes().length;
-      const res = await email(chat);
-      expect(res.status).toBe(403);
-      expect(mock.writes()).toHaveLength(writes);
+      await refused(() => email(chat), 403, 'forbidden');
     }
     expect(sendgrid.sent).toHaveLength(0);
   });
@@ -301,14 +288,10 @@ describe('POST /transcript', () => {
       sid: named,
       uniqueName: `${seal.start}-copy`,
     });
-    const before = mock.writes().length;
     for (const conversationSid of [unnamed, named]) {
-      const res = await email({ ...chat, conversationSid });
-      expect(res.status).toBe(403);
-      expect((res.body as ErrorBody).error.code).toBe('forbidden');
+      await refused(() => email({ ...chat, conversationSid }), 403, 'forbidden');
     }
     expect(sendgrid.sent).toHaveLength(0);
-    expect(mock.writes().length).toBe(before);
     expect((await email(chat)).status).toBe(200); // the genuine chat still is
   });
 
