@@ -13,13 +13,14 @@
  *       nothing: a start that waits on one deletes it (`clearStaleClaim`),
  *       as Sync may keep it past its TTL ("up to minutes" for long timers).
  *   `webchat-customer-chat-<identity>`  the pointer: `{conversationSid}` of the
- *       customer's newest chat, written once its hand-off exists (TTL 30
- *       days, renewed by every start). Twilio lists a participant's
+ *       customer's newest chat, written once its hand-off exists, or beside
+ *       its webhook by a start that holds the claim (continuity.ts: `create`;
+ *       TTL 30 days, renewed by every start). Twilio lists a participant's
  *       conversations by SID, not by date, closed ones included, so without
  *       it a chat in progress may be on any page of a long list.
  *
  * Sync not answering (no answer, a 5xx) is never the start failing: the
- * claim is `unavailable` (the start goes on unclaimed, as today), the pointer
+ * claim is `unavailable` (the start goes on unclaimed), the pointer
  * unknown (the list is read instead), a failed write or release is logged.
  * Sync's rate limit (429) on the claim is `limited`: a resume goes on (it
  * needs no claim), a new chat is refused with that 429 (503

@@ -23,13 +23,15 @@
  *            more than 50 conversations). With no pointer (a customer new to
  *            this version, or back after 30 days), or a pointed chat that has
  *            ended while the list goes on and no other start holds the claim
- *            (in address and flex-flow mode, even if one does), the list is read on, page by page, until a chat in progress
- *            shows (at most 20 pages).
+ *            (in address and flex-flow mode, even if one does), the list is
+ *            read on, page by page, until a chat in progress shows (at most
+ *            20 pages).
  *   resume   a chat in progress that is FINISHED: its hand-off exists, so a
- *            question posted to it reaches Flex (`handedOff`: in address and
+ *            question posted to it reaches Flex (`readChat`: in address and
  *            flex-flow mode any chat that exists; in studio and webhook mode
- *            the pointed one once no start holds the claim, else one read of
- *            its webhook and first message, `isHandedOff`). The question, if
+ *            the pointed one, except for a question while the claim may be
+ *            another start's, else one read of its webhook and first
+ *            message, `isHandedOff`). The question, if
  *            any, is posted to it as the customer (webhooks on), beside the
  *            release of the claim this start made for nothing and, for a chat
  *            the list found, the pointer to it. Without a question nothing is
@@ -59,6 +61,8 @@
  *            webhook): a start that crashed between its conversation and its
  *            webhook. It is deleted, and this start makes the customer's chat.
  *            A younger one may be an unclaimed start's (Sync out): waited for.
+ *            One not named after a start's key is not this mode's (a Chat
+ *            Address's, from before HANDOFF_MODE changed): left alone.
  *
  * Costs: a resume is 1 round trip, plus the question's post (2 round trips
  * before the post when a pointed chat is not on the first page; 1 more in
@@ -94,9 +98,12 @@
  *   make the customer's chat for 30 days.
  * - Posting nothing into a pointed chat whose webhook is landing (a device
  *   without a question, beside a winner without one) is harmless: the
- *   customer's first message comes later, from the widget. Not guarded: a
- *   winner whose Function dies between its pointer's write and its webhook's
- *   request (sent side by side) leaves a pointed chat without a hand-off.
+ *   customer's first message comes later, from the widget. Not guarded (rare
+ *   twice over, and not worth a round trip on every such join): if that
+ *   webhook then fails, the winner removes the chat the device joined, whose
+ *   widget then finds it gone and offers a new one; a winner whose Function
+ *   dies between its pointer's write and its webhook's request (sent side by
+ *   side) leaves a pointed chat without a hand-off.
  * - A failed start gives the claim back (the mode removed what it made); a
  *   crashed one holds it up to 15 s (see wait). A start whose question fails
  *   after `onLastRound` ran, handed off, keeps its chat (other devices may have joined it) and
@@ -116,6 +123,7 @@
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
 import { ChatStartingError, UpstreamError } from '../errors';
+import { parseIdentity } from '../identity';
 import { log } from '../log';
 import { postQuestion, removeConversation } from '../modes/conversation';
 import type { HandedOffCheck, StartedChat } from '../modes/types';
@@ -272,7 +280,7 @@ function closedMeanwhile(error: UpstreamError): boolean {
 export interface Creation {
   /** The customer's conversations before this start, when all are known. */
   known?: readonly string[];
-  /** `ChatStart.onLastRound`: the pointer, and the claim's release once handed off. Never throws. */
+  /** `ChatStart.onLastRound`: the pointer; the claim's release once handed off. Never throws. */
   onLastRound: (conversationSid: string, handedOff: boolean) => Promise<void>;
 }
 
@@ -314,6 +322,7 @@ export async function startOrResume(
   // if a stale list still shows them in progress (else: a loop of lists and
   // posts until the Function times out).
   const closed = new Set<string>();
+  let cleared = false;
   for (let attempt = 0; ; attempt++) {
     const seen = await look(client, config, identity);
     const { found, next } = await decide(client, config, request, seen, closed).catch(
@@ -331,17 +340,22 @@ export async function startOrResume(
     if (next === 'create') {
       return { ...(await create(client, config, request, seen, found)), resumed: false };
     }
-    // Another start of this customer holds the claim: its chat is not there, or not finished.
+    // A chat another start is making, or one not to join yet: wait. This
+    // start's own claim goes back meanwhile (the next look claims again); a
+    // claim held by no start any more (Sync's TTL is late) is cleared, once.
+    const ours = seen.claim === 'claimed';
     const wait = LOSER_WAITS_MS[attempt];
     if (wait === undefined) {
+      if (ours) await releaseCreation(client, config, identity);
       log.info('continuity.chat_starting', { attempts: attempt + 1 });
       throw new ChatStartingError(CHAT_STARTING_RETRY_SECONDS);
     }
-    // The claim may be one no start holds any more (Sync's TTL is late):
-    // cleared, once, while this start waits anyway.
+    const clear: boolean = !ours && !cleared;
+    cleared ||= clear;
     await Promise.all([
       sleep(wait),
-      attempt === 0 && clearStaleClaim(client, config, identity, now()),
+      ours && releaseCreation(client, config, identity),
+      clear && clearStaleClaim(client, config, identity, now()),
     ]);
   }
 }
@@ -350,9 +364,9 @@ type Next = 'join' | 'create' | 'wait';
 
 /**
  * What this start does with round 1's look: join the chat in progress, make
- * one, or wait for another start's. A chat is joined once its hand-off
- * exists (see `handedOff`); a chat that never got one and that no start is
- * making is removed, and this start makes the customer's chat.
+ * one, or wait (see `readChat`). A chat that never got its hand-off, which
+ * no start can still be making, is removed, and this start makes the
+ * customer's chat.
  */
 async function decide(
   client: Twilio,
@@ -362,53 +376,66 @@ async function decide(
   closed: ReadonlySet<string>,
 ): Promise<{ found: Found; next: Next }> {
   const found = await findInProgress(client, config, request, seen);
-  const free = seen.claim !== 'taken';
   const { chat } = found;
   if (!chat || closed.has(chat.conversationSid)) {
-    return { found: { ...found, chat: undefined }, next: free ? 'create' : 'wait' };
+    const next = seen.claim === 'taken' ? 'wait' : 'create';
+    return { found: { ...found, chat: undefined }, next };
   }
-  const state = await handedOff(client, config, request, found, free);
-  if (state === 'yes') return { found, next: 'join' };
-  // Hazard: a start Sync let go on unclaimed may be making it right now; only
-  // one older than any start can run is certainly a crashed start's.
-  const now = request.now ?? Date.now;
-  const age = now() - (chat.conversationDateCreated?.getTime() ?? now());
-  if (state === 'not-yet' || !free || age <= LIVE_START_MAX_MS) return { found, next: 'wait' };
-  // No hand-off, nobody holds the claim, and too old to be in the making: a
-  // start that crashed between its conversation and its webhook. Removed.
-  log.warn('continuity.unfinished_chat_removed', { conversationSid: chat.conversationSid });
-  await removeConversation(client, config, chat.conversationSid, 'never_handed_off');
+  const reading = await readChat(client, config, request, { ...found, chat }, seen.claim);
+  if (reading === 'join' || reading === 'wait') return { found, next: reading };
+  if (reading === 'unfinished') await removeUnfinished(client, config, chat);
   return { found: { ...found, chat: undefined }, next: 'create' };
 }
 
 /**
- * Whether the chat in progress has its hand-off, asking Twilio (one round
- * trip, `isHandedOff`) only where round 1 cannot tell:
+ * Whether the chat in progress can be joined now: a question posted to it
+ * must reach Flex, and its start must not remove it after all (a start
+ * whose hand-off fails removes what it made).
  *
- * - address, flex-flow: Flex makes the chat with its routing: yes.
- * - studio, webhook: the pointed chat's start wrote the pointer after its
- *   webhook, or beside it (no question), and kept the claim then: so a free
- *   claim says yes; a claim held says "maybe landing", which matters only to
- *   a question (posting nothing into a chat whose webhook is landing is
- *   harmless; a question posted before it would never reach Flex): asked.
- *   A chat found through the list (no pointer: a customer new to this
- *   version, a pointer Sync lost) is asked when the claim is free, and waited
- *   for when another start holds it (it may be that start's).
+ * - address, flex-flow: Flex makes a chat with its routing, and a signed-in
+ *   start never removes one that shows (src/modes/flex-created.ts keeps it
+ *   after an ambiguous create): joined.
+ * - studio, webhook, pointed at: its start wrote the pointer once its
+ *   webhook existed, or, without a question, beside its webhook while
+ *   holding the claim. Joined, except by a question while the claim may be
+ *   that start's (not this start's own): its hand-off is read first
+ *   (`isHandedOff`, one round trip).
+ * - studio, webhook, found through the list (a chat from before the
+ *   pointer, one whose pointer Sync lost or that an unclaimed start made):
+ *   its hand-off is read. Without one, while younger than any start can run,
+ *   a start may be making it (one Sync let go on unclaimed, too): waited
+ *   for, as while another start holds the claim. Older, no start is: ours
+ *   (named after a start's key) is `unfinished`, a crashed start's, and
+ *   removed; one this mode did not make (a Chat Address's, from before
+ *   HANDOFF_MODE changed) is `foreign`, left alone, and a chat made beside it.
  */
-async function handedOff(
+async function readChat(
   client: Twilio,
   config: ServiceConfig,
   request: StartOrResume,
-  found: Found,
-  free: boolean,
-): Promise<'yes' | 'not-yet' | 'never'> {
+  found: Found & { chat: ListedConversation },
+  claim: CreationClaim,
+): Promise<Next | 'unfinished' | 'foreign'> {
+  const { chat } = found;
   const check = request.isHandedOff;
-  const chat = found.chat as ListedConversation;
-  if (!check) return 'yes';
-  if (found.pointed && (free || request.question === undefined)) return 'yes';
-  if (!found.pointed && !free) return 'not-yet';
-  if (await check(client, config, chat.conversationSid)) return 'yes';
-  return found.pointed ? 'not-yet' : 'never';
+  if (!check) return 'join';
+  if (found.pointed && (claim === 'claimed' || request.question === undefined)) return 'join';
+  if (await check(client, config, chat.conversationSid)) return 'join';
+  if (found.pointed || claim === 'taken') return 'wait';
+  const now = (request.now ?? Date.now)();
+  const age = now - (chat.conversationDateCreated?.getTime() ?? now);
+  if (age <= LIVE_START_MAX_MS) return 'wait';
+  return parseIdentity(chat.conversationUniqueName ?? '') ? 'unfinished' : 'foreign';
+}
+
+/** A start that crashed between its conversation and its webhook left this one. */
+async function removeUnfinished(
+  client: Twilio,
+  config: ServiceConfig,
+  chat: ListedConversation,
+): Promise<void> {
+  log.warn('continuity.unfinished_chat_removed', { conversationSid: chat.conversationSid });
+  await removeConversation(client, config, chat.conversationSid, 'never_handed_off');
 }
 
 /**
@@ -473,8 +500,11 @@ async function create(
   }
   const onLastRound = async (conversationSid: string, handedOff: boolean) => {
     finished ||= handedOff;
+    // Hazard: beside a webhook still landing, the pointer says "finished"
+    // only with the claim held (see `readChat`); a start Sync let go on
+    // unclaimed leaves its chat to the list.
     await Promise.all([
-      writePointer(client, config, identity, conversationSid, seen.pointer),
+      (handedOff || ours) && writePointer(client, config, identity, conversationSid, seen.pointer),
       ours && handedOff && releaseCreation(client, config, identity),
     ]);
   };

@@ -108,8 +108,8 @@ async function releaseIfOlder(
   };
   const document = await service.documents(key).fetch().catch(gone);
   if (!document || nowMs - document.dateCreated.getTime() <= maxAgeMs) return false;
-  await service.documents(document.sid).remove().catch(gone);
-  return true;
+  const removed = await service.documents(document.sid).remove().catch(gone);
+  return removed !== null; // null: somebody else removed it first
 }
 
 /**

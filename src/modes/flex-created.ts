@@ -18,11 +18,13 @@
  * and the widget's retry resumes it with the question, making no new task). If step 1 fails ambiguously (timeout or 5xx:
  * Twilio may have created it anyway), the customer's conversations are looked
  * up (`GET …/ParticipantConversations?Identity=`) and this attempt's are
- * deleted: for an anonymous chat all of them (its identity is fresh); for a
- * verified customer, whose identity is stable, only one named after this
- * attempt's key (flex-flow's `ChatUniqueName`) or, with no such name
- * (address mode), one not yet open and not among the conversations the
- * customer had before (`chat.knownConversations`), never their other chats. A
+ * deleted: for an anonymous chat all of them (its identity is fresh). For a
+ * verified customer, whose identity is stable, this attempt's is only one
+ * named after its key (flex-flow's `ChatUniqueName`) or, with no such name
+ * (address mode), one not closed and not among the conversations the
+ * customer had before (`chat.knownConversations`), never their other chats;
+ * and the one found is kept: the start goes on with it (see
+ * `afterAmbiguousCreate`). A
  * failed clean-up is logged with the SID (or the identity, which is opaque).
  * A TaskRouter task Flex made with the chat (a Flex Flow's task integration)
  * is not cancelled, as Twilio advises for Flex tasks: it is logged as
@@ -79,7 +81,9 @@ export async function startFlexCreatedChat(
     const refused = challengeReused(error, mode.step) ?? customerChatLimit(error, mode.step);
     if (refused) throw refused;
     const failure = toHttpError(error, { step: mode.step, notFoundMeans: mode.notFoundMeans });
-    if (isAmbiguousFailure(error)) await removeChatsOf(client, config, chat, mode);
+    const made =
+      isAmbiguousFailure(error) && (await afterAmbiguousCreate(client, config, chat, mode));
+    if (made) return made;
     throw failure;
   });
 
@@ -178,15 +182,20 @@ async function removeQuietly(
 
 /**
  * After an ambiguous create: whatever Twilio made for this attempt. An
- * anonymous identity is fresh and random, so anything found is this chat's;
- * a verified customer's is not (see the header: `madeByThisAttempt`).
+ * anonymous identity is fresh and random, so anything found is this chat's,
+ * and removed. A verified customer's is not (see the header:
+ * `madeByThisAttempt`), and the one chat this attempt made is kept and the
+ * start goes on with it: it is routed already (Flex made it with its
+ * routing), and the customer's other devices may have found it through the
+ * list and joined it (src/customer/continuity.ts), so removing it would
+ * leave them in a deleted chat. Undefined when nothing is kept.
  */
-async function removeChatsOf(
+async function afterAmbiguousCreate(
   client: Twilio,
   config: ServiceConfig,
   chat: ChatStart,
   mode: FlexCreation,
-): Promise<void> {
+): Promise<CreatedChat | undefined> {
   const identity = participantIdentity(chat);
   let found: ParticipantConversationInstance[];
   try {
@@ -202,11 +211,18 @@ async function removeChatsOf(
       conversation: identity,
       error,
     });
-    return;
+    return undefined;
   }
-  for (const { conversationSid } of found.filter(madeByThisAttempt(chat))) {
+  const mine = found.filter(madeByThisAttempt(chat));
+  const [only] = mine;
+  if (chat.customer && only && mine.length === 1) {
+    log.warn('ambiguous_create_kept', { conversation: only.conversationSid });
+    return { conversationSid: only.conversationSid, identity };
+  }
+  for (const { conversationSid } of mine) {
     await removeQuietly(mode, { conversationSid }, 'ambiguous_create');
   }
+  return undefined;
 }
 
 /**

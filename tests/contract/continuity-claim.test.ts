@@ -14,6 +14,7 @@ import {
   pointerKey,
 } from '../../src/customer/continuity-sync';
 import { ChatStartingError } from '../../src/errors';
+import { newIdentity } from '../../src/identity';
 import { sharedState } from '../../src/guard/shared-state';
 import { withProof } from '../../dev/challenge';
 import { CUSTOMER_ENV, mintCustomerToken } from '../../dev/customer-token';
@@ -234,7 +235,7 @@ describe('a start that crashed', () => {
     '%s: a conversation it left without a webhook or a message is removed, and the customer gets a chat that reaches Flex',
     async (_, env) => {
       const customer = customerOf();
-      const dead = seedConversation(customer.identity, { webhooks: false, messages: false });
+      const dead = seedConversation(customer.identity, { messages: false });
       const chat = await begin(env, { question: 'Anyone there?' }, customer);
       expect(chat.resumed).toBe(false);
       expect([...conversations(mock).keys()]).toEqual([chat.conversationSid]);
@@ -253,7 +254,7 @@ describe('a start that crashed', () => {
   it('a younger one (a start Sync let go on unclaimed may be making it) is waited for, never removed', async () => {
     const customer = customerOf();
     mock.failNext('sync.documents.create', { status: 503, times: 8 }); // the claims: Sync out
-    seedConversation(customer.identity, { webhooks: false, messages: false }, 2_000);
+    seedConversation(customer.identity, { messages: false }, 2_000);
     await expect(begin(TEST_ENV, { question: 'Hello?' }, customer)).rejects.toBeInstanceOf(
       ChatStartingError,
     );
@@ -263,7 +264,7 @@ describe('a start that crashed', () => {
 
   it('webhook mode: a chat Flex has (its webhook deleted by /interaction, a message there) is joined, never removed', async () => {
     const customer = customerOf();
-    const handedOff = seedConversation(customer.identity, { webhooks: false, messages: true });
+    const handedOff = seedConversation(customer.identity, { messages: true });
     const chat = await begin(WEBHOOK_ENV, { question: 'Still there?' }, customer);
     expect(chat).toEqual({
       conversationSid: handedOff,
@@ -274,17 +275,17 @@ describe('a start that crashed', () => {
   });
 });
 
-/** An active conversation of `identity`, found only through the list (no pointer), made a while ago. */
+/** An active conversation of `identity` with no webhook, found only through the list (no pointer), made a while ago. */
 function seedConversation(
   identity: string,
-  has: { webhooks: boolean; messages: boolean },
+  has: { messages: boolean },
   createdMsAgo = 60_000,
 ): string {
   const sid = `CH${'d'.repeat(32)}`;
   conversations(mock).set(sid, {
     sid,
     serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-    uniqueName: 'web_crashed',
+    uniqueName: newIdentity(Date.now() - createdMsAgo),
     friendlyName: null,
     attributes: '{}',
     timers: {},

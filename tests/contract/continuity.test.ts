@@ -54,7 +54,7 @@ const mock = TwilioMock.perTest((m) => {
   seedChatAddress(m);
   seedFlexFlow(m);
 });
-captureLogsPerTest();
+const logs = captureLogsPerTest();
 
 const ISSUER = 'https://shop.example';
 const ENVS: Record<HandoffMode, Record<string, string | undefined>> = {
@@ -365,26 +365,32 @@ describe('continuity: a failed start', () => {
     expect(again.resumed).toBe(false);
   });
 
-  it("address mode: an ambiguous create removes only this attempt's conversation, never the customer's others", async () => {
-    const customer = customerOf();
-    const old = await begin(ADDRESS_ENV, { customer, question: 'Old chat' });
-    (conversations(mock).get(old.conversationSid) as MockConversation).state = 'closed';
-    mock.failNext('webchats.create', { status: 500, when: 'after' });
-    await expect(begin(ADDRESS_ENV, { customer })).rejects.toMatchObject({ status: 502 });
-    expect([...conversations(mock).keys()]).toEqual([old.conversationSid]);
-    expect(mock.requests('conversations.delete')).toHaveLength(1);
-  });
-
-  it('flex-flow: an ambiguous create removes the channel named after this attempt only', async () => {
-    const customer = customerOf();
-    const old = await begin(FLEX_FLOW_ENV, { customer, question: 'Old chat' });
-    const oldChat = conversations(mock).get(old.conversationSid) as MockConversation;
-    oldChat.attributes = JSON.stringify({ status: 'INACTIVE' });
-    mock.failNext('flexChannels.create', { status: 503, when: 'after' });
-    await expect(begin(FLEX_FLOW_ENV, { customer })).rejects.toMatchObject({ status: 502 });
-    expect([...conversations(mock).keys()]).toEqual([old.conversationSid]);
-    expect(mock.requests('flexChannels.delete')).toHaveLength(1);
-  });
+  it.each([
+    ['address', ADDRESS_ENV, 'webchats.create', 500],
+    ['flex-flow', FLEX_FLOW_ENV, 'flexChannels.create', 503],
+  ] as const)(
+    "%s: an ambiguous create keeps this attempt's chat and goes on with it (other devices may be in it), never touching the customer's others",
+    async (mode, env, create, status) => {
+      const customer = customerOf();
+      const old = await begin(env, { customer, question: 'Old chat' });
+      const oldChat = conversations(mock).get(old.conversationSid) as MockConversation;
+      if (mode === 'flex-flow') oldChat.attributes = JSON.stringify({ status: 'INACTIVE' });
+      else oldChat.state = 'closed';
+      mock.failNext(create, { status, when: 'after' });
+      const chat = await begin(env, { customer, question: 'New chat' });
+      expect(chat.resumed).toBe(false);
+      expect(chat.conversationSid).not.toBe(old.conversationSid);
+      expect([...conversations(mock).keys()].sort()).toEqual(
+        [old.conversationSid, chat.conversationSid].sort(),
+      );
+      expect(
+        mock.writes().filter((r) => /delete/.test(r.name) && !r.name.startsWith('sync.')),
+      ).toEqual([]);
+      const kept = conversations(mock).get(chat.conversationSid) as MockConversation;
+      expect(kept.messages.map((m) => m.body)).toEqual(['New chat']);
+      expect(logs.events()).toContain('ambiguous_create_kept');
+    },
+  );
 });
 
 /** A conversation the customer is in, put straight into the fake. */

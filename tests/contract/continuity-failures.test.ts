@@ -1,0 +1,240 @@
+/**
+ * Continuity (src/customer/continuity.ts) when Twilio or Sync fail in the
+ * middle of two devices' starts, through the real `twilio` library and the
+ * spec-validating fake: no live chat removed, no question posted before its
+ * chat's webhook, no device left in a chat its start then deletes, a
+ * conversation this mode did not make left alone. (From a fresh-eyed
+ * review's reproductions: each failed before its fix.)
+ */
+import { pointerKey } from '../../src/customer/continuity-sync';
+import { conversations, syncService } from '../../dev/twilio-fake/apis';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
+import {
+  ADDRESS_ENV,
+  FLEX_FLOW_ENV,
+  seedChatAddress,
+  seedFlexFlow,
+} from '../../dev/twilio-fake/modes';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
+import { beginStart, customerOf, type Env } from '../support/continuity';
+import { captureLogsPerTest } from '../support/logs';
+
+const mock = TwilioMock.perTest((m) => {
+  seedChatAddress(m);
+  seedFlexFlow(m);
+});
+const logs = captureLogsPerTest();
+
+const begin = (
+  env: Env,
+  options: { question?: string; sleep?: (ms: number) => Promise<void> } = {},
+  customer = customerOf(),
+) => beginStart(mock, env, options, customer);
+
+const hasDoc = (name: string) =>
+  Boolean(syncService(mock, 'default')?.documents.some((d) => d.uniqueName === name));
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('Sync refusing or failing the second device’s claim', () => {
+  it.each([
+    ['studio, Sync 429 on the claim', TEST_ENV, { status: 429, code: 54009 }],
+    ['studio, Sync 503 on the claim', TEST_ENV, { status: 503 }],
+    ['webhook, Sync 429 on the claim', WEBHOOK_ENV, { status: 429, code: 54009 }],
+  ])(
+    '%s: the laptop, between conversation and webhook, keeps its chat',
+    async (_, env, failure) => {
+      const customer = customerOf();
+      const hold = mock.holdNext('webhooks.create');
+      const laptop = begin(env, { question: 'From the laptop' }, customer);
+      await hold.reached; // the laptop's conversation exists; its webhook does not yet
+      const laptopSid = [...conversations(mock).keys()][0] as string;
+      mock.failNext('sync.documents.create', failure); // only the phone's claim
+      const phone = await begin(env, { question: 'From the phone' }, customer).then(
+        (c) => ({ ok: c }),
+        (e: unknown) => ({ error: e }),
+      );
+      hold.release();
+      const laptopResult = await laptop.then(
+        (c) => ({ ok: c }),
+        (e: unknown) => ({ error: e }),
+      );
+      // Evidence (printed on failure):
+      const deleted = mock.requests('conversations.delete').map((r) => r.path.split('/').at(-1));
+      expect({
+        deleted,
+        laptop: 'error' in laptopResult ? String(laptopResult.error) : 'ok',
+        phone: 'error' in phone ? String(phone.error) : 'ok',
+      }).toEqual({
+        deleted: [],
+        laptop: 'ok',
+        phone: expect.any(String),
+      });
+      expect(conversations(mock).has(laptopSid)).toBe(true);
+      expect(logs.events()).not.toContain('continuity.unfinished_chat_removed');
+    },
+  );
+});
+
+describe('a start without a question that Sync let go on unclaimed', () => {
+  it.each([
+    ['studio', TEST_ENV],
+    ['webhook', WEBHOOK_ENV],
+  ])(
+    '%s: writes no pointer beside its webhook; a device with a question waits for the webhook, then posts',
+    async (_, env) => {
+      const customer = customerOf();
+      mock.failNext('sync.documents.create', { status: 503 }); // the laptop's claim: unavailable
+      const hold = mock.holdNext('webhooks.create');
+      const laptop = begin(env, {}, customer);
+      await hold.reached;
+      let whileHeld: { pointer: boolean; posts: number } | undefined;
+      const phone = begin(
+        env,
+        {
+          question: 'From the phone',
+          sleep: async () => {
+            whileHeld ??= {
+              pointer: hasDoc(pointerKey(customer.identity)),
+              posts: mock.requests('messages.create').length,
+            };
+            hold.release();
+            await laptop;
+          },
+        },
+        customer,
+      );
+      const [a, b] = await Promise.all([laptop, phone]);
+      expect(whileHeld).toEqual({ pointer: false, posts: 0 });
+      expect(b).toEqual({ ...a, resumed: true });
+      const webhook = mock.requests('webhooks.create')[0];
+      const post = mock.requests('messages.create')[0];
+      expect(post?.startedAt).toBeGreaterThanOrEqual(webhook?.endedAt ?? Infinity);
+    },
+  );
+});
+
+describe('address, flex-flow: an ambiguous create while another device looks', () => {
+  it.each([
+    ['address', ADDRESS_ENV, 'webchats.create'],
+    ['flex-flow', FLEX_FLOW_ENV, 'flexChannels.create'],
+  ])(
+    '%s: the chat the phone joined is kept, and the laptop goes on with it',
+    async (_, env, route) => {
+      const customer = customerOf();
+      let cleanup: ReturnType<typeof mock.holdNext> | undefined;
+      mock.failNext(route, {
+        status: 500,
+        when: 'after',
+        // Twilio made the chat; before the laptop hears, hold its clean-up's list.
+        then: () => {
+          cleanup = mock.holdNext('participantConversations.list');
+        },
+      });
+      const laptop = begin(env, { question: 'From the laptop' }, customer).catch((e: unknown) => e);
+      await until(() => cleanup !== undefined);
+      await (cleanup as NonNullable<typeof cleanup>).reached;
+      const phone = await begin(env, { question: 'From the phone' }, customer);
+      expect(phone.resumed).toBe(true); // joined the laptop's half-failed chat
+      (cleanup as NonNullable<typeof cleanup>).release();
+      expect(await laptop).toEqual({ ...phone, resumed: false });
+      const deleted =
+        mock.requests('conversations.delete').length + mock.requests('flexChannels.delete').length;
+      expect({ deleted, phoneChatExists: conversations(mock).has(phone.conversationSid) }).toEqual({
+        deleted: 0,
+        phoneChatExists: true,
+      });
+    },
+  );
+});
+
+describe('Sync failing the phone’s claim while the laptop’s webhook is landing', () => {
+  it.each([
+    ['studio, 429', TEST_ENV, { status: 429, code: 54009 }],
+    ['webhook, 503', WEBHOOK_ENV, { status: 503 }],
+  ])(
+    '%s: the phone’s question is posted only after the webhook exists',
+    async (_, env, failure) => {
+      const customer = customerOf();
+      const hold = mock.holdNext('webhooks.create');
+      const laptop = begin(env, {}, customer);
+      await hold.reached;
+      await until(() => hasDoc(pointerKey(customer.identity)));
+      mock.failNext('sync.documents.create', failure); // the phone's claim
+      const phone = begin(
+        env,
+        {
+          question: 'From the phone',
+          sleep: async () => {
+            hold.release();
+            await laptop;
+          },
+        },
+        customer,
+      );
+      await Promise.all([laptop, phone]);
+      // It read the hand-off (no webhook yet), waited, and posted after the webhook.
+      expect(mock.requests('webhooks.list').length).toBeGreaterThanOrEqual(1);
+      const webhook = mock.requests('webhooks.create')[0];
+      const post = mock.requests('messages.create')[0];
+      expect(post?.startedAt).toBeGreaterThanOrEqual(webhook?.endedAt ?? Infinity);
+    },
+  );
+});
+
+describe('a start Sync let go on unclaimed, and a second device that holds the claim', () => {
+  it('studio: the laptop’s claim failed (Sync 503), the phone’s succeeds: the laptop keeps its chat', async () => {
+    const customer = customerOf();
+    mock.failNext('sync.documents.create', { status: 503 }); // the laptop's claim
+    const hold = mock.holdNext('webhooks.create');
+    const laptop = begin(TEST_ENV, { question: 'From the laptop' }, customer).catch(
+      (e: unknown) => e,
+    );
+    await hold.reached;
+    // The phone finds the laptop's young chat without its webhook: it waits
+    // (503 chat_starting here, where waits are instant; the widget retries).
+    const phone = await begin(TEST_ENV, { question: 'From the phone' }, customer).then(
+      (c) => c.resumed,
+      (e: unknown) => String(e),
+    );
+    hold.release();
+    const laptopResult = await laptop;
+    expect({
+      deleted: mock.requests('conversations.delete').length,
+      laptopFailed: laptopResult instanceof Error,
+      chats: conversations(mock).size,
+      phone,
+    }).toEqual({
+      deleted: 0,
+      laptopFailed: false,
+      chats: 1,
+      phone: expect.stringContaining('ChatStartingError'),
+    });
+  });
+});
+
+describe('a conversation this mode did not make', () => {
+  it('studio: an old active conversation made by a Chat Address (before HANDOFF_MODE changed), no message yet, is left alone, and a chat made beside it', async () => {
+    const customer = customerOf();
+    const sid = `CH${'e'.repeat(32)}`;
+    conversations(mock).set(sid, {
+      sid,
+      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+      uniqueName: null,
+      friendlyName: null,
+      attributes: '{}',
+      timers: {},
+      state: 'active',
+      participants: [{ sid: `MB${'e'.repeat(32)}`, identity: customer.identity, attributes: '{}' }],
+      webhooks: [],
+      messages: [],
+      dateCreated: new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    const chat = await begin(TEST_ENV, { question: 'Hi' }, customer);
+    expect(chat.resumed).toBe(false);
+    expect(conversations(mock).has(sid)).toBe(true);
+    expect(conversations(mock).size).toBe(2);
+  });
+});
