@@ -43,7 +43,7 @@ export interface CustomerCheckInput {
   identity: string;
   /** The conversation's `customer`, as stored (any JSON: only a signed object passes). */
   customer: unknown;
-  /** The conversation's pre-engagement answers; `{}` when not sent. */
+  /** The conversation's pre-engagement answers; `{}` when not sent (or null). */
   answers: Record<string, unknown>;
   /** For the log line only. */
   conversationSid?: string;
@@ -61,7 +61,9 @@ export function parseCustomerCheck(fields: JsonBody): CustomerCheckInput {
   const problems: FieldProblem[] = Object.keys(fields)
     .filter((name) => !FIELDS.includes(name))
     .map((field) => ({ field, problem: 'is not a known field' }));
-  const { identity, customer, answers = {}, conversationSid } = fields;
+  const { identity, customer, conversationSid } = fields;
+  // Studio renders absent pre-engagement data as null: no answers.
+  const answers = fields.answers ?? {};
   if (typeof identity !== 'string' || identity === '' || identity.length > IDENTITY_MAX_LENGTH) {
     problems.push({
       field: 'identity',

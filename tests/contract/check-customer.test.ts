@@ -61,6 +61,13 @@ describe('POST /check-customer', () => {
     expect(logs.text()).toContain(CONVERSATION);
   });
 
+  it('takes absent or null answers as none', async () => {
+    for (const body of [{ answers: null }, {}]) {
+      const res = await check({ identity: IDENTITY, customer: signed(), ...body });
+      expect(res.body).toEqual({ verified: true, customer: signed(), answers: {} });
+    }
+  });
+
   it('drops a key added beside the signed fields', async () => {
     const res = await check({
       identity: IDENTITY,
