@@ -9,7 +9,8 @@
  *   chooseFlow        setup: --studio-flow, --create-studio-flow, else a question
  *   createStudioFlow  POST /v2/Flows/Validate, then POST /v2/Flows (Status=published)
  *                     from web-chat.flow.json; an invalid definition creates nothing
- *   checkFlow         doctor: the flow exists, sends chats to Flex, and is published
+ *   checkFlow         doctor: the flow exists, sends chats to Flex, and is published;
+ *                     with customer tokens on, what it does with `customer` (trust.ts)
  *
  * A flow named like Flex's may be an IVR: only its definition says whether a
  * chat that starts it reaches Send to Flex (flow-definition.ts).
@@ -28,6 +29,7 @@ import {
 } from './flow-definition';
 import { asked, type Source, type Value } from './plan';
 import { pickRouting } from './routing';
+import { checkFlowCustomer } from './trust';
 import { choose, SetupError, type Choice } from './terminal';
 import { fetchIfExists, statusOf, step, type Client } from './twilio';
 
@@ -234,11 +236,14 @@ async function createStudioFlow(client: Client, values: FlowPlaceholders): Promi
  * an address or Flex Flow runs.
  */
 export async function checkFlow(
-  { client, add }: Pick<DoctorContext, 'client' | 'add'>,
+  ctx: Pick<DoctorContext, 'client' | 'add' | 'checkCustomerUrl' | 'customerTokens'>,
   name: string,
   sid: string,
   event: ChatTrigger = 'incomingConversationMessage',
+  /** Others can write where it reads `customer` (trust.ts): Chat Address, Flex Flow. */
+  forgeable = false,
 ): Promise<void> {
+  const { client, add } = ctx;
   const flow = await fetchChecked(
     add,
     name,
@@ -251,7 +256,11 @@ export async function checkFlow(
     ],
     () => client.studio.v2.flows(sid).fetch(),
   );
-  if (flow) reportFlow(add, name, flow, event);
+  if (!flow) return;
+  reportFlow(add, name, flow, event);
+  if (ctx.customerTokens) {
+    checkFlowCustomer(add, flow, { url: ctx.checkCustomerUrl, event, forgeable });
+  }
 }
 
 function reportFlow(add: Add, name: string, flow: StudioFlow, event: ChatTrigger): void {
