@@ -1,5 +1,5 @@
 /**
- * Studio API v2: flows (list, fetch, create) and `POST /v2/Flows/Validate`.
+ * Studio API v2: flows (list, fetch, create, update) and `POST /v2/Flows/Validate`.
  * Validation is structural, like the error list Studio gives (error 81022):
  * an initial state that exists, unique widget names, transitions that point
  * at existing widgets, and only widget types this project's flow uses or
@@ -107,6 +107,21 @@ export function installStudioRoutes(mock: TwilioMock): void {
   mock.route('flows.fetch', 'GET', 'studio.twilio.com/v2/Flows/:sid', (input) => {
     const flow = account(mock).flows.find((f) => f.sid === input.params.sid);
     if (!flow) return twilioError(404, 20404, `Flow ${input.params.sid} was not found`);
+    return { status: 200, body: flowJson(flow) };
+  });
+
+  // Like Studio: a new revision, published or a draft, of a valid definition.
+  mock.route('flows.update', 'POST', 'studio.twilio.com/v2/Flows/:sid', (input) => {
+    const flow = account(mock).flows.find((f) => f.sid === input.params.sid);
+    if (!flow) return twilioError(404, 20404, `Flow ${input.params.sid} was not found`);
+    const given = field(input, 'Definition');
+    const definition = given === undefined ? flow.definition : parseDefinition(input);
+    const errors = definitionErrors(definition);
+    if (errors.length > 0) return invalid(errors);
+    flow.definition = definition;
+    flow.status = field(input, 'Status') === 'published' ? 'published' : 'draft';
+    flow.friendlyName = field(input, 'FriendlyName') ?? flow.friendlyName;
+    flow.revision += 1;
     return { status: 200, body: flowJson(flow) };
   });
 
