@@ -251,6 +251,7 @@ describe('the web chat Studio flow definition', () => {
     ['forged (a changed claim)', { ...signed(), claims: { plan: 'platinum' } }],
     ['signed for another identity', signed(`cust_${'d4'.repeat(16)}`)],
     ['not an object', 'verified'],
+    ['false (Liquid would call it absent)', false],
   ])(
     'gives a chat whose customer is %s no `customer`, neither at the top nor in the answers',
     async (_, customer) => {
