@@ -168,6 +168,16 @@ describe('the web chat Studio flow definition', () => {
     ]);
   });
 
+  it('would be refused with a check that has no URL or a transition Studio does not know', () => {
+    const broken = JSON.parse(JSON.stringify(definition)) as Definition;
+    state('check_customer', broken).properties.url = '';
+    state('check_customer', broken).transitions[0]!.event = 'done';
+    expect(definitionErrors(broken)).toEqual([
+      'check_customer: make-http-request has no transition done',
+      'check_customer: url is required',
+    ]);
+  });
+
   it('gives agents the name /start-chat stores as `from` (studio mode), and the answers, with no request for an anonymous chat', async () => {
     const run = await flowRun({
       from: 'Ana López',
