@@ -34,6 +34,14 @@ export interface DoctorContext {
    * else the deployed domain); undefined when PUBLIC_BASE_URL is refused.
    */
   interactionUrl: string | undefined;
+  /**
+   * This service's /check-customer URL (the same base), for the flow's
+   * customer check; undefined when it cannot be told (running locally
+   * without PUBLIC_BASE_URL).
+   */
+  checkCustomerUrl: string | undefined;
+  /** Customer tokens are on: what a flow does with `customer` matters (trust.ts). */
+  customerTokens: boolean;
   add: Add;
   /** Gives a configuration row a better fix, once a check knows what the account calls for. */
   refine: (name: keyof Env, fix: string) => void;

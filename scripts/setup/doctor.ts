@@ -24,7 +24,8 @@
  *                        TaskQueue's statistics answer (hours.ts)
  *   CUSTOMER_*           when customer tokens are on: how they are verified, and
  *                        that CUSTOMER_JWKS_URL answers with usable keys (customer.ts);
- *                        a warning where a flow gets `customer` unchecked (trust.ts)
+ *                        and, from the mode's check, whether the Studio flow chats go to
+ *                        gives its task `customer` only through /check-customer (trust.ts)
  *
  * SIDs appear in the output; secrets never do.
  */
@@ -53,7 +54,8 @@ import {
   type FlexConfiguration,
 } from './context';
 import { modeNamed, SETUP_MODES } from './modes';
-import { checkRoles, checkUncheckedCustomer } from './trust';
+import { checkRoles, customerTokensAreOn } from './trust';
+import { checkCustomerUrlOf } from './flow-definition';
 import { checkBudget } from './sync';
 import type { Terminal } from './terminal';
 import { explain, type Client, type ClientFactory } from './twilio';
@@ -112,6 +114,8 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
     value,
     refused: (name) => refused.has(name),
     interactionUrl: interactionUrl(env, options.domainName),
+    checkCustomerUrl: checkCustomerUrl(env, options.domainName),
+    customerTokens: customerTokensAreOn(env),
     add,
     refine,
   });
@@ -120,7 +124,6 @@ export async function runDoctor(env: Env, options: DoctorOptions): Promise<Check
   await checkCaptcha(env, add);
   await checkHours(env, client, add, Date.now());
   await checkCustomerTokens(env, add);
-  checkUncheckedCustomer(env, add);
   // Address mode claims each challenge in Sync: it needs the service (src/guard/index.ts).
   const claims = env.HANDOFF_MODE === 'address' && env.CHALLENGE !== 'off';
   await checkBudget(client, value, (name) => refused.has(name), add, claims);
@@ -148,6 +151,13 @@ function interactionUrl(env: Env, domainName: string): string | undefined {
   const read = new EnvReader(env);
   const base = readPublicBaseUrl(read, 'PUBLIC_BASE_URL', domainName);
   return read.ok ? interactionUrlOf(base) : undefined;
+}
+
+/** This service's /check-customer URL, on the same base; undefined when it cannot be told. */
+function checkCustomerUrl(env: Env, domainName: string): string | undefined {
+  const read = new EnvReader(env);
+  const base = readPublicBaseUrl(read, 'PUBLIC_BASE_URL', domainName);
+  return read.ok ? checkCustomerUrlOf(base) : undefined;
 }
 
 async function checkFlex(client: Client, add: Add): Promise<FlexConfiguration | undefined> {

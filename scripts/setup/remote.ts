@@ -9,7 +9,7 @@
  *   CORS <origin>      each allowed website may read the answers
  *   other websites     one that is not allowed is refused (403, no CORS header)
  *   preflight          the browser's OPTIONS before a JSON POST is allowed
- *   /challenge, /availability, token in body, /interaction   (remote-endpoints.ts)
+ *   /challenge, /availability, token in body, /interaction, /check-customer   (remote-endpoints.ts)
  *
  * Which websites: `--origin` flags, else the local .env's ALLOWED_ORIGINS.
  * /status does not list them, on purpose: it is public, and the list of
@@ -22,6 +22,7 @@ import { checkOrigin, checkPreflight, checkRefusal, checkStatus } from './remote
 import {
   checkAsset,
   checkAvailability,
+  checkCustomerCheck,
   checkChallenge,
   checkInteraction,
   checkTokenInBody,
@@ -106,6 +107,7 @@ async function checkService(
   await checkAvailability(probe, add);
   if (state === 'configured') await checkTokenInBody(probe, ownOrigin, add);
   await checkInteraction(probe, local, add);
+  await checkCustomerCheck(probe, add);
 }
 
 /** Doctor for a URL as a command: checks, the table, and the exit code (1 for a problem). */

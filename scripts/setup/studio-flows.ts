@@ -8,14 +8,19 @@
  *                     setup created, else Flex's web chat flow, else its messaging flow
  *   chooseFlow        setup: --studio-flow, --create-studio-flow, else a question
  *   createStudioFlow  POST /v2/Flows/Validate, then POST /v2/Flows (Status=published)
- *                     from web-chat.flow.json; an invalid definition creates nothing
- *   checkFlow         doctor: the flow exists, sends chats to Flex, and is published
+ *                     from web-chat.flow.json, checking customer at this service's URL
+ *                     when known (flow-check-url.ts); an invalid definition creates
+ *                     nothing; one an earlier run created is reused, and brought up
+ *                     to date with the check if it is still setup's
+ *   checkFlow         doctor: the flow exists, sends chats to Flex, and is published;
+ *                     with customer tokens on, what it does with `customer` (trust.ts)
  *
  * A flow named like Flex's may be an IVR: only its definition says whether a
  * chat that starts it reaches Send to Flex (flow-definition.ts).
  */
 import { fetchChecked, SETUP, type Add, type DoctorContext } from './checks';
 import { CREATE } from './choose-resource';
+import { flowCheckUrl, updateReusedFlow } from './flow-check-url';
 import type { FlowInstance } from 'twilio/lib/rest/studio/v2/flow';
 import type { ModeContext, Named } from './context';
 import {
@@ -28,6 +33,7 @@ import {
 } from './flow-definition';
 import { asked, type Source, type Value } from './plan';
 import { pickRouting } from './routing';
+import { checkFlowCustomer } from './trust';
 import { choose, SetupError, type Choice } from './terminal';
 import { fetchIfExists, statusOf, step, type Client } from './twilio';
 
@@ -103,7 +109,11 @@ export async function chooseFlow(
     term.say(`! STUDIO_FLOW_SID ${inEnv} in .env does not exist on this account.`);
   }
 
-  if (opts.studioFlow) return givenFlow(ctx, flows, opts.studioFlow, routes);
+  if (opts.studioFlow) {
+    const given = givenFlow(ctx, flows, opts.studioFlow, routes);
+    if (options.allowCreate) await updateIfOurs(ctx, flows, given.sid);
+    return given;
+  }
   if (options.allowCreate && opts.createStudioFlow) return createFlow(ctx, flows, 'flag');
 
   const label = (f: StudioFlow) =>
@@ -137,7 +147,14 @@ export async function chooseFlow(
   if (sid === CREATE) return { ...(await createFlow(ctx, flows, source)), ...(why && { why }) };
   const picked = flows.find((f) => f.sid === sid);
   if (picked) sayFlow(ctx, picked, routes(picked));
+  if (options.allowCreate) await updateIfOurs(ctx, flows, sid);
   return { sid, source, ...(why && { why }) };
+}
+
+/** A flow setup created (by name), chosen again: brought up to date with the check. */
+async function updateIfOurs(ctx: ModeContext, flows: StudioFlow[], sid: Value): Promise<void> {
+  const flow = flows.find((f) => f.sid === sid);
+  if (flow?.friendlyName === FLOW_FRIENDLY_NAME) await updateReusedFlow(ctx, flow);
 }
 
 /** The flow --studio-flow names: it must exist; one that cannot route chats is said. */
@@ -182,15 +199,18 @@ async function createFlow(ctx: ModeContext, flows: StudioFlow[], source: Source)
     term.say(
       `✔ Reusing Studio flow ${reuse.sid} "${reuse.friendlyName}" (setup creates it only when there is none)`,
     );
+    await updateReusedFlow(ctx, reuse);
     return { sid: reuse.sid, source };
   }
   const { routing, taskChannelSid } = await pickRouting(ctx);
+  const checkUrl = await flowCheckUrl(ctx);
   const sid = plan.creates({ kind: 'Studio flow', flag: '--studio-flow' }, async () => {
     term.say(`… Creating Studio flow "${FLOW_FRIENDLY_NAME}" from ${FLOW_DEFINITION_FILE}`);
     const flow = await step('create the Studio flow', () =>
       createStudioFlow(ctx.client, {
         WORKFLOW_SID: routing.workflowSid,
         CHAT_TASK_CHANNEL_SID: taskChannelSid,
+        CHECK_CUSTOMER_URL: checkUrl,
       }),
     );
     term.say(`✔ Created and published Studio flow ${flow.sid} "${flow.friendlyName}"`);
@@ -234,11 +254,14 @@ async function createStudioFlow(client: Client, values: FlowPlaceholders): Promi
  * an address or Flex Flow runs.
  */
 export async function checkFlow(
-  { client, add }: Pick<DoctorContext, 'client' | 'add'>,
+  ctx: Pick<DoctorContext, 'client' | 'add' | 'checkCustomerUrl' | 'customerTokens'>,
   name: string,
   sid: string,
   event: ChatTrigger = 'incomingConversationMessage',
+  /** Others can write where it reads `customer` (trust.ts): Chat Address, Flex Flow. */
+  forgeable = false,
 ): Promise<void> {
+  const { client, add } = ctx;
   const flow = await fetchChecked(
     add,
     name,
@@ -251,7 +274,11 @@ export async function checkFlow(
     ],
     () => client.studio.v2.flows(sid).fetch(),
   );
-  if (flow) reportFlow(add, name, flow, event);
+  if (!flow) return;
+  reportFlow(add, name, flow, event);
+  if (ctx.customerTokens) {
+    checkFlowCustomer(add, flow, { url: ctx.checkCustomerUrl, event, forgeable });
+  }
 }
 
 function reportFlow(add: Add, name: string, flow: StudioFlow, event: ChatTrigger): void {

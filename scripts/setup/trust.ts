@@ -26,16 +26,22 @@
  * ones above, is checked like them, but gives warnings only: it applies in
  * conversations the customer made, whose attributes they wrote anyway.
  *
- * Where `customer` goes unchecked: with customer tokens on, address mode
- * routed to a Studio flow (and flex-flow mode) hand the pre-engagement data,
- * `customer` included, to a flow that cannot check its signature; anything
- * else using the same Chat Address could put a `customer` of its own there.
- * A warning, with the ways out (docs/signed-in.md).
+ * Where `customer` goes: with customer tokens on, the Studio flow chats go
+ * to (studio mode's, the Chat Address's, the Flex Flow's) must give its task
+ * `customer` only through this service's /check-customer (flow-customer.ts):
+ * OK when it does; a problem when it passes one unchecked from data others
+ * can write (a Chat Address's or Flex Flow's pre-engagement data) or checks
+ * at another URL; a warning when it passes one this service wrote unchecked
+ * (studio mode: the roles above guard it), has no check (signed-in customers
+ * then reach agents without `customer`), or is not setup's and cannot be
+ * judged. A Flex Flow's task integration cannot check at all: a warning.
  */
 import type { Env } from '../../src/config';
 import { customerTokensOn, readCustomer } from '../../src/config/customer';
 import { EnvReader } from '../../src/config/reader';
 import type { Add, Status } from './checks';
+import { customerCheckOf } from './flow-customer';
+import type { ChatTrigger } from './flow-definition';
 import { explain, type Client } from './twilio';
 
 const NAME = 'Conversations roles';
@@ -69,7 +75,8 @@ interface CustomerRole {
   role: Role;
 }
 
-function tokensOn(env: Env): boolean {
+/** Whether customer tokens are on (configured well enough to verify any). */
+export function customerTokensAreOn(env: Env): boolean {
   const read = new EnvReader(env);
   const settings = readCustomer(read);
   return read.ok && customerTokensOn(settings);
@@ -122,7 +129,7 @@ export async function checkRoles(
 ): Promise<void> {
   const roles = await customerRoles(client, serviceSid, add);
   if (!roles) return;
-  const verified = tokensOn(env);
+  const verified = customerTokensAreOn(env);
   let found = false;
   for (const { as, role } of roles) {
     const name = `'${role.friendlyName}' (${role.sid})`;
@@ -173,22 +180,100 @@ export async function checkRoles(
   }
 }
 
+/** The row about what a flow does with `customer`. */
+export const CUSTOMER_ROW = 'customer';
+
+/** How doctor's customer row tells users to get setup's checked flow. */
+const RERUN =
+  'run npm run setup (with PUBLIC_BASE_URL, or --domain <your service>.twil.io once deployed): it gives the flow setup creates the check (docs/signed-in.md)';
+
+export interface FlowCustomerOptions {
+  /** This service's /check-customer; undefined when it cannot be told. */
+  url: string | undefined;
+  /** The Trigger event chats start the flow with. */
+  event: ChatTrigger;
+  /**
+   * Whether others can write where the flow reads `customer` (a Chat
+   * Address's or a Flex Flow's pre-engagement data): an unchecked one is
+   * then a problem, not a warning.
+   */
+  forgeable: boolean;
+}
+
 /**
- * With customer tokens on: whether a flow that cannot check the signature
- * receives `customer` (address mode routed to Studio, flex-flow mode).
+ * With customer tokens on: whether the flow chats go to gives its task
+ * `customer` only through this service's check (flow-customer.ts).
  */
-export function checkUncheckedCustomer(env: Env, add: Add): void {
-  if (!tokensOn(env)) return;
-  const mode = env.HANDOFF_MODE?.trim();
-  const route = env.ADDRESS_ROUTES_TO?.trim() || 'studio';
-  const unchecked =
-    (mode === 'address' && route === 'studio' && 'the Chat Address runs a Studio flow') ||
-    (mode === 'flex-flow' && "the Flex Flow's integration");
-  if (!unchecked) return;
+export function checkFlowCustomer(
+  add: Add,
+  flow: { sid: string; friendlyName: string; definition: unknown },
+  { url, event, forgeable }: FlowCustomerOptions,
+): void {
+  const label = `Studio flow ${flow.sid} ("${flow.friendlyName}")`;
+  const found = customerCheckOf(flow.definition, url, event);
+  const where = forgeable
+    ? 'anything else using the same address could put a customer of its own there, marked verified'
+    : 'only the Conversations roles keep a customer from rewriting it (Conversations roles row)';
+  switch (found.verdict) {
+    case 'checked':
+      add(
+        CUSTOMER_ROW,
+        'ok',
+        `${label} gives its task customer only when ${found.url} finds this service's signature`,
+      );
+      return;
+    case 'no-check':
+      add(
+        CUSTOMER_ROW,
+        'warn',
+        `${label} has no customer check: signed-in customers reach agents without customer (nothing unchecked reaches them)`,
+        RERUN,
+      );
+      return;
+    case 'other-url':
+      if (url === undefined) {
+        add(
+          CUSTOMER_ROW,
+          'warn',
+          `${label} checks customer at ${found.url}; this service's URL cannot be told here (no PUBLIC_BASE_URL, run locally)`,
+          'run doctor with --domain <your service>.twil.io to compare',
+        );
+      } else {
+        add(
+          CUSTOMER_ROW,
+          'problem',
+          `${label} checks customer at ${found.url}, not at this service's ${url}: whatever answers there decides what agents are told is verified`,
+          RERUN,
+        );
+      }
+      return;
+    case 'unchecked':
+      add(
+        CUSTOMER_ROW,
+        forgeable ? 'problem' : 'warn',
+        `${label} passes customer to the task unchecked (widget ${found.widget}): ${where}`,
+        RERUN,
+      );
+      return;
+    case 'unknown':
+      add(
+        CUSTOMER_ROW,
+        'warn',
+        `${label}: its widget ${found.widget} is not setup's, so doctor cannot tell whether customer reaches the task unchecked`,
+        "give the task customer only from /check-customer's answer, as setup's flow does, or replace the flow with setup's (npm run setup -- --create-studio-flow)",
+      );
+  }
+}
+
+/**
+ * With customer tokens on, a Flex Flow's task integration makes the task
+ * from the pre-engagement data itself: nothing can check `customer` there.
+ */
+export function warnUncheckedTaskIntegration(add: Add, flexFlowSid: string): void {
   add(
-    'customer',
+    CUSTOMER_ROW,
     'warn',
-    `${unchecked}, which passes pre_engagement_data.customer to the task without checking its signature: anything else using the same ${mode === 'address' ? 'Chat Address' : 'Flex Flow'} could put a customer of its own there`,
-    'route the address to /interaction (ADDRESS_ROUTES_TO=webhook), which checks it; or use studio or webhook mode; or have the flow check customer.signature (docs/signed-in.md)',
+    `Flex Flow ${flexFlowSid}'s task integration passes pre_engagement_data.customer to the task without checking its signature: anything else using the same Flex Flow could put a customer of its own there`,
+    'use studio or address mode (HANDOFF_MODE), whose flow or /interaction checks it; Flex Flows reached end of life on 2026-06-01 (docs/signed-in.md)',
   );
 }

@@ -94,8 +94,12 @@ function signedCustomer(
   return undefined;
 }
 
-/** Only what the signature covers, and the signature: nothing added beside them. */
-function signedFields(customer: CustomerAttribute): CustomerAttribute {
+/**
+ * Only what the signature covers, and the signature: nothing added beside
+ * them. Shared with /check-customer (src/customer-check.ts), the same rule
+ * for the Studio flow setup creates.
+ */
+export function signedFields(customer: CustomerAttribute): CustomerAttribute {
   const { id, issuer, name, email, claims, signature } = customer;
   return {
     verified: true,

@@ -7,6 +7,7 @@ import { REQUIRED_WHEN_EMPTY, SITE_ORIGIN, TEST_ENV } from '../../dev/twilio-fak
 import { proofOver } from '../../dev/challenge';
 import { startLocalRuntime, type LocalRuntime } from '../../dev/local-runtime';
 import { conversations, interactions } from '../../dev/twilio-fake/apis';
+import { customerSignature } from '../../src/customer-signature';
 import { verifyTestToken } from '../support/tokens';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV, messageAddedParams, sign } from '../../dev/twilio-fake/webhooks';
@@ -57,6 +58,25 @@ describe('twilio-run start on dist/', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/javascript/);
     }
+  });
+
+  it("answers /check-customer as Studio's Make HTTP Request sends it (no Origin, JSON with a charset, nested objects)", async () => {
+    const identity = `cust_${'ab'.repeat(16)}`;
+    const fields = { id: 'cus_42', issuer: 'https://shop.example.com', claims: { plan: 'gold' } };
+    const customer = {
+      verified: true,
+      ...fields,
+      signature: customerSignature(TEST_ENV.API_SECRET, identity, fields),
+    };
+    const before = mock.requests().length;
+    const res = await fetch(`${configured.url}/check-customer`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json;charset=utf-8' },
+      body: JSON.stringify({ identity, customer, answers: { topic: 'x', customer } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ verified: true, customer, answers: { topic: 'x' } });
+    expect(mock.requests()).toHaveLength(before);
   });
 
   it('starts a chat through /start-chat and renews its token through /refresh-token', async () => {

@@ -13,7 +13,7 @@ import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
 import type { Check } from '../../scripts/setup/checks';
-import { checkInteraction } from '../../scripts/setup/remote-endpoints';
+import { checkCustomerCheck, checkInteraction } from '../../scripts/setup/remote-endpoints';
 import { createProbe } from '../../scripts/setup/remote-http';
 import { EnvDir, setupCli } from '../support/setup-cli';
 
@@ -93,6 +93,7 @@ describe('doctor --url on a well-configured service', () => {
         '/availability',
         'token in body',
         '/interaction',
+        '/check-customer',
       ].map((name) => ['✔ OK', name]),
     );
     expect(res.row('/status')?.detail).toBe('configured: HANDOFF_MODE=webhook, challenge on');
@@ -154,6 +155,31 @@ describe('doctor --url on a well-configured service', () => {
   });
 });
 
+describe('doctor --url: /check-customer', () => {
+  it('an older deployment without it: a problem saying what signed-in customers lose', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>');
+    });
+    const rows: Check[] = [];
+    try {
+      await checkCustomerCheck(createProbe(urlOf(server)), (name, status, detail, fix) =>
+        rows.push({ name, status, detail, ...(fix && { fix }) }),
+      );
+    } finally {
+      server.close();
+    }
+    expect(rows).toEqual([
+      {
+        name: '/check-customer',
+        status: 'problem',
+        detail:
+          "HTTP 404, not deployed: the Studio flow's customer check fails, so signed-in customers reach agents without customer",
+        fix: expect.stringContaining('npm run deploy'),
+      },
+    ]);
+  });
+});
+
 describe('doctor --url on a service that lacks a variable and has a malformed one', () => {
   it('names each variable once with what to do, and still checks the rest', async () => {
     const res = await doctor(['--url', missing.url, '--origin', 'https://www.example.com']);
@@ -177,6 +203,8 @@ describe('doctor --url on a service that lacks a variable and has a malformed on
       detail: '503 not_configured (STUDIO_FLOW_SID): no chat can start',
     });
     expect(res.row('token in body')).toBeUndefined(); // needs a configured service
+    // Needs API_SECRET alone: the Studio flow's check still answers.
+    expect(res.row('/check-customer')?.status).toBe('✔ OK');
     expect(res.row('webchat.js')?.status).toBe('✔ OK');
     expect(res.code).toBe(1);
   });

@@ -7,8 +7,10 @@
  *   default service role) must not grant `editConversationAttributes`: a
  *   problem with customer tokens on, a warning otherwise; permissions over
  *   other people's messages or participants are warnings;
- * - with customer tokens on, a flow that gets `customer` unchecked (address
- *   mode routed to Studio, flex-flow) is a warning.
+ * - with customer tokens on, the Studio flow chats go to must give its task
+ *   `customer` only through /check-customer at this service's URL: OK when
+ *   it does, a problem when others can forge what it passes unchecked
+ *   (address, flex-flow) or it checks elsewhere, a warning otherwise.
  *
  * Doctor only reads: every test here makes zero Twilio writes.
  */
@@ -22,6 +24,7 @@ import {
   seedChatAddress,
   seedFlexFlow,
 } from '../../dev/twilio-fake/modes';
+import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
 import { DOCTOR_BASE, doctorPerTest, type DoctorEnv } from '../support/doctor';
 
 const { mock, doctor } = doctorPerTest((m) => {
@@ -176,32 +179,163 @@ describe("doctor: customers' roles on the Conversations service", () => {
   });
 });
 
-describe('doctor: where `customer` would reach a task unchecked', () => {
+describe('doctor: whether the flow chats go to gives its task `customer` only through the check', () => {
+  const BASE_URL = 'https://abc123.ngrok.app';
+  const CHECK_URL = `${BASE_URL}/check-customer`;
   const ADDRESS: DoctorEnv = {
     ...SIGNED_IN,
     HANDOFF_MODE: 'address',
     STUDIO_FLOW_SID: undefined,
     ADDRESS_SID,
+    PUBLIC_BASE_URL: BASE_URL,
+  };
+  const STUDIO: DoctorEnv = { ...SIGNED_IN, PUBLIC_BASE_URL: BASE_URL };
+  const FLEX_FLOW: DoctorEnv = {
+    ...SIGNED_IN,
+    HANDOFF_MODE: 'flex-flow',
+    STUDIO_FLOW_SID: undefined,
+    FLEX_FLOW_SID,
+  };
+  /** The flow chats go to in every mode here (studio's, the address's, the Flex Flow's). */
+  const useFlow = (definition: unknown) => {
+    const flow = account(mock).flows.find((f) => f.sid === TEST_ENV.STUDIO_FLOW_SID);
+    flow!.definition = definition;
+  };
+  const setupFlow = (url?: string) =>
+    webChatFlowDefinition({
+      WORKFLOW_SID: ACCOUNT.workflowSid,
+      CHAT_TASK_CHANNEL_SID: ACCOUNT.chatChannelSid,
+      CHECK_CUSTOMER_URL: url,
+    });
+  /** What setup created before the check: customer copied from the attributes. */
+  const OLD_FLOW = {
+    initial_state: 'Trigger',
+    states: [
+      {
+        name: 'Trigger',
+        type: 'trigger',
+        transitions: [{ event: 'incomingConversationMessage', next: 'send_to_flex' }],
+        properties: {},
+      },
+      {
+        name: 'send_to_flex',
+        type: 'send-to-flex',
+        transitions: [{ event: 'callComplete' }],
+        properties: {
+          workflow: ACCOUNT.workflowSid,
+          channel: ACCOUNT.chatChannelSid,
+          attributes:
+            '{"pre_engagement_data": {{trigger.conversation.ChannelAttributes.pre_engagement_data | to_json}}{% if trigger.conversation.ChannelAttributes.customer %}, "customer": {{trigger.conversation.ChannelAttributes.customer | to_json}}{% elsif trigger.conversation.ChannelAttributes.pre_engagement_data.customer %}, "customer": {{trigger.conversation.ChannelAttributes.pre_engagement_data.customer | to_json}}{% endif %}}',
+        },
+      },
+    ],
   };
 
   it.each([
-    ['address mode routed to Studio', ADDRESS, /the Chat Address runs a Studio flow/],
-    [
-      'flex-flow mode',
-      { ...SIGNED_IN, HANDOFF_MODE: 'flex-flow', STUDIO_FLOW_SID: undefined, FLEX_FLOW_SID },
-      /the Flex Flow's integration/,
-    ],
-  ])('%s, customer tokens on: a warning with the ways out', async (_, env, detail) => {
+    ['studio mode', STUDIO],
+    ['address mode routed to Studio', ADDRESS],
+  ])("%s, setup's flow checking at this service's URL: OK", async (_, env) => {
+    useFlow(setupFlow(CHECK_URL));
     const res = await doctor(env);
-    expect(res.row('customer')).toMatchObject({
-      status: '! WARN',
-      detail: expect.stringMatching(detail) as unknown,
-      fix: expect.stringMatching(/ADDRESS_ROUTES_TO=webhook.*customer\.signature/) as unknown,
+    expect(res.row('customer')).toEqual({
+      status: '✔ OK',
+      name: 'customer',
+      detail: `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} ("Messaging Flow") gives its task customer only when ${CHECK_URL} finds this service's signature`,
     });
-    expect(res.row('customer')?.detail).toMatch(/without checking its signature/);
   });
 
-  it('address mode routed to /interaction (which checks the signature): no warning', async () => {
+  it.each([
+    ['address mode routed to Studio', ADDRESS, '✘ PROBLEM', /anything else using the same address/],
+    [
+      'studio mode',
+      STUDIO,
+      '! WARN',
+      /only the Conversations roles keep a customer from rewriting it/,
+    ],
+  ])('%s, the flow setup created before the check', async (_, env, status, detail) => {
+    useFlow(OLD_FLOW);
+    const res = await doctor(env);
+    expect(res.row('customer')).toMatchObject({
+      status,
+      detail: expect.stringMatching(
+        /passes customer to the task unchecked \(widget send_to_flex\)/,
+      ) as unknown,
+      fix: expect.stringMatching(
+        /^run npm run setup \(with PUBLIC_BASE_URL, or --domain/,
+      ) as unknown,
+    });
+    expect(res.row('customer')?.detail).toMatch(detail);
+  });
+
+  it("setup's flow checking at another URL: a problem naming both", async () => {
+    useFlow(setupFlow('https://elsewhere.example/check-customer'));
+    const res = await doctor(ADDRESS);
+    expect(res.row('customer')).toMatchObject({
+      status: '✘ PROBLEM',
+      detail: expect.stringContaining(
+        `checks customer at https://elsewhere.example/check-customer, not at this service's ${CHECK_URL}`,
+      ) as unknown,
+    });
+  });
+
+  it("setup's flow without the check: a warning (signed-in customers reach agents without customer)", async () => {
+    useFlow(setupFlow());
+    const res = await doctor(ADDRESS);
+    expect(res.row('customer')).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringContaining('has no customer check') as unknown,
+    });
+  });
+
+  it("a flow that is not setup's (Flex's messaging flow): a warning, it cannot be judged", async () => {
+    const res = await doctor(STUDIO);
+    expect(res.row('customer')).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringContaining(
+        "its widget SendConversationToAgent is not setup's, so doctor cannot tell",
+      ) as unknown,
+    });
+  });
+
+  it("run locally without PUBLIC_BASE_URL: the check's URL cannot be compared, a warning", async () => {
+    useFlow(setupFlow(CHECK_URL));
+    const res = await doctor(SIGNED_IN);
+    expect(res.row('customer')).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringContaining("this service's URL cannot be told here") as unknown,
+      fix: expect.stringContaining('--domain') as unknown,
+    });
+    const deployed = await doctor(SIGNED_IN, ['--domain', 'abc123.ngrok.app']);
+    expect(deployed.row('customer')?.status).toBe('✔ OK');
+  });
+
+  it("flex-flow mode: the Flex Flow's Studio flow (Incoming Message) is judged too", async () => {
+    // Flex's messaging flow: chats of a Flex Flow start it on Incoming Message.
+    const res = await doctor(FLEX_FLOW);
+    expect(res.row('customer')).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringContaining('its widget SendMessageToAgent is not setup') as unknown,
+    });
+  });
+
+  it('flex-flow mode with a task integration: a warning, nothing can check it there', async () => {
+    const flexFlow = account(mock).flexFlows.find((f) => f.sid === FLEX_FLOW_SID)!;
+    flexFlow.integrationType = 'task';
+    flexFlow.integration = {
+      workspace_sid: ACCOUNT.workspaceSid,
+      workflow_sid: ACCOUNT.workflowSid,
+      channel: 'chat',
+    };
+    const res = await doctor(FLEX_FLOW);
+    expect(res.row('customer')).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringMatching(
+        /task integration passes pre_engagement_data\.customer/,
+      ) as unknown,
+    });
+  });
+
+  it('address mode routed to /interaction (which checks the signature): no row', async () => {
     account(mock).addresses.length = 0; // this address routes to /interaction
     seedChatAddress(mock, { webhookUrl: INTERACTION_URL });
     const res = await doctor({
@@ -209,18 +343,18 @@ describe('doctor: where `customer` would reach a task unchecked', () => {
       ADDRESS_ROUTES_TO: 'webhook',
       TASKROUTER_WORKSPACE_SID: ACCOUNT.workspaceSid,
       TASKROUTER_WORKFLOW_SID: ACCOUNT.workflowSid,
-      PUBLIC_BASE_URL: 'https://abc123.ngrok.app',
     });
     expect(res.row('customer')).toBeUndefined();
   });
 
-  it('address mode without customer tokens: no warning (no claim is made)', async () => {
-    const res = await doctor({
-      ...DOCTOR_BASE,
-      HANDOFF_MODE: 'address',
-      STUDIO_FLOW_SID: undefined,
-      ADDRESS_SID,
-    });
-    expect(res.row('customer')).toBeUndefined();
+  it('without customer tokens: no row (no claim is made)', async () => {
+    useFlow(OLD_FLOW);
+    for (const env of [
+      { ...DOCTOR_BASE, HANDOFF_MODE: 'address', STUDIO_FLOW_SID: undefined, ADDRESS_SID },
+      DOCTOR_BASE,
+    ]) {
+      const res = await doctor(env);
+      expect(res.row('customer')).toBeUndefined();
+    }
   });
 });

@@ -1,9 +1,11 @@
 /**
- * Studio API v2: flows (list, fetch, create) and `POST /v2/Flows/Validate`.
+ * Studio API v2: flows (list, fetch, create, update) and `POST /v2/Flows/Validate`.
  * Validation is structural, like the error list Studio gives (error 81022):
  * an initial state that exists, unique widget names, transitions that point
- * at existing widgets, and only widget types this project's flow uses or
- * Studio's own default flows contain.
+ * at existing widgets, only widget types this project's flow uses or
+ * Studio's own default flows contain, only the transitions each of those has
+ * (Send to Flex, Split, Make HTTP Request), and the properties a Make HTTP
+ * Request (method, url, content type) and a Split (input) cannot do without.
  */
 import { TEST_ENV } from '../env';
 import { field, sid, twilioError, type RouteInput, type TwilioMock } from '../twilio-mock';
@@ -48,6 +50,37 @@ interface State {
   name?: unknown;
   type?: unknown;
   transitions?: { next?: unknown; event?: unknown }[];
+  properties?: Record<string, unknown>;
+}
+
+/** The transitions each widget type has in Studio (others are refused). */
+const EVENTS: Record<string, string[]> = {
+  'send-to-flex': ['callComplete', 'failedToEnqueue', 'callFailure'],
+  'split-based-on': ['noMatch', 'match'],
+  'make-http-request': ['success', 'failed'],
+};
+
+/** What Studio requires of a widget's properties, for the types this project writes. */
+function propertyErrors(state: State): string[] {
+  const name = String(state.name);
+  const props = state.properties ?? {};
+  const errors: string[] = [];
+  const events = EVENTS[String(state.type)];
+  for (const t of state.transitions ?? []) {
+    if (events && !events.includes(String(t.event))) {
+      errors.push(`${name}: ${String(state.type)} has no transition ${String(t.event)}`);
+    }
+  }
+  if (state.type === 'make-http-request') {
+    if (!['GET', 'POST'].includes(String(props.method)))
+      errors.push(`${name}: method must be GET or POST`);
+    if (typeof props.url !== 'string' || props.url === '') errors.push(`${name}: url is required`);
+    if (typeof props.content_type !== 'string') errors.push(`${name}: content_type is required`);
+  }
+  if (state.type === 'split-based-on' && typeof props.input !== 'string') {
+    errors.push(`${name}: input is required`);
+  }
+  return errors;
 }
 
 /** What Studio would list as the definition's errors; empty when valid. */
@@ -67,6 +100,7 @@ export function definitionErrors(definition: unknown): string[] {
     if (typeof state.type !== 'string' || !KNOWN_WIDGETS.has(state.type)) {
       errors.push(`${String(state.name)}: unknown widget type ${String(state.type)}`);
     }
+    errors.push(...propertyErrors(state));
     for (const t of state.transitions ?? []) {
       if (t.next !== undefined && !names.includes(t.next)) {
         errors.push(`${String(state.name)}: transition ${String(t.event)} to a missing widget`);
@@ -107,6 +141,21 @@ export function installStudioRoutes(mock: TwilioMock): void {
   mock.route('flows.fetch', 'GET', 'studio.twilio.com/v2/Flows/:sid', (input) => {
     const flow = account(mock).flows.find((f) => f.sid === input.params.sid);
     if (!flow) return twilioError(404, 20404, `Flow ${input.params.sid} was not found`);
+    return { status: 200, body: flowJson(flow) };
+  });
+
+  // Like Studio: a new revision, published or a draft, of a valid definition.
+  mock.route('flows.update', 'POST', 'studio.twilio.com/v2/Flows/:sid', (input) => {
+    const flow = account(mock).flows.find((f) => f.sid === input.params.sid);
+    if (!flow) return twilioError(404, 20404, `Flow ${input.params.sid} was not found`);
+    const given = field(input, 'Definition');
+    const definition = given === undefined ? flow.definition : parseDefinition(input);
+    const errors = definitionErrors(definition);
+    if (errors.length > 0) return invalid(errors);
+    flow.definition = definition;
+    flow.status = field(input, 'Status') === 'published' ? 'published' : 'draft';
+    flow.friendlyName = field(input, 'FriendlyName') ?? flow.friendlyName;
+    flow.revision += 1;
     return { status: 200, body: flowJson(flow) };
   });
 

@@ -53,7 +53,10 @@ export async function checkAddress(ctx: DoctorContext): Promise<void> {
     addProblems(ctx.add, 'ADDRESS_SID', addressProblems(ctx, address, declared), ok);
     checkRoute(ctx, address, declared);
     const flowSid = autoOf(address).studio_flow_sid;
-    if (route === 'studio' && flowSid) await checkFlow(ctx, 'Chat Address flow', flowSid);
+    if (route === 'studio' && flowSid) {
+      // Any client of the address fills the pre-engagement data: `customer` there is forgeable.
+      await checkFlow(ctx, 'Chat Address flow', flowSid, 'incomingConversationMessage', true);
+    }
   }
   const routing = declared === 'webhook' ? routingOf(ctx.value) : undefined;
   if (routing) await checkRouting(ctx, routing);

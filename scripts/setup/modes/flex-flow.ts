@@ -29,6 +29,7 @@ import { FLOW_FRIENDLY_NAME } from '../flow-definition';
 import { valueOf, type Source } from '../plan';
 import { checkRouting, pickRouting } from '../routing';
 import { checkFlow, chooseFlow } from '../studio-flows';
+import { warnUncheckedTaskIntegration } from '../trust';
 import { choose, type Choice } from '../terminal';
 import { step, type Client } from '../twilio';
 import type { SetupMode } from './types';
@@ -159,9 +160,10 @@ async function check(ctx: DoctorContext): Promise<void> {
   const integration = (flow.integration ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof integration[key] === 'string' ? integration[key] : '');
   if (flow.integrationType === 'studio' && text('flow_sid')) {
-    await checkFlow(ctx, 'Flex Flow flow', text('flow_sid'), 'incomingMessage');
+    await checkFlow(ctx, 'Flex Flow flow', text('flow_sid'), 'incomingMessage', true);
   } else if (flow.integrationType === 'task') {
     await checkTask(ctx, sid, text);
+    if (ctx.customerTokens) warnUncheckedTaskIntegration(ctx.add, sid);
   }
 }
 
