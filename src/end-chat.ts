@@ -2,6 +2,7 @@
  * Ends a chat at the customer's request, the way Flex expects, once:
  *
  *   round 1  fetch the conversation  ||  list its participants  ||  its newest message
+ *            (|| for a signed-in customer, the SID of their creation claim)
  *            (the token's identity must be one of them; an unknown
  *            conversation and somebody else's get the same 403, after the
  *            same two requests; already closed: nothing to do)
@@ -13,8 +14,9 @@
  *            a Studio flow)
  *   round 4  close, the way the mode's Flex watches (src/modes/: the Interaction
  *            Channel or the conversation; a legacy Flex Flow channel's status);
- *            for a signed-in customer, beside it, the creation claim a resume
- *            without a question left is deleted (src/customer/continuity.ts)
+ *            for a signed-in customer, beside it, the creation claim a start
+ *            or resume without a question left, as round 1 saw it, is deleted
+ *            (src/customer/continuity.ts)
  *
  * Idempotent: a closed chat answers `{ended: true, alreadyEnded: true}` and
  * changes nothing. A chat whose newest message is the notice (an earlier call
@@ -33,7 +35,7 @@ import type { Twilio } from 'twilio';
 import type { ConversationContext } from 'twilio/lib/rest/conversations/v1/service/conversation';
 import { parseAttributes } from './chat-attributes';
 import type { Config, ConfigOf } from './config';
-import { releaseCreation } from './customer/continuity-sync';
+import { claimIdOf, releaseClaimId } from './customer/continuity-sync';
 import { ForbiddenError } from './errors';
 import { sharedState } from './guard/shared-state';
 import { isCustomerIdentity } from './identity';
@@ -84,7 +86,8 @@ export async function endChat(
     .conversations(conversationSid);
   const logFields = { conversationSid };
 
-  const [fetched, participants, newest] = await Promise.all([
+  const signedIn = isCustomerIdentity(identity);
+  const [fetched, participants, newest, claimId] = await Promise.all([
     conversation.fetch().catch(nullIfGone('read the conversation', logFields)),
     conversation.participants
       .list({ limit: 50 })
@@ -92,6 +95,7 @@ export async function endChat(
     conversation.messages
       .list({ order: 'desc', limit: 1 })
       .catch(nullIfGone('read the last message', logFields)),
+    signedIn ? claimIdOf(client, config, identity) : undefined,
   ]);
   if (!fetched || !participants?.some((p) => p.identity === identity)) throw notYourChat();
   const attributes = parseAttributes(fetched.attributes);
@@ -109,11 +113,11 @@ export async function endChat(
   const [closed] = await Promise.all([
     ending.close({ client, conversation, attributes, logFields }),
     // A signed-in customer's start or resume without a question keeps the
-    // creation claim it made (src/customer/continuity.ts): freed here, beside the
-    // close, so their next chat is not held up until it lapses. Hazard: a
-    // start that saw this chat closed and claimed in this very moment loses
-    // its claim early (never its chat).
-    isCustomerIdentity(identity) && releaseCreation(client, config, identity),
+    // creation claim it made (src/customer/continuity.ts): freed here, beside
+    // the close, so their next chat is not held up until it lapses. Only the
+    // claim round 1 saw, by its SID: one a start makes once it sees this chat
+    // closed is that start's, and deleting it would let a second chat start.
+    claimId !== undefined && releaseClaimId(client, config, claimId),
   ]);
   log.info('chat_ended', { ...logFields, closed });
   return { ended: true, alreadyEnded: told, closed };

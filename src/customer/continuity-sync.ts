@@ -138,6 +138,53 @@ export async function readPointer(
     : 'none';
 }
 
+/**
+ * The creation claim as it is now (its SID), for /end-chat to delete exactly
+ * that one later (`releaseClaimId`), never a claim a start makes meanwhile.
+ * Undefined when there is none, or Sync did not answer (logged).
+ */
+export async function claimIdOf(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+): Promise<string | undefined> {
+  return sharedState(client, config)
+    .idOf(claimKey(identity))
+    .catch((error: unknown) => {
+      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) });
+      return undefined;
+    });
+}
+
+/** Deletes the claim `claimIdOf` saw; never throws (logged: it then lapses). */
+export async function releaseClaimId(
+  client: Twilio,
+  config: SyncConfig,
+  id: string,
+): Promise<void> {
+  await sharedState(client, config)
+    .releaseId(id)
+    .catch((error: unknown) =>
+      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
+    );
+}
+
+/**
+ * Deletes the pointer (a start that wrote it beside a webhook that then
+ * failed); never throws (logged: the pointed chat is then read as any other).
+ */
+export async function forgetPointer(
+  client: Twilio,
+  config: SyncConfig,
+  identity: string,
+): Promise<void> {
+  await sharedState(client, config)
+    .release(pointerKey(identity))
+    .catch((error: unknown) =>
+      log.warn('continuity.pointer_not_forgotten', { upstreamStatus: upstreamStatus(error) }),
+    );
+}
+
 /** Points the customer at their newest chat; never throws (logged). */
 export async function writePointer(
   client: Twilio,

@@ -123,6 +123,8 @@
 import type { Twilio } from 'twilio';
 import type { ConfigOf } from '../config';
 import { ChatStartingError, UpstreamError } from '../errors';
+import { parseAttributes } from '../chat-attributes';
+import { SEAL_KEY } from '../chat-seal';
 import { parseIdentity } from '../identity';
 import { log } from '../log';
 import { postQuestion, removeConversation } from '../modes/conversation';
@@ -131,6 +133,7 @@ import { nullIfGone, toHttpError } from '../twilio-errors';
 import {
   claimCreation,
   clearStaleClaim,
+  forgetPointer,
   LIVE_START_MAX_MS,
   readPointer,
   releaseCreation,
@@ -425,7 +428,18 @@ async function readChat(
   const now = (request.now ?? Date.now)();
   const age = now - (chat.conversationDateCreated?.getTime() ?? now);
   if (age <= LIVE_START_MAX_MS) return 'wait';
-  return parseIdentity(chat.conversationUniqueName ?? '') ? 'unfinished' : 'foreign';
+  return isOurs(chat) ? 'unfinished' : 'foreign';
+}
+
+/**
+ * Whether studio or webhook mode made this conversation: named after a
+ * start's key, with the seal in its own attributes (where Flex creates one,
+ * a legacy Flex Flow channel named after a key too, the seal is in the
+ * pre-engagement data). Not ours: never removed here.
+ */
+function isOurs(chat: ListedConversation): boolean {
+  const named = parseIdentity(chat.conversationUniqueName ?? '') !== undefined;
+  return named && SEAL_KEY in parseAttributes(chat.conversationAttributes);
 }
 
 /** A start that crashed between its conversation and its webhook left this one. */
@@ -489,8 +503,16 @@ async function create(
   if (typeof seen.claim === 'object') throw seen.claim.limited;
   const ours = seen.claim === 'claimed';
   let finished = false;
+  let pointedEarly = false;
+  // Hazard: a pointer written beside a webhook that then failed names a chat
+  // with no hand-off (its removal may have failed too): taken back with the
+  // claim, so the next start finds that chat through the list, and reads it.
   const giveBack = async () => {
-    if (ours && !finished) await releaseCreation(client, config, identity);
+    if (finished) return;
+    await Promise.all([
+      ours && releaseCreation(client, config, identity),
+      pointedEarly && forgetPointer(client, config, identity),
+    ]);
   };
   try {
     await request.spend();
@@ -500,11 +522,13 @@ async function create(
   }
   const onLastRound = async (conversationSid: string, handedOff: boolean) => {
     finished ||= handedOff;
-    // Hazard: beside a webhook still landing, the pointer says "finished"
-    // only with the claim held (see `readChat`); a start Sync let go on
-    // unclaimed leaves its chat to the list.
+    // Beside a webhook still landing, the pointer says "finished" only with
+    // the claim held (see `readChat`); a start Sync let go on unclaimed
+    // leaves its chat to the list.
+    const point = handedOff || ours;
+    pointedEarly ||= point && !handedOff;
     await Promise.all([
-      (handedOff || ours) && writePointer(client, config, identity, conversationSid, seen.pointer),
+      point && writePointer(client, config, identity, conversationSid, seen.pointer),
       ours && handedOff && releaseCreation(client, config, identity),
     ]);
   };

@@ -28,6 +28,11 @@
  *       made meanwhile is never the one deleted: true if it did. For a claim
  *       whose holder cannot still be running, which Sync's approximate TTL
  *       may keep a while. One round trip to read, one more to delete.
+ *   idOf(key) / releaseId(id)
+ *       the document's SID now (undefined when there is none), and, later,
+ *       deleting exactly that document (a 404 is as good): for a claim that
+ *       existed at one moment, never a newer one made under the same key
+ *       since. One round trip each.
  *   read(key)
  *       that document's data, or undefined when there is none. One round trip.
  *   write(key, data, ttlSeconds, {exists})
@@ -89,8 +94,34 @@ export interface SharedState {
   claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
   release(key: string): Promise<void>;
   releaseIfOlder(key: string, maxAgeMs: number, nowMs: number): Promise<boolean>;
+  idOf(key: string): Promise<string | undefined>;
+  releaseId(id: string): Promise<void>;
   read(key: string): Promise<unknown>;
   write(key: string, data: object, ttlSeconds: number, hint: { exists: boolean }): Promise<void>;
+}
+
+type Fail = (step: string) => (error: unknown) => never;
+
+/** A document by key or SID; null when there is none. */
+function fetchDocument(service: ServiceContext, keyOrSid: string, fail: Fail) {
+  return service
+    .documents(keyOrSid)
+    .fetch()
+    .catch((error: unknown) => {
+      if (upstreamStatus(error) === 404) return null;
+      return fail('read a key in Sync')(error);
+    });
+}
+
+/** Deletes a document by key or SID: false when it was not there (404). */
+function removeDocument(service: ServiceContext, keyOrSid: string, fail: Fail): Promise<boolean> {
+  return service
+    .documents(keyOrSid)
+    .remove()
+    .catch((error: unknown) => {
+      if (upstreamStatus(error) === 404) return false;
+      return fail('release a key in Sync')(error);
+    });
 }
 
 /** See the module header: `releaseIfOlder`. */
@@ -99,17 +130,12 @@ async function releaseIfOlder(
   key: string,
   maxAgeMs: number,
   nowMs: number,
-  fail: (step: string) => (error: unknown) => never,
+  fail: Fail,
 ): Promise<boolean> {
   assertKey(key);
-  const gone = (error: unknown) => {
-    if (upstreamStatus(error) === 404) return null;
-    return fail('release a key in Sync')(error);
-  };
-  const document = await service.documents(key).fetch().catch(gone);
+  const document = await fetchDocument(service, key, fail);
   if (!document || nowMs - document.dateCreated.getTime() <= maxAgeMs) return false;
-  const removed = await service.documents(document.sid).remove().catch(gone);
-  return removed !== null; // null: somebody else removed it first
+  return removeDocument(service, document.sid, fail); // false: somebody else removed it first
 }
 
 /**
@@ -130,11 +156,9 @@ const twilioCode = (error: unknown): unknown => (error as { code?: unknown } | n
 
 export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedState {
   const service = twilio.sync.v1.services(config.syncServiceSid);
-  const fail =
-    (step: string) =>
-    (error: unknown): never => {
-      throw syncFailure(error, step, config.syncServiceSid);
-    };
+  const fail: Fail = (step) => (error) => {
+    throw syncFailure(error, step, config.syncServiceSid);
+  };
   return {
     countInWindow: (key, windowSeconds, nowMs) => {
       assertKey(key);
@@ -156,12 +180,14 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
     },
     async release(key) {
       assertKey(key);
-      await service
-        .documents(key)
-        .remove()
-        .catch((error: unknown) => {
-          if (upstreamStatus(error) !== 404) fail('release a key in Sync')(error);
-        });
+      await removeDocument(service, key, fail);
+    },
+    async idOf(key) {
+      assertKey(key);
+      return (await fetchDocument(service, key, fail))?.sid;
+    },
+    async releaseId(id) {
+      await removeDocument(service, id, fail);
     },
     releaseIfOlder: (key, maxAgeMs, nowMs) => releaseIfOlder(service, key, maxAgeMs, nowMs, fail),
     async read(key) {

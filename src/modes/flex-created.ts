@@ -15,17 +15,18 @@
  * No orphans: if step 2 or 3 fails, the mode deletes what step 1 created
  * before the error is returned; but a signed-in customer's chat is kept when
  * step 3 fails (it is handed off, their other devices may have joined it,
- * and the widget's retry resumes it with the question, making no new task). If step 1 fails ambiguously (timeout or 5xx:
- * Twilio may have created it anyway), the customer's conversations are looked
- * up (`GET …/ParticipantConversations?Identity=`) and this attempt's are
- * deleted: for an anonymous chat all of them (its identity is fresh). For a
- * verified customer, whose identity is stable, this attempt's is only one
+ * and the widget's retry resumes it with the question, making no new task).
+ * If step 1 fails ambiguously (timeout or 5xx: Twilio may have created it
+ * anyway), the customer's conversations are looked up
+ * (`GET …/ParticipantConversations?Identity=`) for this attempt's: for an
+ * anonymous chat all of them (its identity is fresh), deleted. For a
+ * verified customer, whose identity is stable, this attempt's is the one
  * named after its key (flex-flow's `ChatUniqueName`) or, with no such name
  * (address mode), one not closed and not among the conversations the
  * customer had before (`chat.knownConversations`), never their other chats;
- * and the one found is kept: the start goes on with it (see
- * `afterAmbiguousCreate`). A
- * failed clean-up is logged with the SID (or the identity, which is opaque).
+ * and it is kept, never removed: the start goes on with it (see
+ * `afterAmbiguousCreate`). A failed clean-up is logged with the SID (or the
+ * identity, which is opaque).
  * A TaskRouter task Flex made with the chat (a Flex Flow's task integration)
  * is not cancelled, as Twilio advises for Flex tasks: it is logged as
  * `cleanup_needed` with its SID.
@@ -214,15 +215,37 @@ async function afterAmbiguousCreate(
     return undefined;
   }
   const mine = found.filter(madeByThisAttempt(chat));
-  const [only] = mine;
-  if (chat.customer && only && mine.length === 1) {
-    log.warn('ambiguous_create_kept', { conversation: only.conversationSid });
-    return { conversationSid: only.conversationSid, identity };
-  }
+  if (chat.customer) return keptChat(chat, mine);
   for (const { conversationSid } of mine) {
     await removeQuietly(mode, { conversationSid }, 'ambiguous_create');
   }
   return undefined;
+}
+
+/**
+ * The signed-in customer's chat an ambiguous create made, kept: the one
+ * named after this start's key (flex-flow), else, with no name to go by
+ * (a Chat Address), the newest unnamed one the customer did not have before.
+ * More than one (Sync out, two devices creating at once): the newest, and
+ * none is removed, for each may be another device's chat in progress.
+ */
+function keptChat(
+  chat: ChatStart,
+  mine: ParticipantConversationInstance[],
+): CreatedChat | undefined {
+  const named = mine.find((c) => c.conversationUniqueName === chat.identity);
+  const unnamed = mine.filter((c) => !c.conversationUniqueName);
+  const newest = unnamed.sort(
+    (a, b) =>
+      (b.conversationDateCreated?.getTime() ?? 0) - (a.conversationDateCreated?.getTime() ?? 0),
+  )[0];
+  const kept = named ?? newest;
+  if (!kept) return undefined;
+  log.warn('ambiguous_create_kept', {
+    conversation: kept.conversationSid,
+    ...(!named && unnamed.length > 1 && { candidates: unnamed.length }),
+  });
+  return { conversationSid: kept.conversationSid, identity: participantIdentity(chat) };
 }
 
 /**

@@ -109,18 +109,17 @@ export function endingOf(mode: HandoffMode): Pick<HandoffModule<object>, 'hasEnd
 
 /**
  * How a mode's chat in progress is read (src/customer/continuity.ts): ended
- * (`hasEnded`), and handed off (`isHandedOff`, only for modes that make the
- * hand-off second; see `HandoffModule`).
+ * by any mode's reading (`hasEnded`, as for /refresh-token), and handed off
+ * (`isHandedOff`, only for modes that make the hand-off second; see
+ * `HandoffModule`).
  */
 export function chatReadingOf(
   mode: HandoffMode,
 ): Pick<HandoffModule<object>, 'hasEnded' | 'isHandedOff'> {
-  const module = moduleOf(mode);
-  const { isHandedOff } = module;
-  return {
-    hasEnded: (state, attributes) => module.hasEnded(state, attributes),
-    ...(isHandedOff && { isHandedOff }),
-  };
+  // Ended by any mode's reading: after HANDOFF_MODE changed, a legacy
+  // channel Flex UI 1.x marked INACTIVE is still "active" to Conversations.
+  const { isHandedOff } = moduleOf(mode);
+  return { hasEnded: hasEndedInAnyMode, ...(isHandedOff && { isHandedOff }) };
 }
 
 /**

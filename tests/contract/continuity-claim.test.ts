@@ -287,7 +287,8 @@ function seedConversation(
     serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
     uniqueName: newIdentity(Date.now() - createdMsAgo),
     friendlyName: null,
-    attributes: '{}',
+    // What studio and webhook mode write: the start's seal in the attributes.
+    attributes: JSON.stringify({ webchat_seal: { v: 1 } }),
     timers: {},
     state: 'active',
     participants: [{ sid: `MB${'d'.repeat(32)}`, identity, attributes: '{}' }],

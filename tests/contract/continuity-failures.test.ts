@@ -6,9 +6,16 @@
  * conversation this mode did not make left alone. (From a fresh-eyed
  * review's reproductions: each failed before its fix.)
  */
-import { pointerKey } from '../../src/customer/continuity-sync';
-import { conversations, syncService } from '../../dev/twilio-fake/apis';
-import { TEST_ENV } from '../../dev/twilio-fake/env';
+import {
+  claimKey,
+  CREATION_CLAIM_TTL_SECONDS,
+  pointerKey,
+} from '../../src/customer/continuity-sync';
+import { endChat } from '../../src/end-chat';
+import { loadConfig } from '../../src/config';
+import { sharedState } from '../../src/guard/shared-state';
+import { account, conversations, syncService, tasks } from '../../dev/twilio-fake/apis';
+import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import {
   ADDRESS_ENV,
   FLEX_FLOW_ENV,
@@ -17,7 +24,7 @@ import {
 } from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
-import { beginStart, customerOf, type Env } from '../support/continuity';
+import { beginStart, configFor, customerOf, type Env } from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => {
@@ -28,7 +35,7 @@ const logs = captureLogsPerTest();
 
 const begin = (
   env: Env,
-  options: { question?: string; sleep?: (ms: number) => Promise<void> } = {},
+  options: { question?: string; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   customer = customerOf(),
 ) => beginStart(mock, env, options, customer);
 
@@ -70,7 +77,7 @@ describe('Sync refusing or failing the second device’s claim', () => {
       }).toEqual({
         deleted: [],
         laptop: 'ok',
-        phone: expect.any(String),
+        phone: expect.stringContaining('ChatStartingError'),
       });
       expect(conversations(mock).has(laptopSid)).toBe(true);
       expect(logs.events()).not.toContain('continuity.unfinished_chat_removed');
@@ -237,4 +244,129 @@ describe('a conversation this mode did not make', () => {
     expect(conversations(mock).has(sid)).toBe(true);
     expect(conversations(mock).size).toBe(2);
   });
+});
+
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (ok) => ({ ok }),
+    (error: unknown) => ({ error: String(error) }),
+  );
+const later = () => Date.now() + 60_000;
+
+describe('a start without a question whose webhook fails, and whose clean-up fails too', () => {
+  it.each([
+    ['studio', TEST_ENV],
+    ['webhook', WEBHOOK_ENV],
+  ])(
+    '%s: takes back the pointer it wrote beside the webhook; the next start removes that chat once no start can be making it',
+    async (_, env) => {
+      const customer = customerOf();
+      mock.failNext('webhooks.create', { status: 500 });
+      mock.failNext('conversations.delete', { status: 500 }); // Twilio is having a bad minute
+      expect(await settle(begin(env, {}, customer))).toEqual({ error: expect.any(String) });
+      const dead = [...conversations(mock).keys()][0] as string;
+      expect(hasDoc(pointerKey(customer.identity))).toBe(false);
+      expect(hasDoc(claimKey(customer.identity))).toBe(false);
+      // Its retry at once: the chat (no webhook, no message) is young, so waited for.
+      expect(await settle(begin(env, { question: 'Hello?' }, customer))).toEqual({
+        error: expect.stringContaining('ChatStartingError'),
+      });
+      expect(mock.requests('messages.create')).toEqual([]);
+      // Later: removed, and the question goes into a chat that reaches Flex.
+      const next = await begin(env, { question: 'Hello?', now: later }, customer);
+      expect(next.conversationSid).not.toBe(dead);
+      expect(conversations(mock).has(dead)).toBe(false);
+      expect(conversations(mock).get(next.conversationSid)?.webhooks).toHaveLength(1);
+    },
+  );
+});
+
+describe('/end-chat and the creation claim', () => {
+  it('deletes only the claim it saw in its first round, never one a new start made since', async () => {
+    const customer = customerOf();
+    const old = await begin(TEST_ENV, {}, customer); // no question: its claim is kept
+    const kept = syncService(mock, 'default')?.documents.find(
+      (d) => d.uniqueName === claimKey(customer.identity),
+    );
+    expect(kept).toBeDefined();
+    const config = loadConfig(TEST_ENV as never, { domainName: SERVICE_DOMAIN }, [
+      'service',
+      'mode',
+      'sync',
+      'tokens',
+    ]);
+    const release = mock.holdNext('sync.documents.delete');
+    const ending = endChat(mock.client(), config, customer.identity, old.conversationSid);
+    await release.reached; // the chat is closed; the claim's deletion not yet landed
+    // Meanwhile the kept claim is gone and a new start of the customer claimed.
+    const docs = syncService(mock, 'default')?.documents ?? [];
+    docs.splice(docs.indexOf(kept!), 1);
+    const state = sharedState(mock.client(), configFor(TEST_ENV));
+    expect(await state.claimOnce(claimKey(customer.identity), CREATION_CLAIM_TTL_SECONDS)).toBe(
+      true,
+    );
+    release.release();
+    await ending;
+    expect(mock.requests('sync.documents.delete')[0]?.path.split('/').at(-1)).toBe(kept!.sid);
+    expect(hasDoc(claimKey(customer.identity))).toBe(true); // the new start's, kept
+  });
+});
+
+describe('after HANDOFF_MODE changed from flex-flow (end of life) to studio', () => {
+  it('a task-integration chat an agent holds (no webhook, no message yet) is left alone, never removed', async () => {
+    const customer = customerOf();
+    const flow = account(mock).flexFlows[0]!;
+    flow.integrationType = 'task';
+    flow.integration = {
+      workspace_sid: `WS${'a'.repeat(32)}`,
+      workflow_sid: `WW${'a'.repeat(32)}`,
+      channel: 'chat',
+    };
+    const legacy = await begin(FLEX_FLOW_ENV, {}, customer);
+    expect(tasks(mock)).toHaveLength(1);
+    await begin(TEST_ENV, { question: 'Still there?', now: later }, customer);
+    expect(conversations(mock).has(legacy.conversationSid)).toBe(true);
+    expect(mock.requests('conversations.delete')).toEqual([]);
+  });
+
+  it('a channel the customer ended (INACTIVE, for Flex UI 1.x) is not resumed: a new chat is made', async () => {
+    const customer = customerOf();
+    const legacy = await begin(FLEX_FLOW_ENV, { question: 'Old question' }, customer);
+    const config = loadConfig(FLEX_FLOW_ENV as never, { domainName: SERVICE_DOMAIN }, [
+      'service',
+      'mode',
+      'sync',
+      'tokens',
+    ]);
+    await endChat(mock.client(), config, customer.identity, legacy.conversationSid);
+    const next = await begin(TEST_ENV, { question: 'New question' }, customer);
+    expect(next.resumed).toBe(false);
+    expect(next.conversationSid).not.toBe(legacy.conversationSid);
+  });
+});
+
+describe('Sync out, two devices creating at once, one create answered 500 after Twilio made it', () => {
+  it.each([
+    ['address', ADDRESS_ENV, 'webchats.create'],
+    ['flex-flow', FLEX_FLOW_ENV, 'flexChannels.create'],
+  ] as const)(
+    '%s: the phone’s chat is never deleted (two chats at worst)',
+    async (_, env, route) => {
+      const customer = customerOf();
+      mock.failNext('sync.documents.create', { status: 503 }); // the laptop's claim
+      const hold = mock.holdNext(route);
+      const laptop = settle(begin(env, { question: 'From the laptop' }, customer));
+      await hold.reached;
+      mock.failNext('sync.documents.create', { status: 503 }); // the phone's claim
+      const phone = await begin(env, { question: 'From the phone' }, customer);
+      mock.failNext(route, { status: 500, when: 'after' });
+      hold.release();
+      await laptop;
+      expect(conversations(mock).has(phone.conversationSid)).toBe(true);
+      expect([
+        ...mock.requests('conversations.delete'),
+        ...mock.requests('flexChannels.delete'),
+      ]).toEqual([]);
+    },
+  );
 });

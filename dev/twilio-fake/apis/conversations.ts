@@ -286,6 +286,7 @@ export function installConversationRoutes(mock: TwilioMock): void {
       }),
       webhooks: [],
       messages: [],
+      dateCreated: now(), // kept: a conversation ages (src/customer/continuity.ts reads it)
     };
     conversations(mock).set(c.sid, c);
     return { status: 201, body: conversationJson(c) };

@@ -83,6 +83,7 @@ function newConversation(
     ],
     webhooks,
     messages: [],
+    dateCreated: now(),
   };
 }
 
