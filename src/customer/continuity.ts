@@ -410,7 +410,7 @@ async function decide(
  *   for, as while another start holds the claim. Older, no start is: ours
  *   (named after a start's key) is `unfinished`, a crashed start's, and
  *   removed; one this mode did not make (a Chat Address's, from before
- *   HANDOFF_MODE changed) is `foreign`, left alone, and a chat made beside it.
+ *   HANDOFF_MODE changed) is `foreign`: left alone, and a chat is made beside it.
  */
 async function readChat(
   client: Twilio,
