@@ -8,9 +8,10 @@
  *
  * Body (JSON): {identity, customer, answers?, conversationSid?}
  *
- * 200  {verified: true, customer: {verified, id, issuer, name?, email?, claims?, signature},
+ * 200  {verified: true, customer: {verified, id, issuer, name?, email?, claims?, verifiedAt},
  *      answers}: the signed fields only; `answers` without `customer` and `webchat_seal`
- *      {verified: false, answers}: unsigned, forged, another identity's, or not a customer
+ *      {verified: false, answers}: unsigned, forged, older than a session, another
+ *      identity's, or not a customer
  * 400  invalid_request: a field missing, malformed or too large;  415 not JSON
  * 403  origin_not_allowed: a browser of a site not in ALLOWED_ORIGINS (Studio sends no Origin)
  * 503  not_configured: no API_SECRET
@@ -23,5 +24,7 @@ import { publicEndpoint } from '../src/endpoint';
 export const handler = publicEndpoint(
   // Studio's Make HTTP Request sends no Origin; a browser's must still be allowed.
   { config: ['signing'], requireOrigin: false },
-  ({ config, fields }) => ({ ...checkCustomer(config, parseCustomerCheck(fields)) }),
+  ({ config, fields, nowMs }) => ({
+    ...checkCustomer(config, parseCustomerCheck(fields), nowMs),
+  }),
 );

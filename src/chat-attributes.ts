@@ -57,7 +57,13 @@ export interface CustomerAttribute {
   email?: string;
   /** The CUSTOMER_CLAIMS the token carried; absent when none. */
   claims?: Record<string, string | number | boolean>;
-  /** This service's signature of the above for the chat's identity (src/customer-signature.ts). */
+  /** When this service verified the customer's token (Unix seconds). */
+  verifiedAt: number;
+  /**
+   * This service's signature of the above for the chat's identity
+   * (src/customer-signature.ts). In the conversation only: a task gets the
+   * fields it covers, checked, without it (src/customer-trust.ts).
+   */
   signature?: string;
 }
 
@@ -93,7 +99,11 @@ export interface ConversationAttributes {
   customer?: CustomerAttribute;
 }
 
-export function customerAttribute({ claims, signature }: VerifiedCustomer): CustomerAttribute {
+export function customerAttribute({
+  claims,
+  verifiedAt,
+  signature,
+}: Pick<VerifiedCustomer, 'claims' | 'verifiedAt' | 'signature'>): CustomerAttribute {
   const extra = Object.keys(claims.extra).length > 0;
   return {
     verified: true,
@@ -102,6 +112,7 @@ export function customerAttribute({ claims, signature }: VerifiedCustomer): Cust
     ...(claims.name !== undefined && { name: claims.name }),
     ...(claims.email !== undefined && { email: claims.email }),
     ...(extra && { claims: claims.extra }),
+    verifiedAt,
     ...(signature !== undefined && { signature }),
   };
 }
@@ -112,10 +123,10 @@ export function displayName(customer: Pick<CustomerDetails, 'friendlyName' | 'cu
 }
 
 /** What the customer typed, without the `customer` and seal keys (the server's alone). */
-function typedAnswers(preEngagement: FlatObject): FlatObject {
+export function typedAnswers<T extends Record<string, unknown>>(preEngagement: T): T {
   return Object.fromEntries(
     Object.entries(preEngagement).filter(([key]) => key !== CUSTOMER_KEY && key !== SEAL_KEY),
-  );
+  ) as T;
 }
 
 /**

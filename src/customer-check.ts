@@ -4,9 +4,9 @@
  * (scripts/setup/web-chat.flow.json) sends what the conversation carries and
  * builds the task from the answer, so in every mode that hands chats to Flex
  * through that flow a `customer` reaches agents only when this service's
- * signature holds for the author of the message (src/customer-signature.ts),
- * rebuilt from the signed fields alone: the rule /interaction applies
- * (src/interaction/task-attributes.ts), shared, not copied.
+ * signature holds for the author of the message and is no older than a
+ * session, as the signed fields alone (src/customer-trust.ts: the rule
+ * /interaction applies too).
  *
  * The answers (the conversation's `pre_engagement_data`) come back without
  * `customer` and the start's seal (src/chat-seal.ts): Studio's Liquid cannot
@@ -18,16 +18,18 @@
  * given; never the claims, the identity or the answers.
  *
  * @example
- *   checkCustomer(config, { identity: 'cust_…', customer: { verified: true, … }, answers: {} });
- *   // {verified: true, customer: {verified: true, id, issuer, …, signature}, answers: {}}
+ *   checkCustomer(config, { identity: 'cust_…', customer: { verified: true, … }, answers: {} }, now);
+ *   // {verified: true, customer: {verified: true, id, issuer, …, verifiedAt}, answers: {}}
  */
-import { CUSTOMER_KEY, storedCustomer, type CustomerAttribute } from './chat-attributes';
-import { SEAL_KEY } from './chat-seal';
-import type { Config } from './config';
-import { verifyCustomerSignature } from './customer-signature';
+import { CUSTOMER_KEY, typedAnswers } from './chat-attributes';
+import {
+  trustedCustomer,
+  trustFor,
+  type TrustConfig,
+  type TrustedCustomer,
+} from './customer-trust';
 import { BadRequestError, type FieldProblem } from './errors';
 import { minJsonBytes, type JsonBody } from './http';
-import { signedFields } from './interaction/task-attributes';
 import { LIMITS } from './limits';
 import { log } from './log';
 
@@ -50,7 +52,7 @@ export interface CustomerCheckInput {
 }
 
 export type CustomerCheckResult =
-  | { verified: true; customer: CustomerAttribute; answers: Record<string, unknown> }
+  | { verified: true; customer: TrustedCustomer; answers: Record<string, unknown> }
   | { verified: false; answers: Record<string, unknown> };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -99,33 +101,23 @@ export function parseCustomerCheck(fields: JsonBody): CustomerCheckInput {
   };
 }
 
-/** The answers without the server's keys: `customer` passes only beside them, checked. */
-function answersWithoutServerKeys(answers: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(answers).filter(([key]) => key !== CUSTOMER_KEY && key !== SEAL_KEY),
-  );
-}
-
-/** Whether this service signed `customer` for `identity`; the signed fields if so. */
+/** Whether this service signed `customer` for `identity`, within a session; the signed fields if so. */
 export function checkCustomer(
-  { apiSecret }: Pick<Config, 'apiSecret'>,
+  config: TrustConfig,
   input: CustomerCheckInput,
+  nowMs: number,
 ): CustomerCheckResult {
-  const answers = answersWithoutServerKeys(input.answers);
-  const customer = storedCustomer({ [CUSTOMER_KEY]: input.customer });
-  const verified =
-    customer !== undefined &&
-    verifyCustomerSignature(apiSecret, input.identity, customer, customer.signature);
+  const answers = typedAnswers(input.answers);
+  const read = trustedCustomer(
+    { [CUSTOMER_KEY]: input.customer },
+    trustFor(config, input.identity, nowMs),
+  );
   const sid = input.conversationSid && { conversationSid: input.conversationSid };
-  if (customer && verified) {
+  if ('customer' in read) {
     log.info('customer_checked', { ...sid, outcome: 'verified' });
-    return { verified: true, customer: signedFields(customer), answers };
+    return { verified: true, customer: read.customer, answers };
   }
-  const outcome = !customer
-    ? 'malformed'
-    : customer.signature === undefined
-      ? 'unsigned'
-      : 'bad_signature';
-  log.warn('customer_claims_dropped', { ...sid, reason: outcome, by: 'check-customer' });
+  const reason = 'dropped' in read ? read.dropped : 'malformed';
+  log.warn('customer_claims_dropped', { ...sid, reason, by: 'check-customer' });
   return { verified: false, answers };
 }

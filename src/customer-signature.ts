@@ -10,31 +10,42 @@
  * service sees the chat again before the task exists, passes it on to the
  * task only if the signature holds (src/interaction/task-attributes.ts).
  *
- *   customer.signature = "v1." + base64url(HMAC-SHA256(key, message))
- *   key     = HKDF-SHA256(API_SECRET, salt "", info "flex-webchat customer attribute v1", 32 bytes)
- *   message = JSON of ["flex-webchat customer attribute v1", identity, id, issuer,
- *             name or null, email or null, [[claim, value], ...] sorted by claim]
+ *   customer.signature = "v2." + base64url(HMAC-SHA256(key, message))
+ *   key     = HKDF-SHA256(API_SECRET, salt "", info "flex-webchat customer attribute v2", 32 bytes)
+ *   message = JSON of ["flex-webchat customer attribute v2", identity, id, issuer,
+ *             name or null, email or null, [[claim, value], ...] sorted by claim,
+ *             verifiedAt]
  *
  * Bound to the customer's chat identity (`cust_…`, the participant and the
  * author of their messages): copied into a chat of another identity, it no
- * longer verifies. The message is built from the named fields, not from the
+ * longer verifies. And to the time this service verified the customer's token
+ * (`verifiedAt`, Unix seconds): it holds for one session at most
+ * (SESSION_MAX_AGE_SECONDS and the renewal grace), so claims copied from an
+ * old chat (a customer since downgraded or closed; anyone who read them in a
+ * task) are not "verified" in a new one for long. Within that window, where
+ * anything can create chats with any identity (a Chat Address, a Flex Flow),
+ * whoever holds a genuine `customer` and its identity can show it in a chat
+ * of their own: the claims are the customer's, vouched for minutes earlier. The message is built from the named fields, not from the
  * stored JSON, so a flow or Twilio re-serialising the object (key order,
  * spacing) does not break it, and a field added or changed does.
  *
  * The key is API_SECRET's, for nothing else (HKDF label): rotating API_SECRET
  * makes the signatures of chats open at that moment fail, so their tasks get
- * no `customer` (as their tokens stop renewing anyway).
+ * no `customer` (as their tokens stop renewing anyway); so does the move from
+ * v1 (no `verifiedAt`) for chats started before it and handed off after.
  *
  * @example
  *   const signature = customerSignature(apiSecret, identity, attribute);
- *   verifyCustomerSignature(apiSecret, identity, { ...attribute, signature }); // true
+ *   checkCustomerSignature(apiSecret, identity, attribute, signature, { nowMs, maxAgeSeconds }); // 'ok'
  */
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
-const LABEL = 'flex-webchat customer attribute v1';
-const VERSION = 'v1.';
-/** `v1.` and the 32-byte MAC in base64url, exactly (Node's decoder would skip stray characters). */
-const SIGNATURE = /^v1\.[A-Za-z0-9_-]{43}$/;
+const LABEL = 'flex-webchat customer attribute v2';
+const VERSION = 'v2.';
+/** `v2.` and the 32-byte MAC in base64url, exactly (Node's decoder would skip stray characters). */
+const SIGNATURE = /^v2\.[A-Za-z0-9_-]{43}$/;
+/** How far ahead of this clock a `verifiedAt` may be (another instance's clock). */
+const CLOCK_SKEW_SECONDS = 60;
 
 /** The fields the signature covers: the `customer` attribute without `signature`. */
 export interface SignedCustomerFields {
@@ -43,10 +54,16 @@ export interface SignedCustomerFields {
   name?: string;
   email?: string;
   claims?: Record<string, unknown>;
+  /** When this service verified the customer's token (Unix seconds). */
+  verifiedAt: number;
 }
 
-/** Bytes `,"signature":"v1.<43 base64url characters>"` adds to the attribute's JSON. */
-export const SIGNATURE_FIELD_BYTES = `,"signature":"${VERSION}${'x'.repeat(43)}"`.length;
+/**
+ * Bytes `,"signature":"v2.<43 base64url characters>"` and `,"verifiedAt":<10 digits>`
+ * add to the attribute's JSON.
+ */
+export const SIGNATURE_FIELD_BYTES =
+  `,"signature":"${VERSION}${'x'.repeat(43)}"`.length + `,"verifiedAt":${'9'.repeat(10)}`.length;
 
 function keyOf(apiSecret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', apiSecret, '', LABEL, 32));
@@ -64,6 +81,7 @@ function mac(apiSecret: string, identity: string, fields: SignedCustomerFields):
     fields.name ?? null,
     fields.email ?? null,
     claims,
+    fields.verifiedAt,
   ]);
   return createHmac('sha256', keyOf(apiSecret)).update(message).digest();
 }
@@ -77,18 +95,48 @@ export function customerSignature(
   return VERSION + mac(apiSecret, identity, fields).toString('base64url');
 }
 
+/** How old a signature may be: `maxAgeSeconds` before `nowMs`. */
+export interface SignatureFreshness {
+  nowMs: number;
+  maxAgeSeconds: number;
+}
+
 /**
  * Whether `signature` is this service's for these claims and this identity
- * (compared in constant time). Anything malformed is simply false.
+ * (compared in constant time), and made within `maxAgeSeconds`: `ok`,
+ * `bad_signature` (anything malformed too) or `expired`.
  */
-export function verifyCustomerSignature(
+export function checkCustomerSignature(
   apiSecret: string,
   identity: string,
   fields: SignedCustomerFields,
   signature: unknown,
-): boolean {
-  if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return false;
+  { nowMs, maxAgeSeconds }: SignatureFreshness,
+): 'ok' | 'bad_signature' | 'expired' {
+  if (typeof signature !== 'string' || !SIGNATURE.test(signature)) return 'bad_signature';
+  if (!Number.isSafeInteger(fields.verifiedAt)) return 'bad_signature';
   const given = Buffer.from(signature.slice(VERSION.length), 'base64url');
   const expected = mac(apiSecret, identity, fields);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return 'bad_signature';
+  }
+  const now = nowMs / 1000;
+  const fresh =
+    fields.verifiedAt <= now + CLOCK_SKEW_SECONDS && now - fields.verifiedAt <= maxAgeSeconds;
+  return fresh ? 'ok' : 'expired';
+}
+
+/** Only the fields the signature covers: anything added beside them is dropped. */
+export function signedOnly<T extends SignedCustomerFields>(
+  fields: T,
+): Pick<T, keyof SignedCustomerFields> {
+  const { id, issuer, name, email, claims, verifiedAt } = fields;
+  return {
+    id,
+    issuer,
+    ...(name !== undefined && { name }),
+    ...(email !== undefined && { email }),
+    ...(claims !== undefined && { claims }),
+    verifiedAt,
+  };
 }

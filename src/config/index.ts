@@ -170,8 +170,8 @@ const SECTIONS = {
   hours: ['hours'],
   /** Live availability from a TaskQueue (src/guard/availability.ts): AVAILABILITY_QUEUE_SID. */
   availability: ['availability'],
-  /** Checking the signature beside a chat's verified claims (src/customer-signature.ts). */
-  signing: ['apiSecret'],
+  /** Checking the signature beside a chat's verified claims, and its age (src/customer-trust.ts). */
+  signing: ['apiSecret', 'sessionMaxAgeSeconds', 'refreshGraceSeconds'],
   /** Verifying customer tokens (src/customer/verify.ts); API_SECRET derives their identities. */
   customer: ['customer', 'apiSecret'],
   /** The post-chat survey (src/survey.ts): SURVEY, SURVEY_WEBHOOK_URL, SURVEY_WEBHOOK_SECRET. */

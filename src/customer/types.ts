@@ -33,6 +33,8 @@ export interface VerifiedCustomer {
   claims: VerifiedClaims;
   /** The customer token's `exp`, in seconds since the epoch. */
   tokenExpiresAt: number;
+  /** When this service verified the token, in seconds since the epoch (signed with the claims). */
+  verifiedAt: number;
   /** The claims' signature for `identity` (src/customer-signature.ts), beside them in `customer`. */
   signature?: string;
 }

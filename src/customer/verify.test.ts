@@ -47,7 +47,8 @@ describe('verifyCustomer: HS256', () => {
         extra: { plan: 'gold', vip: true },
       },
       tokenExpiresAt: NOW / 1000 + 300,
-      signature: expect.stringMatching(/^v1\.[A-Za-z0-9_-]{43}$/) as unknown,
+      verifiedAt: NOW / 1000,
+      signature: expect.stringMatching(/^v2\.[A-Za-z0-9_-]{43}$/) as unknown,
     });
   });
 

@@ -91,13 +91,15 @@ export async function verifyCustomer(
   if (exp - iat > settings.maxLifetimeSeconds) refuse('lifetime_too_long');
   if (iat > nowMs / 1000 + CLOCK_SKEW_SECONDS) refuse('issued_in_future');
   const identity = customerIdentity(config.apiSecret, claims.iss, claims.sub);
-  // Signed for its identity, so the claims are checkable where they travel.
+  // Signed for its identity and now, so the claims are checkable where they
+  // travel, for one session (src/customer-signature.ts).
+  const verifiedAt = Math.floor(nowMs / 1000);
   const signature = customerSignature(
     config.apiSecret,
     identity,
-    customerAttribute({ identity, claims, tokenExpiresAt: exp }),
+    customerAttribute({ claims, verifiedAt }),
   );
-  return { identity, claims, tokenExpiresAt: exp, signature };
+  return { identity, claims, tokenExpiresAt: exp, verifiedAt, signature };
 }
 
 /** jose's checks: signature, algorithm, iss, aud, exp, nbf, and that sub/exp/iat exist. */
@@ -208,9 +210,7 @@ function withinAttributeSize(claims: VerifiedClaims): VerifiedClaims {
   const extra = { ...claims.extra };
   const size = () =>
     Buffer.byteLength(
-      JSON.stringify(
-        customerAttribute({ identity: '', claims: { ...claims, extra }, tokenExpiresAt: 0 }),
-      ),
+      JSON.stringify(customerAttribute({ claims: { ...claims, extra }, verifiedAt: 0 })),
     );
   const names = Object.keys(extra);
   while (size() > CUSTOMER_ATTRIBUTE_MAX_BYTES && names.length > 0) {

@@ -35,8 +35,14 @@ export type HandoffOutcome =
   | { outcome: 'handed_off'; interactionSid?: string; recorded: boolean }
   | { outcome: 'ignored'; reason: IgnoredReason };
 
-/** What the hand-off needs of the configuration (API_SECRET: checking `customer`'s signature). */
-export type InteractionConfig = Pick<Config, 'conversationsServiceSid' | 'apiSecret'> & {
+/**
+ * What the hand-off needs of the configuration (API_SECRET and a session's
+ * longest life: checking `customer`'s signature, src/customer-trust.ts).
+ */
+export type InteractionConfig = Pick<
+  Config,
+  'conversationsServiceSid' | 'apiSecret' | 'sessionMaxAgeSeconds' | 'refreshGraceSeconds'
+> & {
   interaction: InteractionRoute;
 };
 

@@ -110,6 +110,7 @@ import type {
   StoredAttributes,
 } from './event';
 import { recordInteraction, recoverFromFailedCreate, someoneElseHandedOff } from './flex';
+import { trustFor } from '../customer-trust';
 import { taskAttributes } from './task-attributes';
 
 export { parseMessageAddedEvent } from './event';
@@ -184,7 +185,7 @@ export async function handOffToFlex(
 
   let interaction: { sid: string; channel?: unknown };
   try {
-    interaction = await createInteraction(client, config, event, attributes);
+    interaction = await createInteraction(client, config, event, attributes, startedAt);
   } catch (error) {
     return recoverFromFailedCreate(client, config, conversation, attributes, error, logFields);
   }
@@ -346,10 +347,12 @@ async function claimAfterListing(
  */
 function createInteraction(
   client: Twilio,
-  { interaction: route, apiSecret }: InteractionConfig,
+  config: InteractionConfig,
   { conversationSid, author }: MessageAddedEvent,
   attributes: StoredAttributes,
+  nowMs: number,
 ): Promise<{ sid: string; channel?: unknown }> {
+  const route = config.interaction;
   return client.flexApi.v1.interaction.create({
     channel: {
       type: 'web',
@@ -361,7 +364,7 @@ function createInteraction(
         workspace_sid: route.workspaceSid,
         workflow_sid: route.workflowSid,
         task_channel_unique_name: route.taskChannel,
-        attributes: taskAttributes(conversationSid, attributes, { apiSecret, identity: author }),
+        attributes: taskAttributes(conversationSid, attributes, trustFor(config, author, nowMs)),
       },
     },
   });

@@ -1,18 +1,27 @@
 /**
  * The task attributes /interaction gives Flex (task-attributes.ts): the name
  * agents see, whichever mode wrote the conversation, the pre-engagement
- * answers as stored, and `customer` only in the verified shape and only with
- * this service's signature for the message's author.
+ * answers as stored, and `customer` only in the verified shape, only with
+ * this service's signature for the message's author, made within a session,
+ * and without the signature itself.
  */
 import { customerSignature } from '../customer-signature';
+import type { CustomerTrust } from '../customer-trust';
 import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { captureLogsPerTest } from '../../tests/support/logs';
-import { taskAttributes, type CustomerTrust } from './task-attributes';
+import { taskAttributes } from './task-attributes';
 
 const logs = captureLogsPerTest();
 const CH = 'CH' + 'a'.repeat(32);
 const ANA = 'cust_' + 'a'.repeat(32);
-const trust: CustomerTrust = { apiSecret: TEST_ENV.API_SECRET, identity: ANA };
+const NOW_MS = Date.UTC(2026, 11, 3, 12);
+const DAY = 86_400;
+const trust: CustomerTrust = {
+  apiSecret: TEST_ENV.API_SECRET,
+  identity: ANA,
+  nowMs: NOW_MS,
+  maxAgeSeconds: DAY,
+};
 
 const CLAIMS = {
   verified: true as const,
@@ -21,11 +30,18 @@ const CLAIMS = {
   name: 'Ana Pérez',
   email: 'ana@example.com',
   claims: { plan: 'gold', accountAgeDays: 412, beta: false },
+  verifiedAt: NOW_MS / 1000 - 600, // the start, ten minutes before the hand-off
 };
-const signed = (identity = ANA, apiSecret: string = TEST_ENV.API_SECRET) => ({
-  ...CLAIMS,
-  signature: customerSignature(apiSecret, identity, CLAIMS),
-});
+const signed = (
+  identity = ANA,
+  apiSecret: string = TEST_ENV.API_SECRET,
+  claims: typeof CLAIMS = CLAIMS,
+) => ({ ...claims, signature: customerSignature(apiSecret, identity, claims) });
+/** What the task shows: the signed fields, without the signature. */
+const shown = (customer: ReturnType<typeof signed>) => {
+  const { signature: _, ...fields } = customer;
+  return fields;
+};
 
 describe('taskAttributes', () => {
   it('our own conversations: the name from `from`, the answers as stored', () => {
@@ -81,17 +97,29 @@ describe('taskAttributes: `customer` only with a valid signature', () => {
       'in the pre-engagement data (address)',
       (c: unknown) => ({ pre_engagement_data: { customer: c } }),
     ],
-  ])('signed for the author, %s: passed on as stored', (_, where) => {
+  ])('signed for the author, %s: passed on without the signature', (_, where) => {
     const customer = signed();
-    expect(taskAttributes(CH, where(customer), trust).customer).toEqual(customer);
+    expect(taskAttributes(CH, where(customer), trust).customer).toEqual(shown(customer));
     expect(logs.events()).toEqual([]);
+  });
+
+  it('the verified name is the name agents see, before a typed one', () => {
+    const task = taskAttributes(
+      CH,
+      { pre_engagement_data: { friendlyName: 'Eve', customer: signed() } },
+      trust,
+    );
+    expect(task).toMatchObject({ from: 'Ana Pérez', customerName: 'Ana Pérez' });
   });
 
   it('the same claims re-serialised in another key order still verify', () => {
     const { signature, claims: _, ...rest } = signed();
     const claims = { beta: false, accountAgeDays: 412, plan: 'gold' };
     const reordered = JSON.parse(JSON.stringify({ signature, claims, ...rest })) as unknown;
-    expect(taskAttributes(CH, { customer: reordered }, trust).customer).toEqual(reordered);
+    expect(taskAttributes(CH, { customer: reordered }, trust).customer).toEqual({
+      ...rest,
+      claims,
+    });
   });
 
   it.each([
@@ -109,7 +137,30 @@ describe('taskAttributes: `customer` only with a valid signature', () => {
       { ...signed(), claims: { ...CLAIMS.claims, plan: 'platinum' } },
       'bad_signature',
     ],
-    ['a malformed signature', { ...CLAIMS, signature: 'v1.abc' }, 'bad_signature'],
+    ['a malformed signature', { ...CLAIMS, signature: 'v2.abc' }, 'bad_signature'],
+    [
+      'signed more than a session before the hand-off',
+      signed(ANA, TEST_ENV.API_SECRET, { ...CLAIMS, verifiedAt: NOW_MS / 1000 - DAY - 1 }),
+      'expired',
+    ],
+    [
+      'signed in the future (another clock, over a minute ahead)',
+      signed(ANA, TEST_ENV.API_SECRET, { ...CLAIMS, verifiedAt: NOW_MS / 1000 + 120 }),
+      'expired',
+    ],
+    [
+      'its time changed (to make old claims look fresh)',
+      {
+        ...signed(ANA, TEST_ENV.API_SECRET, { ...CLAIMS, verifiedAt: 1 }),
+        verifiedAt: CLAIMS.verifiedAt,
+      },
+      'bad_signature',
+    ],
+    [
+      'a v1 signature (from before verifiedAt)',
+      { ...CLAIMS, signature: 'v1.' + 'A'.repeat(43) },
+      'bad_signature',
+    ],
     [
       'a signature with a stray character',
       { ...CLAIMS, signature: `${signed().signature}!` },
@@ -134,12 +185,12 @@ describe('taskAttributes: `customer` only with a valid signature', () => {
   it('signed, with keys added beside the signed fields: only the signed fields pass', () => {
     const padded = { ...signed(), plan: 'enterprise', creditLimit: 1e6, verified_by: 'bank' };
     const task = taskAttributes(CH, { pre_engagement_data: { customer: padded } }, trust);
-    expect(task.customer).toEqual(signed());
+    expect(task.customer).toEqual(shown(signed()));
     expect(task.pre_engagement_data).toEqual({});
   });
 
   it('a forged `customer` (and a seal) never stays in the pre-engagement data', () => {
-    const forged = { ...CLAIMS, signature: 'v1.' + 'A'.repeat(43) };
+    const forged = { ...CLAIMS, signature: 'v2.' + 'A'.repeat(43) };
     const stored = { pre_engagement_data: { topic: 'x', customer: forged, webchat_seal: {} } };
     const task = taskAttributes(CH, stored, trust);
     expect(task.pre_engagement_data).toEqual({ topic: 'x' });

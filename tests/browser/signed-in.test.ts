@@ -132,7 +132,8 @@ describeInBrowser('a signed-in customer', () => {
       issuer: CUSTOMER_ENV.CUSTOMER_TOKEN_ISSUER,
       name: 'Ana Signed',
       email: 'ana@example.com',
-      signature: expect.stringMatching(/^v1\./) as unknown,
+      verifiedAt: expect.any(Number) as unknown,
+      signature: expect.stringMatching(/^v2\./) as unknown,
     });
     const [client] = await fake(page, (c) => c.tokens);
     const identity = JSON.parse(Buffer.from(client!.split('.')[1]!, 'base64url').toString()).grants

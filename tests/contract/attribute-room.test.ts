@@ -103,7 +103,7 @@ describe('the verified claims always fit beside the largest form allowed', () =>
     expect(data.friendlyName).toBe('€'.repeat(64));
     expect(data.customer).toMatchObject({
       name: '€'.repeat(64),
-      signature: expect.stringMatching(/^v1\./),
+      signature: expect.stringMatching(/^v2\./),
     });
     const payload = Buffer.from(customerToken.split('.')[1] ?? '', 'base64url').toString();
     const signed = JSON.parse(payload) as Record<string, unknown>;

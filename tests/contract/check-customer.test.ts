@@ -24,15 +24,22 @@ const FIELDS = {
   name: 'Ana Souza',
   email: 'ana@example.com',
   claims: { plan: 'gold', tier: 2 },
+  verifiedAt: Math.floor(Date.now() / 1000) - 60, // the start, a minute before
 };
 
-function signed(identity = IDENTITY, secret: string = TEST_ENV.API_SECRET): CustomerAttribute {
-  return {
-    verified: true,
-    ...FIELDS,
-    signature: customerSignature(secret, identity, FIELDS),
-  };
+function signed(
+  identity = IDENTITY,
+  secret: string = TEST_ENV.API_SECRET,
+  fields: typeof FIELDS = FIELDS,
+): CustomerAttribute {
+  return { verified: true, ...fields, signature: customerSignature(secret, identity, fields) };
 }
+
+/** What the answer gives back: the signed fields, without the signature. */
+const shown = (customer: CustomerAttribute = signed()) => {
+  const { signature: _, ...fields } = customer;
+  return fields;
+};
 
 const SEAL = { v: 1, mac: 'x' };
 const ANSWERS = { friendlyName: 'Ana', topic: 'billing' };
@@ -56,7 +63,7 @@ describe('POST /check-customer', () => {
       conversationSid: CONVERSATION,
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ verified: true, customer, answers: ANSWERS });
+    expect(res.body).toEqual({ verified: true, customer: shown(customer), answers: ANSWERS });
     expect(logs.events()).toEqual(['customer_checked']);
     expect(logs.text()).toContain(CONVERSATION);
   });
@@ -64,7 +71,7 @@ describe('POST /check-customer', () => {
   it('takes absent or null answers as none', async () => {
     for (const body of [{ answers: null }, {}]) {
       const res = await check({ identity: IDENTITY, customer: signed(), ...body });
-      expect(res.body).toEqual({ verified: true, customer: signed(), answers: {} });
+      expect(res.body).toEqual({ verified: true, customer: shown(), answers: {} });
     }
   });
 
@@ -74,7 +81,7 @@ describe('POST /check-customer', () => {
       customer: { ...signed(), plan: 'enterprise', role: 'admin' },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ verified: true, customer: signed(), answers: {} });
+    expect(res.body).toEqual({ verified: true, customer: shown(), answers: {} });
   });
 
   it('verifies a customer a flow re-serialised (its keys in another order)', async () => {
@@ -96,7 +103,21 @@ describe('POST /check-customer', () => {
     ['forged: a changed id', { ...signed(), id: 'cus_1' }],
     ['signed with another secret', signed(IDENTITY, 'another-api-secret-0123456789abcdef')],
     ['signed for another identity', signed(`cust_${'b2'.repeat(16)}`)],
-    ['a signature of the wrong shape', { ...signed(), signature: 'v1.short' }],
+    ['a signature of the wrong shape', { ...signed(), signature: 'v2.short' }],
+    [
+      'signed more than a session ago (its claims copied from an old chat)',
+      signed(IDENTITY, TEST_ENV.API_SECRET, {
+        ...FIELDS,
+        verifiedAt: FIELDS.verifiedAt - 2 * 86_400,
+      }),
+    ],
+    [
+      'its time made fresh after signing',
+      {
+        ...signed(IDENTITY, TEST_ENV.API_SECRET, { ...FIELDS, verifiedAt: 1 }),
+        verifiedAt: FIELDS.verifiedAt,
+      },
+    ],
     ['not verified', { ...signed(), verified: false }],
     ['a string', JSON.stringify(signed())],
     ['null', null],

@@ -79,7 +79,8 @@ async function measuredStart(env: Env, sub?: string, kind: BodyKind = 'with a qu
     { env: withCustomer },
   );
   mock.recorded.splice(0);
-  mock.latencyMs = 10;
+  // Long enough that requests sent side by side overlap on a loaded machine.
+  mock.latencyMs = 40;
   const res = await invoke(startChat, { mock, env: withCustomer, body });
   mock.latencyMs = 0;
   expect(res.status).toBe(200);

@@ -63,7 +63,8 @@ describe('POST /start-chat: customer tokens verified with a JWKS URL', () => {
         issuer: CUSTOMER_ENV.CUSTOMER_TOKEN_ISSUER,
         name: 'Bo',
         email: 'bo@example.com',
-        signature: expect.stringMatching(/^v1\./) as unknown,
+        verifiedAt: expect.any(Number) as unknown,
+        signature: expect.stringMatching(/^v2\./) as unknown,
       },
       webchat_seal: sealed('bo@example.com'),
     });

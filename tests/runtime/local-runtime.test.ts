@@ -62,7 +62,12 @@ describe('twilio-run start on dist/', () => {
 
   it("answers /check-customer as Studio's Make HTTP Request sends it (no Origin, JSON with a charset, nested objects)", async () => {
     const identity = `cust_${'ab'.repeat(16)}`;
-    const fields = { id: 'cus_42', issuer: 'https://shop.example.com', claims: { plan: 'gold' } };
+    const fields = {
+      id: 'cus_42',
+      issuer: 'https://shop.example.com',
+      claims: { plan: 'gold' },
+      verifiedAt: Math.floor(Date.now() / 1000),
+    };
     const customer = {
       verified: true,
       ...fields,

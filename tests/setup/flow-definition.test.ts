@@ -81,12 +81,15 @@ const FIELDS = {
   issuer: 'https://shop.example.com',
   name: 'Ana',
   claims: { plan: 'gold' },
+  verifiedAt: Math.floor(Date.now() / 1000),
 };
 const signed = (identity = IDENTITY) => ({
   verified: true as const,
   ...FIELDS,
   signature: customerSignature(TEST_ENV.API_SECRET, identity, FIELDS),
 });
+/** What the task shows: the signed fields, without the signature. */
+const shown = () => ({ verified: true as const, ...FIELDS });
 const SEAL = { v: 1, mac: 'm' };
 
 describe('the web chat Studio flow definition', () => {
@@ -231,7 +234,7 @@ describe('the web chat Studio flow definition', () => {
       channelType: 'web',
       conversationSid: CONVERSATION_SID,
       pre_engagement_data: { topic: 'billing' },
-      customer: signed(),
+      customer: shown(),
     });
   });
 
@@ -245,7 +248,7 @@ describe('the web chat Studio flow definition', () => {
       channelType: 'web',
       conversationSid: CONVERSATION_SID,
       pre_engagement_data: { friendlyName: 'Ana' },
-      customer: signed(),
+      customer: shown(),
     });
   });
 
@@ -253,7 +256,7 @@ describe('the web chat Studio flow definition', () => {
     const task = await taskAttributes({
       pre_engagement_data: { friendlyName: 'Ana', customer: { ...signed(), role: 'admin' } },
     });
-    expect(task.customer).toEqual(signed());
+    expect(task.customer).toEqual(shown());
   });
 
   it.each([

@@ -25,6 +25,7 @@ export function customerOf(sub = 'cus_42'): VerifiedCustomer {
     identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
     claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
     tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
+    verifiedAt: Math.floor(Date.now() / 1000),
   };
 }
 
