@@ -328,6 +328,26 @@ describe('the web chat Studio flow definition', () => {
   });
 });
 
+/** A Send to Flex that copies the pre-engagement data (and so `customer`) as it is. */
+const UNCHECKED_RETRY =
+  '{"pre_engagement_data": {{trigger.conversation.ChannelAttributes.pre_engagement_data | to_json}}, "customer": {{trigger.conversation.ChannelAttributes.pre_engagement_data.customer | to_json}}}';
+
+/** `name`'s failedToEnqueue leads to a new Send to Flex `retry` with these attributes. */
+function retryAfter(name: string, flow: Definition, attributes: string): void {
+  const widget = state(name, flow) as State & { transitions: { event: string; next?: string }[] };
+  widget.transitions = [
+    { event: 'callComplete' },
+    { event: 'failedToEnqueue', next: 'retry' },
+    { event: 'callFailure' },
+  ];
+  flow.states.push({
+    name: 'retry',
+    type: 'send-to-flex',
+    transitions: [],
+    properties: { workflow: WORKFLOW_SID, channel: CHAT_TASK_CHANNEL_SID, attributes },
+  });
+}
+
 describe('customerCheckOf: does `customer` reach the task only through the check?', () => {
   const bare = () => webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID });
   const edited = (edit: (flow: Definition) => void) => {
@@ -391,6 +411,40 @@ describe('customerCheckOf: does `customer` reach the task only through the check
       'Flex’s messaging flow (no customer named)',
       () => FLOW_DEFINITIONS.messaging(),
       { verdict: 'unknown', widget: 'SendConversationToAgent' },
+    ],
+    [
+      'setup’s flow whose checked Send to Flex, failing to enqueue, retries with customer unchecked',
+      () => edited((f) => retryAfter('send_to_flex_checked', f, UNCHECKED_RETRY)),
+      { verdict: 'unchecked', widget: 'retry' },
+    ],
+    [
+      'setup’s flow whose anonymous Send to Flex, failing, retries with setup’s anonymous widget (not behind the split)',
+      () =>
+        edited((f) => {
+          retryAfter('send_to_flex', f, state('send_to_flex', f).properties.attributes as string);
+        }),
+      { verdict: 'unchecked', widget: 'retry' },
+    ],
+    [
+      'setup’s flow whose Send to Flex, failing, sends a message (no Send to Flex after it)',
+      () =>
+        edited((f) => {
+          const checked = state('send_to_flex_checked', f) as State & {
+            transitions: { event: string; next?: string }[];
+          };
+          checked.transitions = [
+            { event: 'callComplete' },
+            { event: 'failedToEnqueue', next: 'sorry' },
+            { event: 'callFailure', next: 'sorry' },
+          ];
+          f.states.push({
+            name: 'sorry',
+            type: 'send-message',
+            transitions: [{ event: 'sent' }, { event: 'failed' }],
+            properties: { body: 'Sorry, try again later.' },
+          });
+        }),
+      { verdict: 'checked', url: CHECK_CUSTOMER_URL },
     ],
   ])('%s', (_, flow, verdict) => {
     expect(customerCheckOf(flow(), CHECK_CUSTOMER_URL)).toEqual(verdict);
