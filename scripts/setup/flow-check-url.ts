@@ -10,10 +10,13 @@
  *             nothing new: their flow has no check, and a chat with a
  *             `customer` then reaches Flex without it.
  *   a reused  setup's flow from an earlier run (by name) that does not check
- *   flow      at that URL gets a new published revision from web-chat.flow.json,
- *             with its own workflow and channel, when it is still setup's
- *             (its check elsewhere or absent, or the flow from before the check);
- *             one edited in Studio is left as it is, and doctor judges it.
+ *   flow      at that URL gets a new published revision: from web-chat.flow.json,
+ *             with its own workflow and channel, when it is exactly as setup
+ *             made it (flow-templates.ts: any version, any URL, with or
+ *             without the check); else, when it has setup's check widget, the
+ *             same definition with only check_customer's URL changed; else
+ *             (edited in Studio, no check of setup's) none: it is left as it
+ *             is, said, and doctor judges it.
  */
 import { problemWith, type ModeContext } from './context';
 import { customerCheckOf } from './flow-customer';
@@ -23,6 +26,7 @@ import {
   webChatFlowDefinition,
   type FlowPlaceholders,
 } from './flow-definition';
+import { madeBySetup, withCheckUrl } from './flow-templates';
 import { decidePublicBaseUrl } from './public-url';
 import { step } from './twilio';
 
@@ -84,39 +88,47 @@ function routingOf(definition: unknown): Omit<FlowPlaceholders, 'CHECK_CUSTOMER_
   return undefined;
 }
 
-/** Whether the flow is still setup's: its check elsewhere or absent, or the one from before the check. */
-function stillSetups(flow: ReusedFlow, url: string): boolean {
-  const found = customerCheckOf(flow.definition, url);
-  if (found.verdict === 'no-check' || found.verdict === 'other-url') return true;
-  const reached = [...reachableWidgets(flow.definition).values()];
-  // Before the check: Trigger -> send_to_flex alone.
-  return (
-    found.verdict === 'unchecked' && reached.length === 1 && reached[0]?.name === 'send_to_flex'
-  );
-}
-
 /** Queues the new revision a reused flow of setup's needs to check at `url` (see above). */
 export async function updateReusedFlow(ctx: ModeContext, flow: ReusedFlow): Promise<void> {
-  const { term, plan, client } = ctx;
+  const { term } = ctx;
   const url = await flowCheckUrl(ctx);
   if (url === undefined || customerCheckOf(flow.definition, url).verdict === 'checked') return;
   const routing = routingOf(flow.definition);
-  if (!routing || !stillSetups(flow, url)) {
-    term.say(
-      `! Studio flow ${flow.sid} was edited in Studio, so setup leaves it as it is: doctor says whether it checks customer.`,
-    );
+  if (routing && madeBySetup(flow.definition)) {
+    const definition = webChatFlowDefinition({ ...routing, CHECK_CUSTOMER_URL: url });
+    publish(ctx, flow, definition, {
+      doing: ` to check customer at ${url}`,
+      commitMessage: 'Updated by npm run setup: customer checked at /check-customer',
+    });
     return;
   }
-  plan.queue(async () => {
+  const moved = withCheckUrl(flow.definition, url);
+  if (moved !== undefined) {
     term.say(
-      `… Updating Studio flow ${flow.sid} "${flow.friendlyName}" to check customer at ${url}`,
+      `Studio flow ${flow.sid} was edited in Studio: setup changes only its check_customer URL, and keeps your edits.`,
     );
+    publish(ctx, flow, moved, {
+      doing: `: check_customer's URL to ${url}`,
+      commitMessage: `Updated by npm run setup: check_customer's URL to ${url}, nothing else`,
+    });
+    return;
+  }
+  term.say(
+    `! Studio flow ${flow.sid} was edited in Studio, so setup leaves it as it is (publishing its own definition would lose your edits): doctor says whether it checks customer. To get setup's check, add it as web-chat.flow.json has it (check_customer, send_to_flex_checked), or create setup's flow (npm run setup -- --create-studio-flow after renaming this one) and move your edits into it.`,
+  );
+}
+
+/** Queues publishing `definition` as the flow's new revision. */
+function publish(
+  { term, plan, client }: ModeContext,
+  flow: ReusedFlow,
+  definition: unknown,
+  { doing, commitMessage }: { doing: string; commitMessage: string },
+): void {
+  plan.queue(async () => {
+    term.say(`… Updating Studio flow ${flow.sid} "${flow.friendlyName}"${doing}`);
     await step('update the Studio flow', () =>
-      client.studio.v2.flows(flow.sid).update({
-        status: 'published',
-        definition: webChatFlowDefinition({ ...routing, CHECK_CUSTOMER_URL: url }),
-        commitMessage: 'Updated by npm run setup: customer checked at /check-customer',
-      }),
+      client.studio.v2.flows(flow.sid).update({ status: 'published', definition, commitMessage }),
     );
     term.say(
       `✔ Published a new revision of Studio flow ${flow.sid} (Studio keeps the earlier ones)`,
