@@ -3,8 +3,10 @@
  * /check-customer, flow-definition.ts), and bringing a flow an earlier run
  * created up to date with it.
  *
- *   the URL   PUBLIC_BASE_URL (--public-base-url, decided, else .env's), else
- *             the deployed domain (--domain HOST); else, only when customer
+ *   the URL   PUBLIC_BASE_URL (--public-base-url, decided, else .env's unless
+ *             --domain names another host: a tunnel's left in .env is not
+ *             the deployed service), else the deployed domain (--domain
+ *             HOST); else, only when customer
  *             tokens are on (or asked for), the question PUBLIC_BASE_URL is
  *             asked by (empty allowed). Anonymous-only setups are asked
  *             nothing new: their flow has no check, and a chat with a
@@ -33,6 +35,15 @@ import { step } from './twilio';
 const LOCAL = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 const TOKEN_KEYS = ['CUSTOMER_TOKEN_SECRET', 'CUSTOMER_PUBLIC_KEY', 'CUSTOMER_JWKS_URL'] as const;
 
+/** Whether `url` is on `host` (false for no URL, or one that is not a URL). */
+function sameHost(url: string | undefined, host: string): boolean {
+  try {
+    return url !== undefined && new URL(url).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /** Customer tokens asked for by a flag, or on in .env. */
 function customerTokensWanted({ opts, file }: ModeContext): boolean {
   return (
@@ -52,9 +63,16 @@ export async function flowCheckUrl(ctx: ModeContext): Promise<string | undefined
     if (base) return checkCustomerUrlOf(base);
   }
   const decided = plan.decisions.get('PUBLIC_BASE_URL')?.value;
-  const base = (typeof decided === 'string' ? decided : undefined) ?? file.values.PUBLIC_BASE_URL;
+  const deployed = !LOCAL.test(opts.domainName);
+  const base =
+    (typeof decided === 'string' ? decided : undefined) ??
+    // --domain: the deployed service, which refuses a PUBLIC_BASE_URL of another host
+    // (a tunnel's, left in .env), and the check must not stay at that tunnel.
+    (deployed && !sameHost(file.values.PUBLIC_BASE_URL, opts.domainName)
+      ? undefined
+      : file.values.PUBLIC_BASE_URL);
   if (base && !problemWith('PUBLIC_BASE_URL', base)) return checkCustomerUrlOf(base);
-  if (!LOCAL.test(opts.domainName)) return checkCustomerUrlOf(`https://${opts.domainName}`);
+  if (deployed) return checkCustomerUrlOf(`https://${opts.domainName}`);
   if (!customerTokensWanted(ctx)) return undefined;
   term.say(
     "Signed-in customers: the Studio flow checks each chat's customer at this service's /check-customer, so it needs the URL Twilio reaches this service at (or run setup again with --domain <your service>.twil.io once deployed).",

@@ -271,6 +271,18 @@ describe('npm run setup: a flow an earlier run created', () => {
     expect(mock.requests('flows.update')).toHaveLength(1);
   });
 
+  it('checking at the tunnel in .env’s PUBLIC_BASE_URL, setup run again with --domain once deployed: moved to the deployed service', async () => {
+    account(mock).flows.push({ ...OLD_FLOW, definition: setupFlow(`${BASE_URL}/check-customer`) });
+    const res = await run([...CREATE_STUDIO, ...TOKENS, '--domain', DOMAIN, '--skip-doctor'], {
+      envText: `PUBLIC_BASE_URL=${BASE_URL}\n`,
+    });
+    expect(res.code).toBe(0);
+    expect(mock.requests('flows.update')).toHaveLength(1);
+    expect(definitionSent(mock.requests('flows.update')[0]!)).toEqual(
+      setupFlow(`https://${DOMAIN}/check-customer`),
+    );
+  });
+
   it('edited in Studio: left as it is, and said', async () => {
     account(mock).flows.push({ ...OLD_FLOW, definition: FLOW_DEFINITIONS.splitToFlex() });
     const res = await run(
