@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { customerCheckOf } from '../../scripts/setup/flow-customer';
+import { madeBySetup, withCheckUrl } from '../../scripts/setup/flow-templates';
 import {
   FLOW_DEFINITION_FILE,
   sendsChatsToFlex,
@@ -455,6 +456,69 @@ describe('customerCheckOf: does `customer` reach the task only through the check
       verdict: 'other-url',
       url: CHECK_CUSTOMER_URL,
     });
+  });
+});
+
+describe('madeBySetup / withCheckUrl: may setup replace a flow, or only move its check?', () => {
+  const copy = () => JSON.parse(JSON.stringify(definition)) as Definition;
+  const NEW_URL = 'https://other-1234-dev.twil.io/check-customer';
+
+  it('setup’s flow with or without the check, any routing, URL or widget positions: setup’s', () => {
+    const moved = copy();
+    for (const s of moved.states) s.properties.offset = { x: 1, y: 2 };
+    state('check_customer', moved).properties.url = 'https://x.ngrok.app/check-customer';
+    state('send_to_flex', moved).properties.workflow = 'WW' + '1'.repeat(32);
+    for (const flow of [
+      definition,
+      moved,
+      webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID }),
+    ]) {
+      expect(madeBySetup(flow)).toBe(true);
+    }
+  });
+
+  it.each([
+    [
+      'the description',
+      (f: Definition) => ((f as Definition & { description: string }).description = 'ours'),
+    ],
+    [
+      'a Send to Flex’s priority',
+      (f: Definition) => (state('send_to_flex', f).properties.priority = '5'),
+    ],
+    ['the split’s input', (f: Definition) => (state('has_customer', f).properties.input = 'x')],
+    [
+      'a widget more',
+      (f: Definition) => f.states.push({ ...state('send_to_flex', f), name: 'extra' }),
+    ],
+  ])('any other change (%s): not setup’s', (_, edit) => {
+    const flow = copy();
+    edit(flow);
+    expect(madeBySetup(flow)).toBe(false);
+  });
+
+  it('not a flow: not setup’s', () => {
+    for (const broken of [undefined, null, {}, { states: 'x' }])
+      expect(madeBySetup(broken)).toBe(false);
+  });
+
+  it('moves only check_customer’s URL, and only in setup’s check widget', () => {
+    const edited = copy();
+    edited.states.push({ ...state('send_to_flex', edited), name: 'extra' });
+    const moved = withCheckUrl(edited, NEW_URL) as Definition;
+    const expected = copy();
+    expected.states.push({ ...state('send_to_flex', expected), name: 'extra' });
+    state('check_customer', expected).properties.url = NEW_URL;
+    expect(moved).toEqual(expected);
+    expect(state('check_customer', edited).properties.url).toBe(CHECK_CUSTOMER_URL); // a copy
+
+    expect(withCheckUrl(definition, CHECK_CUSTOMER_URL)).toBeUndefined(); // already there
+    const rewritten = copy();
+    state('check_customer', rewritten).properties.body = '{}';
+    expect(withCheckUrl(rewritten, NEW_URL)).toBeUndefined();
+    expect(
+      withCheckUrl(webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID }), NEW_URL),
+    ).toBeUndefined();
   });
 });
 
