@@ -88,7 +88,41 @@ export function jsonFields(event: RuntimeEvent): JsonBody {
   const contentType = header(event, 'content-type');
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
   if (mediaType !== 'application/json') throw new UnsupportedMediaTypeError(contentType);
-  return eventFields(event);
+  const fields = eventFields(event);
+  const deep = Object.keys(fields).filter((name) => jsonDepth(fields[name]) > MAX_JSON_DEPTH);
+  if (deep.length > 0) {
+    throw new BadRequestError(
+      'The request nests arrays or objects too deeply.',
+      deep.map((field) => ({
+        field,
+        problem: `must nest at most ${MAX_JSON_DEPTH} levels of arrays and objects`,
+      })),
+    );
+  }
+  return fields;
+}
+
+/**
+ * How deeply a body's field may nest arrays and objects. No field of this
+ * service's nests more than a few levels (a customer's claims, the
+ * pre-engagement answers); the cap is what keeps `[[[…]]]` from reaching
+ * code that recurses: JSON.stringify runs out of stack at ~5,000 levels, which
+ * a 16 KB field holds twice over (a 500 where the caller deserves a 400).
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Levels of arrays and objects in a value (0 for a scalar), counted by a loop up to `MAX_JSON_DEPTH + 1`. */
+function jsonDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_JSON_DEPTH) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /**
@@ -135,23 +169,34 @@ export function assertInBody(
  * The fewest bytes any JSON text of this value can take: strings as
  * JSON.stringify writes them (its escapes are the shortest), but every
  * number as one byte, since a body may write `1e5` for 100000.
+ *
+ * Hazard: iterative, not recursive. A body is only a few KB, but `[[[…]]]`
+ * nests one level per 2 bytes: a recursive walk ran out of stack at ~3,000
+ * levels (a 500 on every endpoint that measures its body) where a loop
+ * simply counts them.
  */
 export function minJsonBytes(value: unknown): number {
-  if (typeof value === 'number') return 1;
-  if (Array.isArray(value)) {
-    return (
-      2 + Math.max(0, value.length - 1) + value.reduce<number>((n, v) => n + minJsonBytes(v), 0)
-    );
+  let bytes = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'number') {
+      bytes += 1;
+    } else if (Array.isArray(next)) {
+      bytes += 2 + Math.max(0, next.length - 1);
+      for (const item of next as unknown[]) pending.push(item);
+    } else if (isObject(next)) {
+      const entries = Object.entries(next);
+      bytes += 2 + Math.max(0, entries.length - 1);
+      for (const [key, item] of entries) {
+        bytes += Buffer.byteLength(JSON.stringify(key)) + 1;
+        pending.push(item);
+      }
+    } else {
+      bytes += Buffer.byteLength(JSON.stringify(next) ?? '');
+    }
   }
-  if (isObject(value)) {
-    const entries = Object.entries(value);
-    const inner = entries.reduce(
-      (n, [key, v]) => n + Buffer.byteLength(JSON.stringify(key)) + 1 + minJsonBytes(v),
-      0,
-    );
-    return 2 + Math.max(0, entries.length - 1) + inner;
-  }
-  return Buffer.byteLength(JSON.stringify(value) ?? '');
+  return bytes;
 }
 
 export function errorResult(error: unknown, headers: Record<string, string> = {}): HttpResult {

@@ -306,11 +306,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** The websites to check: --origin, else ALLOWED_ORIGINS of the local .env (when it parses). */
+/**
+ * The websites to check: --origin, else ALLOWED_ORIGINS of the local .env
+ * (when it parses); and that .env's API_SECRET, for /check-customer's probe.
+ */
 function remoteOptions(remote: RemoteArgs, envFile: string): RemoteOptions {
-  if (remote.origins) return { url: remote.url, origins: remote.origins, originsFrom: '--origin' };
   const file = readEnvFile(envFile);
+  const secret = file.exists ? file.values.API_SECRET?.trim() : undefined;
+  const base = { url: remote.url, ...(secret && { apiSecret: secret }) };
+  if (remote.origins) return { ...base, origins: remote.origins, originsFrom: '--origin' };
   const origins = file.exists ? readAllowedOrigins(file.values) : undefined;
-  if (origins === undefined || origins === '*') return { url: remote.url, origins: [] };
-  return { url: remote.url, origins: [...origins], originsFrom: `${envFile}'s ALLOWED_ORIGINS` };
+  if (origins === undefined || origins === '*') return { ...base, origins: [] };
+  return { ...base, origins: [...origins], originsFrom: `${envFile}'s ALLOWED_ORIGINS` };
 }

@@ -5,7 +5,8 @@
  * needs the check.
  *
  * Studio's Liquid is not judged in general: the Send to Flex widgets a chat
- * can reach are compared with setup's own (web-chat.flow.json), which are
+ * can reach (through every transition, a Send to Flex's own failures
+ * included) are compared with setup's own (web-chat.flow.json), which are
  * known to be safe:
  *
  *   send_to_flex_checked    `customer` and the answers from check_customer's

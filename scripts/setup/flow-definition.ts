@@ -122,9 +122,10 @@ export function nextOf(widget: Widget, only?: ChatTrigger): string[] {
 
 /**
  * The widgets a chat can reach, by name: from the Trigger's `event`
- * transition, through every transition after it (Send to Flex included,
- * whose own transitions lead nowhere in a chat flow). Empty for a
- * definition that is not one.
+ * transition, through every transition after it, Send to Flex's own
+ * included: its `failedToEnqueue` and `callFailure` can lead on (to a retry,
+ * a message, another Send to Flex), and a widget reached only that way still
+ * runs. Empty for a definition that is not one.
  */
 export function reachableWidgets(
   definition: unknown,
@@ -143,7 +144,7 @@ export function reachableWidgets(
     const widget = widgets.get(name);
     if (reached.has(name) || !widget) continue;
     reached.set(name, widget);
-    if (widget.type !== 'send-to-flex') queue.push(...nextOf(widget));
+    queue.push(...nextOf(widget));
   }
   return reached;
 }

@@ -10,7 +10,7 @@
  *                    one in the URL
  *   /interaction     refuses an unsigned call; deployed, Twilio itself does, before
  *                    the function runs (it is deployed protected)
- *   /check-customer  answers the Studio flow's check: a customer nobody signed is not verified
+ *   /check-customer  (remote-check-customer.ts)
  */
 import type { Add } from './checks';
 import { FIX_VARIABLE, fromOrigin } from './remote-checks';
@@ -173,38 +173,4 @@ export async function checkInteraction(probe: Probe, local: boolean, add: Add): 
       REDEPLOY,
     );
   }
-}
-
-/**
- * /check-customer, which the Studio flow setup creates asks before Send to
- * Flex (src/customer-check.ts), as Studio calls it: no Origin, JSON. A
- * customer nobody signed must come back `verified: false`. Without it the
- * flow's check fails, and signed-in customers reach agents without `customer`.
- */
-export async function checkCustomerCheck(probe: Probe, add: Add): Promise<void> {
-  const name = '/check-customer';
-  const answer = await probe('check-customer', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json;charset=utf-8' },
-    body: JSON.stringify({
-      identity: 'doctor-check',
-      customer: { verified: true, id: 'doctor-check', issuer: 'doctor-check' },
-    }),
-  });
-  const body = answer.json as { verified?: unknown } | undefined;
-  if (answer.status === 200 && body?.verified === false) {
-    add(name, 'ok', 'answers the Studio flow: a customer nobody signed is not verified');
-    return;
-  }
-  const error = errorOf(answer);
-  const what =
-    answer.status === 404
-      ? 'not deployed'
-      : `${error?.code ?? 'no answer'}${error?.fields ? ` (${error.fields.map((f) => f.field).join(', ')})` : ''}`;
-  add(
-    name,
-    'problem',
-    `HTTP ${answer.status}, ${what}: the Studio flow's customer check fails, so signed-in customers reach agents without customer`,
-    error?.code === 'not_configured' ? FIX_VARIABLE : REDEPLOY,
-  );
 }

@@ -2,7 +2,8 @@
  * `npm run doctor -- --url https://<service>.twil.io`: checks a deployed
  * service from outside, as the websites that embed it and Twilio see it, and
  * says for each check OK, a warning, or a problem with what to do. Any
- * problem makes the exit code non-zero. Needs no credentials.
+ * problem makes the exit code non-zero. Needs no credentials; the local
+ * .env's API_SECRET, when there, signs /check-customer's probe.
  *
  *   /status            reachable, configured; each variable at fault
  *   widget files       webchat.js, webchat-sdk.js, webchat-solver.js as JavaScript
@@ -22,12 +23,12 @@ import { checkOrigin, checkPreflight, checkRefusal, checkStatus } from './remote
 import {
   checkAsset,
   checkAvailability,
-  checkCustomerCheck,
   checkChallenge,
   checkInteraction,
   checkTokenInBody,
   WIDGET_FILES,
 } from './remote-endpoints';
+import { checkCustomerCheck } from './remote-check-customer';
 import { createProbe, isLocalUrl, Unreachable, type Probe } from './remote-http';
 import type { Terminal } from './terminal';
 
@@ -38,6 +39,8 @@ export interface RemoteOptions {
   origins: string[];
   /** Where `origins` came from, for the report: "--origin", ".env", or none. */
   originsFrom?: string;
+  /** The local .env's API_SECRET: /check-customer must verify a customer signed with it. */
+  apiSecret?: string;
   fetch?: typeof fetch;
 }
 
@@ -107,7 +110,7 @@ async function checkService(
   await checkAvailability(probe, add);
   if (state === 'configured') await checkTokenInBody(probe, ownOrigin, add);
   await checkInteraction(probe, local, add);
-  await checkCustomerCheck(probe, add);
+  await checkCustomerCheck(probe, add, options.apiSecret);
 }
 
 /** Doctor for a URL as a command: checks, the table, and the exit code (1 for a problem). */

@@ -35,12 +35,14 @@
  * (studio mode: the roles above guard it), has no check (signed-in customers
  * then reach agents without `customer`), or is not setup's and cannot be
  * judged. A Flex Flow's task integration cannot check at all: a warning.
+ * A check at a URL off the deployed `*.twil.io` domain (a tunnel) is a
+ * warning of its own (`customer check URL`).
  */
 import type { Env } from '../../src/config';
 import { customerTokensOn, readCustomer } from '../../src/config/customer';
 import { EnvReader } from '../../src/config/reader';
 import type { Add, Status } from './checks';
-import { customerCheckOf } from './flow-customer';
+import { customerCheckOf, type FlowCustomer } from './flow-customer';
 import type { ChatTrigger } from './flow-definition';
 import { explain, type Client } from './twilio';
 
@@ -211,6 +213,20 @@ export function checkFlowCustomer(
 ): void {
   const label = `Studio flow ${flow.sid} ("${flow.friendlyName}")`;
   const found = customerCheckOf(flow.definition, url, event);
+  addCustomerRow(add, label, found, url, forgeable);
+  if (found.verdict === 'checked' || found.verdict === 'other-url') {
+    warnCheckOffTwilio(add, label, found.url);
+  }
+}
+
+/** The `customer` row for what customerCheckOf found. */
+function addCustomerRow(
+  add: Add,
+  label: string,
+  found: FlowCustomer,
+  url: string | undefined,
+  forgeable: boolean,
+): void {
   const where = forgeable
     ? 'anything else using the same address could put a customer of its own there, marked verified'
     : 'only the Conversations roles keep a customer from rewriting it (Conversations roles row)';
@@ -264,6 +280,35 @@ export function checkFlowCustomer(
       );
   }
 }
+
+/** The row about where the flow's check runs. */
+export const CHECK_URL_ROW = 'customer check URL';
+
+/**
+ * A check anywhere but the deployed service (`*.twil.io`; Functions have no
+ * custom domains here) is a warning: setup writes PUBLIC_BASE_URL, a tunnel
+ * while developing, into the flow, and whoever answers that URL decides which
+ * customers agents are told are verified. A tunnel's hostname outlives the
+ * tunnel (ngrok and cloudflared hand names out again), so it can come to
+ * answer `verified: true` for anyone.
+ */
+function warnCheckOffTwilio(add: Add, label: string, checkUrl: string): void {
+  if (/\.twil\.io$/i.test(hostOf(checkUrl))) return;
+  add(
+    CHECK_URL_ROW,
+    'warn',
+    `${label} checks customer at ${checkUrl}, not on a deployed *.twil.io domain: whoever answers there decides which customers agents are told are verified, and a tunnel's hostname can later be someone else's, who could answer verified: true for any customer`,
+    "once deployed, run npm run setup -- --domain <your service>.twil.io: it moves the flow's check to the deployed service (keep tunnel URLs for development)",
+  );
+}
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+};
 
 /**
  * With customer tokens on, a Flex Flow's task integration makes the task

@@ -13,7 +13,8 @@ import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
 import type { Check } from '../../scripts/setup/checks';
-import { checkCustomerCheck, checkInteraction } from '../../scripts/setup/remote-endpoints';
+import { checkCustomerCheck } from '../../scripts/setup/remote-check-customer';
+import { checkInteraction } from '../../scripts/setup/remote-endpoints';
 import { createProbe } from '../../scripts/setup/remote-http';
 import { EnvDir, setupCli } from '../support/setup-cli';
 
@@ -74,10 +75,12 @@ async function doctor(argv: string[], envText?: string) {
 }
 
 const ORIGINS = ['--origin', 'https://www.example.com', '--origin', 'https://shop.example.com'];
+/** The local .env with the API_SECRET the runtimes here are deployed with. */
+const SECRET_ENV = `API_SECRET=${TEST_ENV.API_SECRET}\n`;
 
 describe('doctor --url on a well-configured service', () => {
   it('passes every check, and exits 0', async () => {
-    const res = await doctor(['--url', good.url, ...ORIGINS]);
+    const res = await doctor(['--url', good.url, ...ORIGINS], SECRET_ENV);
     expect(res.stderr).toBe('');
     expect(res.rows.map((r) => [r.status, r.name])).toEqual(
       [
@@ -101,6 +104,9 @@ describe('doctor --url on a well-configured service', () => {
     expect(res.row('token in body')?.detail).toMatch(/HTTP 401 for a bad token/);
     expect(res.row('/interaction')?.detail).toBe(
       'an unsigned call is refused by the function (HTTP 403)',
+    );
+    expect(res.row('/check-customer')?.detail).toBe(
+      "answers the Studio flow: verifies a customer signed with .env's API_SECRET, refuses one nobody signed",
     );
     expect(res.stdout).toContain('No problems: the service is ready for your websites.');
     expect(res.code).toBe(0);
@@ -156,18 +162,36 @@ describe('doctor --url on a well-configured service', () => {
 });
 
 describe('doctor --url: /check-customer', () => {
-  it('an older deployment without it: a problem saying what signed-in customers lose', async () => {
-    const server = await serve((_req, res) => {
-      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>');
-    });
+  /** checkCustomerCheck's rows against a server that answers as `handle` says. */
+  async function rowsFrom(handle: Parameters<typeof createServer>[1], apiSecret?: string) {
+    const server = await serve(handle);
     const rows: Check[] = [];
+    let requests = 0;
+    server.on('request', () => (requests += 1));
     try {
-      await checkCustomerCheck(createProbe(urlOf(server)), (name, status, detail, fix) =>
-        rows.push({ name, status, detail, ...(fix && { fix }) }),
+      await checkCustomerCheck(
+        createProbe(urlOf(server)),
+        (name, status, detail, fix) => rows.push({ name, status, detail, ...(fix && { fix }) }),
+        apiSecret,
       );
     } finally {
       server.close();
     }
+    return { rows, requests };
+  }
+
+  /** A stub that answers every check the same. */
+  const always = (verified: boolean) =>
+    rowsFrom((_req, res) => {
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ verified, answers: {} }));
+    }, TEST_ENV.API_SECRET);
+
+  it('an older deployment without it: a problem saying what signed-in customers lose', async () => {
+    const { rows } = await rowsFrom((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<h1>Not Found</h1>');
+    }, TEST_ENV.API_SECRET);
     expect(rows).toEqual([
       {
         name: '/check-customer',
@@ -178,11 +202,65 @@ describe('doctor --url: /check-customer', () => {
       },
     ]);
   });
+
+  it('a stub that refuses everything (it only proves refusal): a problem, from the signed probe', async () => {
+    const { rows, requests } = await always(false);
+    expect(requests).toBe(2);
+    expect(rows).toEqual([
+      {
+        name: '/check-customer',
+        status: 'problem',
+        detail: expect.stringContaining(
+          "does not verify a customer signed with the local .env's API_SECRET",
+        ),
+        fix: expect.stringContaining('npm run deploy uploads its API_SECRET'),
+      },
+    ]);
+  });
+
+  it('a stub that verifies everything: a problem, from the unsigned probe', async () => {
+    const { rows } = await always(true);
+    expect(rows).toEqual([
+      expect.objectContaining({
+        status: 'problem',
+        detail: expect.stringContaining('answered verified: true for a customer nobody signed'),
+      }),
+    ]);
+  });
+
+  it('the service deployed with another API_SECRET than the local .env’s: a problem', async () => {
+    const res = await doctor(
+      ['--url', good.url, ...ORIGINS],
+      'API_SECRET=another-secret-0123456789\n',
+    );
+    expect(res.problems).toEqual([
+      expect.objectContaining({
+        name: '/check-customer',
+        detail: expect.stringContaining('the deployed API_SECRET differs'),
+      }),
+    ]);
+    expect(res.code).toBe(1);
+  });
+
+  it('no API_SECRET in the local .env: only refusal is checked, a warning that says so', async () => {
+    const res = await doctor(['--url', good.url, ...ORIGINS]);
+    expect(res.row('/check-customer')).toEqual({
+      status: '! WARN',
+      name: '/check-customer',
+      detail:
+        'refuses a customer nobody signed; whether it verifies one this service signed was not checked: no API_SECRET in the local .env',
+      fix: 'run doctor where the .env with the deployed API_SECRET is (or pass --env-path)',
+    });
+    expect(res.code).toBe(0);
+  });
 });
 
 describe('doctor --url on a service that lacks a variable and has a malformed one', () => {
   it('names each variable once with what to do, and still checks the rest', async () => {
-    const res = await doctor(['--url', missing.url, '--origin', 'https://www.example.com']);
+    const res = await doctor(
+      ['--url', missing.url, '--origin', 'https://www.example.com'],
+      SECRET_ENV,
+    );
     expect(res.row('STUDIO_FLOW_SID')).toEqual({
       status: '✘ PROBLEM',
       name: 'STUDIO_FLOW_SID',

@@ -267,6 +267,35 @@ describe('doctor: whether the flow chats go to gives its task `customer` only th
     expect(res.row('customer')?.detail).toMatch(detail);
   });
 
+  it("setup's flow checking at a tunnel (PUBLIC_BASE_URL): the customer row OK, and a warning about the tunnel", async () => {
+    useFlow(setupFlow(CHECK_URL));
+    const res = await doctor(STUDIO);
+    expect(res.row('customer')?.status).toBe('✔ OK');
+    expect(res.row('customer check URL')).toEqual({
+      status: '! WARN',
+      name: 'customer check URL',
+      detail: `Studio flow ${TEST_ENV.STUDIO_FLOW_SID} ("Messaging Flow") checks customer at ${CHECK_URL}, not on a deployed *.twil.io domain: whoever answers there decides which customers agents are told are verified, and a tunnel's hostname can later be someone else's, who could answer verified: true for any customer`,
+      fix: "once deployed, run npm run setup -- --domain <your service>.twil.io: it moves the flow's check to the deployed service (keep tunnel URLs for development)",
+    });
+  });
+
+  it("setup's flow checking at the deployed service (--domain): OK, no tunnel warning", async () => {
+    const domain = 'flex-webchat-1234-dev.twil.io';
+    useFlow(setupFlow(`https://${domain}/check-customer`));
+    const res = await doctor(SIGNED_IN, ['--domain', domain]);
+    expect(res.row('customer')?.status).toBe('✔ OK');
+    expect(res.row('customer check URL')).toBeUndefined();
+  });
+
+  it("setup's flow checking at another URL off twil.io: the problem, and the tunnel warning", async () => {
+    useFlow(setupFlow('https://elsewhere.example/check-customer'));
+    const res = await doctor(STUDIO);
+    expect(res.row('customer')?.status).toBe('✘ PROBLEM');
+    expect(res.row('customer check URL')?.detail).toContain(
+      'checks customer at https://elsewhere.example/check-customer, not on a deployed *.twil.io domain',
+    );
+  });
+
   it("setup's flow checking at another URL: a problem naming both", async () => {
     useFlow(setupFlow('https://elsewhere.example/check-customer'));
     const res = await doctor(ADDRESS);

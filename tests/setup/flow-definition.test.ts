@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { customerCheckOf } from '../../scripts/setup/flow-customer';
+import { madeBySetup, withCheckUrl } from '../../scripts/setup/flow-templates';
 import {
   FLOW_DEFINITION_FILE,
   sendsChatsToFlex,
@@ -331,6 +332,26 @@ describe('the web chat Studio flow definition', () => {
   });
 });
 
+/** A Send to Flex that copies the pre-engagement data (and so `customer`) as it is. */
+const UNCHECKED_RETRY =
+  '{"pre_engagement_data": {{trigger.conversation.ChannelAttributes.pre_engagement_data | to_json}}, "customer": {{trigger.conversation.ChannelAttributes.pre_engagement_data.customer | to_json}}}';
+
+/** `name`'s failedToEnqueue leads to a new Send to Flex `retry` with these attributes. */
+function retryAfter(name: string, flow: Definition, attributes: string): void {
+  const widget = state(name, flow) as State & { transitions: { event: string; next?: string }[] };
+  widget.transitions = [
+    { event: 'callComplete' },
+    { event: 'failedToEnqueue', next: 'retry' },
+    { event: 'callFailure' },
+  ];
+  flow.states.push({
+    name: 'retry',
+    type: 'send-to-flex',
+    transitions: [],
+    properties: { workflow: WORKFLOW_SID, channel: CHAT_TASK_CHANNEL_SID, attributes },
+  });
+}
+
 describe('customerCheckOf: does `customer` reach the task only through the check?', () => {
   const bare = () => webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID });
   const edited = (edit: (flow: Definition) => void) => {
@@ -395,6 +416,40 @@ describe('customerCheckOf: does `customer` reach the task only through the check
       () => FLOW_DEFINITIONS.messaging(),
       { verdict: 'unknown', widget: 'SendConversationToAgent' },
     ],
+    [
+      'setup’s flow whose checked Send to Flex, failing to enqueue, retries with customer unchecked',
+      () => edited((f) => retryAfter('send_to_flex_checked', f, UNCHECKED_RETRY)),
+      { verdict: 'unchecked', widget: 'retry' },
+    ],
+    [
+      'setup’s flow whose anonymous Send to Flex, failing, retries with setup’s anonymous widget (not behind the split)',
+      () =>
+        edited((f) => {
+          retryAfter('send_to_flex', f, state('send_to_flex', f).properties.attributes as string);
+        }),
+      { verdict: 'unchecked', widget: 'retry' },
+    ],
+    [
+      'setup’s flow whose Send to Flex, failing, sends a message (no Send to Flex after it)',
+      () =>
+        edited((f) => {
+          const checked = state('send_to_flex_checked', f) as State & {
+            transitions: { event: string; next?: string }[];
+          };
+          checked.transitions = [
+            { event: 'callComplete' },
+            { event: 'failedToEnqueue', next: 'sorry' },
+            { event: 'callFailure', next: 'sorry' },
+          ];
+          f.states.push({
+            name: 'sorry',
+            type: 'send-message',
+            transitions: [{ event: 'sent' }, { event: 'failed' }],
+            properties: { body: 'Sorry, try again later.' },
+          });
+        }),
+      { verdict: 'checked', url: CHECK_CUSTOMER_URL },
+    ],
   ])('%s', (_, flow, verdict) => {
     expect(customerCheckOf(flow(), CHECK_CUSTOMER_URL)).toEqual(verdict);
   });
@@ -404,6 +459,69 @@ describe('customerCheckOf: does `customer` reach the task only through the check
       verdict: 'other-url',
       url: CHECK_CUSTOMER_URL,
     });
+  });
+});
+
+describe('madeBySetup / withCheckUrl: may setup replace a flow, or only move its check?', () => {
+  const copy = () => JSON.parse(JSON.stringify(definition)) as Definition;
+  const NEW_URL = 'https://other-1234-dev.twil.io/check-customer';
+
+  it('setup’s flow with or without the check, any routing, URL or widget positions: setup’s', () => {
+    const moved = copy();
+    for (const s of moved.states) s.properties.offset = { x: 1, y: 2 };
+    state('check_customer', moved).properties.url = 'https://x.ngrok.app/check-customer';
+    state('send_to_flex', moved).properties.workflow = 'WW' + '1'.repeat(32);
+    for (const flow of [
+      definition,
+      moved,
+      webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID }),
+    ]) {
+      expect(madeBySetup(flow)).toBe(true);
+    }
+  });
+
+  it.each([
+    [
+      'the description',
+      (f: Definition) => ((f as Definition & { description: string }).description = 'ours'),
+    ],
+    [
+      'a Send to Flex’s priority',
+      (f: Definition) => (state('send_to_flex', f).properties.priority = '5'),
+    ],
+    ['the split’s input', (f: Definition) => (state('has_customer', f).properties.input = 'x')],
+    [
+      'a widget more',
+      (f: Definition) => f.states.push({ ...state('send_to_flex', f), name: 'extra' }),
+    ],
+  ])('any other change (%s): not setup’s', (_, edit) => {
+    const flow = copy();
+    edit(flow);
+    expect(madeBySetup(flow)).toBe(false);
+  });
+
+  it('not a flow: not setup’s', () => {
+    for (const broken of [undefined, null, {}, { states: 'x' }])
+      expect(madeBySetup(broken)).toBe(false);
+  });
+
+  it('moves only check_customer’s URL, and only in setup’s check widget', () => {
+    const edited = copy();
+    edited.states.push({ ...state('send_to_flex', edited), name: 'extra' });
+    const moved = withCheckUrl(edited, NEW_URL) as Definition;
+    const expected = copy();
+    expected.states.push({ ...state('send_to_flex', expected), name: 'extra' });
+    state('check_customer', expected).properties.url = NEW_URL;
+    expect(moved).toEqual(expected);
+    expect(state('check_customer', edited).properties.url).toBe(CHECK_CUSTOMER_URL); // a copy
+
+    expect(withCheckUrl(definition, CHECK_CUSTOMER_URL)).toBeUndefined(); // already there
+    const rewritten = copy();
+    state('check_customer', rewritten).properties.body = '{}';
+    expect(withCheckUrl(rewritten, NEW_URL)).toBeUndefined();
+    expect(
+      withCheckUrl(webChatFlowDefinition({ WORKFLOW_SID, CHAT_TASK_CHANNEL_SID }), NEW_URL),
+    ).toBeUndefined();
   });
 });
 

@@ -7,6 +7,8 @@
  * flow an earlier run created gets the check as a new revision; one edited
  * in Studio is left alone.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { webChatFlowDefinition } from '../../scripts/setup/flow-definition';
 import { ACCOUNT, account, FLOW_DEFINITIONS, type MockFlow } from '../../dev/twilio-fake/apis';
 import { TwilioMock, type RecordedRequest } from '../../dev/twilio-fake/twilio-mock';
@@ -51,37 +53,60 @@ const definitionSent = (request: RecordedRequest): unknown =>
   JSON.parse(request.form.Definition?.[0] ?? 'null');
 const customerRow = (stdout: string) => doctorRows(stdout).find((r) => r.name === 'customer');
 
+/** The definitions earlier versions of setup created, with this account's routing. */
+const EARLIER: unknown[] = (
+  JSON.parse(
+    readFileSync(join(__dirname, '../../scripts/setup/web-chat.flow.earlier.json'), 'utf8')
+      .replaceAll('${WORKFLOW_SID}', ACCOUNT.workflowSid)
+      .replaceAll('${CHAT_TASK_CHANNEL_SID}', ACCOUNT.chatChannelSid),
+  ) as { definitions: unknown[] }
+).definitions;
+
 /** What setup created before the check, as an earlier run left it. */
 const OLD_FLOW: MockFlow = {
   sid: 'FW' + 'e'.repeat(32),
   friendlyName: 'Flex custom web chat',
   status: 'published',
   revision: 1,
-  definition: {
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        transitions: [{ event: 'incomingConversationMessage', next: 'send_to_flex' }],
-        properties: { offset: { x: 0, y: 0 } },
-      },
-      {
-        name: 'send_to_flex',
-        type: 'send-to-flex',
-        transitions: [{ event: 'callComplete' }],
-        properties: {
-          offset: { x: 0, y: 200 },
-          workflow: ACCOUNT.workflowSid,
-          channel: ACCOUNT.chatChannelSid,
-          attributes:
-            '{"pre_engagement_data": {{trigger.conversation.ChannelAttributes.pre_engagement_data | to_json}}{% if trigger.conversation.ChannelAttributes.customer %}, "customer": {{trigger.conversation.ChannelAttributes.customer | to_json}}{% endif %}}',
-        },
-      },
-    ],
-  },
+  definition: EARLIER[0],
 };
+
+interface EditableFlow {
+  states: {
+    name: string;
+    type: string;
+    transitions: { event: string; next?: string }[];
+    properties: Record<string, unknown>;
+  }[];
+}
+
+/** The company's edit in Studio: Trigger -> welcome (Send Message) -> has_customer. */
+function withWelcome(definition: unknown): EditableFlow {
+  const flow = JSON.parse(JSON.stringify(definition)) as EditableFlow;
+  flow.states[0]!.transitions.find((t) => t.event === 'incomingConversationMessage')!.next =
+    'welcome';
+  flow.states.push({
+    name: 'welcome',
+    type: 'send-message',
+    transitions: [
+      { event: 'sent', next: 'has_customer' },
+      { event: 'failed', next: 'has_customer' },
+    ],
+    properties: {
+      body: 'Hi! An agent will be with you shortly.',
+      from: '{{flow.channel.address}}',
+      to: '{{contact.channel.address}}',
+    },
+  });
+  return flow;
+}
+
+/** The widgets moved on Studio's canvas: nothing a chat sees. */
+function moved(definition: unknown): unknown {
+  const flow = JSON.parse(JSON.stringify(definition)) as EditableFlow;
+  for (const [i, state] of flow.states.entries()) state.properties.offset = { x: 10 * i, y: 7 };
+  return flow;
+}
 
 describe('npm run setup: the flow it creates checks customer at this service', () => {
   it.each([
@@ -185,6 +210,76 @@ describe('npm run setup: a flow an earlier run created', () => {
     expect(mock.requests('flows.create')).toHaveLength(0);
     expect(definitionSent(mock.requests('flows.update')[0]!)).toEqual(
       setupFlow(`${BASE_URL}/check-customer`),
+    );
+  });
+
+  it.each([
+    ['the first version', 1],
+    ['the version with customer (unchecked)', 0],
+  ])(
+    'from before the check (%s), its widgets moved on the canvas: replaced with the checked flow',
+    async (_, index) => {
+      account(mock).flows.push({ ...OLD_FLOW, definition: moved(EARLIER[index]) });
+      const res = await run([...CREATE_STUDIO, ...TOKENS, '--public-base-url', BASE_URL]);
+      expect(res.code).toBe(0);
+      expect(mock.requests('flows.update')).toHaveLength(1);
+      expect(definitionSent(mock.requests('flows.update')[0]!)).toEqual(
+        setupFlow(`${BASE_URL}/check-customer`),
+      );
+    },
+  );
+
+  it('setup’s flow without the check, edited in Studio (a welcome message): left as it is, and said how to get the check', async () => {
+    const edited = withWelcome(setupFlow());
+    account(mock).flows.push({ ...OLD_FLOW, revision: 3, definition: edited });
+    const res = await run(
+      [...CREDENTIAL_FLAGS, '--yes', ...TOKENS, '--public-base-url', BASE_URL],
+      { envText: `STUDIO_FLOW_SID=${OLD_FLOW.sid}\nHANDOFF_MODE=studio\n` },
+    );
+    expect(res.code).toBe(0);
+    expect(mock.requests('flows.update')).toHaveLength(0);
+    expect(ours()[0]).toMatchObject({ revision: 3, definition: edited });
+    expect(res.stdout).toContain(
+      `! Studio flow ${OLD_FLOW.sid} was edited in Studio, so setup leaves it as it is (publishing its own definition would lose your edits)`,
+    );
+    expect(customerRow(res.stdout)).toMatchObject({
+      status: '! WARN',
+      detail: expect.stringContaining('has no customer check') as unknown,
+    });
+  });
+
+  it('setup’s checked flow at an old URL, edited in Studio: only check_customer’s URL changes, the edit stays', async () => {
+    const edited = withWelcome(moved(setupFlow('https://old.ngrok.app/check-customer')));
+    account(mock).flows.push({ ...OLD_FLOW, revision: 3, definition: edited });
+    const res = await run([...CREATE_STUDIO, ...TOKENS, '--public-base-url', BASE_URL]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(
+      `Studio flow ${OLD_FLOW.sid} was edited in Studio: setup changes only its check_customer URL, and keeps your edits.`,
+    );
+    const updates = mock.requests('flows.update');
+    expect(updates).toHaveLength(1);
+    const expected = JSON.parse(JSON.stringify(edited)) as EditableFlow;
+    expected.states.find((w) => w.name === 'check_customer')!.properties.url =
+      `${BASE_URL}/check-customer`;
+    expect(definitionSent(updates[0]!)).toEqual(expected);
+    expect(updates[0]!.form.CommitMessage?.[0]).toContain("check_customer's URL");
+    expect(ours()[0]).toMatchObject({ revision: 4, status: 'published' });
+    expect(customerRow(res.stdout)).toMatchObject({ status: '✔ OK' });
+
+    const again = await run([...CREATE_STUDIO, ...TOKENS, '--public-base-url', BASE_URL]);
+    expect(again.code).toBe(0);
+    expect(mock.requests('flows.update')).toHaveLength(1);
+  });
+
+  it('checking at the tunnel in .env’s PUBLIC_BASE_URL, setup run again with --domain once deployed: moved to the deployed service', async () => {
+    account(mock).flows.push({ ...OLD_FLOW, definition: setupFlow(`${BASE_URL}/check-customer`) });
+    const res = await run([...CREATE_STUDIO, ...TOKENS, '--domain', DOMAIN, '--skip-doctor'], {
+      envText: `PUBLIC_BASE_URL=${BASE_URL}\n`,
+    });
+    expect(res.code).toBe(0);
+    expect(mock.requests('flows.update')).toHaveLength(1);
+    expect(definitionSent(mock.requests('flows.update')[0]!)).toEqual(
+      setupFlow(`https://${DOMAIN}/check-customer`),
     );
   });
 
