@@ -30,11 +30,13 @@ const PROBE_IDENTITY = `cust_${'d0c7'.repeat(8)}`;
  * signed, or (no secret) nobody did. The one place that knows what a
  * signature covers: if src/customer-signature.ts signs other inputs, adapt here.
  */
-export function customerCheckProbe(apiSecret: string | undefined): string {
-  const signature = apiSecret && customerSignature(apiSecret, PROBE_IDENTITY, PROBE);
+export function customerCheckProbe(apiSecret: string | undefined, nowMs = Date.now()): string {
+  // Signed now: a signature holds for one session (src/customer-trust.ts).
+  const fields = { ...PROBE, verifiedAt: Math.floor(nowMs / 1000) };
+  const signature = apiSecret && customerSignature(apiSecret, PROBE_IDENTITY, fields);
   return JSON.stringify({
     identity: PROBE_IDENTITY,
-    customer: { verified: true, ...PROBE, ...(signature && { signature }) },
+    customer: { verified: true, ...fields, ...(signature && { signature }) },
     answers: { friendlyName: 'Doctor' },
   });
 }
