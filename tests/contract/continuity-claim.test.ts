@@ -97,10 +97,20 @@ describe.each(MODES)('what a signed-in start costs, HANDOFF_MODE=%s', (_, env) =
       '%s: a new verified chat is at most one round trip more than an anonymous one; a resume is 1, and 1 more for a question',
       async (_budget, budget) => {
         const withBudget = { ...env, ...budget };
-        await measuredStart(withBudget, undefined, kind); // the minute's first start makes the budget's list
-        const anonymous = await measuredStart(withBudget, undefined, kind);
-        const verified = await measuredStart(withBudget, 'cus_new', kind);
-        const resumed = await measuredStart(withBudget, 'cus_new', kind);
+        // The minute's first start makes the budget's list (a round of its
+        // own): measured again if a minute began during the measurement.
+        const minute = () => Math.floor(Date.now() / 60_000);
+        const measure = async (sub: string) => {
+          const started = minute();
+          await measuredStart(withBudget, undefined, kind);
+          const anonymous = await measuredStart(withBudget, undefined, kind);
+          const verified = await measuredStart(withBudget, sub, kind);
+          const resumed = await measuredStart(withBudget, sub, kind);
+          return { anonymous, verified, resumed, sameMinute: minute() === started };
+        };
+        let run = await measure('cus_new');
+        if (!run.sameMinute) run = await measure('cus_again');
+        const { anonymous, verified, resumed } = run;
         expect(verified.roundTrips).toBeLessThanOrEqual(anonymous.roundTrips + 1);
         expect(verified.roundTrips).toBeGreaterThan(anonymous.roundTrips); // the look is real
         expect(resumed.body).toMatchObject({ resumed: true });
