@@ -101,17 +101,24 @@ export function parseCustomerCheck(fields: JsonBody): CustomerCheckInput {
   };
 }
 
-/** Whether this service signed `customer` for `identity`, within a session; the signed fields if so. */
+/**
+ * Whether this service signed `customer` for `identity` (within a session,
+ * when the flow found it in the answers); the signed fields if so.
+ */
 export function checkCustomer(
   config: TrustConfig,
   input: CustomerCheckInput,
   nowMs: number,
 ): CustomerCheckResult {
   const answers = typedAnswers(input.answers);
-  const read = trustedCustomer(
-    { [CUSTOMER_KEY]: input.customer },
-    trustFor(config, input.identity, nowMs),
-  );
+  // Where the flow found it: in the answers (the pre-engagement data, which
+  // anyone on a Chat Address can fill: one session at most), or at the top of
+  // the attributes, which only this service writes (src/customer-trust.ts).
+  const stored =
+    CUSTOMER_KEY in input.answers
+      ? { pre_engagement_data: { [CUSTOMER_KEY]: input.customer } }
+      : { [CUSTOMER_KEY]: input.customer };
+  const read = trustedCustomer(stored, trustFor(config, input.identity, nowMs));
   const sid = input.conversationSid && { conversationSid: input.conversationSid };
   if ('customer' in read) {
     log.info('customer_checked', { ...sid, outcome: 'verified' });

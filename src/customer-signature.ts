@@ -19,10 +19,12 @@
  * Bound to the customer's chat identity (`cust_…`, the participant and the
  * author of their messages): copied into a chat of another identity, it no
  * longer verifies. And to the time this service verified the customer's token
- * (`verifiedAt`, Unix seconds): it holds for one session at most
- * (SESSION_MAX_AGE_SECONDS and the renewal grace), so claims copied from an
- * old chat (a customer since downgraded or closed; anyone who read them in a
- * task) are not "verified" in a new one for long. Within that window, where
+ * (`verifiedAt`, Unix seconds): where anything can write it (the
+ * pre-engagement data of a Chat Address or Flex Flow), src/customer-trust.ts
+ * takes it for one session at most (SESSION_MAX_AGE_SECONDS and the renewal
+ * grace), so claims copied from an old chat (a customer since downgraded or
+ * closed; anyone who read them) are not "verified" in a new one for long.
+ * Within that window, where
  * anything can create chats with any identity (a Chat Address, a Flex Flow),
  * whoever holds a genuine `customer` and its identity can show it in a chat
  * of their own: the claims are the customer's, vouched for minutes earlier. The message is built from the named fields, not from the

@@ -5,7 +5,9 @@
  * (src/chat-attributes.ts: at the top of the attributes, or in the
  * pre-engagement data where Flex creates the conversation) passes only when
  * this service's signature holds for the author of the message being handed
- * off and is no older than a session (src/customer-signature.ts), and then
+ * off (src/customer-signature.ts), and, in the pre-engagement data, which
+ * anyone on a Chat Address or Flex Flow can fill, is no older than a session;
+ * and then
  * only as the fields the signature covers, marked verified: a key added
  * beside them is dropped, and the signature itself stays behind (agents need
  * `verified`, not the MAC, and a task is read by more people and systems).
@@ -14,7 +16,7 @@
  *   const read = trustedCustomer(attributes, trustFor(config, author, Date.now()));
  *   if ('customer' in read) task.customer = read.customer; // else log read.dropped
  */
-import { storedCustomer, type CustomerAttribute } from './chat-attributes';
+import { CUSTOMER_KEY, storedCustomer, type CustomerAttribute } from './chat-attributes';
 import type { Config } from './config';
 import { checkCustomerSignature, signedOnly } from './customer-signature';
 
@@ -53,12 +55,19 @@ export function trustedCustomer(
   stored: Record<string, unknown>,
   { apiSecret, identity, nowMs, maxAgeSeconds }: CustomerTrust,
 ): CustomerReading {
-  const customer = storedCustomer(stored);
+  const top = storedCustomer({ [CUSTOMER_KEY]: stored[CUSTOMER_KEY] });
+  const customer = top ?? storedCustomer(stored);
   if (!customer) return { none: true };
   if (customer.signature === undefined) return { dropped: 'unsigned' };
+  // Hazard: the pre-engagement data of a Chat Address or Flex Flow is anyone's
+  // to fill, a genuine `customer` copied from an old chat included: there it
+  // counts for one session. At the top of the attributes only this service
+  // writes it (doctor checks customers cannot edit attributes), and a chat may
+  // outlive a session (a signed-in session renews while the site vouches).
+  const age = top ? Number.POSITIVE_INFINITY : maxAgeSeconds;
   const check = checkCustomerSignature(apiSecret, identity, customer, customer.signature, {
     nowMs,
-    maxAgeSeconds,
+    maxAgeSeconds: age,
   });
   if (check !== 'ok') return { dropped: check };
   return { customer: { verified: true, ...signedOnly(customer) } };

@@ -112,6 +112,18 @@ describe('taskAttributes: `customer` only with a valid signature', () => {
     expect(task).toMatchObject({ from: 'Ana Pérez', customerName: 'Ana Pérez' });
   });
 
+  it('at the top (written by this service only), a signature days old still counts: a signed-in chat may outlive a session', () => {
+    const old = signed(ANA, TEST_ENV.API_SECRET, {
+      ...CLAIMS,
+      verifiedAt: NOW_MS / 1000 - 3 * DAY,
+    });
+    expect(taskAttributes(CH, { from: 'Ana', customer: old }, trust).customer).toEqual(shown(old));
+    // The same in the pre-engagement data (anyone's, on a Chat Address): expired.
+    const copied = taskAttributes(CH, { pre_engagement_data: { customer: old } }, trust);
+    expect(copied).not.toHaveProperty('customer');
+    expect(logs.text()).toContain('expired');
+  });
+
   it('the same claims re-serialised in another key order still verify', () => {
     const { signature, claims: _, ...rest } = signed();
     const claims = { beta: false, accountAgeDays: 412, plan: 'gold' };

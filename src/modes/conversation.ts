@@ -104,16 +104,17 @@ export async function startConversationChat(
   const conversationSid = conversation.sid;
   const thisConversation = service.conversations(conversationSid);
   const { question } = chat;
-  try {
-    await Promise.all([
-      twilioStep({ step: 'connect the conversation to Flex', logFields: { conversationSid } }, () =>
-        thisConversation.webhooks.create(webhook),
-      ),
-      question === undefined && chat.onLastRound?.(conversationSid, false),
-    ]);
-  } catch (error) {
+  // Settled both: the start's clean-up (a pointer written beside the webhook
+  // is taken back) must come after that write, never before it lands.
+  const [connected] = await Promise.allSettled([
+    twilioStep({ step: 'connect the conversation to Flex', logFields: { conversationSid } }, () =>
+      thisConversation.webhooks.create(webhook),
+    ),
+    question === undefined && chat.onLastRound?.(conversationSid, false),
+  ]);
+  if (connected.status === 'rejected') {
     await removeConversation(client, config, conversationSid, 'failed_start');
-    throw error;
+    throw connected.reason;
   }
   if (question === undefined) return { conversationSid, identity };
   // The hand-off exists: the start is finished for the customer's other

@@ -68,6 +68,21 @@ describe('POST /check-customer', () => {
     expect(logs.text()).toContain(CONVERSATION);
   });
 
+  it('a signature days old counts where the flow found it at the top (not in the answers), never in the answers', async () => {
+    const old = signed(IDENTITY, TEST_ENV.API_SECRET, {
+      ...FIELDS,
+      verifiedAt: FIELDS.verifiedAt - 3 * 86_400,
+    });
+    const top = await check({ identity: IDENTITY, customer: old, answers: ANSWERS });
+    expect(top.body).toEqual({ verified: true, customer: shown(old), answers: ANSWERS });
+    const nested = await check({
+      identity: IDENTITY,
+      customer: old,
+      answers: { ...ANSWERS, customer: old },
+    });
+    expect(nested.body).toEqual({ verified: false, answers: ANSWERS });
+  });
+
   it('takes absent or null answers as none', async () => {
     for (const body of [{ answers: null }, {}]) {
       const res = await check({ identity: IDENTITY, customer: signed(), ...body });

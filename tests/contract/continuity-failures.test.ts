@@ -281,6 +281,33 @@ describe('a start without a question whose webhook fails, and whose clean-up fai
   );
 });
 
+describe('a failed start’s pointer, slow to land', () => {
+  it('studio: is taken back only after its write landed, so it never outlives the failed chat', async () => {
+    const customer = customerOf();
+    const claimHold = mock.holdNext('sync.documents.create'); // round 1: the claim
+    const pointerHold = mock.holdNext('sync.documents.create'); // beside the webhook: the pointer
+    mock.failNext('webhooks.create', { status: 500 });
+    mock.failNext('conversations.delete', { status: 500 }); // the clean-up fails too
+    const first = settle(begin(TEST_ENV, {}, customer));
+    await claimHold.reached;
+    claimHold.release();
+    await pointerHold.reached; // the pointer write is on its way; the webhook fails meanwhile
+    while (mock.requests('webhooks.create').length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    pointerHold.release(); // it lands only now, after the webhook's failure
+    // (Before the fix, the clean-up and the pointer's take-back ran here,
+    // before this write landed, which then pointed at the failed chat.)
+    expect(await first).toEqual({ error: expect.any(String) });
+    expect(hasDoc(pointerKey(customer.identity))).toBe(false);
+    const dead = [...conversations(mock).keys()][0] as string;
+    // The retry, later: the chat without a hand-off is removed, the question reaches Flex.
+    const next = await begin(TEST_ENV, { question: 'Hello?', now: later }, customer);
+    expect(next.conversationSid).not.toBe(dead);
+    expect(conversations(mock).get(next.conversationSid)?.webhooks).toHaveLength(1);
+  });
+});
+
 describe('/end-chat and the creation claim', () => {
   it('deletes only the claim it saw in its first round, never one a new start made since', async () => {
     const customer = customerOf();
