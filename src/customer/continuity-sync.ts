@@ -151,7 +151,7 @@ export async function claimIdOf(
   return sharedState(client, config)
     .idOf(claimKey(identity))
     .catch((error: unknown) => {
-      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) });
+      log.warn('continuity.claim_not_read', { upstreamStatus: upstreamStatus(error) });
       return undefined;
     });
 }
