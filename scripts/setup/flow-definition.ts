@@ -12,9 +12,12 @@
  * (Studio takes the channel's TC SID), and sets task attributes from the
  * conversation's attributes, so agents see a name, not an opaque identity:
  *
- *   from, customerName   ChannelAttributes.from (what /start-chat stores), else
- *                        pre_engagement_data.friendlyName (what address mode
- *                        sends), else "Customer"; `to_json`, so any name stays valid JSON
+ *   from, customerName   the verified name when the check holds (anyone on a
+ *                        Chat Address can type another beside a genuine
+ *                        customer), else ChannelAttributes.from (what
+ *                        /start-chat stores), else pre_engagement_data.friendlyName
+ *                        (what address mode sends), else "Customer"; `to_json`,
+ *                        so any name stays valid JSON
  *   channelType          "web"
  *   conversationSid      the conversation
  *   pre_engagement_data  the pre-engagement answers, as a JSON object

@@ -253,6 +253,13 @@ describe('the web chat Studio flow definition', () => {
     });
   });
 
+  it('names the task after the verified name, not a name typed beside a genuine customer', async () => {
+    const task = await taskAttributes({
+      pre_engagement_data: { friendlyName: 'Mallory', customer: { ...signed(), name: 'Ana' } },
+    });
+    expect(task).toMatchObject({ from: 'Ana', customerName: 'Ana', customer: shown() });
+  });
+
   it('rebuilds `customer` from the signed fields: a key added beside them never reaches agents', async () => {
     const task = await taskAttributes({
       pre_engagement_data: { friendlyName: 'Ana', customer: { ...signed(), role: 'admin' } },
