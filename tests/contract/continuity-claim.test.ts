@@ -38,6 +38,7 @@ import {
   beginStart,
   configFor,
   customerOf,
+  seedChat,
   seedClosed as seedClosedOf,
   type Env,
 } from '../support/continuity';
@@ -292,33 +293,26 @@ function seedConversation(
   has: { messages: boolean },
   createdMsAgo = 60_000,
 ): string {
-  const sid = `CH${'d'.repeat(32)}`;
-  conversations(mock).set(sid, {
-    sid,
-    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+  const messages = has.messages
+    ? [
+        {
+          sid: `IM${'d'.repeat(32)}`,
+          index: 0,
+          author: identity,
+          body: 'Hello',
+          attributes: '{}',
+          webhookEnabled: true,
+        },
+      ]
+    : [];
+  return seedChat(mock, identity, {
+    sid: `CH${'d'.repeat(32)}`,
     uniqueName: newIdentity(Date.now() - createdMsAgo),
-    friendlyName: null,
     // What studio and webhook mode write: the start's seal in the attributes.
-    attributes: JSON.stringify({ webchat_seal: { v: 1 } }),
-    timers: {},
-    state: 'active',
-    participants: [{ sid: `MB${'d'.repeat(32)}`, identity, attributes: '{}' }],
-    webhooks: [],
-    messages: [],
-    dateCreated: new Date(Date.now() - createdMsAgo).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  });
-  const seeded = conversations(mock).get(sid) as MockConversation;
-  if (has.messages) {
-    seeded.messages.push({
-      sid: `IM${'d'.repeat(32)}`,
-      index: 0,
-      author: identity,
-      body: 'Hello',
-      attributes: '{}',
-      webhookEnabled: true,
-    });
-  }
-  return sid;
+    attributes: { webchat_seal: { v: 1 } },
+    createdMsAgo,
+    messages,
+  }).sid;
 }
 
 const seedClosed = (identity: string, count: number) => seedClosedOf(mock, identity, count);

@@ -24,7 +24,7 @@ import {
 } from '../../dev/twilio-fake/modes';
 import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import { WEBHOOK_ENV } from '../../dev/twilio-fake/webhooks';
-import { beginStart, configFor, customerOf, type Env } from '../support/continuity';
+import { beginStart, configFor, customerOf, seedChat, type Env } from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => {
@@ -225,20 +225,7 @@ describe('a start Sync let go on unclaimed, and a second device that holds the c
 describe('a conversation this mode did not make', () => {
   it('studio: an old active conversation made by a Chat Address (before HANDOFF_MODE changed), no message yet, is left alone, and a chat made beside it', async () => {
     const customer = customerOf();
-    const sid = `CH${'e'.repeat(32)}`;
-    conversations(mock).set(sid, {
-      sid,
-      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-      uniqueName: null,
-      friendlyName: null,
-      attributes: '{}',
-      timers: {},
-      state: 'active',
-      participants: [{ sid: `MB${'e'.repeat(32)}`, identity: customer.identity, attributes: '{}' }],
-      webhooks: [],
-      messages: [],
-      dateCreated: new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    });
+    const { sid } = seedChat(mock, customer.identity, { createdMsAgo: 60_000 });
     const chat = await begin(TEST_ENV, { question: 'Hi' }, customer);
     expect(chat.resumed).toBe(false);
     expect(conversations(mock).has(sid)).toBe(true);

@@ -40,7 +40,7 @@ import {
   seedChatAddress,
   seedFlexFlow,
 } from '../../dev/twilio-fake/modes';
-import { sid as newSid, TwilioMock } from '../../dev/twilio-fake/twilio-mock';
+import { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 import {
   INTERACTION_URL,
   WEBHOOK_ENV,
@@ -48,6 +48,7 @@ import {
   scopedWebhookSid,
   signedDelivery,
 } from '../../dev/twilio-fake/webhooks';
+import { seedChat } from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => {
@@ -395,22 +396,8 @@ describe('continuity: a failed start', () => {
 });
 
 /** A conversation the customer is in, put straight into the fake. */
-function seedConversation(identity: string, attributes: object = {}, state = 'active') {
-  const c: MockConversation = {
-    sid: newSid('CH'),
-    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-    uniqueName: null,
-    friendlyName: null,
-    attributes: JSON.stringify(attributes),
-    timers: {},
-    state,
-    participants: [{ sid: newSid('MB'), identity, attributes: '{}' }],
-    webhooks: [],
-    messages: [],
-  };
-  conversations(mock).set(c.sid, c);
-  return c;
-}
+const seedConversation = (identity: string, attributes: object = {}, state = 'active') =>
+  seedChat(mock, identity, { attributes, state });
 
 describe("Twilio's 1,000 conversations per identity", () => {
   it('flex-flow: ended channels stay open conversations; at 1,000 the start is a 409 customer_chat_limit', async () => {

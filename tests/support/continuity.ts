@@ -13,7 +13,8 @@ import { startOrResume } from '../../src/customer/continuity';
 import type { VerifiedCustomer } from '../../src/customer/types';
 import { customerIdentity, newIdentity } from '../../src/identity';
 import { chatReadingOf, startChat as startModeChat } from '../../src/modes';
-import { conversations } from '../../dev/twilio-fake/apis';
+import { randomBytes } from 'node:crypto';
+import { conversations, type MockConversation, type MockMessage } from '../../dev/twilio-fake/apis';
 import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
 import type { TwilioMock } from '../../dev/twilio-fake/twilio-mock';
 
@@ -62,21 +63,45 @@ export function beginStart(
   });
 }
 
+/** What a seeded conversation may differ in from an active, empty one of `identity`. */
+export interface SeededChat {
+  sid?: string;
+  uniqueName?: string | null;
+  attributes?: object;
+  state?: string;
+  /** How long ago Twilio made it (default: now). */
+  createdMsAgo?: number;
+  messages?: MockMessage[];
+}
+
+/** A conversation `identity` is the one participant of, put straight into the fake. */
+export function seedChat(
+  mock: TwilioMock,
+  identity: string,
+  chat: SeededChat = {},
+): MockConversation {
+  const sid = chat.sid ?? `CH${randomBytes(16).toString('hex')}`;
+  const created = new Date(Date.now() - (chat.createdMsAgo ?? 0));
+  const seeded: MockConversation = {
+    sid,
+    serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
+    uniqueName: chat.uniqueName ?? null,
+    friendlyName: null,
+    attributes: JSON.stringify(chat.attributes ?? {}),
+    timers: {},
+    state: chat.state ?? 'active',
+    participants: [{ sid: `MB${sid.slice(2)}`, identity, attributes: '{}' }],
+    webhooks: [],
+    messages: chat.messages ?? [],
+    dateCreated: created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  conversations(mock).set(sid, seeded);
+  return seeded;
+}
+
 /** `count` closed conversations of `identity`, listed (by SID) before any new one. */
 export function seedClosed(mock: TwilioMock, identity: string, count: number): void {
   for (let i = 0; i < count; i++) {
-    const sid = `CH${i.toString(16).padStart(32, '0')}`;
-    conversations(mock).set(sid, {
-      sid,
-      serviceSid: TEST_ENV.CONVERSATIONS_SERVICE_SID,
-      uniqueName: null,
-      friendlyName: null,
-      attributes: '{}',
-      timers: {},
-      state: 'closed',
-      participants: [{ sid: `MB${i.toString(16).padStart(32, '0')}`, identity, attributes: '{}' }],
-      webhooks: [],
-      messages: [],
-    });
+    seedChat(mock, identity, { sid: `CH${i.toString(16).padStart(32, '0')}`, state: 'closed' });
   }
 }
