@@ -7,12 +7,7 @@
  * Twilio's 1,000-conversations limit is a clear 409.
  */
 import { handler as interaction } from '../../functions/interaction.protected';
-import { loadConfig } from '../../src/config';
-import {
-  CHAT_STARTING_RETRY_SECONDS,
-  LOSER_WAITS_MS,
-  startOrResume,
-} from '../../src/customer/continuity';
+import { CHAT_STARTING_RETRY_SECONDS, LOSER_WAITS_MS } from '../../src/customer/continuity';
 import {
   claimKey,
   CREATION_CLAIM_TTL_SECONDS,
@@ -21,9 +16,9 @@ import {
 import type { VerifiedCustomer } from '../../src/customer/types';
 import { ChatStartingError, CustomerChatLimitError, type HttpError } from '../../src/errors';
 import { sharedState } from '../../src/guard/shared-state';
-import { customerIdentity, newIdentity } from '../../src/identity';
-import { chatReadingOf, startChat, type HandoffMode } from '../../src/modes';
-import { SERVICE_DOMAIN, TEST_ENV } from '../../dev/twilio-fake/env';
+import { newIdentity } from '../../src/identity';
+import { startChat, type HandoffMode } from '../../src/modes';
+import { TEST_ENV } from '../../dev/twilio-fake/env';
 import { invoke } from '../../dev/invoke';
 import {
   account,
@@ -48,7 +43,7 @@ import {
   scopedWebhookSid,
   signedDelivery,
 } from '../../dev/twilio-fake/webhooks';
-import { seedChat } from '../support/continuity';
+import { beginStart, configFor, customerOf, seedChat, type Env } from '../support/continuity';
 import { captureLogsPerTest } from '../support/logs';
 
 const mock = TwilioMock.perTest((m) => {
@@ -57,7 +52,6 @@ const mock = TwilioMock.perTest((m) => {
 });
 const logs = captureLogsPerTest();
 
-const ISSUER = 'https://shop.example';
 const ENVS: Record<HandoffMode, Record<string, string | undefined>> = {
   studio: TEST_ENV,
   webhook: WEBHOOK_ENV,
@@ -66,26 +60,13 @@ const ENVS: Record<HandoffMode, Record<string, string | undefined>> = {
 };
 const MODES = Object.keys(ENVS) as HandoffMode[];
 
-function customerOf(sub = 'cus_42'): VerifiedCustomer {
-  return {
-    identity: customerIdentity(TEST_ENV.API_SECRET, ISSUER, sub),
-    claims: { sub, iss: ISSUER, name: 'Ana', extra: {} },
-    tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
-    verifiedAt: Math.floor(Date.now() / 1000),
-  };
-}
-
-function configFor(env: Record<string, string | undefined>) {
-  return loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
-}
-
 interface Device {
   spent: number;
 }
 
 /** One device's /start-chat of a signed-in customer, at the src level (a fresh key each). */
-async function begin(
-  env: Record<string, string | undefined>,
+function begin(
+  env: Env,
   options: {
     customer?: VerifiedCustomer;
     question?: string;
@@ -95,29 +76,17 @@ async function begin(
   } = {},
 ) {
   const { customer = customerOf(), question, device = { spent: 0 }, realWaits = false } = options;
-  const config = configFor(env);
-  const client = mock.client();
-  const key = newIdentity(Date.now());
-  return startOrResume(() => client, config, {
+  const spend = () => {
+    device.spent++;
+    return Promise.resolve();
+  };
+  const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return beginStart(
+    mock,
+    env,
+    { ...(question !== undefined && { question }), spend, ...(realWaits && { sleep: realSleep }) },
     customer,
-    question,
-    ...chatReadingOf(config.handoff.mode),
-    spend: () => {
-      device.spent++;
-      return Promise.resolve();
-    },
-    create: ({ known, onLastRound }) =>
-      startChat(client, config, config.handoff, {
-        identity: key,
-        friendlyName: 'Ana',
-        ...(question !== undefined && { question }),
-        preEngagement: {},
-        customer,
-        ...(known && { knownConversations: known }),
-        onLastRound,
-      }),
-    ...(!realWaits && { sleep: () => Promise.resolve() }),
-  });
+  );
 }
 
 /** Forgets the requests made so far (not the fake's state). */

@@ -33,21 +33,26 @@ export function customerOf(sub = 'cus_42'): VerifiedCustomer {
 export const configFor = (env: Env) =>
   loadConfig(env, { domainName: SERVICE_DOMAIN }, ['chats', 'handoff', 'sync']);
 
-/** One device's start: nothing spent, no waiting unless `sleep` says so. */
+/** One device's start: nothing spent unless `spend` says so, no waiting unless `sleep` does. */
 export function beginStart(
   mock: TwilioMock,
   env: Env,
-  options: { question?: string; sleep?: (ms: number) => Promise<void>; now?: () => number },
+  options: {
+    question?: string;
+    sleep?: (ms: number) => Promise<void>;
+    now?: () => number;
+    spend?: () => Promise<void>;
+  },
   customer: VerifiedCustomer,
 ) {
-  const { question, sleep = () => Promise.resolve(), now } = options;
+  const { question, sleep = () => Promise.resolve(), now, spend } = options;
   const config = configFor(env);
   const client = mock.client();
   return startOrResume(() => client, config, {
     customer,
     question,
     ...chatReadingOf(config.handoff.mode),
-    spend: () => Promise.resolve(),
+    spend: spend ?? (() => Promise.resolve()),
     create: ({ known, onLastRound }) =>
       startModeChat(client, config, config.handoff, {
         identity: newIdentity(Date.now()),
