@@ -56,6 +56,22 @@ const isRateLimited = (error: unknown): error is UpstreamError =>
   error instanceof UpstreamError && error.upstreamStatus === 429;
 
 /**
+ * A Sync write this module never lets fail the start: its failure is logged
+ * as `event` (with Twilio's status), and the claim or pointer lapses or is
+ * read as it is.
+ */
+async function bestEffort(
+  write: Promise<unknown>,
+  event: string,
+  fields: Record<string, unknown> = {},
+): Promise<void> {
+  await write.then(
+    () => undefined,
+    (error: unknown) => log.warn(event, { ...fields, upstreamStatus: upstreamStatus(error) }),
+  );
+}
+
+/**
  * The pointer as read: the conversation it names, `none` (no pointer: a
  * customer new to this version, or back after 30 days) or `unknown` (Sync
  * did not answer).
@@ -90,11 +106,10 @@ export async function releaseCreation(
   config: SyncConfig,
   identity: string,
 ): Promise<void> {
-  await sharedState(client, config)
-    .release(claimKey(identity))
-    .catch((error: unknown) =>
-      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
-    );
+  await bestEffort(
+    sharedState(client, config).release(claimKey(identity)),
+    'continuity.release_failed',
+  );
 }
 
 /**
@@ -162,11 +177,7 @@ export async function releaseClaimId(
   config: SyncConfig,
   id: string,
 ): Promise<void> {
-  await sharedState(client, config)
-    .releaseId(id)
-    .catch((error: unknown) =>
-      log.warn('continuity.release_failed', { upstreamStatus: upstreamStatus(error) }),
-    );
+  await bestEffort(sharedState(client, config).releaseId(id), 'continuity.release_failed');
 }
 
 /**
@@ -178,11 +189,10 @@ export async function forgetPointer(
   config: SyncConfig,
   identity: string,
 ): Promise<void> {
-  await sharedState(client, config)
-    .release(pointerKey(identity))
-    .catch((error: unknown) =>
-      log.warn('continuity.pointer_not_forgotten', { upstreamStatus: upstreamStatus(error) }),
-    );
+  await bestEffort(
+    sharedState(client, config).release(pointerKey(identity)),
+    'continuity.pointer_not_forgotten',
+  );
 }
 
 /** Points the customer at their newest chat; never throws (logged). */
@@ -193,14 +203,15 @@ export async function writePointer(
   conversationSid: string,
   pointer: Pointer,
 ): Promise<void> {
-  await sharedState(client, config)
-    .write(pointerKey(identity), { conversationSid }, POINTER_TTL_SECONDS, {
-      exists: typeof pointer === 'object',
-    })
-    .catch((error: unknown) =>
-      log.warn('continuity.pointer_not_saved', {
-        conversationSid,
-        upstreamStatus: upstreamStatus(error),
-      }),
-    );
+  const exists = typeof pointer === 'object';
+  await bestEffort(
+    sharedState(client, config).write(
+      pointerKey(identity),
+      { conversationSid },
+      POINTER_TTL_SECONDS,
+      { exists },
+    ),
+    'continuity.pointer_not_saved',
+    { conversationSid },
+  );
 }
