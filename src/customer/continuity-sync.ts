@@ -56,18 +56,18 @@ const isRateLimited = (error: unknown): error is UpstreamError =>
   error instanceof UpstreamError && error.upstreamStatus === 429;
 
 /**
- * A Sync write this module never lets fail the start: its failure is logged
- * as `event` (with Twilio's status), and the claim or pointer lapses or is
- * read as it is.
+ * A Sync write this module never lets fail the start: on failure `failed`
+ * logs it, with Twilio's status, and the claim or pointer lapses or is read
+ * as it is. (The log call stays at each caller, where docs/logs.md's test
+ * finds its event.)
  */
 async function bestEffort(
   write: Promise<unknown>,
-  event: string,
-  fields: Record<string, unknown> = {},
+  failed: (status: { upstreamStatus: number | undefined }) => void,
 ): Promise<void> {
   await write.then(
     () => undefined,
-    (error: unknown) => log.warn(event, { ...fields, upstreamStatus: upstreamStatus(error) }),
+    (error: unknown) => failed({ upstreamStatus: upstreamStatus(error) }),
   );
 }
 
@@ -106,9 +106,8 @@ export async function releaseCreation(
   config: SyncConfig,
   identity: string,
 ): Promise<void> {
-  await bestEffort(
-    sharedState(client, config).release(claimKey(identity)),
-    'continuity.release_failed',
+  await bestEffort(sharedState(client, config).release(claimKey(identity)), (status) =>
+    log.warn('continuity.release_failed', status),
   );
 }
 
@@ -177,7 +176,9 @@ export async function releaseClaimId(
   config: SyncConfig,
   id: string,
 ): Promise<void> {
-  await bestEffort(sharedState(client, config).releaseId(id), 'continuity.release_failed');
+  await bestEffort(sharedState(client, config).releaseId(id), (status) =>
+    log.warn('continuity.release_failed', status),
+  );
 }
 
 /**
@@ -189,9 +190,8 @@ export async function forgetPointer(
   config: SyncConfig,
   identity: string,
 ): Promise<void> {
-  await bestEffort(
-    sharedState(client, config).release(pointerKey(identity)),
-    'continuity.pointer_not_forgotten',
+  await bestEffort(sharedState(client, config).release(pointerKey(identity)), (status) =>
+    log.warn('continuity.pointer_not_forgotten', status),
   );
 }
 
@@ -211,7 +211,6 @@ export async function writePointer(
       POINTER_TTL_SECONDS,
       { exists },
     ),
-    'continuity.pointer_not_saved',
-    { conversationSid },
+    (status) => log.warn('continuity.pointer_not_saved', { conversationSid, ...status }),
   );
 }
