@@ -102,13 +102,16 @@ export interface SharedState {
 
 type Fail = (step: string) => (error: unknown) => never;
 
-/** A document by key or SID; null when there is none. */
+/**
+ * A document by key or SID; null when there is none (54100: a missing
+ * service, also a 404, is the configuration error `fail` names).
+ */
 function fetchDocument(service: ServiceContext, keyOrSid: string, fail: Fail) {
   return service
     .documents(keyOrSid)
     .fetch()
     .catch((error: unknown) => {
-      if (upstreamStatus(error) === 404) return null;
+      if (twilioCode(error) === SYNC_ERRORS.documentNotFound) return null;
       return fail('read a key in Sync')(error);
     });
 }
@@ -192,12 +195,7 @@ export function sharedState(twilio: Twilio, config: ConfigOf<'sync'>): SharedSta
     releaseIfOlder: (key, maxAgeMs, nowMs) => releaseIfOlder(service, key, maxAgeMs, nowMs, fail),
     async read(key) {
       assertKey(key);
-      try {
-        return (await service.documents(key).fetch()).data as unknown;
-      } catch (error) {
-        if (twilioCode(error) === SYNC_ERRORS.documentNotFound) return undefined;
-        return fail('read a key in Sync')(error);
-      }
+      return (await fetchDocument(service, key, fail))?.data as unknown;
     },
     async write(key, data, ttlSeconds, { exists }) {
       assertKey(key);
